@@ -1,0 +1,108 @@
+"""Writes a change-log row for every create, update and delete of a domain object."""
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from maintenir.core.choices import ChangeAction
+from maintenir.core.context import current
+from maintenir.core.models import ObjectChange, RestrictedModel
+
+
+def record_change(
+    instance: RestrictedModel,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> ObjectChange:
+    context = current()
+    user = context.user() if context else None
+    parent = getattr(instance, instance.changelog_parent) if instance.changelog_parent else None
+    return ObjectChange.objects.create(
+        related_object_type=ContentType.objects.get_for_model(parent) if parent is not None else None,
+        related_object_id=parent.pk if parent is not None else None,
+        user=user,
+        user_name=user.get_username() if user else "",
+        request_id=context.request_id if context else None,
+        action=action,
+        object_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+        object_id=instance.pk,
+        object_repr=str(instance)[:200],
+        prechange_data=before,
+        postchange_data=after,
+    )
+
+
+def changes_for(instance: models.Model) -> "models.QuerySet[ObjectChange]":
+    """The changes of an object and of the objects listed on its page, newest first."""
+    object_type = ContentType.objects.get_for_model(instance)
+    return ObjectChange.objects.filter(
+        models.Q(object_type=object_type, object_id=instance.pk)
+        | models.Q(related_object_type=object_type, related_object_id=instance.pk)
+    ).select_related("object_type")
+
+
+def _on_save(sender: type[models.Model], instance: RestrictedModel, created: bool, **kwargs: Any) -> None:
+    if kwargs.get("raw"):
+        return
+    after = instance.changelog_data()
+    before = None if created else getattr(instance, "_changelog_snapshot", None)
+    if before == after:
+        return
+    record_change(instance, ChangeAction.CREATE if created else ChangeAction.UPDATE, before, after)
+    instance._changelog_snapshot = after  # type: ignore[attr-defined]
+
+
+def _on_delete(sender: type[models.Model], instance: RestrictedModel, **kwargs: Any) -> None:
+    record_change(instance, ChangeAction.DELETE, instance.changelog_data(), None)
+
+
+def _on_m2m_changed(
+    sender: type[models.Model], instance: Any, action: str, reverse: bool, model: Any, **kwargs: Any
+) -> None:
+    if reverse or action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    field = next(
+        f for f in instance._meta.many_to_many if f.remote_field.through is sender  # type: ignore[union-attr]
+    )
+    values = sorted(str(obj) for obj in getattr(instance, field.name).all())
+    snapshot = getattr(instance, "_m2m_snapshot", {})
+    before = {field.name: snapshot.get(field.name)}
+    if before[field.name] == values:
+        return
+    record_change(instance, ChangeAction.UPDATE, before, {field.name: values})
+    snapshot[field.name] = values
+    instance._m2m_snapshot = snapshot
+
+
+def _on_m2m_pre(sender: type[models.Model], instance: Any, action: str, reverse: bool, **kwargs: Any) -> None:
+    if reverse or action not in {"pre_add", "pre_remove", "pre_clear"}:
+        return
+    field = next(
+        f for f in instance._meta.many_to_many if f.remote_field.through is sender  # type: ignore[union-attr]
+    )
+    snapshot = getattr(instance, "_m2m_snapshot", {})
+    snapshot.setdefault(field.name, sorted(str(obj) for obj in getattr(instance, field.name).all()))
+    instance._m2m_snapshot = snapshot
+
+
+def logged_models() -> list[type[RestrictedModel]]:
+    from django.apps import apps
+
+    return [
+        model
+        for model in apps.get_models()
+        if issubclass(model, RestrictedModel) and getattr(model, "changelog_enabled", True)
+    ]
+
+
+def connect_signals() -> None:
+    for model in logged_models():
+        post_save.connect(_on_save, sender=model, dispatch_uid=f"changelog-save-{model._meta.label}")
+        post_delete.connect(_on_delete, sender=model, dispatch_uid=f"changelog-delete-{model._meta.label}")
+        for field in model._meta.many_to_many:
+            through = field.remote_field.through  # type: ignore[union-attr]
+            m2m_changed.connect(_on_m2m_pre, sender=through, dispatch_uid=f"changelog-m2m-pre-{through._meta.label}")
+            m2m_changed.connect(_on_m2m_changed, sender=through, dispatch_uid=f"changelog-m2m-{through._meta.label}")

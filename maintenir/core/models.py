@@ -1,0 +1,224 @@
+import hashlib
+import secrets
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from maintenir.core.choices import (
+    ALL_ROLES,
+    MANAGING_ROLES,
+    ORGANISATION_ROLES,
+    Action,
+    ChangeAction,
+    Role,
+)
+from maintenir.core.querysets import RestrictedManager, RestrictedQuerySet
+
+
+class RestrictedModel(models.Model):
+    """Base of every domain model: timestamps, tenant scoping and the change log."""
+
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    last_updated = models.DateTimeField(_("last updated"), auto_now=True)
+
+    # Lookup from this model to its client organisation's id; None = shared catalogue.
+    tenant_path: ClassVar[str | None] = None
+    role_permissions: ClassVar[dict[str, frozenset[str]]] = {
+        Action.VIEW: ALL_ROLES,
+        Action.ADD: MANAGING_ROLES,
+        Action.CHANGE: MANAGING_ROLES,
+        Action.DELETE: MANAGING_ROLES,
+    }
+    # Name of the foreign key whose page also lists this object's changes (e.g. "work_order").
+    changelog_parent: ClassVar[str | None] = None
+    # Fields left out of change-log snapshots.
+    changelog_exclude: ClassVar[frozenset[str]] = frozenset({"created", "last_updated"})
+
+    objects = RestrictedManager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
+        instance = super().from_db(db, field_names, values)
+        instance._changelog_snapshot = instance.changelog_data()
+        return instance
+
+    def changelog_data(self) -> dict[str, Any]:
+        """The object's field values as JSON-ready data, for before/after comparison."""
+        data: dict[str, Any] = {}
+        for model_field in self._meta.concrete_fields:
+            if model_field.name in self.changelog_exclude:
+                continue
+            if model_field.attname in self.get_deferred_fields():
+                continue
+            value = model_field.value_from_object(self)
+            if isinstance(model_field, models.FileField):
+                value = value.name if value else ""
+            data[model_field.attname] = value
+        return _json_ready(data)
+
+
+def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
+    encoder = DjangoJSONEncoder()
+    ready: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None or isinstance(value, str | int | float | bool | list | dict):
+            ready[key] = value
+        else:
+            ready[key] = encoder.default(value)
+    return ready
+
+
+class Organisation(RestrictedModel):
+    """A client organisation (tenant): the owner of sites and equipment."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    address = models.TextField(_("address"), blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+
+    tenant_path = "pk"
+    role_permissions = {
+        Action.VIEW: ALL_ROLES,
+        Action.ADD: frozenset({Role.ADMINISTRATOR}),
+        Action.CHANGE: frozenset({Role.ADMINISTRATOR}),
+        Action.DELETE: frozenset({Role.ADMINISTRATOR}),
+    }
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("client organisation")
+        verbose_name_plural = _("client organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RestrictedUserManager(UserManager["User"]):
+    def get_queryset(self) -> RestrictedQuerySet:
+        return RestrictedQuerySet(self.model, using=self._db)
+
+    def restrict(self, user: Any, action: str = Action.VIEW) -> RestrictedQuerySet:
+        return self.get_queryset().restrict(user, action)
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.TECHNICIAN)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("client organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("Set for client users and operators; they see only this organisation."),
+    )
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+
+    tenant_path: ClassVar[str | None] = "organisation"
+    role_permissions: ClassVar[dict[str, frozenset[str]]] = {
+        Action.VIEW: frozenset({Role.ADMINISTRATOR, Role.MANAGER, Role.TECHNICIAN}),
+        Action.ADD: frozenset({Role.ADMINISTRATOR}),
+        Action.CHANGE: frozenset({Role.ADMINISTRATOR}),
+        Action.DELETE: frozenset({Role.ADMINISTRATOR}),
+    }
+
+    objects = RestrictedUserManager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role in ORGANISATION_ROLES and self.organisation_id is None:
+            raise ValidationError(
+                {"organisation": _("Client users and operators must belong to an organisation.")}
+            )
+
+    @property
+    def is_manager(self) -> bool:
+        return self.is_superuser or self.role in MANAGING_ROLES
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API; only its digest is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    prefix = models.CharField(_("prefix"), max_length=8)
+    digest = models.CharField(max_length=64, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @staticmethod
+    def digest_of(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @classmethod
+    def new_key(cls) -> str:
+        return secrets.token_urlsafe(32)
+
+
+class ObjectChange(models.Model):
+    """One create, update or delete of a domain object: who, when, what, in which request."""
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    user_name = models.CharField(_("user name"), max_length=150, blank=True)
+    request_id = models.UUIDField(_("request id"), null=True, db_index=True)
+    action = models.CharField(_("action"), max_length=10, choices=ChangeAction.choices)
+    object_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    changed_object = GenericForeignKey("object_type", "object_id")
+    object_repr = models.CharField(_("object"), max_length=200)
+    related_object_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    related_object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    prechange_data = models.JSONField(_("before"), null=True, encoder=DjangoJSONEncoder)
+    postchange_data = models.JSONField(_("after"), null=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["-time", "-pk"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["related_object_type", "related_object_id"]),
+        ]
+        verbose_name = _("change")
+        verbose_name_plural = _("change log")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def diff(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) for every field whose value differs."""
+        before = self.prechange_data or {}
+        after = self.postchange_data or {}
+        return [
+            (key, before.get(key), after.get(key))
+            for key in sorted(set(before) | set(after))
+            if before.get(key) != after.get(key)
+        ]

@@ -1,0 +1,60 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkOrderType(models.TextChoices):
+    """EN 13306 types of maintenance, plus the building trade's commissioning work."""
+
+    CORRECTIVE = "corrective", _("Corrective")
+    PREVENTIVE_SYSTEMATIC = "preventive_systematic", _("Preventive, systematic")
+    PREVENTIVE_CONDITIONAL = "preventive_conditional", _("Preventive, condition-based")
+    IMPROVEMENT = "improvement", _("Improvement")
+    INSTALLATION = "installation", _("Installation and commissioning")
+
+
+class Priority(models.IntegerChoices):
+    URGENT = 1, _("Urgent")
+    HIGH = 2, _("High")
+    NORMAL = 3, _("Normal")
+    LOW = 4, _("Low")
+
+
+class WorkOrderStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ON_HOLD = "on_hold", _("On hold")
+    DONE = "done", _("Done")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = frozenset(
+    {
+        WorkOrderStatus.REQUESTED,
+        WorkOrderStatus.APPROVED,
+        WorkOrderStatus.PLANNED,
+        WorkOrderStatus.IN_PROGRESS,
+        WorkOrderStatus.ON_HOLD,
+    }
+)
+# Where execution details (checklist, time, parts, failure coding) may still be entered.
+EXECUTION_STATUSES = frozenset({WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.ON_HOLD})
+
+
+class WorkRequestStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class DowntimeCause(models.TextChoices):
+    FAILURE = "failure", _("Failure")
+    PREVENTIVE = "preventive", _("Preventive work")
+    EXTERNAL = "external", _("External cause")
+
+
+class SignOffRole(models.TextChoices):
+    TECHNICIAN = "technician", _("Technician")
+    CLIENT = "client", _("Client")

@@ -1,0 +1,410 @@
+from decimal import Decimal
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from maintenir.assets.models import Equipment, Site
+from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, Action, Role
+from maintenir.core.models import RestrictedModel
+from maintenir.workorders.choices import (
+    DowntimeCause,
+    Priority,
+    SignOffRole,
+    WorkOrderStatus,
+    WorkOrderType,
+    WorkRequestStatus,
+)
+
+FIELD_ROLES = frozenset({*MANAGING_ROLES, Role.TECHNICIAN})
+# Roles that may write execution details; the services also require being assigned.
+EXECUTION_ROLES = frozenset({*FIELD_ROLES, Role.OPERATOR})
+
+
+class CodedEntry(RestrictedModel):
+    """An entry of an ISO 14224 coded list; managers extend the seeded lists."""
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.label}"
+
+    @property
+    def label(self) -> str:
+        if self.name_fr and (get_language() or "").startswith("fr"):
+            return self.name_fr
+        return self.name
+
+
+class FailureMode(CodedEntry):
+    """What was observed (ISO 14224 failure mode)."""
+
+    class Meta(CodedEntry.Meta):
+        verbose_name = _("failure mode")
+        verbose_name_plural = _("failure modes")
+
+
+class FailureMechanism(CodedEntry):
+    """The physical process that led to the failure."""
+
+    class Meta(CodedEntry.Meta):
+        verbose_name = _("failure mechanism")
+        verbose_name_plural = _("failure mechanisms")
+
+
+class FailureCause(CodedEntry):
+    """The root cause: design, installation, operation/maintenance, management."""
+
+    class Meta(CodedEntry.Meta):
+        verbose_name = _("failure cause")
+        verbose_name_plural = _("failure causes")
+
+
+class Remedy(CodedEntry):
+    """The maintenance activity that restored the item."""
+
+    class Meta(CodedEntry.Meta):
+        verbose_name = _("remedy")
+        verbose_name_plural = _("remedies")
+
+
+class DetectionMethod(CodedEntry):
+    """How the failure was found."""
+
+    class Meta(CodedEntry.Meta):
+        verbose_name = _("detection method")
+        verbose_name_plural = _("detection methods")
+
+
+class WorkRequest(RestrictedModel):
+    """A fault or need reported by a client user or an operator, awaiting a manager's decision."""
+
+    site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="work_requests")
+    equipment = models.ForeignKey(
+        Equipment, verbose_name=_("equipment"), on_delete=models.PROTECT, null=True, blank=True, related_name="work_requests"
+    )
+    symptom = models.TextField(_("symptom"))
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Priority.choices, default=Priority.NORMAL)
+    equipment_stopped = models.BooleanField(
+        _("equipment stopped"), default=False, help_text=_("The equipment is not running because of this fault.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=WorkRequestStatus.choices, default=WorkRequestStatus.SUBMITTED
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="work_requests"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    work_order = models.OneToOneField(
+        "WorkOrder", verbose_name=_("work order"), on_delete=models.SET_NULL, null=True, blank=True, related_name="work_request"
+    )
+
+    tenant_path = "site__organisation"
+    role_permissions: ClassVar[dict[str, frozenset[str]]] = {
+        Action.VIEW: ALL_ROLES,
+        Action.ADD: ALL_ROLES,
+        Action.CHANGE: MANAGING_ROLES,
+        Action.DELETE: MANAGING_ROLES,
+    }
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("work request")
+        verbose_name_plural = _("work requests")
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.symptom[:60]}"
+
+    @property
+    def reference(self) -> str:
+        return f"DI-{self.pk:06d}" if self.pk else "DI-new"
+
+    def get_absolute_url(self) -> str:
+        return reverse("workrequest-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.equipment is not None and self.site_id is not None and self.equipment.site_id != self.site_id:
+            raise ValidationError({"equipment": _("This equipment is on another site.")})
+
+
+class WorkRequestPhoto(RestrictedModel):
+    work_request = models.ForeignKey(WorkRequest, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to="requests/%Y/%m/")
+
+    tenant_path = "work_request__site__organisation"
+    changelog_parent = "work_request"
+    role_permissions = WorkRequest.role_permissions
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return self.image.name
+
+
+class WorkOrder(RestrictedModel):
+    site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="work_orders")
+    equipment = models.ForeignKey(
+        Equipment, verbose_name=_("equipment"), on_delete=models.PROTECT, null=True, blank=True, related_name="work_orders"
+    )
+    work_type = models.CharField(_("type"), max_length=30, choices=WorkOrderType.choices, default=WorkOrderType.CORRECTIVE)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    status = models.CharField(_("status"), max_length=20, choices=WorkOrderStatus.choices, default=WorkOrderStatus.REQUESTED)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    planned_start = models.DateTimeField(_("planned start"), null=True, blank=True)
+    estimated_hours = models.DecimalField(
+        _("estimated hours"), max_digits=6, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("assignees"), blank=True, related_name="assigned_work_orders"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    findings = models.TextField(_("findings"), blank=True, help_text=_("What was found and done."))
+    failure_mode = models.ForeignKey(
+        FailureMode, verbose_name=_("failure mode"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    failure_mechanism = models.ForeignKey(
+        FailureMechanism, verbose_name=_("failure mechanism"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    failure_cause = models.ForeignKey(
+        FailureCause, verbose_name=_("failure cause"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    remedy = models.ForeignKey(Remedy, verbose_name=_("remedy"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    detection_method = models.ForeignKey(
+        DetectionMethod, verbose_name=_("detection method"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    tenant_path = "site__organisation"
+    role_permissions: ClassVar[dict[str, frozenset[str]]] = {
+        Action.VIEW: ALL_ROLES,
+        Action.ADD: FIELD_ROLES,
+        Action.CHANGE: EXECUTION_ROLES,
+        Action.DELETE: frozenset({Role.ADMINISTRATOR}),
+    }
+
+    class Meta:
+        ordering = ["priority", "due_date", "pk"]
+        indexes = [models.Index(fields=["status", "priority"]), models.Index(fields=["due_date"])]
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+
+    def __str__(self) -> str:
+        return f"{self.reference} — {self.title}"
+
+    @property
+    def reference(self) -> str:
+        return f"OT-{self.pk:06d}" if self.pk else "OT-new"
+
+    def get_absolute_url(self) -> str:
+        return reverse("workorder-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.equipment is not None and self.site_id is not None and self.equipment.site_id != self.site_id:
+            raise ValidationError({"equipment": _("This equipment is on another site.")})
+
+
+class WorkOrderTransition(models.Model):
+    """One step of a work order through its state machine: who moved it, when, why."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(_("from"), max_length=20, choices=WorkOrderStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=WorkOrderStatus.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, related_name="+")
+    time = models.DateTimeField(_("time"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["time", "pk"]
+        verbose_name = _("transition")
+        verbose_name_plural = _("transitions")
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+class ChecklistStep(RestrictedModel):
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(_("position"))
+    instruction = models.TextField(_("instruction"))
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    requires_measurement = models.BooleanField(_("measurement required"), default=False)
+    expected_min = models.DecimalField(_("expected minimum"), max_digits=14, decimal_places=4, null=True, blank=True)
+    expected_max = models.DecimalField(_("expected maximum"), max_digits=14, decimal_places=4, null=True, blank=True)
+    measured_value = models.DecimalField(_("measured value"), max_digits=14, decimal_places=4, null=True, blank=True)
+    is_done = models.BooleanField(_("done"), default=False)
+    remark = models.TextField(_("remark"), blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("done by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    tenant_path = "work_order__site__organisation"
+    changelog_parent = "work_order"
+    role_permissions = WorkOrder.role_permissions
+
+    class Meta:
+        ordering = ["work_order", "position"]
+        constraints = [models.UniqueConstraint(fields=["work_order", "position"], name="step_position_unique")]
+        verbose_name = _("checklist step")
+        verbose_name_plural = _("checklist steps")
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.instruction[:60]}"
+
+    def clean(self) -> None:
+        if self.expected_min is not None and self.expected_max is not None and self.expected_min > self.expected_max:
+            raise ValidationError({"expected_max": _("The maximum is below the minimum.")})
+
+    @property
+    def out_of_range(self) -> bool:
+        """A measured value outside its expected range is flagged for the manager."""
+        if self.measured_value is None:
+            return False
+        return (self.expected_min is not None and self.measured_value < self.expected_min) or (
+            self.expected_max is not None and self.measured_value > self.expected_max
+        )
+
+
+class TimeEntry(RestrictedModel):
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="time_entries")
+    technician = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("technician"), on_delete=models.PROTECT, related_name="time_entries")
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(
+        _("hours"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    tenant_path = "work_order__site__organisation"
+    changelog_parent = "work_order"
+    role_permissions = WorkOrder.role_permissions
+
+    class Meta:
+        ordering = ["work_order", "date", "pk"]
+        verbose_name = _("time entry")
+        verbose_name_plural = _("time entries")
+
+    def __str__(self) -> str:
+        return f"{self.technician} {self.hours} h"
+
+    def clean(self) -> None:
+        if self.hours is not None and self.hours > 24:
+            raise ValidationError({"hours": _("A time entry cannot exceed 24 hours in a day.")})
+
+
+class PartUsage(RestrictedModel):
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="parts")
+    description = models.CharField(_("part"), max_length=200)
+    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2, default=Decimal(1), validators=[MinValueValidator(Decimal("0.01"))])
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)])
+
+    tenant_path = "work_order__site__organisation"
+    changelog_parent = "work_order"
+    role_permissions = WorkOrder.role_permissions
+
+    class Meta:
+        ordering = ["work_order", "pk"]
+        verbose_name = _("part used")
+        verbose_name_plural = _("parts used")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.description}"
+
+
+class Downtime(RestrictedModel):
+    """An interval when the equipment was down, with its cause; open while `ended_at` is empty."""
+
+    equipment = models.ForeignKey(Equipment, verbose_name=_("equipment"), on_delete=models.CASCADE, related_name="downtimes")
+    work_order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.SET_NULL, null=True, blank=True, related_name="downtimes"
+    )
+    cause = models.CharField(_("cause"), max_length=20, choices=DowntimeCause.choices)
+    started_at = models.DateTimeField(_("started at"))
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    tenant_path = "equipment__site__organisation"
+    changelog_parent = "equipment"
+    role_permissions = {
+        Action.VIEW: ALL_ROLES,
+        Action.ADD: EXECUTION_ROLES,
+        Action.CHANGE: EXECUTION_ROLES,
+        Action.DELETE: MANAGING_ROLES,
+    }
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["equipment", "started_at"])]
+        verbose_name = _("downtime")
+        verbose_name_plural = _("downtimes")
+
+    def __str__(self) -> str:
+        return f"{self.equipment.code} {self.get_cause_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        if self.ended_at is not None and self.started_at is not None and self.ended_at < self.started_at:
+            raise ValidationError({"ended_at": _("The end is before the start.")})
+
+    @property
+    def duration_hours(self) -> float | None:
+        if self.ended_at is None:
+            return None
+        return (self.ended_at - self.started_at).total_seconds() / 3600
+
+
+class SignOff(RestrictedModel):
+    """The technician's or the client's acceptance of the work: a typed name and optionally a drawn signature."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="sign_offs")
+    role = models.CharField(_("signed as"), max_length=20, choices=SignOffRole.choices)
+    name = models.CharField(_("name"), max_length=150)
+    signature = models.TextField(_("drawn signature"), blank=True, help_text=_("PNG image as a data URL."))
+    signed_at = models.DateTimeField(_("signed at"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    tenant_path = "work_order__site__organisation"
+    changelog_parent = "work_order"
+    changelog_exclude = RestrictedModel.changelog_exclude | {"signature"}
+    role_permissions = {
+        Action.VIEW: ALL_ROLES,
+        Action.ADD: ALL_ROLES,
+        Action.CHANGE: frozenset(),
+        Action.DELETE: MANAGING_ROLES,
+    }
+
+    class Meta:
+        ordering = ["work_order", "signed_at"]
+        constraints = [models.UniqueConstraint(fields=["work_order", "role"], name="one_sign_off_per_role")]
+        verbose_name = _("sign-off")
+        verbose_name_plural = _("sign-offs")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.name}"
+
+    def clean(self) -> None:
+        if self.signature and not self.signature.startswith("data:image/png;base64,"):
+            raise ValidationError({"signature": _("The drawn signature must be a PNG data URL.")})

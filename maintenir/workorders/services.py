@@ -1,0 +1,439 @@
+"""Work requests and work orders: one function per transition, each checking and recording it."""
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maintenir.assets import services as asset_services
+from maintenir.assets.choices import EquipmentStatus
+from maintenir.assets.models import Equipment, Site
+from maintenir.core.choices import Action
+from maintenir.core.models import User
+from maintenir.core.services import check_model_permission, check_permission, save_restricted
+from maintenir.workorders.choices import (
+    EXECUTION_STATUSES,
+    DowntimeCause,
+    Priority,
+    SignOffRole,
+    WorkOrderStatus,
+    WorkOrderType,
+    WorkRequestStatus,
+)
+from maintenir.workorders.models import (
+    ChecklistStep,
+    DetectionMethod,
+    Downtime,
+    FailureCause,
+    FailureMechanism,
+    FailureMode,
+    PartUsage,
+    Remedy,
+    SignOff,
+    TimeEntry,
+    WorkOrder,
+    WorkOrderTransition,
+    WorkRequest,
+    WorkRequestPhoto,
+)
+
+S = WorkOrderStatus
+
+
+class TransitionError(ValidationError):
+    """A transition refused because of the order's state or content (not the user's rights)."""
+
+
+def _require_manager(user: User, what: str) -> None:
+    if not user.is_manager:
+        raise PermissionDenied(_("Only a maintenance manager may %(what)s.") % {"what": what})
+
+
+def _require_executor(user: User, order: WorkOrder) -> None:
+    """The people doing the work are its assignees; managers may act for them."""
+    check_permission(user, Action.VIEW, order)
+    if user.is_manager:
+        return
+    if not order.assignees.filter(pk=user.pk).exists():
+        raise PermissionDenied(_("Only a technician assigned to %(order)s may do this.") % {"order": order.reference})
+    check_permission(user, Action.CHANGE, order)
+
+
+def _move(order: WorkOrder, user: User, allowed_from: Iterable[str], to: str, note: str = "", **fields: Any) -> WorkOrder:
+    """Check the current state allows going to `to`, then save and record the transition."""
+    # Lock the row so two people cannot move the same order at once.
+    current = WorkOrder.objects.select_for_update().values_list("status", flat=True).get(pk=order.pk)
+    if current not in allowed_from:
+        raise TransitionError(
+            {
+                "status": _("A work order cannot go from %(from)s to %(to)s.")
+                % {"from": S(current).label, "to": S(to).label}
+            }
+        )
+    order.status = to
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.save()
+    WorkOrderTransition.objects.create(work_order=order, from_status=current, to_status=to, user=user, note=note)
+    return order
+
+
+# --- Work requests ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit_work_request(
+    user: User,
+    site: Site,
+    symptom: str,
+    equipment: Equipment | None = None,
+    urgency: int = Priority.NORMAL,
+    equipment_stopped: bool = False,
+    photos: Iterable[UploadedFile] = (),
+) -> WorkRequest:
+    """Report a fault; a stopped equipment goes down at once, with a failure downtime."""
+    check_permission(user, Action.VIEW, site)
+    if equipment is not None:
+        check_permission(user, Action.VIEW, equipment)
+    request = WorkRequest(
+        site=site, equipment=equipment, symptom=symptom, urgency=urgency, equipment_stopped=equipment_stopped, reported_by=user
+    )
+    save_restricted(user, request)
+    for image in photos:
+        photo = WorkRequestPhoto(work_request=request, image=image)
+        photo.full_clean()
+        photo.save()
+    if equipment is not None and equipment_stopped and not equipment.downtimes.filter(ended_at__isnull=True).exists():
+        # Whoever reports a stopped machine records that it is down, whatever their role.
+        _open_downtime(user, equipment, DowntimeCause.FAILURE, timezone.now(), None, request.reference)
+    return request
+
+
+def _decide(user: User, request: WorkRequest) -> WorkRequest:
+    _require_manager(user, _("decide on a work request"))
+    check_permission(user, Action.CHANGE, request)
+    locked = WorkRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != WorkRequestStatus.SUBMITTED:
+        raise TransitionError({"status": _("This request was already decided: %(status)s.") % {"status": locked.get_status_display()}})
+    return locked
+
+
+@transaction.atomic
+def approve_work_request(
+    user: User,
+    request: WorkRequest,
+    work_type: str = WorkOrderType.CORRECTIVE,
+    priority: int | None = None,
+    due_date: datetime.date | None = None,
+    assignees: Iterable[User] = (),
+    title: str = "",
+) -> WorkOrder:
+    """Turn a request into an approved work order (planned at once if assignees are given)."""
+    request = _decide(user, request)
+    order = WorkOrder(
+        site=request.site,
+        equipment=request.equipment,
+        work_type=work_type,
+        title=title or request.symptom.splitlines()[0][:200],
+        description=request.symptom,
+        priority=priority or request.urgency,
+        due_date=due_date,
+        requested_by=request.reported_by,
+        status=S.APPROVED,
+    )
+    save_restricted(user, order)
+    WorkOrderTransition.objects.create(
+        work_order=order, from_status="", to_status=S.APPROVED, user=user, note=_("From request %(ref)s") % {"ref": request.reference}
+    )
+    request.status = WorkRequestStatus.APPROVED
+    request.decided_by = user
+    request.decided_at = timezone.now()
+    request.work_order = order
+    request.save()
+    if request.equipment is not None:
+        request.equipment.downtimes.filter(ended_at__isnull=True, work_order__isnull=True).update(work_order=order)
+    assignees = list(assignees)
+    if assignees:
+        plan_work_order(user, order, assignees)
+    return order
+
+
+@transaction.atomic
+def reject_work_request(user: User, request: WorkRequest, reason: str) -> WorkRequest:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the request is rejected.")})
+    request = _decide(user, request)
+    request.status = WorkRequestStatus.REJECTED
+    request.rejection_reason = reason.strip()
+    request.decided_by = user
+    request.decided_at = timezone.now()
+    request.save()
+    return request
+
+
+# --- Work order transitions ------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_work_order(user: User, order: WorkOrder, steps: Iterable[dict[str, Any]] = ()) -> WorkOrder:
+    """Create a work order; a manager's order is approved at once, anyone else's is requested."""
+    check_model_permission(user, Action.ADD, WorkOrder)
+    order.status = S.APPROVED if user.is_manager else S.REQUESTED
+    order.requested_by = order.requested_by or user
+    save_restricted(user, order)
+    WorkOrderTransition.objects.create(work_order=order, from_status="", to_status=order.status, user=user)
+    for position, step in enumerate(steps, start=1):
+        checklist_step = ChecklistStep(work_order=order, position=position, **step)
+        checklist_step.full_clean()
+        checklist_step.save()
+    return order
+
+
+@transaction.atomic
+def approve_work_order(user: User, order: WorkOrder) -> WorkOrder:
+    _require_manager(user, _("approve a work order"))
+    check_permission(user, Action.CHANGE, order)
+    return _move(order, user, {S.REQUESTED}, S.APPROVED)
+
+
+@transaction.atomic
+def assign_work_order(user: User, order: WorkOrder, assignees: Iterable[User]) -> WorkOrder:
+    """Set who does the work; every assignee must be able to see the order's site."""
+    _require_manager(user, _("assign a work order"))
+    check_permission(user, Action.CHANGE, order)
+    if order.status not in {S.APPROVED, S.PLANNED, S.IN_PROGRESS, S.ON_HOLD}:
+        raise TransitionError({"status": _("A %(status)s work order cannot be reassigned.") % {"status": order.get_status_display()}})
+    people = list(assignees)
+    for person in people:
+        if not WorkOrder.objects.restrict(person, Action.CHANGE).filter(pk=order.pk).exists():
+            raise ValidationError({"assignees": _("%(user)s cannot work on this order.") % {"user": person}})
+    order.assignees.set(people)
+    return order
+
+
+@transaction.atomic
+def plan_work_order(
+    user: User, order: WorkOrder, assignees: Iterable[User], planned_start: datetime.datetime | None = None
+) -> WorkOrder:
+    people = list(assignees)
+    if not people:
+        raise ValidationError({"assignees": _("Assign at least one technician to plan the order.")})
+    assign_work_order(user, order, people)
+    return _move(order, user, {S.APPROVED}, S.PLANNED, planned_start=planned_start or order.planned_start)
+
+
+@transaction.atomic
+def start_work_order(user: User, order: WorkOrder) -> WorkOrder:
+    _require_executor(user, order)
+    return _move(order, user, {S.PLANNED}, S.IN_PROGRESS, started_at=order.started_at or timezone.now())
+
+
+@transaction.atomic
+def hold_work_order(user: User, order: WorkOrder, reason: str) -> WorkOrder:
+    _require_executor(user, order)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the work is on hold (waiting for parts, access…).")})
+    return _move(order, user, {S.IN_PROGRESS}, S.ON_HOLD, note=reason.strip())
+
+
+@transaction.atomic
+def resume_work_order(user: User, order: WorkOrder) -> WorkOrder:
+    _require_executor(user, order)
+    return _move(order, user, {S.ON_HOLD}, S.IN_PROGRESS)
+
+
+def completion_problems(order: WorkOrder) -> dict[str, str]:
+    """What still prevents the order from being done, by field."""
+    problems: dict[str, str] = {}
+    steps = list(order.steps.all())
+    if any(not step.is_done for step in steps):
+        problems["steps"] = _("Every checklist step must be done.")
+    elif any(step.requires_measurement and step.measured_value is None for step in steps):
+        problems["steps"] = _("Every step that asks for a measurement needs its measured value.")
+    if order.work_type == WorkOrderType.CORRECTIVE and order.failure_mode_id is None:
+        problems["failure_mode"] = _("A corrective order needs its failure mode.")
+    if not order.sign_offs.filter(role=SignOffRole.TECHNICIAN).exists():
+        problems["sign_offs"] = _("The technician must sign off the work.")
+    return problems
+
+
+@transaction.atomic
+def complete_work_order(user: User, order: WorkOrder, findings: str | None = None) -> WorkOrder:
+    """Finish the work: the order's open downtimes end now and the equipment is back in service."""
+    _require_executor(user, order)
+    if findings is not None:
+        order.findings = findings
+    problems = completion_problems(order)
+    if problems:
+        raise TransitionError(problems)
+    now = timezone.now()
+    _move(order, user, {S.IN_PROGRESS}, S.DONE, completed_at=now)
+    for downtime in order.downtimes.filter(ended_at__isnull=True):
+        end_downtime(user, downtime, now)
+    return order
+
+
+@transaction.atomic
+def close_work_order(user: User, order: WorkOrder) -> WorkOrder:
+    _require_manager(user, _("close a work order"))
+    check_permission(user, Action.CHANGE, order)
+    return _move(order, user, {S.DONE}, S.CLOSED, closed_at=timezone.now())
+
+
+@transaction.atomic
+def cancel_work_order(user: User, order: WorkOrder, reason: str) -> WorkOrder:
+    _require_manager(user, _("cancel a work order"))
+    check_permission(user, Action.CHANGE, order)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the order is cancelled.")})
+    return _move(order, user, {S.REQUESTED, S.APPROVED, S.PLANNED, S.ON_HOLD}, S.CANCELLED, note=reason.strip())
+
+
+# --- Execution -------------------------------------------------------------------------------
+
+
+def _require_execution(user: User, order: WorkOrder) -> None:
+    _require_executor(user, order)
+    if order.status not in EXECUTION_STATUSES:
+        raise TransitionError(
+            {"status": _("Work can only be recorded on an order in progress or on hold, not %(status)s.") % {"status": order.get_status_display()}}
+        )
+
+
+@transaction.atomic
+def record_step(
+    user: User,
+    step: ChecklistStep,
+    is_done: bool = True,
+    measured_value: Decimal | None = None,
+    remark: str = "",
+) -> ChecklistStep:
+    _require_execution(user, step.work_order)
+    if is_done and step.requires_measurement and measured_value is None:
+        raise ValidationError({"measured_value": _("This step needs a measured value.")})
+    step.is_done = is_done
+    step.measured_value = measured_value
+    step.remark = remark
+    step.done_by = user if is_done else None
+    step.done_at = timezone.now() if is_done else None
+    step.full_clean()
+    step.save()
+    return step
+
+
+@transaction.atomic
+def log_time(
+    user: User, order: WorkOrder, hours: Decimal, date: datetime.date | None = None, technician: User | None = None, note: str = ""
+) -> TimeEntry:
+    """Record time spent; technicians log their own time, managers may log anyone's."""
+    _require_execution(user, order)
+    technician = technician or user
+    if technician != user and not user.is_manager:
+        raise PermissionDenied(_("You may only log your own time."))
+    entry = TimeEntry(work_order=order, technician=technician, hours=hours, date=date or timezone.localdate(), note=note)
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def add_part(user: User, order: WorkOrder, description: str, quantity: Decimal = Decimal(1), unit_cost: Decimal | None = None) -> PartUsage:
+    _require_execution(user, order)
+    part = PartUsage(work_order=order, description=description, quantity=quantity, unit_cost=unit_cost)
+    part.full_clean()
+    part.save()
+    return part
+
+
+@transaction.atomic
+def code_failure(
+    user: User,
+    order: WorkOrder,
+    failure_mode: FailureMode | None,
+    failure_mechanism: FailureMechanism | None = None,
+    failure_cause: FailureCause | None = None,
+    remedy: Remedy | None = None,
+    detection_method: DetectionMethod | None = None,
+    findings: str | None = None,
+) -> WorkOrder:
+    """Record the ISO 14224 failure coding (and findings) of an order."""
+    _require_execution(user, order)
+    order.failure_mode = failure_mode
+    order.failure_mechanism = failure_mechanism
+    order.failure_cause = failure_cause
+    order.remedy = remedy
+    order.detection_method = detection_method
+    if findings is not None:
+        order.findings = findings
+    order.full_clean()
+    order.save()
+    return order
+
+
+@transaction.atomic
+def sign_off(user: User, order: WorkOrder, role: str, name: str, signature: str = "") -> SignOff:
+    """The technician signs while finishing; the client signs once the work is done."""
+    check_permission(user, Action.VIEW, order)
+    if role == SignOffRole.TECHNICIAN:
+        _require_executor(user, order)
+        allowed = EXECUTION_STATUSES | {S.DONE}
+    else:
+        allowed = frozenset({S.IN_PROGRESS, S.DONE})
+    if order.status not in allowed:
+        raise TransitionError({"status": _("This order cannot be signed while %(status)s.") % {"status": order.get_status_display()}})
+    if order.sign_offs.filter(role=role).exists():
+        raise ValidationError({"role": _("This order already has a %(role)s sign-off.") % {"role": SignOffRole(role).label.lower()}})
+    signed = SignOff(work_order=order, role=role, name=name.strip(), signature=signature, signed_at=timezone.now(), user=user)
+    signed.full_clean()
+    signed.save()
+    return signed
+
+
+# --- Downtime --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_downtime(
+    user: User,
+    equipment: Equipment,
+    cause: str,
+    started_at: datetime.datetime | None = None,
+    work_order: WorkOrder | None = None,
+    note: str = "",
+) -> Downtime:
+    """Open a downtime interval: the equipment is down until it ends."""
+    check_permission(user, Action.VIEW, equipment)
+    check_model_permission(user, Action.ADD, Downtime)
+    if equipment.downtimes.filter(ended_at__isnull=True).exists():
+        raise ValidationError({"equipment": _("%(equipment)s is already down.") % {"equipment": equipment}})
+    return _open_downtime(user, equipment, cause, started_at or timezone.now(), work_order, note)
+
+
+def _open_downtime(
+    user: User, equipment: Equipment, cause: str, started_at: datetime.datetime, work_order: WorkOrder | None, note: str
+) -> Downtime:
+    downtime = Downtime(equipment=equipment, work_order=work_order, cause=cause, started_at=started_at, note=note)
+    downtime.full_clean()
+    downtime.save()
+    asset_services.set_status(user, equipment, EquipmentStatus.DOWN)
+    return downtime
+
+
+@transaction.atomic
+def end_downtime(user: User, downtime: Downtime, ended_at: datetime.datetime | None = None) -> Downtime:
+    """Close a downtime interval: the equipment is restarted (remise en service)."""
+    check_permission(user, Action.VIEW, downtime)
+    check_model_permission(user, Action.CHANGE, Downtime)
+    if downtime.ended_at is not None:
+        raise ValidationError({"ended_at": _("This downtime has already ended.")})
+    downtime.ended_at = ended_at or timezone.now()
+    downtime.full_clean()
+    downtime.save()
+    asset_services.set_status(user, downtime.equipment, EquipmentStatus.IN_SERVICE)
+    return downtime
