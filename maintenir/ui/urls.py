@@ -1,3 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", include("maintenir.assets.urls")),
+    path("", include("maintenir.workorders.urls")),
+]
