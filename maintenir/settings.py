@@ -20,9 +20,7 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DATA_DIR = Path(
-    os.environ.get("MAINTENIR_DATA_DIR") or Path.home() / ".local" / "share" / "maintenir"
-).expanduser()
+DATA_DIR = Path(os.environ.get("MAINTENIR_DATA_DIR") or Path.home() / ".local" / "share" / "maintenir").expanduser()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
@@ -137,9 +135,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
-EMAIL_BACKEND = os.environ.get(
-    "MAINTENIR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+EMAIL_BACKEND = os.environ.get("MAINTENIR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 CELERY_BROKER_URL = os.environ.get("MAINTENIR_BROKER_URL", "")
 # Without a broker, tasks run in the calling process.

@@ -39,5 +39,7 @@ class Command(BaseCommand):
                 is_superuser=superuser,
             )
         except ValidationError as error:
-            raise CommandError("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())) from error
+            raise CommandError(
+                "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in error.message_dict.items())
+            ) from error
         self.stdout.write(f"Created {user.username} ({user.get_role_display()}).")

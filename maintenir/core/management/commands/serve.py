@@ -10,7 +10,7 @@ def run_server(host: str, port: int, workers: int) -> None:
 
     from maintenir.wsgi import application
 
-    class MaintenirServer(BaseApplication):  # type: ignore[misc]
+    class MaintenirServer(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
