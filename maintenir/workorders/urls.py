@@ -1,3 +1,9 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from maintenir.workorders import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("requests/", views.workrequest_list, name="workrequest-list"),
+    path("requests/add/", views.workrequest_add, name="workrequest-add"),
+    path("orders/", views.workorder_list, name="workorder-list"),
+]
