@@ -8,14 +8,38 @@ from typing import Any
 
 import pytest
 
-from maintenir.assets.tests.factories import EquipmentFactory, SiteFactory
+from maintenir.assets.tests.factories import (
+    CounterFactory,
+    CounterReadingFactory,
+    DocumentFactory,
+    EquipmentFactory,
+    ProductionLineFactory,
+    SiteFactory,
+    SpaceFactory,
+)
 from maintenir.core.choices import Role
 from maintenir.core.tests.factories import OrganisationFactory, UserFactory
+from maintenir.workorders.tests.factories import (
+    ChecklistStepFactory,
+    DowntimeFactory,
+    PartUsageFactory,
+    SignOffFactory,
+    TimeEntryFactory,
+    WorkOrderFactory,
+    WorkRequestFactory,
+    WorkRequestPhotoFactory,
+)
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    # The personas are created in almost every test; a slow hash would dominate the run.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -81,3 +105,25 @@ def equipment_a(site_a: Any) -> Any:
 @pytest.fixture
 def equipment_b(site_b: Any) -> Any:
     return EquipmentFactory(site=site_b, code="PR-01", name="Presse hydraulique")
+
+
+def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
+    """One row of every tenant-scoped model under `site`, for tenancy tests."""
+    SpaceFactory(floor__building__site=site)
+    ProductionLineFactory(site=site)
+    CounterReadingFactory(counter=CounterFactory(equipment=equipment))
+    DocumentFactory(site=site, equipment=equipment)
+    WorkRequestPhotoFactory(work_request=WorkRequestFactory(equipment=equipment, reported_by=reporter))
+    order = WorkOrderFactory(equipment=equipment)
+    ChecklistStepFactory(work_order=order)
+    TimeEntryFactory(work_order=order, technician=reporter)
+    PartUsageFactory(work_order=order)
+    DowntimeFactory(equipment=equipment, work_order=order)
+    SignOffFactory(work_order=order)
+
+
+@pytest.fixture
+def tenant_world(equipment_a: Any, equipment_b: Any, technician: Any) -> None:
+    """Both client organisations with a row of every tenant-scoped model."""
+    populate_site(equipment_a.site, equipment_a, technician)
+    populate_site(equipment_b.site, equipment_b, technician)

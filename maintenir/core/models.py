@@ -51,6 +51,16 @@ class RestrictedModel(models.Model):
         instance._changelog_snapshot = instance.changelog_data()
         return instance
 
+    def refresh_from_db(self, using: str | None = None, fields: Any = None, from_queryset: Any = None) -> None:
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        # The reloaded values (including a deferred field loaded on access) are the new "before".
+        fresh = self.changelog_data()
+        if fields is not None:
+            names = set(fields)
+            refreshed = {f.attname for f in self._meta.concrete_fields if f.name in names or f.attname in names}
+            fresh = {**getattr(self, "_changelog_snapshot", {}), **{k: v for k, v in fresh.items() if k in refreshed}}
+        self._changelog_snapshot = fresh
+
     def changelog_data(self) -> dict[str, Any]:
         """The object's field values as JSON-ready data, for before/after comparison."""
         data: dict[str, Any] = {}

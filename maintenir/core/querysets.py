@@ -2,7 +2,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from django.db import models
 
-from maintenir.core.choices import Action
+from maintenir.core.choices import ORGANISATION_ROLES, Action
 
 if TYPE_CHECKING:
     from maintenir.core.models import User
@@ -26,7 +26,8 @@ class RestrictedQuerySet(models.QuerySet[Any]):
         if user.role not in model.role_permissions.get(action, frozenset()):
             return self.none()
         if user.organisation_id is None:
-            return self
+            # A client user or operator must belong to an organisation; without one, fail closed.
+            return self.none() if user.role in ORGANISATION_ROLES else self
         tenant_path = model.tenant_path
         if tenant_path is None:
             # Shared catalogues (equipment types, coded lists) belong to no client.

@@ -21,7 +21,7 @@ def check_permission(user: User | Any, action: str, obj: models.Model) -> None:
 
 def check_model_permission(user: User | Any, action: str, model: type[models.Model]) -> None:
     """Raise PermissionDenied unless the user's role may take `action` on this kind of object."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or not user.is_active:
         raise PermissionDenied(_("Authentication required."))
     if user.is_superuser:
         return

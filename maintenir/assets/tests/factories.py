@@ -1,8 +1,22 @@
+from decimal import Decimal
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from maintenir.assets.choices import CounterKind
-from maintenir.assets.models import Counter, Equipment, EquipmentType, ProductionLine, Site
+from maintenir.assets.models import (
+    Building,
+    Counter,
+    CounterReading,
+    Document,
+    Equipment,
+    EquipmentType,
+    Floor,
+    ProductionLine,
+    Site,
+    Space,
+)
 from maintenir.core.tests.factories import OrganisationFactory
 
 
@@ -52,3 +66,45 @@ class CounterFactory(DjangoModelFactory):
 
     equipment = factory.SubFactory(EquipmentFactory)
     kind = CounterKind.RUNNING_HOURS
+
+
+class BuildingFactory(DjangoModelFactory):
+    class Meta:
+        model = Building
+
+    site = factory.SubFactory(SiteFactory)
+    name = factory.Sequence(lambda n: f"Building {n}")
+
+
+class FloorFactory(DjangoModelFactory):
+    class Meta:
+        model = Floor
+
+    building = factory.SubFactory(BuildingFactory)
+    name = factory.Sequence(lambda n: f"Floor {n}")
+
+
+class SpaceFactory(DjangoModelFactory):
+    class Meta:
+        model = Space
+
+    floor = factory.SubFactory(FloorFactory)
+    name = factory.Sequence(lambda n: f"Room {n}")
+
+
+class CounterReadingFactory(DjangoModelFactory):
+    class Meta:
+        model = CounterReading
+
+    counter = factory.SubFactory(CounterFactory)
+    value = Decimal(100)
+    read_at = factory.LazyFunction(timezone.now)
+
+
+class DocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = Document
+
+    site = factory.SubFactory(SiteFactory)
+    title = factory.Sequence(lambda n: f"Manual {n}")
+    file = factory.django.FileField(filename="manual.pdf", data=b"%PDF-1.4")

@@ -1,10 +1,25 @@
+from decimal import Decimal
+
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from maintenir.assets.tests.factories import EquipmentFactory
 from maintenir.core.tests.factories import UserFactory
-from maintenir.workorders.choices import WorkOrderStatus, WorkOrderType
-from maintenir.workorders.models import ChecklistStep, WorkOrder, WorkRequest
+from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType
+from maintenir.workorders.models import (
+    ChecklistStep,
+    Downtime,
+    PartUsage,
+    SignOff,
+    TimeEntry,
+    WorkOrder,
+    WorkRequest,
+    WorkRequestPhoto,
+)
+
+# A 1×1 transparent PNG, for photos and drawn signatures.
+PNG_BASE64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
 
 
 class WorkRequestFactory(DjangoModelFactory):
@@ -17,17 +32,31 @@ class WorkRequestFactory(DjangoModelFactory):
     reported_by = factory.SubFactory(UserFactory)
 
 
+class WorkRequestPhotoFactory(DjangoModelFactory):
+    class Meta:
+        model = WorkRequestPhoto
+
+    work_request = factory.SubFactory(WorkRequestFactory)
+    image = factory.django.ImageField(filename="leak.png", width=4, height=4)
+
+
 class WorkOrderFactory(DjangoModelFactory):
     """A work order in a given status, without transition history (tests move it through services)."""
 
     class Meta:
         model = WorkOrder
+        skip_postgeneration_save = True
 
     equipment = factory.SubFactory(EquipmentFactory)
     site = factory.SelfAttribute("equipment.site")
     title = factory.Sequence(lambda n: f"Work order {n}")
     work_type = WorkOrderType.CORRECTIVE
     status = WorkOrderStatus.APPROVED
+
+    @factory.post_generation
+    def assignees(self, create: bool, extracted: list | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.assignees.set(extracted)
 
 
 class ChecklistStepFactory(DjangoModelFactory):
@@ -37,3 +66,40 @@ class ChecklistStepFactory(DjangoModelFactory):
     work_order = factory.SubFactory(WorkOrderFactory)
     position = factory.Sequence(lambda n: n + 1)
     instruction = "Check the hydraulic pressure"
+
+
+class TimeEntryFactory(DjangoModelFactory):
+    class Meta:
+        model = TimeEntry
+
+    work_order = factory.SubFactory(WorkOrderFactory)
+    technician = factory.SubFactory(UserFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    hours = Decimal("1.50")
+
+
+class PartUsageFactory(DjangoModelFactory):
+    class Meta:
+        model = PartUsage
+
+    work_order = factory.SubFactory(WorkOrderFactory)
+    description = "Cylinder seal kit"
+
+
+class DowntimeFactory(DjangoModelFactory):
+    class Meta:
+        model = Downtime
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    cause = DowntimeCause.FAILURE
+    started_at = factory.LazyFunction(timezone.now)
+
+
+class SignOffFactory(DjangoModelFactory):
+    class Meta:
+        model = SignOff
+
+    work_order = factory.SubFactory(WorkOrderFactory)
+    role = SignOffRole.TECHNICIAN
+    name = "Camille Martin"
+    signed_at = factory.LazyFunction(timezone.now)
