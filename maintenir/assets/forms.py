@@ -1,0 +1,99 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from maintenir.assets.choices import Technology
+from maintenir.assets.models import Document, Equipment, Floor, Site, Space
+
+
+class RestrictedChoicesForm(forms.ModelForm):
+    """A model form whose foreign-key choices are limited to what `user` may see."""
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                queryset = field.queryset
+                field.queryset = queryset.model._default_manager.restrict(user).select_related(  # type: ignore[union-attr]
+                    *getattr(self, "choice_select_related", {}).get(queryset.model, ())  # type: ignore[union-attr]
+                )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class SiteForm(RestrictedChoicesForm):
+    class Meta:
+        model = Site
+        fields = [
+            "organisation",
+            "code",
+            "name",
+            "address",
+            "postcode",
+            "city",
+            "country",
+            "latitude",
+            "longitude",
+            "description",
+        ]
+
+
+class EquipmentForm(RestrictedChoicesForm):
+    technologies = forms.MultipleChoiceField(
+        label=_("Technologies"), choices=Technology.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    # Related objects that the choice labels (__str__) read, fetched with the choices.
+    choice_select_related = {Floor: ("building",), Space: ("floor__building",)}
+
+    class Meta:
+        model = Equipment
+        fields = [
+            "site",
+            "parent",
+            "code",
+            "name",
+            "equipment_type",
+            "building",
+            "floor",
+            "space",
+            "production_line",
+            "manufacturer",
+            "model",
+            "serial_number",
+            "installation_date",
+            "warranty_end",
+            "criticality",
+            "service_lot",
+            "status",
+            "description",
+        ]
+        widgets = {"installation_date": DateInput(), "warranty_end": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["technologies"].initial = [tag.code for tag in self.instance.technologies.all()]
+            # An equipment cannot become its own parent.
+            self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(pk=self.instance.pk)  # type: ignore[attr-defined]
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = ["document_type", "title", "version", "file"]
+
+
+class CounterReadingForm(forms.Form):
+    """A manual reading of one counter; the time defaults to now."""
+
+    value = forms.DecimalField(label=_("New reading"), max_digits=14, decimal_places=2, min_value=0)
+    read_at = forms.DateTimeField(
+        label=_("Read at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("Leave empty for now."),
+    )

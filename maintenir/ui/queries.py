@@ -1,0 +1,61 @@
+"""The home page's queries, all through restricted querysets so each role sees only its own scope."""
+
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from maintenir.assets.choices import EquipmentStatus
+from maintenir.assets.models import Equipment, Site
+from maintenir.workorders.choices import OPEN_STATUSES, Priority, WorkOrderStatus
+from maintenir.workorders.models import WorkOrder, WorkRequest
+
+HOME_LIST_SIZE = 20
+
+
+def open_orders(user: Any) -> QuerySet:
+    return WorkOrder.objects.restrict(user).filter(status__in=OPEN_STATUSES)
+
+
+def backlog_by_priority(user: Any) -> list[tuple[Priority, int]]:
+    """(priority, number of open work orders) for every priority, most urgent first."""
+    counts = dict(open_orders(user).values_list("priority").annotate(n=Count("pk")).order_by())
+    return [(priority, counts.get(priority.value, 0)) for priority in Priority]
+
+
+def overdue_orders(user: Any) -> QuerySet:
+    return (
+        open_orders(user)
+        .filter(due_date__lt=timezone.localdate())
+        .select_related("site", "equipment")
+        .order_by("due_date", "priority")[:HOME_LIST_SIZE]
+    )
+
+
+def equipment_down(user: Any) -> QuerySet:
+    return (
+        Equipment.objects.restrict(user)
+        .filter(status=EquipmentStatus.DOWN)
+        .select_related("site")
+        .order_by("site__name", "code")[:HOME_LIST_SIZE]
+    )
+
+
+def work_today(user: Any) -> QuerySet:
+    """Open orders assigned to the user: in progress, planned for today, or due today or earlier."""
+    today = timezone.localdate()
+    return (
+        open_orders(user)
+        .filter(assignees=user)
+        .filter(Q(status=WorkOrderStatus.IN_PROGRESS) | Q(planned_start__date=today) | Q(due_date__lte=today))
+        .select_related("site", "equipment")
+        .order_by("priority", "due_date", "pk")
+    )
+
+
+def my_sites(user: Any) -> QuerySet:
+    return Site.objects.restrict(user).order_by("name")
+
+
+def recent_requests(user: Any) -> QuerySet:
+    return WorkRequest.objects.restrict(user).select_related("site", "equipment").order_by("-created")[:HOME_LIST_SIZE]

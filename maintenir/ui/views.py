@@ -1,0 +1,23 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from maintenir.core.choices import Role
+from maintenir.ui import queries
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The user's starting point: the backlog for managers, today's work for technicians, their sites for clients."""
+    user = request.user
+    if user.is_manager:  # type: ignore[union-attr]
+        context = {
+            "backlog": queries.backlog_by_priority(user),
+            "overdue": queries.overdue_orders(user),
+            "down": queries.equipment_down(user),
+        }
+        return render(request, "ui/home_manager.html", context)
+    if user.role == Role.TECHNICIAN:  # type: ignore[union-attr]
+        return render(request, "ui/home_technician.html", {"orders": queries.work_today(user)})
+    context = {"sites": queries.my_sites(user), "requests": queries.recent_requests(user)}
+    return render(request, "ui/home_client.html", context)
