@@ -1,0 +1,888 @@
+"""The demonstration data: an office building and a factory, with six months of history.
+
+Everything is written through the domain services, so the demo obeys the same rules
+as real use and the change log names who did each thing. Services stamp transitions
+with the current time; the history is then moved into the past in the same transaction.
+"""
+
+import datetime
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from maintenir.assets.choices import CounterKind, Criticality, ServiceLot, Technology
+from maintenir.assets.models import Building, Counter, Equipment, EquipmentType, Floor, ProductionLine, Site, Space
+from maintenir.assets.services import record_counter_reading, save_equipment
+from maintenir.core.choices import Role
+from maintenir.core.context import acting_as
+from maintenir.core.models import Organisation, User
+from maintenir.core.services import create_user, save_restricted
+from maintenir.workorders import services as wo
+from maintenir.workorders.choices import DowntimeCause, Priority, SignOffRole, WorkOrderStatus, WorkOrderType
+from maintenir.workorders.models import (
+    DetectionMethod,
+    FailureCause,
+    FailureMechanism,
+    FailureMode,
+    Remedy,
+    WorkOrder,
+    WorkRequest,
+)
+
+logger = logging.getLogger(__name__)
+
+S = WorkOrderStatus
+T = Technology
+
+DEMO_PASSWORD = "demo"
+OFFICE = "tertiaire-lumiere"
+FACTORY = "mecanique-durand"
+# code: (name, address, contact e-mail)
+ORGANISATIONS = {
+    OFFICE: ("Tertiaire Lumière", "27 rue Servient, 69003 Lyon", "services-generaux@tertiaire-lumiere.example"),
+    FACTORY: (
+        "Mécanique Durand",
+        "12 rue de la Talaudière, 42000 Saint-Étienne",
+        "maintenance@mecanique-durand.example",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: Role
+    first_name: str
+    last_name: str
+    organisation: str | None = None
+
+
+DEMO_USERS = (
+    DemoUser("admin", Role.ADMINISTRATOR, "Alice", "Roux"),
+    DemoUser("manager", Role.MANAGER, "Claire", "Martin"),
+    DemoUser("tech", Role.TECHNICIAN, "Julien", "Moreau"),
+    DemoUser("operator", Role.OPERATOR, "Karim", "Benali", FACTORY),
+    DemoUser("client-a", Role.CLIENT, "Sophie", "Lambert", OFFICE),
+    DemoUser("client-b", Role.CLIENT, "Marc", "Durand", FACTORY),
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    instruction: str
+    unit: str = ""
+    expected_min: Decimal | None = None
+    expected_max: Decimal | None = None
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "instruction": self.instruction,
+            "unit": self.unit,
+            "requires_measurement": bool(self.unit),
+            "expected_min": self.expected_min,
+            "expected_max": self.expected_max,
+        }
+
+
+@dataclass(frozen=True)
+class Part:
+    description: str
+    quantity: str
+    unit_cost: str
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A past breakdown, repaired and closed, with its ISO 14224 coding."""
+
+    equipment: str
+    days_ago: int
+    hour: int
+    reported_by: str
+    symptom: str
+    title: str
+    coding: tuple[str, str, str, str, str]  # mode, mechanism, cause, remedy, detection
+    findings: str
+    downtime_hours: float
+    hours: str
+    parts: tuple[Part, ...] = ()
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A past systematic preventive visit following a procedure (gamme)."""
+
+    equipment: str
+    days_ago: int
+    title: str
+    steps: tuple[Step, ...]
+    measurements: tuple[str, ...]  # one per step that asks for a measurement, in order
+    hours: str
+    downtime_hours: float = 0
+    parts: tuple[Part, ...] = ()
+
+
+AHU_SERVICE = (
+    Step("Relever la perte de charge du filtre F7 avant remplacement", "Pa", Decimal(50), Decimal(250)),
+    Step("Remplacer les filtres à poches F7"),
+    Step("Contrôler la tension et l'usure de la courroie du ventilateur"),
+    Step("Mesurer l'intensité absorbée par le moteur de soufflage", "A", Decimal(0), Decimal("6.5")),
+    Step("Nettoyer le bac à condensats et vérifier l'écoulement"),
+)
+PRESS_SERVICE = (
+    Step("Contrôler le niveau et l'aspect de l'huile hydraulique"),
+    Step("Mesurer la pression de service du groupe hydraulique", "bar", Decimal(180), Decimal(210)),
+    Step("Mesurer la température d'huile après 30 min de marche", "°C", Decimal(30), Decimal(55)),
+    Step("Vérifier l'arrêt d'urgence et les barrières immatérielles"),
+)
+ALARM_TEST = (
+    Step("Déclencher et acquitter chaque détecteur de la zone"),
+    Step("Mesurer la tension de la batterie de secours", "V", Decimal("12.6"), Decimal("13.8")),
+    Step("Transmettre un test au télésurveilleur et noter l'accusé"),
+)
+PV_CHECK = (
+    Step("Relever la production depuis l'onduleur", "kWh"),
+    Step("Contrôler l'isolement des chaînes photovoltaïques", "MΩ", Decimal(1)),
+    Step("Vérifier le serrage des connexions AC et l'état des parafoudres"),
+)
+
+FAILURES = (
+    Failure(
+        "PR-01",
+        163,
+        7,
+        "operator",
+        "Flaque d'huile sous le groupe hydraulique de la presse.",
+        "Fuite d'huile au raccord du groupe hydraulique",
+        ("ELP", "1.1", "3.4", "1", "7"),
+        "Joint torique du raccord de refoulement durci et fendu ; joint remplacé, 20 L d'huile complétés.",
+        3.5,
+        "3.0",
+        (Part("Joint torique Ø32 NBR", "4", "2.40"), Part("Huile hydraulique HLP 46 (litre)", "20", "4.10")),
+    ),
+    Failure(
+        "L1-CONV-01",
+        131,
+        14,
+        "operator",
+        "Le convoyeur vibre fortement et fait un bruit de roulement.",
+        "Vibrations anormales du convoyeur",
+        ("VIB", "2.4", "3.4", "1", "7"),
+        "Roulement du tambour moteur usé (jeu radial) ; les deux roulements ont été remplacés.",
+        2.0,
+        "2.5",
+        (Part("Roulement 6205-2RS", "2", "9.80"),),
+    ),
+    Failure(
+        "CVC-PAC-01",
+        104,
+        8,
+        "client-a",
+        "Plus de chauffage au 2e étage ce matin, la pompe à chaleur est en défaut.",
+        "Pompe à chaleur en défaut haute pression",
+        ("OHE", "5.1", "3.4", "7", "5"),
+        "Échangeur extérieur colmaté par les feuilles ; nettoyé, défaut haute pression acquitté, redémarrage.",
+        4.0,
+        "2.0",
+    ),
+    Failure(
+        "L1-PP-01",
+        77,
+        6,
+        "operator",
+        "Le manipulateur ne démarre pas en début de poste.",
+        "Manipulateur pick-and-place : refus de démarrage",
+        ("FTS", "3.4", "3.4", "4", "6"),
+        "Capteur de fin de course du vérin d'axe Z déréglé ; capteur repositionné et cycle de référence refait.",
+        1.5,
+        "1.5",
+    ),
+    Failure(
+        "PR-01",
+        46,
+        10,
+        "operator",
+        "Alarme température d'huile haute, la presse s'est arrêtée.",
+        "Surchauffe de l'huile du groupe hydraulique",
+        ("OHE", "2.7", "3.4", "2", "5"),
+        "Échangeur huile/eau encrassé et filtre retour colmaté ; échangeur détartré, cartouche remplacée.",
+        5.0,
+        "4.5",
+        (Part("Cartouche filtre retour 10 µm", "1", "86.00"),),
+    ),
+    Failure(
+        "SEC-ACC-01",
+        31,
+        8,
+        "client-a",
+        "Le lecteur de badge du hall d'entrée ne réagit plus.",
+        "Lecteur de badge du hall hors service",
+        ("FTF", "4.2", "3.4", "1", "7"),
+        "Câble du lecteur sectionné dans la goulotte ; lecteur et câble remplacés, droits d'accès vérifiés.",
+        6.0,
+        "3.0",
+        (Part("Lecteur de badge Mifare DESFire", "1", "145.00"),),
+    ),
+    Failure(
+        "L1-CONV-01",
+        12,
+        15,
+        "operator",
+        "La bande du convoyeur frotte contre le châssis côté opérateur.",
+        "Bande du convoyeur déportée",
+        ("SER", "1.3", "3.4", "4", "7"),
+        "Rouleau de renvoi désaligné ; alignement et tension de bande refaits.",
+        0.75,
+        "1.0",
+    ),
+)
+
+VISITS = (
+    Visit(
+        "CVC-CTA-01",
+        140,
+        "Entretien trimestriel de la CTA",
+        AHU_SERVICE,
+        ("185", "5.1"),
+        "2.5",
+        2.0,
+        (Part("Filtre à poches F7 592×592", "4", "38.00"),),
+    ),
+    Visit("PR-01", 118, "Visite préventive presse — 500 h", PRESS_SERVICE, ("196", "47"), "1.5", 1.5),
+    Visit("SEC-INT-01", 88, "Essai semestriel de l'alarme intrusion", ALARM_TEST, ("13.2",), "1.0"),
+    Visit(
+        "CVC-CTA-01",
+        50,
+        "Entretien trimestriel de la CTA",
+        AHU_SERVICE,
+        ("212", "5.4"),
+        "2.5",
+        2.0,
+        (Part("Filtre à poches F7 592×592", "4", "38.00"),),
+    ),
+    Visit("PR-01", 27, "Visite préventive presse — 500 h", PRESS_SERVICE, ("192", "51"), "1.5", 1.5),
+)
+
+# Counter readings: (equipment, kind, value six months ago, increase per day).
+COUNTERS = (
+    ("PR-01", CounterKind.RUNNING_HOURS, 12_480, 14),
+    ("PR-01", CounterKind.CYCLES, 1_905_000, 2_600),
+    ("L1-CONV-01", CounterKind.RUNNING_HOURS, 21_300, 15),
+    ("L1-PP-01", CounterKind.CYCLES, 4_210_000, 5_800),
+    ("CVC-CTA-01", CounterKind.RUNNING_HOURS, 30_150, 12),
+    ("CVC-PAC-01", CounterKind.RUNNING_HOURS, 9_870, 9),
+)
+
+
+def _at(days_ago: int, hour: int, minute: int = 0) -> datetime.datetime:
+    """A local time `days_ago` days before today."""
+    day = timezone.localdate() - datetime.timedelta(days=days_ago)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def _year(offset: int, month: int = 3, day: int = 15) -> datetime.date:
+    """A date `offset` years from this year (negative: in the past)."""
+    return datetime.date(timezone.localdate().year + offset, month, day)
+
+
+_ORDER_TIME_FIELDS = {S.IN_PROGRESS: "started_at", S.DONE: "completed_at", S.CLOSED: "closed_at"}
+
+
+def _backdate(
+    order: WorkOrder, times: dict[WorkOrderStatus, datetime.datetime], reported_at: datetime.datetime | None = None
+) -> None:
+    """Move an order's history into the past: transitions, timestamps, steps, sign-offs, request."""
+    for status, time in times.items():
+        order.transitions.filter(to_status=status).update(time=time)
+    opened = min(times.values())
+    fields = {name: times[status] for status, name in _ORDER_TIME_FIELDS.items() if status in times}
+    WorkOrder.objects.filter(pk=order.pk).update(created=opened, **fields)
+    finished = times.get(S.DONE) or times.get(S.IN_PROGRESS)
+    if finished is not None:
+        order.steps.filter(is_done=True).update(done_at=finished)
+        order.sign_offs.update(signed_at=finished)
+    WorkRequest.objects.filter(work_order=order).update(created=reported_at or opened, decided_at=opened)
+
+
+@dataclass
+class _Demo:
+    users: dict[str, User] = field(default_factory=dict)
+    organisations: dict[str, Organisation] = field(default_factory=dict)
+    equipment: dict[str, Equipment] = field(default_factory=dict)
+
+    @property
+    def manager(self) -> User:
+        return self.users["manager"]
+
+    @property
+    def tech(self) -> User:
+        return self.users["tech"]
+
+    def build(self) -> None:
+        self.create_people()
+        with acting_as(self.manager):
+            self.create_office()
+            self.create_factory()
+        self.record_counters()
+        for failure in FAILURES:
+            self.repair(failure)
+        for visit in VISITS:
+            self.carry_out_visit(visit)
+        self.create_open_work()
+
+    # --- People and places ---------------------------------------------------------------
+
+    def create_people(self) -> None:
+        admin_spec = DEMO_USERS[0]
+        admin = create_user(
+            admin_spec.username,
+            DEMO_PASSWORD,
+            admin_spec.role,
+            first_name=admin_spec.first_name,
+            last_name=admin_spec.last_name,
+            is_staff=True,
+            is_superuser=True,
+        )
+        with acting_as(admin):
+            for code, (name, address, email) in ORGANISATIONS.items():
+                organisation = Organisation(code=code, name=name, address=address, contact_email=email)
+                save_restricted(admin, organisation)
+                self.organisations[code] = organisation
+        self.users[admin.username] = admin
+        for spec in DEMO_USERS[1:]:
+            self.users[spec.username] = create_user(
+                spec.username,
+                DEMO_PASSWORD,
+                spec.role,
+                self.organisations[spec.organisation] if spec.organisation else None,
+                first_name=spec.first_name,
+                last_name=spec.last_name,
+                email=f"{spec.username}@maintenir.example",
+            )
+
+    def save(self, instance: Any) -> Any:
+        return save_restricted(self.manager, instance)
+
+    def equipment_type(self, name: str) -> EquipmentType:
+        """The shared catalogue entry, reused when the catalogue already has it."""
+        return EquipmentType.objects.filter(name=name).first() or self.save(EquipmentType(name=name))
+
+    def add_equipment(
+        self, site: Site, code: str, name: str, type_name: str, technologies: Iterable[str], **fields: Any
+    ) -> Equipment:
+        item = Equipment(site=site, code=code, name=name, equipment_type=self.equipment_type(type_name), **fields)
+        self.equipment[code] = save_equipment(self.manager, item, technologies)
+        return item
+
+    def create_office(self) -> None:
+        site = self.save(
+            Site(
+                organisation=self.organisations[OFFICE],
+                code="lumiere-part-dieu",
+                name="Immeuble Lumière Part-Dieu",
+                address="27 rue Servient",
+                postcode="69003",
+                city="Lyon",
+                latitude=Decimal("45.760720"),
+                longitude=Decimal("4.853310"),
+                description="Immeuble de bureaux R+2 avec toiture technique, GTB KNX et BACnet.",
+            )
+        )
+        building = self.save(Building(site=site, name="Bâtiment A"))
+        floors = {
+            level: self.save(Floor(building=building, name=name, level=level))
+            for level, name in (
+                (-1, "Sous-sol"),
+                (0, "Rez-de-chaussée"),
+                (1, "1er étage"),
+                (2, "2e étage"),
+                (3, "Toiture"),
+            )
+        }
+        spaces = {
+            name: self.save(Space(floor=floors[level], name=name, usage=usage))
+            for level, name, usage in (
+                (-1, "Local TGBT", "Local électrique"),
+                (0, "Hall d'entrée", "Accueil"),
+                (0, "Local sécurité", "Local technique"),
+                (1, "Plateau ouvert", "Bureaux"),
+                (2, "Salle Rhône", "Salle de réunion"),
+                (3, "Toiture technique", "Local technique"),
+            )
+        }
+
+        def place(space: str) -> dict[str, Any]:
+            return {"building": building, "floor": spaces[space].floor, "space": spaces[space]}
+
+        energy = {"service_lot": ServiceLot.ENERGY}
+        comfort = {"service_lot": ServiceLot.COMFORT}
+        security = {"service_lot": ServiceLot.SECURITY}
+        meter = self.add_equipment(
+            site,
+            "ENE-CPT-01",
+            "Compteur général électricité",
+            "Compteur d'énergie",
+            [T.ELECTRICAL, T.AUTOMATION],
+            manufacturer="Schneider Electric",
+            model="PowerLogic PM5560",
+            serial_number="PM5560-2231-0457",
+            installation_date=_year(-6),
+            warranty_end=_year(-4),
+            criticality=Criticality.HIGH,
+            **energy,
+            **place("Local TGBT"),
+        )
+        for code, name, serial in (
+            ("ENE-CPT-02", "Sous-compteur CVC", "IEM3255-8821"),
+            ("ENE-CPT-03", "Sous-compteur éclairage", "IEM3255-8822"),
+        ):
+            self.add_equipment(
+                site,
+                code,
+                name,
+                "Compteur d'énergie",
+                [T.ELECTRICAL],
+                parent=meter,
+                manufacturer="Schneider Electric",
+                model="Acti9 iEM3255",
+                serial_number=serial,
+                installation_date=_year(-6),
+                warranty_end=_year(-4),
+                criticality=Criticality.LOW,
+                **energy,
+                **place("Local TGBT"),
+            )
+        self.add_equipment(
+            site,
+            "ENE-PV-01",
+            "Onduleur photovoltaïque",
+            "Onduleur photovoltaïque",
+            [T.ELECTRICAL, T.AUTOMATION],
+            manufacturer="SMA",
+            model="Sunny Tripower 25000TL",
+            serial_number="STP25-3007741129",
+            installation_date=_year(-2, 6, 1),
+            warranty_end=_year(8, 6, 1),
+            criticality=Criticality.MEDIUM,
+            **energy,
+            **place("Toiture technique"),
+        )
+        ahu = self.add_equipment(
+            site,
+            "CVC-CTA-01",
+            "Centrale de traitement d'air",
+            "Centrale de traitement d'air",
+            [T.MECHANICAL, T.ELECTRICAL, T.AUTOMATION],
+            manufacturer="CIAT",
+            model="Floway Vision 40",
+            serial_number="FV40-19-06613",
+            installation_date=_year(-6),
+            warranty_end=_year(-4),
+            criticality=Criticality.HIGH,
+            **comfort,
+            **place("Toiture technique"),
+        )
+        for code, name, type_name, technologies in (
+            ("CVC-CTA-01-VEN", "Ventilateur de soufflage", "Ventilateur", [T.MECHANICAL, T.ELECTRICAL]),
+            ("CVC-CTA-01-FIL", "Caisson de filtration F7", "Filtre", [T.MECHANICAL]),
+            ("CVC-CTA-01-BAT", "Batterie chaude / froide", "Batterie d'échange", [T.HYDRAULIC]),
+        ):
+            self.add_equipment(
+                site,
+                code,
+                name,
+                type_name,
+                technologies,
+                parent=ahu,
+                manufacturer="CIAT",
+                installation_date=_year(-6),
+                criticality=Criticality.MEDIUM,
+                **comfort,
+                **place("Toiture technique"),
+            )
+        self.add_equipment(
+            site,
+            "CVC-PAC-01",
+            "Pompe à chaleur air/eau",
+            "Pompe à chaleur",
+            [T.ELECTRICAL, T.MECHANICAL, T.HYDRAULIC, T.AUTOMATION],
+            manufacturer="Daikin",
+            model="EWYT-B 085",
+            serial_number="EWYT085-J0193",
+            installation_date=_year(-3, 10, 2),
+            warranty_end=_year(2, 10, 2),
+            criticality=Criticality.HIGH,
+            **comfort,
+            **place("Toiture technique"),
+        )
+        for code, name, type_name, manufacturer, model, space in (
+            (
+                "CVC-ECL-01",
+                "Contrôleur d'éclairage KNX",
+                "Contrôleur d'éclairage",
+                "ABB",
+                "SA/S 8.16.6.2",
+                "Plateau ouvert",
+            ),
+            ("CVC-STO-01", "Contrôleur de stores", "Contrôleur de stores", "Somfy", "animeo KNX 4 DC", "Salle Rhône"),
+        ):
+            self.add_equipment(
+                site,
+                code,
+                name,
+                type_name,
+                [T.ELECTRICAL, T.AUTOMATION],
+                manufacturer=manufacturer,
+                model=model,
+                installation_date=_year(-6),
+                warranty_end=_year(-4),
+                criticality=Criticality.LOW,
+                **comfort,
+                **place(space),
+            )
+        self.add_equipment(
+            site,
+            "SEC-ACC-01",
+            "Contrôle d'accès",
+            "Contrôle d'accès",
+            [T.ELECTRICAL, T.AUTOMATION],
+            manufacturer="TIL Technologies",
+            model="MICRO-SESAME",
+            serial_number="MS-4471-22",
+            installation_date=_year(-4),
+            warranty_end=_year(-1),
+            criticality=Criticality.HIGH,
+            **security,
+            **place("Local sécurité"),
+        )
+        self.add_equipment(
+            site,
+            "SEC-INT-01",
+            "Centrale d'alarme intrusion",
+            "Alarme intrusion",
+            [T.ELECTRICAL],
+            manufacturer="Honeywell",
+            model="Galaxy Flex 100",
+            serial_number="GFX100-77820",
+            installation_date=_year(-4),
+            warranty_end=_year(-2),
+            criticality=Criticality.HIGH,
+            **security,
+            **place("Local sécurité"),
+        )
+
+    def create_factory(self) -> None:
+        site = self.save(
+            Site(
+                organisation=self.organisations[FACTORY],
+                code="usine-saint-etienne",
+                name="Usine de Saint-Étienne",
+                address="12 rue de la Talaudière",
+                postcode="42000",
+                city="Saint-Étienne",
+                latitude=Decimal("45.451920"),
+                longitude=Decimal("4.404610"),
+                description="Usinage et assemblage de sous-ensembles mécaniques, deux équipes.",
+            )
+        )
+        building = self.save(Building(site=site, name="Atelier de production"))
+        line = self.save(
+            ProductionLine(
+                site=site,
+                code="ligne-1",
+                name="Ligne d'assemblage 1",
+                description="Emboutissage et assemblage des carters : convoyeur, presse, manipulateur, automate.",
+            )
+        )
+        on_line = {"building": building, "production_line": line}
+        self.add_equipment(
+            site,
+            "L1-CONV-01",
+            "Convoyeur à bande d'alimentation",
+            "Convoyeur",
+            [T.MECHANICAL, T.ELECTRICAL],
+            manufacturer="Interroll",
+            model="Modular Conveyor Platform",
+            serial_number="MCP-18-40512",
+            installation_date=_year(-7),
+            warranty_end=_year(-5),
+            criticality=Criticality.HIGH,
+            **on_line,
+        )
+        press = self.add_equipment(
+            site,
+            "PR-01",
+            "Presse hydraulique 250 t",
+            "Presse hydraulique",
+            [T.HYDRAULIC, T.ELECTRICAL, T.AUTOMATION],
+            manufacturer="Schuler",
+            model="HPX 250",
+            serial_number="SCH-HPX250-0917",
+            installation_date=_year(-8, 9, 1),
+            warranty_end=_year(-6, 9, 1),
+            criticality=Criticality.CRITICAL,
+            description="Presse d'emboutissage des carters, 250 t, course 600 mm.",
+            **on_line,
+        )
+        for code, name, type_name, technologies in (
+            ("PR-01-GH", "Groupe hydraulique", "Groupe hydraulique", [T.HYDRAULIC, T.MECHANICAL, T.ELECTRICAL]),
+            ("PR-01-VER", "Vérin principal", "Vérin hydraulique", [T.HYDRAULIC, T.MECHANICAL]),
+        ):
+            self.add_equipment(
+                site,
+                code,
+                name,
+                type_name,
+                technologies,
+                parent=press,
+                manufacturer="Schuler",
+                installation_date=press.installation_date,
+                criticality=Criticality.CRITICAL,
+                **on_line,
+            )
+        self.add_equipment(
+            site,
+            "L1-PP-01",
+            "Manipulateur pneumatique pick-and-place",
+            "Manipulateur",
+            [T.PNEUMATIC, T.AUTOMATION],
+            manufacturer="Festo",
+            model="YXMx H-Gantry",
+            serial_number="FESTO-YXM-22-1180",
+            installation_date=_year(-3),
+            warranty_end=_year(-1),
+            criticality=Criticality.HIGH,
+            **on_line,
+        )
+        self.add_equipment(
+            site,
+            "L1-API-01",
+            "Automate de ligne",
+            "Automate programmable",
+            [T.AUTOMATION, T.ELECTRICAL],
+            manufacturer="Siemens",
+            model="SIMATIC S7-1500 CPU 1515-2 PN",
+            serial_number="S C-J7PT1234",
+            installation_date=_year(-3),
+            warranty_end=_year(-1),
+            criticality=Criticality.CRITICAL,
+            **on_line,
+        )
+
+    def record_counters(self) -> None:
+        """Monthly readings over the past six months, by the operator or the technician."""
+        for code, kind, start, per_day in COUNTERS:
+            equipment = self.equipment[code]
+            reader = self.users["operator"] if equipment.site.organisation.code == FACTORY else self.tech
+            with acting_as(self.manager):
+                counter = self.save(Counter(equipment=equipment, kind=kind))
+            with acting_as(reader):
+                for days_ago in range(181, 0, -30):
+                    record_counter_reading(reader, counter, start + per_day * (181 - days_ago), _at(days_ago, 8))
+
+    # --- History -------------------------------------------------------------------------
+
+    def client_signer(self, order: WorkOrder) -> User:
+        """On the shop floor the operator accepts the work; in the office, the client user."""
+        return self.users["operator" if order.site.organisation.code == FACTORY else "client-a"]
+
+    def finish(
+        self,
+        order: WorkOrder,
+        equipment: Equipment,
+        began: datetime.datetime,
+        hours: str,
+        downtime: tuple[str, datetime.datetime, datetime.datetime] | None,
+        parts: Sequence[Part],
+    ) -> datetime.datetime:
+        """Downtime, time, parts, sign-offs, completion and closure of an order in progress; returns when work ended."""
+        tech = self.tech
+        with acting_as(tech):
+            if downtime is not None:
+                cause, down_from, down_to = downtime
+                interval = wo.start_downtime(tech, equipment, cause, down_from, order)
+                wo.end_downtime(tech, interval, down_to)
+            wo.log_time(tech, order, Decimal(hours), date=began.date())
+            for part in parts:
+                wo.add_part(tech, order, part.description, Decimal(part.quantity), Decimal(part.unit_cost))
+            wo.sign_off(tech, order, SignOffRole.TECHNICIAN, tech.get_full_name())
+            wo.complete_work_order(tech, order)
+        signer = self.client_signer(order)
+        with acting_as(signer):
+            wo.sign_off(signer, order, SignOffRole.CLIENT, signer.get_full_name())
+        with acting_as(self.manager):
+            wo.close_work_order(self.manager, order)
+        worked_until = began + datetime.timedelta(hours=float(hours))
+        return max(worked_until, downtime[2]) if downtime else worked_until
+
+    def report(self, username: str, code: str, symptom: str, urgency: int = Priority.NORMAL) -> WorkRequest:
+        reporter = self.users[username]
+        equipment = self.equipment[code]
+        with acting_as(reporter):
+            return wo.submit_work_request(reporter, equipment.site, symptom, equipment, urgency=urgency)
+
+    def approve(self, request: WorkRequest, title: str, assignees: Iterable[User] = (), **fields: Any) -> WorkOrder:
+        with acting_as(self.manager):
+            return wo.approve_work_request(self.manager, request, title=title, assignees=assignees, **fields)
+
+    def repair(self, failure: Failure) -> None:
+        failed_at = _at(failure.days_ago, failure.hour)
+        request = self.report(failure.reported_by, failure.equipment, failure.symptom, Priority.HIGH)
+        order = self.approve(request, failure.title, [self.tech])
+        mode, mechanism, cause, remedy, detection = failure.coding
+        with acting_as(self.tech):
+            wo.start_work_order(self.tech, order)
+            wo.code_failure(
+                self.tech,
+                order,
+                FailureMode.objects.get(code=mode),
+                FailureMechanism.objects.get(code=mechanism),
+                FailureCause.objects.get(code=cause),
+                Remedy.objects.get(code=remedy),
+                DetectionMethod.objects.get(code=detection),
+                findings=failure.findings,
+            )
+        restored_at = failed_at + datetime.timedelta(hours=failure.downtime_hours)
+        approved = failed_at + datetime.timedelta(minutes=20)
+        started = failed_at + datetime.timedelta(minutes=45)
+        done = self.finish(
+            order,
+            self.equipment[failure.equipment],
+            started,
+            failure.hours,
+            (DowntimeCause.FAILURE, failed_at, restored_at),
+            failure.parts,
+        )
+        closed = _at(failure.days_ago - 1, 9)
+        _backdate(
+            order,
+            {S.APPROVED: approved, S.PLANNED: approved, S.IN_PROGRESS: started, S.DONE: done, S.CLOSED: closed},
+            reported_at=failed_at + datetime.timedelta(minutes=5),
+        )
+
+    def preventive_order(self, code: str, title: str, steps: Sequence[Step], hours: str, **fields: Any) -> WorkOrder:
+        equipment = self.equipment[code]
+        order = WorkOrder(
+            site=equipment.site,
+            equipment=equipment,
+            work_type=WorkOrderType.PREVENTIVE_SYSTEMATIC,
+            title=title,
+            estimated_hours=Decimal(hours),
+            **fields,
+        )
+        with acting_as(self.manager):
+            return wo.create_work_order(self.manager, order, [step.fields() for step in steps])
+
+    def record_steps(self, order: WorkOrder, measurements: Sequence[str]) -> None:
+        values = iter(measurements)
+        with acting_as(self.tech):
+            for step in order.steps.all():
+                measured = Decimal(next(values)) if step.requires_measurement else None
+                wo.record_step(self.tech, step, measured_value=measured)
+
+    def carry_out_visit(self, visit: Visit) -> None:
+        began = _at(visit.days_ago, 8)
+        order = self.preventive_order(visit.equipment, visit.title, visit.steps, visit.hours, due_date=began.date())
+        with acting_as(self.manager):
+            wo.plan_work_order(self.manager, order, [self.tech], planned_start=began)
+        with acting_as(self.tech):
+            wo.start_work_order(self.tech, order)
+        self.record_steps(order, visit.measurements)
+        downtime = (
+            (DowntimeCause.PREVENTIVE, began, began + datetime.timedelta(hours=visit.downtime_hours))
+            if visit.downtime_hours
+            else None
+        )
+        done = self.finish(order, self.equipment[visit.equipment], began, visit.hours, downtime, visit.parts)
+        planned = began - datetime.timedelta(days=7)
+        closed = _at(visit.days_ago - 1, 9)
+        _backdate(
+            order, {S.APPROVED: planned, S.PLANNED: planned, S.IN_PROGRESS: began, S.DONE: done, S.CLOSED: closed}
+        )
+
+    # --- Work in hand --------------------------------------------------------------------
+
+    def create_open_work(self) -> None:
+        """Something on every home page: a request to decide, orders approved, planned, in progress, on hold."""
+        tech = self.tech
+        now = timezone.now()
+
+        # The press is down since this morning: the operator reported it, the technician is on it.
+        leak_at = now - datetime.timedelta(hours=2)
+        operator = self.users["operator"]
+        request = self.report(
+            "operator", "PR-01", "Fuite d'huile sur le vérin principal, la presse est arrêtée.", Priority.URGENT
+        )
+        with acting_as(operator):
+            wo.start_downtime(operator, self.equipment["PR-01"], DowntimeCause.FAILURE, leak_at, note=request.reference)
+        order = self.approve(request, "Fuite d'huile sur le vérin principal", [tech], due_date=timezone.localdate())
+        with acting_as(tech):
+            wo.start_work_order(tech, order)
+            wo.log_time(tech, order, Decimal("1.0"), note="Diagnostic, consignation hydraulique")
+        started = leak_at + datetime.timedelta(minutes=30)
+        approved = leak_at + datetime.timedelta(minutes=15)
+        _backdate(order, {S.APPROVED: approved, S.PLANNED: approved, S.IN_PROGRESS: started}, reported_at=leak_at)
+
+        # Blinds of the meeting room: started, waiting for a motor.
+        request = self.report("client-a", "CVC-STO-01", "Le store de la salle Rhône reste bloqué en position basse.")
+        order = self.approve(request, "Store motorisé bloqué — salle Rhône", [tech])
+        with acting_as(tech):
+            wo.start_work_order(tech, order)
+            wo.hold_work_order(tech, order, "En attente du moteur de remplacement (livraison sous 5 jours).")
+        _backdate(
+            order,
+            {S.APPROVED: _at(4, 10), S.PLANNED: _at(4, 10), S.IN_PROGRESS: _at(3, 14), S.ON_HOLD: _at(3, 15)},
+            reported_at=_at(4, 9),
+        )
+
+        # Approved, not yet planned.
+        request = self.report("operator", "L1-PP-01", "Bruit de fuite d'air sur la pince du manipulateur.")
+        order = self.approve(
+            request,
+            "Fuite d'air sur la pince du manipulateur",
+            due_date=timezone.localdate() + datetime.timedelta(days=7),
+        )
+        _backdate(order, {S.APPROVED: _at(1, 11)}, reported_at=_at(1, 10))
+
+        # Planned for today for the technician.
+        order = self.preventive_order(
+            "ENE-PV-01",
+            "Contrôle annuel de l'installation photovoltaïque",
+            PV_CHECK,
+            "2.0",
+            due_date=timezone.localdate(),
+        )
+        with acting_as(self.manager):
+            wo.plan_work_order(self.manager, order, [tech], planned_start=_at(0, 14))
+
+        # Proposed by the technician, awaiting the manager's approval.
+        conveyor = self.equipment["L1-CONV-01"]
+        proposal = WorkOrder(
+            site=conveyor.site,
+            equipment=conveyor,
+            work_type=WorkOrderType.IMPROVEMENT,
+            title="Surveillance vibratoire du tambour moteur du convoyeur",
+            description="Deux défaillances du convoyeur en cinq mois (roulement, alignement) : un capteur de "
+            "vibration relié à l'automate permettrait de passer en maintenance conditionnelle.",
+            estimated_hours=Decimal("6.0"),
+        )
+        with acting_as(tech):
+            wo.create_work_order(tech, proposal)
+
+        # A request still to be decided.
+        self.report("client-a", "CVC-CTA-01", "Il fait 27 °C dans la salle Rhône depuis ce matin.", Priority.HIGH)
+
+
+def build_demo() -> bool:
+    """Create the demo data on an empty database; return False (creating nothing) if it has data."""
+    if Organisation.objects.exists():
+        logger.info("The database already holds client organisations: the demo reuses the data.")
+        return False
+    with transaction.atomic():
+        _Demo().build()
+    return True

@@ -1,0 +1,169 @@
+import datetime
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client, override_settings
+from django.utils import timezone
+
+from maintenir.assets.choices import CounterKind, ServiceLot, Technology
+from maintenir.assets.models import CounterReading, Equipment, ProductionLine, Site
+from maintenir.core.models import ObjectChange, Organisation, User
+from maintenir.demo.services import DEMO_PASSWORD, DEMO_USERS, FACTORY, OFFICE, build_demo
+from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType, WorkRequestStatus
+from maintenir.workorders.models import Downtime, WorkOrder, WorkRequest
+
+S = WorkOrderStatus
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """One demo for the module, rolled back at its end: building it takes seconds.
+
+    Each test still runs in its own savepoint (the `db` fixture). Full-strength
+    password hashes would dominate the build time.
+    """
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS), transaction.atomic():
+        assert build_demo() is True
+        yield
+        transaction.set_rollback(True)
+
+
+pytestmark = pytest.mark.usefixtures("db")
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Organisation,
+            User,
+            Site,
+            Equipment,
+            WorkOrder,
+            WorkRequest,
+            Downtime,
+            CounterReading,
+            ObjectChange,
+        )
+    }
+
+
+def test_second_build_creates_nothing(demo: None) -> None:
+    before = counts()
+    assert build_demo() is False
+    assert counts() == before
+
+
+def test_counts_per_organisation(demo: None) -> None:
+    office = Organisation.objects.get(code=OFFICE)
+    factory = Organisation.objects.get(code=FACTORY)
+    office_equipment = Equipment.objects.filter(site__organisation=office)
+    assert Site.objects.filter(organisation=office).count() == 1
+    assert office.sites.get().buildings.get().floors.count() == 5
+    assert office_equipment.count() == 13
+    assert not office_equipment.filter(service_lot="").exists()
+    lots = {lot: office_equipment.filter(service_lot=lot).count() for lot in ServiceLot}
+    assert lots == {ServiceLot.ENERGY: 4, ServiceLot.COMFORT: 7, ServiceLot.SECURITY: 2}
+    assert office_equipment.filter(code="CVC-CTA-01").get().children.count() == 3
+
+    line = ProductionLine.objects.get(site__organisation=factory)
+    assert line.name == "Ligne d'assemblage 1"
+    assert line.equipment.count() == Equipment.objects.filter(site__organisation=factory).count() == 6
+    assert not Equipment.objects.filter(technologies=None).exists()
+
+    for organisation, closed in ((office, 5), (factory, 7)):
+        orders = WorkOrder.objects.filter(site__organisation=organisation)
+        assert orders.filter(status=S.CLOSED).count() == closed
+    open_statuses = set(WorkOrder.objects.exclude(status=S.CLOSED).values_list("status", flat=True))
+    assert open_statuses == {S.REQUESTED, S.APPROVED, S.PLANNED, S.IN_PROGRESS, S.ON_HOLD}
+    assert WorkRequest.objects.filter(status=WorkRequestStatus.SUBMITTED, site__organisation=office).count() == 1
+
+
+def test_client_users_see_only_their_organisation(demo: None) -> None:
+    for username, code in (("client-a", OFFICE), ("client-b", FACTORY), ("operator", FACTORY)):
+        visible = Equipment.objects.restrict(User.objects.get(username=username))
+        assert visible.exists()
+        assert set(visible.values_list("site__organisation__code", flat=True)) == {code}
+
+
+def test_every_demo_user_can_log_in(demo: None) -> None:
+    assert len(DEMO_USERS) == 6
+    for spec in DEMO_USERS:
+        assert Client().login(username=spec.username, password=DEMO_PASSWORD), spec.username
+    assert User.objects.get(username="admin").is_superuser
+
+
+def test_the_press_has_technologies_and_counters(demo: None) -> None:
+    press = Equipment.objects.get(code="PR-01")
+    assert "Presse hydraulique" in press.name
+    assert press.production_line is not None
+    assert {tag.code for tag in press.technologies.all()} >= {Technology.HYDRAULIC, Technology.AUTOMATION}
+    assert all((press.manufacturer, press.model, press.serial_number))
+    assert press.installation_date < press.warranty_end < timezone.localdate()
+    assert {counter.kind for counter in press.counters.all()} == {CounterKind.RUNNING_HOURS, CounterKind.CYCLES}
+    for counter in press.counters.all():
+        readings = list(counter.readings.order_by("read_at").values_list("read_at", "value"))
+        assert len(readings) >= 6
+        assert readings[0][0] < timezone.now() - datetime.timedelta(days=150)
+        assert [value for _, value in readings] == sorted(value for _, value in readings)
+
+
+def test_closed_corrective_orders_are_coded_with_past_downtime(demo: None) -> None:
+    now = timezone.now()
+    orders = WorkOrder.objects.filter(status=S.CLOSED, work_type=WorkOrderType.CORRECTIVE)
+    assert orders.count() == 7
+    for order in orders:
+        coding = (
+            order.failure_mode,
+            order.failure_mechanism,
+            order.failure_cause,
+            order.remedy,
+            order.detection_method,
+        )
+        assert all(coding), order
+        downtime = order.downtimes.get()
+        assert downtime.cause == DowntimeCause.FAILURE
+        assert downtime.started_at < downtime.ended_at <= order.completed_at < order.closed_at < now
+        assert order.started_at < order.completed_at
+        assert order.time_entries.exists()
+        assert {sign_off.role for sign_off in order.sign_offs.all()} == {SignOffRole.TECHNICIAN, SignOffRole.CLIENT}
+        assert list(order.transitions.values_list("time", flat=True)) == sorted(
+            order.transitions.values_list("time", flat=True)
+        )
+        assert order.transitions.last().time == order.closed_at
+    assert orders.filter(parts__isnull=False).exists()
+    oldest = min(order.closed_at for order in orders)
+    assert oldest < now - datetime.timedelta(days=150)
+    # The equipment repaired in the past is back in service; only the press is down today.
+    assert list(Equipment.objects.exclude(status="in_service").values_list("code", flat=True)) == ["PR-01"]
+
+
+def test_closed_preventive_orders_have_measurements(demo: None) -> None:
+    orders = WorkOrder.objects.filter(status=S.CLOSED, work_type=WorkOrderType.PREVENTIVE_SYSTEMATIC)
+    assert orders.count() == 5
+    for order in orders:
+        steps = list(order.steps.all())
+        assert steps
+        assert all(step.is_done for step in steps)
+        assert all(step.measured_value is not None for step in steps if step.requires_measurement)
+        assert any(step.requires_measurement for step in steps)
+        assert order.failure_mode is None
+    assert Downtime.objects.filter(cause=DowntimeCause.PREVENTIVE, work_order__in=orders).count() == 4
+
+
+def test_technician_has_an_order_planned_today(demo: None) -> None:
+    tech = User.objects.get(username="tech")
+    planned = WorkOrder.objects.get(status=S.PLANNED)
+    assert list(planned.assignees.all()) == [tech]
+    assert timezone.localdate(planned.planned_start) == timezone.localdate()
+
+
+def test_change_log_names_who_did_it(demo: None) -> None:
+    assert ObjectChange.objects.filter(user__username="manager", user_name="manager").count() > 50
+    assert ObjectChange.objects.filter(user__username="tech").exists()
+    assert not ObjectChange.objects.filter(user__isnull=True).exists()
