@@ -103,6 +103,8 @@ def equipment_list(request: HttpRequest) -> HttpResponse:
         EquipmentFilterSet,
         "assets/equipment_list.html",
         {"can_add": can_add(request.user, Equipment)},
+        # A menu of every equipment would be huge; the equipment page links to "?parent=<id>".
+        hidden_filters=("parent",),
     )
 
 
@@ -141,7 +143,7 @@ def _render_equipment(
         )
         for counter in counters
     ]
-    downtimes = equipment.downtimes.restrict(user).select_related("work_order")  # type: ignore[attr-defined]
+    downtimes = equipment.downtimes.restrict(user).select_related("work_order")
     context = {
         "equipment": equipment,
         "ancestors": equipment.ancestors(),
@@ -151,7 +153,7 @@ def _render_equipment(
         "document_form": document_form or DocumentForm(),
         "open_downtimes": downtimes.filter(ended_at__isnull=True),
         "past_downtimes": downtimes.filter(ended_at__isnull=False)[:RECENT_SIZE],
-        "work_orders": equipment.work_orders.restrict(user).order_by("-created")[:RECENT_SIZE],  # type: ignore[attr-defined]
+        "work_orders": equipment.work_orders.restrict(user).order_by("-created")[:RECENT_SIZE],
         "changes": changes_for(equipment)[:CHANGELOG_SIZE],
         "can_change": can(user, Action.CHANGE, equipment),
         "can_add_reading": can_add(user, CounterReading),

@@ -75,15 +75,19 @@ def filtered_list(
     template: str,
     context: dict[str, Any] | None = None,
     page_size: int = PAGE_SIZE,
+    hidden_filters: tuple[str, ...] = (),
 ) -> HttpResponse:
     """A list page of `queryset` restricted to what the user may see, filtered and paginated.
 
     Pass the queryset with its select_related/prefetch_related already applied, so the page
-    does a fixed number of queries whatever its length.
+    does a fixed number of queries whatever its length. `hidden_filters` still filter (from
+    links such as "?parent=12") but are not offered as a menu, e.g. one listing every equipment.
     """
     visible = queryset.restrict(request.user, Action.VIEW)  # type: ignore[attr-defined]
     filterset = filterset_class(request.GET or None, queryset=visible, request=request)
     checkbox_multiple_choices(filterset.form)
+    for name in hidden_filters:
+        filterset.form.fields[name].widget = forms.HiddenInput()
     page = Paginator(filterset.qs, page_size).get_page(request.GET.get("page"))
     filtered = any(value for key, value in request.GET.items() if key not in NON_FILTER_PARAMS)
     return render(
@@ -111,7 +115,7 @@ def add_errors(form: forms.BaseForm, error: ValidationError) -> None:
 def form_page(
     request: HttpRequest,
     form: forms.BaseForm,
-    save: Callable[[Any], Model],
+    save: Callable[[Any], Any],
     template: str,
     context: dict[str, Any] | None = None,
 ) -> HttpResponse:
