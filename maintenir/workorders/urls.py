@@ -5,5 +5,19 @@ from maintenir.workorders import views
 urlpatterns: list[URLPattern | URLResolver] = [
     path("requests/", views.workrequest_list, name="workrequest-list"),
     path("requests/add/", views.workrequest_add, name="workrequest-add"),
+    path("requests/<int:pk>/", views.workrequest_detail, name="workrequest-detail"),
+    path("requests/<int:pk>/approve/", views.workrequest_approve, name="workrequest-approve"),
+    path("requests/<int:pk>/reject/", views.workrequest_reject, name="workrequest-reject"),
+    path("requests/photos/<int:pk>/", views.workrequest_photo, name="workrequest-photo"),
     path("orders/", views.workorder_list, name="workorder-list"),
+    path("orders/add/", views.workorder_add, name="workorder-add"),
+    path("orders/<int:pk>/", views.workorder_detail, name="workorder-detail"),
+    path("orders/<int:pk>/edit/", views.workorder_edit, name="workorder-edit"),
+    path("orders/<int:pk>/execute/", views.workorder_execute, name="workorder-execute"),
+    path("orders/steps/<int:pk>/", views.workorder_step, name="workorder-step"),
+    # One POST URL per transition or execution action, e.g. workorder-start, workorder-time.
+    *(
+        path(f"orders/<int:pk>/{name}/", views.workorder_action, {"name": name}, name=f"workorder-{name}")
+        for name in views.ACTIONS
+    ),
 ]

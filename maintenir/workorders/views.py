@@ -1,18 +1,563 @@
+"""Work-request and work-order pages: thin views over `maintenir.workorders.services`.
+
+Every object is looked up through `restrict()` (another client's object is a 404);
+the services decide who may do what (PermissionDenied is a 403) and refuse bad
+transitions (ValidationError: the page shows why, nothing is written).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from maintenir.assets.models import Equipment
+from maintenir.core.changelog import changes_for
+from maintenir.core.models import User
+from maintenir.core.services import save_restricted
+from maintenir.ui.views_helpers import add_errors, can_add, filtered_list, form_page, get_visible, require_add
+from maintenir.workorders import forms as wo_forms
+from maintenir.workorders import services
+from maintenir.workorders.choices import EXECUTION_STATUSES, OPEN_STATUSES, SignOffRole, WorkRequestStatus
+from maintenir.workorders.choices import WorkOrderStatus as S
+from maintenir.workorders.filtersets import WorkOrderFilterSet, WorkRequestFilterSet
+from maintenir.workorders.models import (
+    EXECUTION_ROLES,
+    ChecklistStep,
+    WorkOrder,
+    WorkRequest,
+    WorkRequestPhoto,
+)
+
+CHANGES_SHOWN = 50
+
+
+def field_errors(form: forms.BaseForm, error: ValidationError) -> list[str]:
+    """Put a service's ValidationError on the form fields it names; return the messages about anything else."""
+    if not hasattr(error, "error_dict"):
+        return list(error.messages)
+    rest: list[str] = []
+    for field, errors in error.error_dict.items():
+        if field in form.fields:
+            form.add_error(field, errors)
+        else:
+            rest.extend(message for item in errors for message in item.messages)
+    return rest
+
+
+# --- Work requests ---------------------------------------------------------------------------
+
+
+def request_queryset() -> QuerySet:
+    return WorkRequest.objects.select_related("site", "equipment", "reported_by")
 
 
 @login_required
 def workrequest_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "workorders/workrequest_list.html", {})
+    # An aggregate drops the model's default ordering; pages need a stable one.
+    queryset = request_queryset().annotate(photo_count=Count("photos")).order_by("-created", "-pk")
+    return filtered_list(request, queryset, WorkRequestFilterSet, "workorders/workrequest_list.html")
 
 
 @login_required
 def workrequest_add(request: HttpRequest) -> HttpResponse:
-    return render(request, "workorders/workrequest_form.html", {})
+    user: User = request.user  # type: ignore[assignment]
+    initial = {}
+    # "Report a fault" from an equipment page arrives with ?equipment=<id>.
+    equipment_id = request.GET.get("equipment", "")
+    equipment = Equipment.objects.restrict(user).filter(pk=equipment_id).first() if equipment_id.isdigit() else None
+    if equipment is not None:
+        initial = {"equipment": equipment, "site": equipment.site_id}
+    form = wo_forms.WorkRequestForm(request.POST or None, request.FILES or None, user=user, initial=initial)
+    return form_page(
+        request,
+        form,
+        lambda form: services.submit_work_request(user, **form.cleaned_data),
+        "workorders/workrequest_form.html",
+    )
+
+
+def request_page(request: HttpRequest, work_request: WorkRequest, bound: dict[str, forms.Form]) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    context: dict[str, Any] = {
+        "object": work_request,
+        "photos": work_request.photos.all(),
+        "changes": changes_for(work_request)[:CHANGES_SHOWN],
+    }
+    if user.is_manager and work_request.status == WorkRequestStatus.SUBMITTED:
+        context["approve_form"] = bound.get("approve") or wo_forms.ApproveRequestForm(
+            user=user, work_request=work_request, prefix="approve"
+        )
+        context["reject_form"] = bound.get("reject") or wo_forms.RejectForm(
+            user=user, work_request=work_request, prefix="reject"
+        )
+    # A refused decision shows its form again, with the reason, even once the request is decided.
+    context.update({f"{prefix}_form": form for prefix, form in bound.items()})
+    if work_request.work_order_id:
+        context["work_order"] = WorkOrder.objects.restrict(user).filter(pk=work_request.work_order_id).first()
+    return render(request, "workorders/workrequest_detail.html", context)
+
+
+@login_required
+def workrequest_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return request_page(request, get_visible(request, request_queryset(), pk), {})
+
+
+def decide(
+    request: HttpRequest,
+    pk: int,
+    prefix: str,
+    make_form: Callable[..., forms.Form],
+    perform: Callable[[User, WorkRequest, dict[str, Any]], Any],
+) -> HttpResponse:
+    """POST a manager's decision on a request; redirect to what it produced, or show the form's errors."""
+    user: User = request.user  # type: ignore[assignment]
+    work_request = get_visible(request, request_queryset(), pk)
+    form = make_form(request.POST, user=user, work_request=work_request, prefix=prefix)
+    if form.is_valid():
+        try:
+            result = perform(user, work_request, form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect(result)
+    return request_page(request, work_request, {prefix: form})
+
+
+@login_required
+@require_POST
+def workrequest_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    return decide(
+        request,
+        pk,
+        "approve",
+        wo_forms.ApproveRequestForm,
+        lambda user, work_request, data: services.approve_work_request(user, work_request, **data),
+    )
+
+
+@login_required
+@require_POST
+def workrequest_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return decide(
+        request,
+        pk,
+        "reject",
+        wo_forms.RejectForm,
+        lambda user, work_request, data: services.reject_work_request(user, work_request, data["reason"]),
+    )
+
+
+@login_required
+def workrequest_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """Photos are served through the tenancy check, never as public media files."""
+    photo = get_visible(request, WorkRequestPhoto.objects.all(), pk)
+    return FileResponse(photo.image.open("rb"))
+
+
+# --- Work orders: list, create, edit ---------------------------------------------------------
 
 
 @login_required
 def workorder_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "workorders/workorder_list.html", {})
+    return filtered_list(
+        request,
+        WorkOrder.objects.select_related("site", "equipment"),
+        WorkOrderFilterSet,
+        "workorders/workorder_list.html",
+        {"can_add": can_add(request.user, WorkOrder)},
+    )
+
+
+@login_required
+def workorder_add(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    require_add(user, WorkOrder)
+    form = wo_forms.WorkOrderForm(request.POST or None, user=user)
+    return form_page(
+        request, form, lambda form: services.create_work_order(user, form.instance), "workorders/workorder_form.html"
+    )
+
+
+def editable(user: User, order: WorkOrder) -> bool:
+    """Descriptive fields are the manager's, while the order is open."""
+    return user.is_manager and order.status in OPEN_STATUSES
+
+
+@login_required
+def workorder_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    order = get_visible(request, WorkOrder.objects.all(), pk)
+    if not editable(user, order):
+        raise PermissionDenied(_("Only a maintenance manager may edit an open work order."))
+    form = wo_forms.WorkOrderForm(request.POST or None, instance=order, user=user)
+    return form_page(
+        request,
+        form,
+        lambda form: save_restricted(user, form.instance),
+        "workorders/workorder_form.html",
+        {"object": order},
+    )
+
+
+# --- Work orders: actions --------------------------------------------------------------------
+
+MANAGER, EXECUTOR, ANYONE = "manager", "executor", "anyone"
+
+
+@dataclass(frozen=True)
+class OrderAction:
+    """One thing a user may do to an order from its pages: a form, a service call, who sees it and when.
+
+    `statuses` and `who` mirror the service's own checks so that only usable buttons
+    are shown; the service still refuses anything else.
+    """
+
+    name: str
+    label: str | Promise
+    perform: Callable[[User, WorkOrder, dict[str, Any]], object]
+    statuses: frozenset[str]
+    who: str
+    done: str | Promise
+    form_class: type[wo_forms.OrderForm] = wo_forms.OrderForm
+    style: str = "btn"
+    when: Callable[[WorkOrder], bool] = lambda order: True
+
+    def allowed(self, user: User, order: WorkOrder) -> bool:
+        if order.status not in self.statuses or not self.when(order):
+            return False
+        if self.who == MANAGER or user.is_manager:
+            return user.is_manager
+        if self.who == EXECUTOR:
+            return user.role in EXECUTION_ROLES and any(person.pk == user.pk for person in order.assignees.all())
+        return True
+
+
+def has_no_sign_off(role: str) -> Callable[[WorkOrder], bool]:
+    return lambda order: all(signed.role != role for signed in order.sign_offs.all())
+
+
+def open_downtime(order: WorkOrder) -> Any:
+    if order.equipment is None:
+        return None
+    return next((down for down in order.equipment.downtimes.all() if down.ended_at is None), None)
+
+
+def add_step(user: User, order: WorkOrder, data: dict[str, Any]) -> ChecklistStep:
+    # No service adds a step to an existing order yet; the restricted save checks the rights.
+    last = max((step.position for step in order.steps.all()), default=0)
+    return save_restricted(user, ChecklistStep(work_order=order, position=last + 1, **data))  # type: ignore[return-value]
+
+
+def end_open_downtime(user: User, order: WorkOrder, data: dict[str, Any]) -> object:
+    downtime = open_downtime(order)
+    if downtime is None:
+        raise ValidationError(_("The equipment is not down."))
+    return services.end_downtime(user, downtime)
+
+
+ACTIVE = frozenset(S) - {S.CLOSED, S.CANCELLED}
+
+ACTIONS = {
+    action.name: action
+    for action in [
+        OrderAction(
+            "approve",
+            gettext_lazy("Approve"),
+            lambda user, order, data: services.approve_work_order(user, order),
+            frozenset({S.REQUESTED}),
+            MANAGER,
+            gettext_lazy("Work order approved."),
+            style="btn btn-primary",
+        ),
+        OrderAction(
+            "plan",
+            gettext_lazy("Plan"),
+            lambda user, order, data: services.plan_work_order(user, order, **data),
+            frozenset({S.APPROVED}),
+            MANAGER,
+            gettext_lazy("Work order planned."),
+            form_class=wo_forms.PlanForm,
+            style="btn btn-primary",
+        ),
+        OrderAction(
+            "assign",
+            gettext_lazy("Reassign"),
+            lambda user, order, data: services.assign_work_order(user, order, data["assignees"]),
+            frozenset({S.PLANNED, S.IN_PROGRESS, S.ON_HOLD}),
+            MANAGER,
+            gettext_lazy("Assignees saved."),
+            form_class=wo_forms.AssignForm,
+        ),
+        OrderAction(
+            "start",
+            gettext_lazy("Start"),
+            lambda user, order, data: services.start_work_order(user, order),
+            frozenset({S.PLANNED}),
+            EXECUTOR,
+            gettext_lazy("Work started."),
+            style="btn btn-primary btn-big",
+        ),
+        OrderAction(
+            "hold",
+            gettext_lazy("Put on hold"),
+            lambda user, order, data: services.hold_work_order(user, order, data["reason"]),
+            frozenset({S.IN_PROGRESS}),
+            EXECUTOR,
+            gettext_lazy("Work on hold."),
+            form_class=wo_forms.ReasonForm,
+        ),
+        OrderAction(
+            "resume",
+            gettext_lazy("Resume"),
+            lambda user, order, data: services.resume_work_order(user, order),
+            frozenset({S.ON_HOLD}),
+            EXECUTOR,
+            gettext_lazy("Work resumed."),
+            style="btn btn-primary btn-big",
+        ),
+        OrderAction(
+            "complete",
+            gettext_lazy("Complete"),
+            lambda user, order, data: services.complete_work_order(user, order),
+            frozenset({S.IN_PROGRESS}),
+            EXECUTOR,
+            gettext_lazy("Work order completed."),
+            style="btn btn-primary btn-big",
+        ),
+        OrderAction(
+            "close",
+            gettext_lazy("Close"),
+            lambda user, order, data: services.close_work_order(user, order),
+            frozenset({S.DONE}),
+            MANAGER,
+            gettext_lazy("Work order closed."),
+            style="btn btn-primary",
+        ),
+        OrderAction(
+            "cancel",
+            gettext_lazy("Cancel the order"),
+            lambda user, order, data: services.cancel_work_order(user, order, data["reason"]),
+            frozenset({S.REQUESTED, S.APPROVED, S.PLANNED, S.ON_HOLD}),
+            MANAGER,
+            gettext_lazy("Work order cancelled."),
+            form_class=wo_forms.ReasonForm,
+            style="btn btn-danger",
+        ),
+        OrderAction(
+            "step-add",
+            gettext_lazy("Add the step"),
+            add_step,
+            frozenset(OPEN_STATUSES),
+            MANAGER,
+            gettext_lazy("Checklist step added."),
+            form_class=wo_forms.StepAddForm,
+        ),
+        OrderAction(
+            "time",
+            gettext_lazy("Log time"),
+            lambda user, order, data: services.log_time(user, order, **data),
+            EXECUTION_STATUSES,
+            EXECUTOR,
+            gettext_lazy("Time logged."),
+            form_class=wo_forms.TimeForm,
+        ),
+        OrderAction(
+            "part",
+            gettext_lazy("Add the part"),
+            lambda user, order, data: services.add_part(user, order, **data),
+            EXECUTION_STATUSES,
+            EXECUTOR,
+            gettext_lazy("Part added."),
+            form_class=wo_forms.PartForm,
+        ),
+        OrderAction(
+            "failure",
+            gettext_lazy("Save the failure coding"),
+            lambda user, order, data: services.code_failure(user, order, **data),
+            EXECUTION_STATUSES,
+            EXECUTOR,
+            gettext_lazy("Failure coding saved."),
+            form_class=wo_forms.FailureForm,
+        ),
+        OrderAction(
+            "downtime-start",
+            gettext_lazy("Equipment stopped"),
+            lambda user, order, data: services.start_downtime(user, order.equipment, work_order=order, **data),  # type: ignore[arg-type]
+            EXECUTION_STATUSES,
+            EXECUTOR,
+            gettext_lazy("Downtime started: the equipment is down."),
+            form_class=wo_forms.DowntimeForm,
+            style="btn btn-danger",
+            when=lambda order: order.equipment is not None and open_downtime(order) is None,
+        ),
+        OrderAction(
+            "downtime-end",
+            gettext_lazy("Equipment restarted"),
+            end_open_downtime,
+            EXECUTION_STATUSES | {S.DONE},
+            EXECUTOR,
+            gettext_lazy("Downtime ended: the equipment is back in service."),
+            style="btn btn-primary",
+            when=lambda order: open_downtime(order) is not None,
+        ),
+        OrderAction(
+            "signoff-technician",
+            gettext_lazy("Sign off as technician"),
+            lambda user, order, data: services.sign_off(user, order, SignOffRole.TECHNICIAN, **data),
+            EXECUTION_STATUSES | {S.DONE},
+            EXECUTOR,
+            gettext_lazy("Technician sign-off recorded."),
+            form_class=wo_forms.TechnicianSignOffForm,
+            when=has_no_sign_off(SignOffRole.TECHNICIAN),
+        ),
+        OrderAction(
+            "signoff-client",
+            gettext_lazy("Sign off as client"),
+            lambda user, order, data: services.sign_off(user, order, SignOffRole.CLIENT, **data),
+            frozenset({S.IN_PROGRESS, S.DONE}),
+            ANYONE,
+            gettext_lazy("Client sign-off recorded."),
+            form_class=wo_forms.SignOffForm,
+            when=has_no_sign_off(SignOffRole.CLIENT),
+        ),
+    ]
+}
+TRANSITIONS = ("approve", "plan", "assign", "start", "hold", "resume", "complete", "close", "cancel")
+PAGES = {"detail": "workorders/workorder_detail.html", "execute": "workorders/workorder_execute.html"}
+
+
+def order_queryset() -> QuerySet:
+    return WorkOrder.objects.select_related(
+        "site",
+        "equipment",
+        "requested_by",
+        "failure_mode",
+        "failure_mechanism",
+        "failure_cause",
+        "remedy",
+        "detection_method",
+    ).prefetch_related("assignees", "sign_offs", "equipment__downtimes")
+
+
+def order_page(
+    request: HttpRequest, order: WorkOrder, page: str, bound: dict[str, forms.Form] | None = None
+) -> HttpResponse:
+    """An order's detail or execution page; `bound` holds forms to show again with their errors."""
+    user: User = request.user  # type: ignore[assignment]
+    bound = bound or {}
+    available = {
+        name: {
+            "url": f"{reverse(f'workorder-{name}', args=[order.pk])}?page={page}",
+            "label": action.label,
+            "style": action.style,
+            "form": bound.get(name) or action.form_class(user=user, order=order, prefix=name),
+        }
+        for name, action in ACTIONS.items()
+        if action.allowed(user, order)
+    }
+    steps = list(order.steps.select_related("done_by"))
+    # Steps are recorded on the execution page only; the detail page shows them.
+    can_record = page == "execute" and "time" in available
+    time_entries = list(order.time_entries.select_related("technician"))
+    context = {
+        "object": order,
+        "order": order,
+        # Template variables cannot contain "-": signoff-client is actions.signoff_client.
+        "actions": {name.replace("-", "_"): value for name, value in available.items()},
+        "transition_actions": [available[name] for name in TRANSITIONS if name in available],
+        "steps": [
+            {
+                "step": step,
+                "form": (bound.get(f"step-{step.pk}") or wo_forms.StepForm(step=step)) if can_record else None,
+            }
+            for step in steps
+        ],
+        "time_entries": time_entries,
+        "total_hours": sum((entry.hours for entry in time_entries), Decimal(0)),
+        "parts": order.parts.all(),
+        "downtimes": order.downtimes.select_related("equipment"),
+        "open_downtime": open_downtime(order),
+        "transitions": order.transitions.select_related("user"),
+        "work_request": WorkRequest.objects.restrict(user).filter(work_order=order).first(),
+        "problems": services.completion_problems(order) if order.status == S.IN_PROGRESS else {},
+        "can_edit": editable(user, order),
+        "changes": changes_for(order)[:CHANGES_SHOWN],
+    }
+    return render(request, PAGES[page], context)
+
+
+@login_required
+def workorder_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return order_page(request, get_visible(request, order_queryset(), pk), "detail")
+
+
+@login_required
+def workorder_execute(request: HttpRequest, pk: int) -> HttpResponse:
+    return order_page(request, get_visible(request, order_queryset(), pk), "execute")
+
+
+def page_of(request: HttpRequest) -> str:
+    page = request.GET.get("page", "detail")
+    return page if page in PAGES else "detail"
+
+
+@login_required
+@require_POST
+def workorder_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """POST one action: on success a message and back to the page; otherwise the page again, saying why."""
+    user: User = request.user  # type: ignore[assignment]
+    action = ACTIONS[name]
+    order = get_visible(request, order_queryset(), pk)
+    page = page_of(request)
+    form = action.form_class(request.POST, user=user, order=order, prefix=name)
+    if form.is_valid():
+        try:
+            action.perform(user, order, form.cleaned_data)
+        except ValidationError as error:
+            # What is missing (e.g. the completion problems) goes to the top of the page.
+            for text in field_errors(form, error):
+                messages.error(request, text)
+            # The service may have touched the instance before refusing; show what is stored.
+            order = get_visible(request, order_queryset(), pk)
+        else:
+            messages.success(request, str(action.done))
+            return redirect(reverse(f"workorder-{page}", args=[order.pk]))
+    return order_page(request, order, page, {name: form})
+
+
+@login_required
+@require_POST
+def workorder_step(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save one checklist step; with htmx only its row is sent back, flagged when out of range."""
+    user: User = request.user  # type: ignore[assignment]
+    step = get_visible(request, ChecklistStep.objects.select_related("work_order", "done_by"), pk)
+    form = wo_forms.StepForm(request.POST, step=step)
+    if form.is_valid():
+        try:
+            services.record_step(user, step, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+            step.refresh_from_db()
+        else:
+            if not request.htmx:  # type: ignore[attr-defined]
+                messages.success(request, _("Step %(position)s saved.") % {"position": step.position})
+                return redirect("workorder-execute", step.work_order_id)
+            form = wo_forms.StepForm(step=step)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "workorders/includes/step_row.html", {"item": {"step": step, "form": form}})
+    order = get_visible(request, order_queryset(), step.work_order_id)
+    return order_page(request, order, "execute", {form.prefix or "": form})

@@ -1,0 +1,259 @@
+"""Forms of the work-request and work-order pages; choices are always limited to what the user may see."""
+
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from maintenir.assets.models import Equipment, Site
+from maintenir.core.choices import Role
+from maintenir.core.models import User
+from maintenir.workorders.choices import DowntimeCause, Priority, WorkOrderType
+from maintenir.workorders.models import (
+    ChecklistStep,
+    DetectionMethod,
+    FailureCause,
+    FailureMechanism,
+    FailureMode,
+    Remedy,
+    WorkOrder,
+    WorkRequest,
+)
+from maintenir.workorders.templatetags.workorder_tags import expected_range
+
+# Phones show a numeric keypad; localized fields accept "12,5" in French.
+DECIMAL_INPUT = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def decimal_field(label: Any, **kwargs: Any) -> forms.DecimalField:
+    return forms.DecimalField(label=label, localize=True, widget=DECIMAL_INPUT, **kwargs)
+
+
+def technicians(user: User) -> Any:
+    return User.objects.restrict(user).filter(role=Role.TECHNICIAN, is_active=True)
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.ImageField):
+    """Several images in one input; each is checked as an image."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/*"}))
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleImageField, self).clean(file, initial) for file in files]
+
+
+# --- Work requests ---------------------------------------------------------------------------
+
+
+class WorkRequestForm(forms.Form):
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), label=_("Site"), required=False)
+    equipment = forms.ModelChoiceField(queryset=Equipment.objects.none(), label=_("Equipment"), required=False)
+    symptom = forms.CharField(label=_("What is wrong?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL)
+    equipment_stopped = forms.BooleanField(
+        label=_("Equipment stopped"),
+        required=False,
+        help_text=WorkRequest._meta.get_field("equipment_stopped").help_text,
+    )
+    photos = MultipleImageField(label=_("Photos"), required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.restrict(user)  # type: ignore[attr-defined]
+        self.fields["equipment"].queryset = Equipment.objects.restrict(user).select_related("site")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # The reporter may pick only the equipment: its site follows.
+        if not data.get("site") and data.get("equipment"):
+            data["site"] = data["equipment"].site
+        if not data.get("site") and "site" not in self.errors:
+            self.add_error("site", _("Choose the site or the equipment."))
+        return data
+
+
+class RequestForm(forms.Form):
+    """Base of the forms of a manager's decision on a request."""
+
+    def __init__(self, *args: Any, user: User, work_request: WorkRequest, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.work_request = work_request
+
+
+class ApproveRequestForm(RequestForm):
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    work_type = forms.ChoiceField(label=_("Type"), choices=WorkOrderType.choices, initial=WorkOrderType.CORRECTIVE)
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE_INPUT)
+    assignees = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        label=_("Assignees"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("With assignees the order is planned at once."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("priority", self.work_request.urgency)
+        self.initial.setdefault("title", self.work_request.symptom.splitlines()[0][:200])
+        self.fields["assignees"].queryset = technicians(self.user)  # type: ignore[attr-defined]
+
+
+REASON = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class RejectForm(RequestForm):
+    reason = REASON
+
+
+# --- Work orders: descriptive fields ---------------------------------------------------------
+
+
+class WorkOrderForm(forms.ModelForm):
+    class Meta:
+        model = WorkOrder
+        fields = ["site", "equipment", "work_type", "title", "description", "priority", "due_date", "estimated_hours"]
+        widgets = {"due_date": DATE_INPUT, "estimated_hours": DECIMAL_INPUT}
+        localized_fields = ["estimated_hours"]
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.restrict(user)  # type: ignore[attr-defined]
+        self.fields["equipment"].queryset = Equipment.objects.restrict(user).select_related("site")  # type: ignore[attr-defined]
+
+
+# --- Work orders: actions on one order -------------------------------------------------------
+
+
+class OrderForm(forms.Form):
+    """Base of the forms posted to an order's actions; an action without input uses it as is."""
+
+    def __init__(self, *args: Any, user: User, order: WorkOrder, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.order = order
+
+
+class ReasonForm(OrderForm):
+    reason = REASON
+
+
+class AssignForm(OrderForm):
+    assignees = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(), label=_("Assignees"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignees"].queryset = technicians(self.user)  # type: ignore[attr-defined]
+        if not self.is_bound:
+            self.initial["assignees"] = [person.pk for person in self.order.assignees.all()]
+
+
+class PlanForm(AssignForm):
+    planned_start = forms.DateTimeField(label=_("Planned start"), required=False, widget=DATETIME_INPUT)
+
+
+class StepAddForm(OrderForm):
+    instruction = forms.CharField(label=_("Instruction"), widget=forms.Textarea(attrs={"rows": 2}))
+    requires_measurement = forms.BooleanField(label=_("Measurement required"), required=False)
+    unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
+    expected_min = decimal_field(_("Expected minimum"), required=False)
+    expected_max = decimal_field(_("Expected maximum"), required=False)
+
+
+class StepForm(forms.Form):
+    is_done = forms.BooleanField(label=_("Done"), required=False)
+    measured_value = decimal_field(_("Measured value"), required=False, max_digits=14, decimal_places=4)
+    remark = forms.CharField(label=_("Remark"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
+
+    def __init__(self, *args: Any, step: ChecklistStep, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial", {"is_done": step.is_done, "measured_value": step.measured_value, "remark": step.remark}
+        )
+        kwargs.setdefault("prefix", f"step-{step.pk}")
+        super().__init__(*args, **kwargs)
+        self.step = step
+        value = self.fields["measured_value"]
+        if step.unit:
+            value.label = f"{value.label} ({step.unit})"
+        expected = expected_range(step)
+        if expected:
+            value.help_text = _("Expected: %(range)s") % {"range": expected}
+
+
+class TimeForm(OrderForm):
+    hours = decimal_field(_("Hours"), max_digits=5, decimal_places=2)
+    date = forms.DateField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class PartForm(OrderForm):
+    description = forms.CharField(label=_("Part"), max_length=200)
+    quantity = decimal_field(_("Quantity"), max_digits=10, decimal_places=2, initial=1)
+    unit_cost = decimal_field(_("Unit cost"), max_digits=10, decimal_places=2, required=False)
+
+
+class FailureForm(OrderForm):
+    """ISO 14224 coding: active entries only, plus the order's current entry if it was retired since."""
+
+    CODED_LISTS = {
+        "failure_mode": FailureMode,
+        "failure_mechanism": FailureMechanism,
+        "failure_cause": FailureCause,
+        "remedy": Remedy,
+        "detection_method": DetectionMethod,
+    }
+
+    failure_mode = forms.ModelChoiceField(queryset=FailureMode.objects.none(), label=_("Failure mode"), required=False)
+    failure_mechanism = forms.ModelChoiceField(
+        queryset=FailureMechanism.objects.none(), label=_("Failure mechanism"), required=False
+    )
+    failure_cause = forms.ModelChoiceField(
+        queryset=FailureCause.objects.none(), label=_("Failure cause"), required=False
+    )
+    remedy = forms.ModelChoiceField(queryset=Remedy.objects.none(), label=_("Remedy"), required=False)
+    detection_method = forms.ModelChoiceField(
+        queryset=DetectionMethod.objects.none(), label=_("Detection method"), required=False
+    )
+    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, model in self.CODED_LISTS.items():
+            current = getattr(self.order, f"{name}_id")
+            field = self.fields[name]
+            field.queryset = model.objects.restrict(self.user).filter(Q(is_active=True) | Q(pk=current))  # type: ignore[attr-defined]
+            self.initial.setdefault(name, current)
+        self.initial.setdefault("findings", self.order.findings)
+
+
+class SignOffForm(OrderForm):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    # Filled by the signature pad as a PNG data URL; a few hundred kB at most.
+    signature = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500_000)
+
+
+class TechnicianSignOffForm(SignOffForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("name", str(self.user))
+
+
+class DowntimeForm(OrderForm):
+    cause = forms.ChoiceField(label=_("Cause"), choices=DowntimeCause.choices, initial=DowntimeCause.FAILURE)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
