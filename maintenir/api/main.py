@@ -1,3 +1,78 @@
-from ninja import NinjaAPI
+"""The REST API: authentication, error mapping and one router per domain app."""
 
-api = NinjaAPI(title="Maintenir API", version="1", urls_namespace="api")
+from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import ValidationError as SchemaValidationError
+from ninja.errors import ValidationErrorContext
+from pydantic import BaseModel
+
+from maintenir.api import assets, workorders
+from maintenir.api.auth import SessionAuth, TokenAuth
+from maintenir.workorders.services import TransitionError
+
+
+class MaintenirAPI(NinjaAPI):
+    def validation_error_from_error_contexts(
+        self, error_contexts: list[ValidationErrorContext]
+    ) -> SchemaValidationError:
+        """Name fields as clients send them: ["body", "title"], not ninja's ["body", "payload", "title"].
+
+        Ninja puts the view argument holding a schema into `loc`; the domain errors have no such
+        argument, so both kinds of 422 name a field the same way once it is dropped.
+        """
+        error = super().validation_error_from_error_contexts(error_contexts)
+        schema_arguments = {
+            name
+            for context in error_contexts
+            for name, field in context.model.model_fields.items()
+            if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)
+        }
+        for item in error.errors:
+            loc = tuple(item["loc"])
+            if len(loc) > 2 and loc[1] in schema_arguments:
+                item["loc"] = (loc[0], *loc[2:])
+        return error
+
+
+api = MaintenirAPI(
+    title="Maintenir API",
+    version="1",
+    urls_namespace="api",
+    auth=[TokenAuth(), SessionAuth()],
+)
+api.add_router("", assets.router)
+api.add_router("", workorders.router)
+
+
+def validation_detail(error: ValidationError) -> list[dict[str, object]]:
+    """Django validation errors in the shape of ninja's own 422s, each naming its field."""
+    by_field = error.message_dict if hasattr(error, "error_dict") else {NON_FIELD_ERRORS: error.messages}
+    return [
+        {
+            "loc": ["body"] if field == NON_FIELD_ERRORS else ["body", field],
+            "msg": message,
+            "type": "value_error",
+        }
+        for field, messages in by_field.items()
+        for message in messages
+    ]
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpResponse:
+    # A refused transition is a conflict with the object's state, not bad input.
+    status = 409 if isinstance(error, TransitionError) else 422
+    return api.create_response(request, {"detail": validation_detail(error)}, status=status)
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(error) or _("Permission denied.")}, status=403)
+
+
+@api.exception_handler(Http404)
+@api.exception_handler(ObjectDoesNotExist)
+def on_not_found(request: HttpRequest, error: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)

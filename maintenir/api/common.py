@@ -1,0 +1,159 @@
+"""Helpers shared by the routers: the acting user, tenant-scoped lookups and FilterSet queries."""
+
+import datetime
+from collections.abc import Iterable
+from typing import Any, Literal, TypeVar, cast
+
+import django_filters
+from django.core.exceptions import ValidationError
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from ninja.errors import ValidationError as NinjaValidationError
+from pydantic import create_model
+
+from maintenir.core.choices import Action
+from maintenir.core.models import ObjectChange, User
+
+M = TypeVar("M", bound=Model)
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The authenticated user; both authentication methods set `request.user`."""
+    return cast(User, request.user)
+
+
+def restricted(model: type[M], request: HttpRequest, action: str = Action.VIEW) -> QuerySet[M]:
+    return model._default_manager.restrict(acting_user(request), action)  # type: ignore[attr-defined]
+
+
+def get_visible(queryset: QuerySet[M], pk: int) -> M:
+    """One object of an already restricted queryset; another client's object is simply not found."""
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _not_found(model: type[Model], field: str, value: Any) -> ValidationError:
+    return ValidationError(
+        {field: _("No %(object)s %(value)s.") % {"object": model._meta.verbose_name, "value": value}}
+    )
+
+
+def resolve(model: type[M], request: HttpRequest, pk: int | None, field: str) -> M | None:
+    """The object a payload's foreign key names, if the user may see it; else a 422 on that field."""
+    if pk is None:
+        return None
+    found = restricted(model, request).filter(pk=pk).first()
+    if found is None:
+        raise _not_found(model, field, pk)
+    return found
+
+
+def resolve_many(model: type[M], request: HttpRequest, pks: Iterable[int], field: str) -> list[M]:
+    wanted = list(dict.fromkeys(pks))
+    found = restricted(model, request).in_bulk(wanted)
+    missing = [pk for pk in wanted if pk not in found]
+    if missing:
+        raise _not_found(model, field, ", ".join(map(str, missing)))
+    return [found[pk] for pk in wanted]
+
+
+def resolve_coded(model: type[M], request: HttpRequest, key: int | str | None, field: str) -> M | None:
+    """A coded-list entry named by its id or by its code."""
+    if key is None:
+        return None
+    lookup = {"pk": key} if isinstance(key, int) else {"code": key}
+    found = restricted(model, request).filter(**lookup).first()
+    if found is None:
+        raise _not_found(model, field, key)
+    return found
+
+
+def apply_changes(
+    request: HttpRequest, instance: M, changes: dict[str, Any], foreign_keys: dict[str, type[Model]]
+) -> M:
+    """Set a payload's values on an unsaved instance, turning foreign-key ids into visible objects."""
+    for name, value in changes.items():
+        model = foreign_keys.get(name)
+        setattr(instance, name, resolve(model, request, value, name) if model else value)
+    return instance
+
+
+def partial_schema(schema: type[Schema], only: Iterable[str] | None = None) -> type[Schema]:
+    """The PATCH variant of a create schema: every field (or those named) optional, only the ones sent are applied."""
+    names = set(schema.model_fields if only is None else only)
+    fields: dict[str, Any] = {
+        name: (cast(Any, field.annotation) | None, Field(None, description=field.description))
+        for name, field in schema.model_fields.items()
+        if name in names
+    }
+    return create_model(schema.__name__.removesuffix("In") + "Patch", __base__=Schema, **fields)
+
+
+class ChangeOut(Schema):
+    """One change-log row of an object or of the objects listed on its page."""
+
+    id: int
+    time: datetime.datetime
+    user: int | None = Field(None, alias="user_id")
+    user_name: str
+    action: str
+    action_display: str = Field(alias="get_action_display")
+    object_type: str
+    object_id: int
+    object_repr: str
+    before: dict[str, Any] | None = Field(None, alias="prechange_data")
+    after: dict[str, Any] | None = Field(None, alias="postchange_data")
+
+    @staticmethod
+    def resolve_object_type(change: ObjectChange) -> str:
+        return f"{change.object_type.app_label}.{change.object_type.model}"
+
+
+# --- Filtering through the shared FilterSets ------------------------------------------------
+
+
+def _query_type(filter_: django_filters.Filter) -> Any:
+    """The Python type of one filter's query parameter, so OpenAPI documents it."""
+    choices = filter_.extra.get("choices")
+    values = tuple(str(value) for value, _label in choices) if isinstance(choices, list | tuple) else ()
+    if isinstance(filter_, django_filters.ModelMultipleChoiceFilter):
+        return list[int]
+    if isinstance(filter_, django_filters.ModelChoiceFilter):
+        return int
+    if isinstance(filter_, django_filters.MultipleChoiceFilter):
+        return list[Literal[values]] if values else list[str]  # type: ignore[valid-type]
+    if isinstance(filter_, django_filters.ChoiceFilter) and values:
+        return Literal[values]
+    if isinstance(filter_, django_filters.BooleanFilter):
+        return bool
+    if isinstance(filter_, django_filters.DateFilter):
+        return datetime.date
+    return str
+
+
+def filter_schema(filterset_class: type[django_filters.FilterSet]) -> type[Schema]:
+    """A schema of optional query parameters, one per filter of the FilterSet."""
+    fields: dict[str, Any] = {
+        name: (_query_type(filter_) | None, Field(None, description=str(filter_.label or name)))
+        for name, filter_ in filterset_class.base_filters.items()
+    }
+    name = filterset_class.__name__.removesuffix("FilterSet") + "Filters"
+    return create_model(name, __base__=Schema, **fields)
+
+
+def filtered(
+    filterset_class: type[django_filters.FilterSet], request: HttpRequest, queryset: QuerySet[M], filters: Schema
+) -> QuerySet[M]:
+    """Apply the FilterSet to an already restricted queryset; an invalid value is a 422 naming the filter."""
+    filterset = filterset_class(data=filters.model_dump(exclude_none=True), queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise NinjaValidationError(
+            [
+                {"loc": ["query", name], "msg": message, "type": "value_error"}
+                for name, messages in filterset.errors.items()
+                for message in messages
+            ]
+        )
+    return cast(QuerySet[M], filterset.qs)

@@ -1,0 +1,140 @@
+"""A client organisation's maintenance data in every state the endpoints need, and API call helpers."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from maintenir.assets.models import Counter, CounterReading, Equipment, Site
+from maintenir.assets.tests.factories import CounterFactory, EquipmentFactory
+from maintenir.core.models import ObjectChange
+from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType
+from maintenir.workorders.models import (
+    ChecklistStep,
+    Downtime,
+    FailureMode,
+    PartUsage,
+    SignOff,
+    TimeEntry,
+    WorkOrder,
+    WorkOrderTransition,
+    WorkRequest,
+)
+from maintenir.workorders.tests.factories import ChecklistStepFactory, WorkOrderFactory, WorkRequestFactory
+
+S = WorkOrderStatus
+
+# Every table an API call may write to; "nothing changed" compares all their rows.
+WRITABLE_MODELS = (
+    Site,
+    Equipment,
+    Counter,
+    CounterReading,
+    WorkRequest,
+    WorkOrder,
+    WorkOrderTransition,
+    ChecklistStep,
+    TimeEntry,
+    PartUsage,
+    SignOff,
+    Downtime,
+    ObjectChange,
+)
+
+
+def snapshot() -> dict[str, list[dict[str, Any]]]:
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in WRITABLE_MODELS}
+
+
+@dataclass
+class World:
+    """One organisation's site, equipment, requests and orders, in the states the transitions start from."""
+
+    site: Any
+    equipment: Any
+    equipment_down: Any
+    counter: Any
+    work_request: Any
+    requested: Any
+    approved: Any
+    planned: Any
+    in_progress: Any
+    step: Any
+    on_hold: Any
+    finishing: Any
+    done: Any
+    downtime: Any
+    failure_mode: Any
+
+
+def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> World:
+    def order(status: str, **fields: Any) -> Any:
+        work_order = WorkOrderFactory(equipment=equipment, status=status, **fields)
+        if status not in {S.REQUESTED, S.APPROVED}:
+            work_order.assignees.add(technician)
+        return work_order
+
+    in_progress = order(S.IN_PROGRESS)
+    finishing = order(S.IN_PROGRESS, work_type=WorkOrderType.IMPROVEMENT)
+    SignOff.objects.create(
+        work_order=finishing, role=SignOffRole.TECHNICIAN, name="Tech", signed_at=timezone.now(), user=technician
+    )
+    equipment_down = EquipmentFactory(site=site)
+    return World(
+        site=site,
+        equipment=equipment,
+        equipment_down=equipment_down,
+        counter=CounterFactory(equipment=equipment),
+        work_request=WorkRequestFactory(equipment=equipment, reported_by=reporter),
+        requested=order(S.REQUESTED),
+        approved=order(S.APPROVED),
+        planned=order(S.PLANNED),
+        in_progress=in_progress,
+        step=ChecklistStepFactory(work_order=in_progress, position=1),
+        on_hold=order(S.ON_HOLD),
+        finishing=finishing,
+        done=order(S.DONE),
+        downtime=Downtime.objects.create(
+            equipment=equipment_down, cause=DowntimeCause.FAILURE, started_at=timezone.now()
+        ),
+        failure_mode=FailureMode.objects.order_by("code").first(),
+    )
+
+
+@pytest.fixture
+def world(site_a: Any, equipment_a: Any, client_a: Any, technician: Any) -> World:
+    return build_world(site_a, equipment_a, client_a, technician)
+
+
+@pytest.fixture
+def world_b(site_b: Any, equipment_b: Any, client_b: Any, technician: Any) -> World:
+    return build_world(site_b, equipment_b, client_b, technician)
+
+
+@pytest.fixture
+def as_user() -> Callable[[Any], Client]:
+    """A test client logged in (by session) as this user; None stays anonymous."""
+
+    def make(user: Any) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+def call(client: Client, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    if method == "get":
+        return client.get(path)
+    return getattr(client, method)(path, body or {}, content_type="application/json")
+
+
+def error_fields(response: Any) -> set[str]:
+    """The field each 422 error names: the last text element of its `loc`."""
+    return {
+        next(str(part) for part in reversed(item["loc"]) if isinstance(part, str)) for item in response.json()["detail"]
+    }

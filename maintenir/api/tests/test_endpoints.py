@@ -1,0 +1,318 @@
+"""Every endpoint, for anonymous, the other client, a permitted role and a refused role.
+
+Add a row to ENDPOINTS for each new endpoint; `test_every_route_is_in_the_table` fails otherwise.
+"""
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from maintenir.api import assets, workorders
+from maintenir.api.tests.conftest import World, call, snapshot
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # formatted with the world as `w`
+    user: str  # persona fixture that may call it
+    status: int = 200
+    body: Callable[[World, Any], dict[str, Any]] = field(default=lambda w, p: {})
+    refused: str | None = None  # persona whose role may not call it: 403, nothing changed
+    outsider: int = 404  # status for the other client calling with this organisation's ids
+
+    def __str__(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+
+def _user_ids(ids: list[str]) -> Callable[[World, Any], dict[str, Any]]:
+    return lambda w, p: {"assignees": [p[name].pk for name in ids]}
+
+
+ENDPOINTS = [
+    # Sites
+    Endpoint("get", "/api/sites", "client_a", outsider=200),
+    Endpoint("get", "/api/sites/{w.site.pk}", "client_a"),
+    Endpoint(
+        "post",
+        "/api/sites",
+        "manager",
+        201,
+        lambda w, p: {"organisation": w.site.organisation_id, "code": "annexe", "name": "Annexe"},
+        refused="client_a",
+        outsider=422,
+    ),
+    Endpoint("patch", "/api/sites/{w.site.pk}", "manager", 200, lambda w, p: {"name": "Renamed"}, refused="client_a"),
+    # Equipment
+    Endpoint("get", "/api/equipment", "client_a", outsider=200),
+    Endpoint("get", "/api/equipment/{w.equipment.pk}", "client_a"),
+    Endpoint(
+        "post",
+        "/api/equipment",
+        "technician",
+        201,
+        lambda w, p: {
+            "site": w.site.pk,
+            "code": "PMP-01",
+            "name": "Pompe",
+            "equipment_type": w.equipment.equipment_type_id,
+            "technologies": ["hydraulic", "electrical"],
+        },
+        refused="client_a",
+        outsider=422,
+    ),
+    Endpoint(
+        "patch",
+        "/api/equipment/{w.equipment.pk}",
+        "technician",
+        200,
+        lambda w, p: {"name": "Renamed", "technologies": ["automation"]},
+        refused="client_a",
+    ),
+    Endpoint("get", "/api/equipment/{w.equipment.pk}/changes", "client_a"),
+    Endpoint("get", "/api/equipment/{w.equipment.pk}/counters", "client_a"),
+    Endpoint(
+        "post",
+        "/api/equipment/{w.equipment.pk}/counters/{w.counter.pk}/readings",
+        "operator_a",
+        201,
+        lambda w, p: {"value": "1250.5"},
+        refused="client_a",
+    ),
+    Endpoint("get", "/api/equipment-types", "client_a", outsider=200),
+    # Downtimes
+    Endpoint(
+        "post",
+        "/api/equipment/{w.equipment.pk}/downtimes",
+        "technician",
+        201,
+        lambda w, p: {"cause": "failure", "note": "Pressure loss"},
+        refused="client_a",
+    ),
+    Endpoint("post", "/api/downtimes/{w.downtime.pk}/end", "technician", refused="client_a"),
+    # Work requests
+    Endpoint("get", "/api/work-requests", "client_a", outsider=200),
+    Endpoint("get", "/api/work-requests/{w.work_request.pk}", "client_a"),
+    Endpoint(
+        "post",
+        "/api/work-requests",
+        "client_a",
+        201,
+        lambda w, p: {"site": w.site.pk, "equipment": w.equipment.pk, "symptom": "Noisy fan", "urgency": 2},
+        outsider=422,
+    ),
+    Endpoint(
+        "patch",
+        "/api/work-requests/{w.work_request.pk}",
+        "manager",
+        200,
+        lambda w, p: {"symptom": "Noisy fan bearing"},
+        refused="client_a",
+    ),
+    Endpoint(
+        "post",
+        "/api/work-requests/{w.work_request.pk}/approve",
+        "manager",
+        200,
+        lambda w, p: {"priority": 1, "assignees": [p["technician"].pk], "title": "Replace the bearing"},
+        refused="technician",
+    ),
+    Endpoint(
+        "post",
+        "/api/work-requests/{w.work_request.pk}/reject",
+        "manager",
+        200,
+        lambda w, p: {"reason": "Duplicate"},
+        refused="technician",
+    ),
+    # Work orders
+    Endpoint("get", "/api/work-orders", "client_a", outsider=200),
+    Endpoint("get", "/api/work-orders/{w.approved.pk}", "client_a"),
+    Endpoint(
+        "post",
+        "/api/work-orders",
+        "technician",
+        201,
+        lambda w, p: {
+            "site": w.site.pk,
+            "equipment": w.equipment.pk,
+            "title": "Replace filters",
+            "work_type": "preventive_systematic",
+            "steps": [{"instruction": "Measure the pressure drop", "requires_measurement": True, "unit": "Pa"}],
+        },
+        refused="client_a",
+        outsider=422,
+    ),
+    Endpoint(
+        "patch",
+        "/api/work-orders/{w.approved.pk}",
+        "manager",
+        200,
+        lambda w, p: {"title": "Renamed", "priority": 1},
+        refused="client_a",
+    ),
+    Endpoint("post", "/api/work-orders/{w.requested.pk}/approve", "manager", refused="technician"),
+    Endpoint(
+        "post", "/api/work-orders/{w.approved.pk}/plan", "manager", 200, _user_ids(["technician"]), refused="technician"
+    ),
+    Endpoint(
+        "post",
+        "/api/work-orders/{w.planned.pk}/assign",
+        "manager",
+        200,
+        _user_ids(["other_technician"]),
+        refused="technician",
+    ),
+    Endpoint("post", "/api/work-orders/{w.planned.pk}/start", "technician", refused="other_technician"),
+    Endpoint(
+        "post",
+        "/api/work-orders/{w.in_progress.pk}/hold",
+        "technician",
+        200,
+        lambda w, p: {"reason": "Waiting for parts"},
+        refused="other_technician",
+    ),
+    Endpoint("post", "/api/work-orders/{w.on_hold.pk}/resume", "technician", refused="other_technician"),
+    Endpoint(
+        "post",
+        "/api/work-orders/{w.finishing.pk}/complete",
+        "technician",
+        200,
+        lambda w, p: {"findings": "Belt replaced"},
+        refused="other_technician",
+    ),
+    Endpoint("post", "/api/work-orders/{w.done.pk}/close", "manager", refused="technician"),
+    Endpoint(
+        "post",
+        "/api/work-orders/{w.approved.pk}/cancel",
+        "manager",
+        200,
+        lambda w, p: {"reason": "Not needed"},
+        refused="technician",
+    ),
+    Endpoint("get", "/api/work-orders/{w.in_progress.pk}/transitions", "client_a"),
+    Endpoint("get", "/api/work-orders/{w.in_progress.pk}/changes", "client_a"),
+    Endpoint("get", "/api/work-orders/{w.in_progress.pk}/steps", "client_a"),
+    Endpoint(
+        "post",
+        "/api/work-orders/{w.in_progress.pk}/steps/{w.step.pk}",
+        "technician",
+        200,
+        lambda w, p: {"is_done": True, "remark": "OK"},
+        refused="other_technician",
+    ),
+    Endpoint(
+        "post",
+        "/api/work-orders/{w.in_progress.pk}/time",
+        "technician",
+        201,
+        lambda w, p: {"hours": "1.5", "note": "Diagnosis"},
+        refused="other_technician",
+    ),
+    Endpoint(
+        "post",
+        "/api/work-orders/{w.in_progress.pk}/parts",
+        "technician",
+        201,
+        lambda w, p: {"description": "V-belt SPZ 1250", "quantity": 2},
+        refused="other_technician",
+    ),
+    Endpoint(
+        "post",
+        "/api/work-orders/{w.in_progress.pk}/failure-coding",
+        "technician",
+        200,
+        lambda w, p: {"failure_mode": w.failure_mode.code, "findings": "Worn belt"},
+        refused="other_technician",
+    ),
+    Endpoint(
+        "post",
+        "/api/work-orders/{w.in_progress.pk}/sign-offs",
+        "technician",
+        201,
+        lambda w, p: {"role": "technician", "name": "Tech"},
+        refused="other_technician",
+    ),
+    # Coded lists
+    Endpoint("get", "/api/failure-modes", "client_a", outsider=200),
+    Endpoint("get", "/api/failure-mechanisms", "client_a", outsider=200),
+    Endpoint("get", "/api/failure-causes", "client_a", outsider=200),
+    Endpoint("get", "/api/remedies", "client_a", outsider=200),
+    Endpoint("get", "/api/detection-methods", "client_a", outsider=200),
+]
+WRITES = [endpoint for endpoint in ENDPOINTS if endpoint.method != "get"]
+REFUSED = [endpoint for endpoint in ENDPOINTS if endpoint.refused]
+
+PERSONAS = ("manager", "technician", "other_technician", "operator_a", "client_a", "client_b")
+
+
+@pytest.fixture
+def personas(request: pytest.FixtureRequest) -> dict[str, Any]:
+    return {name: request.getfixturevalue(name) for name in PERSONAS}
+
+
+def _request(client: Client, endpoint: Endpoint, world: World, personas: dict[str, Any]) -> Any:
+    return call(client, endpoint.method, endpoint.path.format(w=world), endpoint.body(world, personas))
+
+
+def _route_pattern(path: str) -> str:
+    """`/api/sites/{w.site.pk}` and `/api/sites/{site_id}` both become `/api/sites/{}`."""
+    return re.sub(r"\{[^}]+\}", "{}", path)
+
+
+def test_every_route_is_in_the_table() -> None:
+    declared = {
+        (method.lower(), _route_pattern("/api" + path))
+        for router in (assets.router, workorders.router)
+        for path, view in router.path_operations.items()
+        for operation in view.operations
+        for method in operation.methods
+    }
+    tested = {(endpoint.method, _route_pattern(endpoint.path)) for endpoint in ENDPOINTS}
+    assert declared == tested
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_anonymous_is_unauthorised(endpoint: Endpoint, world: World, personas: dict[str, Any]) -> None:
+    before = snapshot()
+    response = _request(Client(), endpoint, world, personas)
+    assert response.status_code == 401
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_other_client_sees_nothing_and_changes_nothing(
+    endpoint: Endpoint, world: World, personas: dict[str, Any], as_user: Any
+) -> None:
+    before = snapshot()
+    response = _request(as_user(personas["client_b"]), endpoint, world, personas)
+    assert response.status_code == endpoint.outsider, response.content
+    assert snapshot() == before
+    if response.status_code == 200:
+        assert world.site.name not in json.dumps(response.json(), ensure_ascii=False)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+def test_permitted_role_succeeds(endpoint: Endpoint, world: World, personas: dict[str, Any], as_user: Any) -> None:
+    before = snapshot()
+    response = _request(as_user(personas[endpoint.user]), endpoint, world, personas)
+    assert response.status_code == endpoint.status, response.content
+    if endpoint.method != "get":
+        assert snapshot() != before
+
+
+@pytest.mark.parametrize("endpoint", REFUSED, ids=str)
+def test_refused_role_is_forbidden_and_changes_nothing(
+    endpoint: Endpoint, world: World, personas: dict[str, Any], as_user: Any
+) -> None:
+    assert endpoint.refused is not None
+    before = snapshot()
+    response = _request(as_user(personas[endpoint.refused]), endpoint, world, personas)
+    assert response.status_code == 403, response.content
+    assert "detail" in response.json()
+    assert snapshot() == before

@@ -1,0 +1,573 @@
+"""Work requests, work orders and their execution, downtimes, and the ISO 14224 coded lists."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from maintenir.api.common import (
+    ChangeOut,
+    acting_user,
+    apply_changes,
+    filter_schema,
+    filtered,
+    get_visible,
+    partial_schema,
+    resolve,
+    resolve_coded,
+    resolve_many,
+    restricted,
+)
+from maintenir.assets.models import Equipment, Site
+from maintenir.core.changelog import changes_for
+from maintenir.core.models import ObjectChange, User
+from maintenir.core.services import save_restricted
+from maintenir.workorders import services
+from maintenir.workorders.choices import DowntimeCause, Priority, SignOffRole, WorkOrderType
+from maintenir.workorders.filtersets import WorkOrderFilterSet, WorkRequestFilterSet
+from maintenir.workorders.models import (
+    ChecklistStep,
+    CodedEntry,
+    DetectionMethod,
+    Downtime,
+    FailureCause,
+    FailureMechanism,
+    FailureMode,
+    PartUsage,
+    Remedy,
+    SignOff,
+    TimeEntry,
+    WorkOrder,
+    WorkOrderTransition,
+    WorkRequest,
+)
+
+router = Router(tags=["work orders"])
+
+
+# --- Schemas ---------------------------------------------------------------------------------
+
+
+class WorkRequestIn(Schema):
+    site: int
+    symptom: str
+    equipment: int | None = None
+    urgency: Priority = Priority.NORMAL
+    equipment_stopped: bool = False
+
+
+class WorkRequestPatch(partial_schema(WorkRequestIn, only=("symptom", "urgency", "equipment"))):  # type: ignore[misc]
+    """What a manager may correct in a request before deciding on it."""
+
+
+class WorkRequestOut(Schema):
+    id: int
+    reference: str
+    site: int = Field(alias="site_id")
+    site_name: str = Field(alias="site.name")
+    equipment: int | None = Field(None, alias="equipment_id")
+    equipment_code: str | None = Field(None, alias="equipment.code")
+    symptom: str
+    urgency: int
+    urgency_display: str = Field(alias="get_urgency_display")
+    equipment_stopped: bool
+    status: str
+    status_display: str = Field(alias="get_status_display")
+    reported_by: int = Field(alias="reported_by_id")
+    reported_by_name: str
+    decided_by: int | None = Field(None, alias="decided_by_id")
+    decided_at: datetime.datetime | None
+    rejection_reason: str
+    work_order: int | None = Field(None, alias="work_order_id")
+    created: datetime.datetime
+    last_updated: datetime.datetime
+
+    @staticmethod
+    def resolve_reported_by_name(request: WorkRequest) -> str:
+        return str(request.reported_by)
+
+
+class ApproveRequestIn(Schema):
+    work_type: WorkOrderType = WorkOrderType.CORRECTIVE
+    priority: Priority | None = None
+    due_date: datetime.date | None = None
+    assignees: list[int] = []
+    title: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class StepIn(Schema):
+    instruction: str
+    unit: str = ""
+    requires_measurement: bool = False
+    expected_min: Decimal | None = None
+    expected_max: Decimal | None = None
+
+
+class WorkOrderIn(Schema):
+    site: int
+    title: str
+    equipment: int | None = None
+    work_type: WorkOrderType = WorkOrderType.CORRECTIVE
+    description: str = ""
+    priority: Priority = Priority.NORMAL
+    due_date: datetime.date | None = None
+    planned_start: datetime.datetime | None = None
+    estimated_hours: Decimal | None = None
+    steps: list[StepIn] = []
+
+
+class WorkOrderPatch(
+    partial_schema(  # type: ignore[misc]
+        WorkOrderIn,
+        only=("title", "description", "priority", "due_date", "planned_start", "estimated_hours", "work_type"),
+    )
+):
+    """A PATCH edits the description only: the status moves through the transition endpoints."""
+
+
+class WorkOrderOut(Schema):
+    id: int
+    reference: str
+    site: int = Field(alias="site_id")
+    site_name: str = Field(alias="site.name")
+    equipment: int | None = Field(None, alias="equipment_id")
+    equipment_code: str | None = Field(None, alias="equipment.code")
+    work_type: str
+    work_type_display: str = Field(alias="get_work_type_display")
+    title: str
+    description: str
+    priority: int
+    priority_display: str = Field(alias="get_priority_display")
+    status: str
+    status_display: str = Field(alias="get_status_display")
+    due_date: datetime.date | None
+    planned_start: datetime.datetime | None
+    estimated_hours: Decimal | None
+    assignees: list[int]
+    requested_by: int | None = Field(None, alias="requested_by_id")
+    started_at: datetime.datetime | None
+    completed_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    findings: str
+    failure_mode: int | None = Field(None, alias="failure_mode_id")
+    failure_mechanism: int | None = Field(None, alias="failure_mechanism_id")
+    failure_cause: int | None = Field(None, alias="failure_cause_id")
+    remedy: int | None = Field(None, alias="remedy_id")
+    detection_method: int | None = Field(None, alias="detection_method_id")
+    created: datetime.datetime
+    last_updated: datetime.datetime
+
+    @staticmethod
+    def resolve_assignees(order: WorkOrder) -> list[int]:
+        return [user.pk for user in order.assignees.all()]
+
+
+class AssignIn(Schema):
+    assignees: list[int]
+
+
+class PlanIn(AssignIn):
+    planned_start: datetime.datetime | None = None
+
+
+class CompleteIn(Schema):
+    findings: str | None = None
+
+
+class StepOut(Schema):
+    id: int
+    position: int
+    instruction: str
+    unit: str
+    requires_measurement: bool
+    expected_min: Decimal | None
+    expected_max: Decimal | None
+    measured_value: Decimal | None
+    is_done: bool
+    remark: str
+    done_by: int | None = Field(None, alias="done_by_id")
+    done_at: datetime.datetime | None
+    out_of_range: bool
+
+
+class StepRecordIn(Schema):
+    is_done: bool = True
+    measured_value: Decimal | None = None
+    remark: str = ""
+
+
+class TimeIn(Schema):
+    hours: Decimal
+    date: datetime.date | None = None
+    technician: int | None = None
+    note: str = ""
+
+
+class TimeOut(Schema):
+    id: int
+    work_order: int = Field(alias="work_order_id")
+    technician: int = Field(alias="technician_id")
+    date: datetime.date
+    hours: Decimal
+    note: str
+
+
+class PartIn(Schema):
+    description: str
+    quantity: Decimal = Decimal(1)
+    unit_cost: Decimal | None = None
+
+
+class PartOut(Schema):
+    id: int
+    work_order: int = Field(alias="work_order_id")
+    description: str
+    quantity: Decimal
+    unit_cost: Decimal | None
+
+
+class FailureCodingIn(Schema):
+    """Each coded-list entry by its id or by its code."""
+
+    failure_mode: int | str | None = None
+    failure_mechanism: int | str | None = None
+    failure_cause: int | str | None = None
+    remedy: int | str | None = None
+    detection_method: int | str | None = None
+    findings: str | None = None
+
+
+class SignOffIn(Schema):
+    role: SignOffRole
+    name: str
+    signature: str = ""
+
+
+class SignOffOut(Schema):
+    id: int
+    work_order: int = Field(alias="work_order_id")
+    role: str
+    role_display: str = Field(alias="get_role_display")
+    name: str
+    signed_at: datetime.datetime
+    user: int | None = Field(None, alias="user_id")
+
+
+class TransitionOut(Schema):
+    id: int
+    from_status: str
+    to_status: str
+    user: int | None = Field(None, alias="user_id")
+    user_name: str
+    time: datetime.datetime
+    note: str
+
+    @staticmethod
+    def resolve_user_name(transition: WorkOrderTransition) -> str:
+        return str(transition.user) if transition.user else ""
+
+
+class DowntimeIn(Schema):
+    cause: DowntimeCause
+    started_at: datetime.datetime | None = None
+    work_order: int | None = None
+    note: str = ""
+
+
+class DowntimeEndIn(Schema):
+    ended_at: datetime.datetime | None = None
+
+
+class DowntimeOut(Schema):
+    id: int
+    equipment: int = Field(alias="equipment_id")
+    work_order: int | None = Field(None, alias="work_order_id")
+    cause: str
+    cause_display: str = Field(alias="get_cause_display")
+    started_at: datetime.datetime
+    ended_at: datetime.datetime | None
+    duration_hours: float | None
+    note: str
+
+
+class CodedEntryOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_fr: str
+    label: str
+    description: str
+    is_active: bool
+
+
+class WorkRequestFilters(filter_schema(WorkRequestFilterSet)):  # type: ignore[misc]
+    """The work-request list filters of the pages, as query parameters."""
+
+
+class WorkOrderFilters(filter_schema(WorkOrderFilterSet)):  # type: ignore[misc]
+    """The work-order list filters of the pages, as query parameters."""
+
+
+LOCATION_KEYS: dict[str, type[Model]] = {"site": Site, "equipment": Equipment}
+
+
+# --- Work requests ---------------------------------------------------------------------------
+
+
+def _requests(request: HttpRequest) -> QuerySet[WorkRequest]:
+    return restricted(WorkRequest, request).select_related("site", "equipment", "reported_by")
+
+
+def _request(request: HttpRequest, request_id: int) -> WorkRequest:
+    return get_visible(_requests(request), request_id)
+
+
+@router.get("/work-requests", response=list[WorkRequestOut])
+@paginate(LimitOffsetPagination)
+def list_work_requests(request: HttpRequest, filters: Query[WorkRequestFilters]) -> QuerySet[WorkRequest]:
+    return filtered(WorkRequestFilterSet, request, _requests(request), filters)
+
+
+@router.get("/work-requests/{request_id}", response=WorkRequestOut)
+def get_work_request(request: HttpRequest, request_id: int) -> WorkRequest:
+    return _request(request, request_id)
+
+
+@router.post("/work-requests", response={201: WorkRequestOut})
+def submit_work_request(request: HttpRequest, payload: WorkRequestIn) -> WorkRequest:
+    site = resolve(Site, request, payload.site, "site")
+    assert site is not None  # the schema requires it
+    return services.submit_work_request(
+        acting_user(request),
+        site,
+        payload.symptom,
+        equipment=resolve(Equipment, request, payload.equipment, "equipment"),
+        urgency=payload.urgency,
+        equipment_stopped=payload.equipment_stopped,
+    )
+
+
+@router.patch("/work-requests/{request_id}", response=WorkRequestOut)
+def update_work_request(request: HttpRequest, request_id: int, payload: WorkRequestPatch) -> WorkRequest:
+    changes = payload.model_dump(exclude_unset=True)
+    work_request = apply_changes(request, _request(request, request_id), changes, LOCATION_KEYS)
+    save_restricted(acting_user(request), work_request)
+    return work_request
+
+
+@router.post("/work-requests/{request_id}/approve", response=WorkOrderOut)
+def approve_work_request(request: HttpRequest, request_id: int, payload: ApproveRequestIn) -> WorkOrder:
+    work_request = _request(request, request_id)
+    return services.approve_work_request(
+        acting_user(request),
+        work_request,
+        work_type=payload.work_type,
+        priority=payload.priority,
+        due_date=payload.due_date,
+        assignees=resolve_many(User, request, payload.assignees, "assignees"),
+        title=payload.title,
+    )
+
+
+@router.post("/work-requests/{request_id}/reject", response=WorkRequestOut)
+def reject_work_request(request: HttpRequest, request_id: int, payload: ReasonIn) -> WorkRequest:
+    return services.reject_work_request(acting_user(request), _request(request, request_id), payload.reason)
+
+
+# --- Work orders -----------------------------------------------------------------------------
+
+
+def _orders(request: HttpRequest) -> QuerySet[WorkOrder]:
+    return restricted(WorkOrder, request).select_related("site", "equipment").prefetch_related("assignees")
+
+
+def _order(request: HttpRequest, order_id: int) -> WorkOrder:
+    return get_visible(_orders(request), order_id)
+
+
+@router.get("/work-orders", response=list[WorkOrderOut])
+@paginate(LimitOffsetPagination)
+def list_work_orders(request: HttpRequest, filters: Query[WorkOrderFilters]) -> QuerySet[WorkOrder]:
+    return filtered(WorkOrderFilterSet, request, _orders(request), filters)
+
+
+@router.get("/work-orders/{order_id}", response=WorkOrderOut)
+def get_work_order(request: HttpRequest, order_id: int) -> WorkOrder:
+    return _order(request, order_id)
+
+
+@router.post("/work-orders", response={201: WorkOrderOut})
+def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> WorkOrder:
+    order = apply_changes(request, WorkOrder(), payload.model_dump(exclude={"steps"}), LOCATION_KEYS)
+    steps = [step.model_dump() for step in payload.steps]
+    return services.create_work_order(acting_user(request), order, steps)
+
+
+@router.patch("/work-orders/{order_id}", response=WorkOrderOut)
+def update_work_order(request: HttpRequest, order_id: int, payload: WorkOrderPatch) -> WorkOrder:
+    order = apply_changes(request, _order(request, order_id), payload.model_dump(exclude_unset=True), {})
+    save_restricted(acting_user(request), order)
+    return order
+
+
+@router.post("/work-orders/{order_id}/approve", response=WorkOrderOut)
+def approve_work_order(request: HttpRequest, order_id: int) -> WorkOrder:
+    return services.approve_work_order(acting_user(request), _order(request, order_id))
+
+
+@router.post("/work-orders/{order_id}/plan", response=WorkOrderOut)
+def plan_work_order(request: HttpRequest, order_id: int, payload: PlanIn) -> WorkOrder:
+    order = _order(request, order_id)
+    assignees = resolve_many(User, request, payload.assignees, "assignees")
+    return services.plan_work_order(acting_user(request), order, assignees, payload.planned_start)
+
+
+@router.post("/work-orders/{order_id}/assign", response=WorkOrderOut)
+def assign_work_order(request: HttpRequest, order_id: int, payload: AssignIn) -> WorkOrder:
+    order = _order(request, order_id)
+    assignees = resolve_many(User, request, payload.assignees, "assignees")
+    return services.assign_work_order(acting_user(request), order, assignees)
+
+
+@router.post("/work-orders/{order_id}/start", response=WorkOrderOut)
+def start_work_order(request: HttpRequest, order_id: int) -> WorkOrder:
+    return services.start_work_order(acting_user(request), _order(request, order_id))
+
+
+@router.post("/work-orders/{order_id}/hold", response=WorkOrderOut)
+def hold_work_order(request: HttpRequest, order_id: int, payload: ReasonIn) -> WorkOrder:
+    return services.hold_work_order(acting_user(request), _order(request, order_id), payload.reason)
+
+
+@router.post("/work-orders/{order_id}/resume", response=WorkOrderOut)
+def resume_work_order(request: HttpRequest, order_id: int) -> WorkOrder:
+    return services.resume_work_order(acting_user(request), _order(request, order_id))
+
+
+@router.post("/work-orders/{order_id}/complete", response=WorkOrderOut)
+def complete_work_order(request: HttpRequest, order_id: int, payload: CompleteIn) -> WorkOrder:
+    return services.complete_work_order(acting_user(request), _order(request, order_id), payload.findings)
+
+
+@router.post("/work-orders/{order_id}/close", response=WorkOrderOut)
+def close_work_order(request: HttpRequest, order_id: int) -> WorkOrder:
+    return services.close_work_order(acting_user(request), _order(request, order_id))
+
+
+@router.post("/work-orders/{order_id}/cancel", response=WorkOrderOut)
+def cancel_work_order(request: HttpRequest, order_id: int, payload: ReasonIn) -> WorkOrder:
+    return services.cancel_work_order(acting_user(request), _order(request, order_id), payload.reason)
+
+
+@router.get("/work-orders/{order_id}/transitions", response=list[TransitionOut])
+def list_transitions(request: HttpRequest, order_id: int) -> QuerySet[WorkOrderTransition]:
+    return _order(request, order_id).transitions.select_related("user")
+
+
+@router.get("/work-orders/{order_id}/changes", response=list[ChangeOut])
+@paginate(LimitOffsetPagination)
+def work_order_changes(request: HttpRequest, order_id: int) -> QuerySet[ObjectChange]:
+    return changes_for(_order(request, order_id))
+
+
+# --- Execution -------------------------------------------------------------------------------
+
+
+def _steps(request: HttpRequest, order_id: int) -> QuerySet[ChecklistStep]:
+    return restricted(ChecklistStep, request).filter(work_order=_order(request, order_id))
+
+
+@router.get("/work-orders/{order_id}/steps", response=list[StepOut])
+def list_steps(request: HttpRequest, order_id: int) -> QuerySet[ChecklistStep]:
+    return _steps(request, order_id)
+
+
+@router.post("/work-orders/{order_id}/steps/{step_id}", response=StepOut)
+def record_step(request: HttpRequest, order_id: int, step_id: int, payload: StepRecordIn) -> ChecklistStep:
+    step = get_visible(_steps(request, order_id).select_related("work_order"), step_id)
+    return services.record_step(acting_user(request), step, payload.is_done, payload.measured_value, payload.remark)
+
+
+@router.post("/work-orders/{order_id}/time", response={201: TimeOut})
+def log_time(request: HttpRequest, order_id: int, payload: TimeIn) -> TimeEntry:
+    order = _order(request, order_id)
+    technician = resolve(User, request, payload.technician, "technician")
+    return services.log_time(acting_user(request), order, payload.hours, payload.date, technician, payload.note)
+
+
+@router.post("/work-orders/{order_id}/parts", response={201: PartOut})
+def add_part(request: HttpRequest, order_id: int, payload: PartIn) -> PartUsage:
+    order = _order(request, order_id)
+    return services.add_part(acting_user(request), order, payload.description, payload.quantity, payload.unit_cost)
+
+
+@router.post("/work-orders/{order_id}/failure-coding", response=WorkOrderOut)
+def code_failure(request: HttpRequest, order_id: int, payload: FailureCodingIn) -> WorkOrder:
+    order = _order(request, order_id)
+    return services.code_failure(
+        acting_user(request),
+        order,
+        resolve_coded(FailureMode, request, payload.failure_mode, "failure_mode"),
+        resolve_coded(FailureMechanism, request, payload.failure_mechanism, "failure_mechanism"),
+        resolve_coded(FailureCause, request, payload.failure_cause, "failure_cause"),
+        resolve_coded(Remedy, request, payload.remedy, "remedy"),
+        resolve_coded(DetectionMethod, request, payload.detection_method, "detection_method"),
+        payload.findings,
+    )
+
+
+@router.post("/work-orders/{order_id}/sign-offs", response={201: SignOffOut})
+def sign_off(request: HttpRequest, order_id: int, payload: SignOffIn) -> SignOff:
+    order = _order(request, order_id)
+    return services.sign_off(acting_user(request), order, payload.role, payload.name, payload.signature)
+
+
+# --- Downtimes -------------------------------------------------------------------------------
+
+
+@router.post("/equipment/{equipment_id}/downtimes", response={201: DowntimeOut})
+def start_downtime(request: HttpRequest, equipment_id: int, payload: DowntimeIn) -> Downtime:
+    equipment = get_visible(restricted(Equipment, request), equipment_id)
+    return services.start_downtime(
+        acting_user(request),
+        equipment,
+        payload.cause,
+        payload.started_at,
+        resolve(WorkOrder, request, payload.work_order, "work_order"),
+        payload.note,
+    )
+
+
+@router.post("/downtimes/{downtime_id}/end", response=DowntimeOut)
+def end_downtime(request: HttpRequest, downtime_id: int, payload: DowntimeEndIn) -> Downtime:
+    downtime = get_visible(restricted(Downtime, request).select_related("equipment"), downtime_id)
+    return services.end_downtime(acting_user(request), downtime, payload.ended_at)
+
+
+# --- Coded lists -----------------------------------------------------------------------------
+
+
+def _coded_list(path: str, model: type[CodedEntry]) -> None:
+    """A read-only, paginated list of one ISO 14224 coded list."""
+
+    @router.get(path, response=list[CodedEntryOut], operation_id=f"list_{model._meta.model_name}")
+    @paginate(LimitOffsetPagination)
+    def list_entries(request: HttpRequest) -> QuerySet[CodedEntry]:
+        return restricted(model, request)
+
+
+for _path, _model in (
+    ("/failure-modes", FailureMode),
+    ("/failure-mechanisms", FailureMechanism),
+    ("/failure-causes", FailureCause),
+    ("/remedies", Remedy),
+    ("/detection-methods", DetectionMethod),
+):
+    _coded_list(_path, _model)
