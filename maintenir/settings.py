@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "django_htmx",
+    "ninja",
     "maintenir.core",
     "maintenir.assets",
     "maintenir.workorders",
