@@ -24,8 +24,8 @@ ensure_venv() {
   stamp=".venv/.maintenir-installed-${extra:-base}"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(sha256sum pyproject.toml)" ]; then
     echo "Installing Maintenir ($spec) into .venv…"
-    .venv/bin/python -m pip install --quiet --upgrade pip
-    .venv/bin/python -m pip install --quiet -e "$spec"
+    # -qq: only errors; the progress of a routine install is noise.
+    .venv/bin/python -m pip install -qq -e "$spec"
     sha256sum pyproject.toml >"$stamp"
   fi
 }

@@ -6,7 +6,6 @@ with the current time; the history is then moved into the past in the same trans
 """
 
 import datetime
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -33,8 +32,6 @@ from maintenir.workorders.models import (
     WorkOrder,
     WorkRequest,
 )
-
-logger = logging.getLogger(__name__)
 
 S = WorkOrderStatus
 T = Technology
@@ -881,7 +878,6 @@ class _Demo:
 def build_demo() -> bool:
     """Create the demo data on an empty database; return False (creating nothing) if it has data."""
     if Organisation.objects.exists():
-        logger.info("The database already holds client organisations: the demo reuses the data.")
         return False
     with transaction.atomic():
         _Demo().build()
