@@ -123,6 +123,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise expects it even when serving from the finders
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MAINTENIR_MEDIA_DIR") or DATA_DIR / "media")
 STORAGES = {
