@@ -75,8 +75,12 @@ def order_a(equipment_a: Any, technician: Any) -> Any:
     order = WorkOrderFactory(equipment=equipment_a, status=S.IN_PROGRESS, title="Fix the air handling unit")
     order.assignees.add(technician)
     ChecklistStepFactory(
-        work_order=order, instruction="Measure the pressure", requires_measurement=True, unit="bar",
-        expected_min=Decimal(2), expected_max=Decimal(4),
+        work_order=order,
+        instruction="Measure the pressure",
+        requires_measurement=True,
+        unit="bar",
+        expected_min=Decimal(2),
+        expected_max=Decimal(4),
     )
     return order
 
@@ -112,8 +116,23 @@ POSTS = [
     *[
         (f"workorder-{name}", "order")
         for name in [
-            "approve", "plan", "assign", "start", "hold", "resume", "complete", "close", "cancel", "step-add",
-            "time", "part", "failure", "downtime-start", "downtime-end", "signoff-technician", "signoff-client",
+            "approve",
+            "plan",
+            "assign",
+            "start",
+            "hold",
+            "resume",
+            "complete",
+            "close",
+            "cancel",
+            "step-add",
+            "time",
+            "part",
+            "failure",
+            "downtime-start",
+            "downtime-end",
+            "signoff-technician",
+            "signoff-client",
         ]
     ],
 ]
@@ -134,13 +153,17 @@ def test_anonymous_is_sent_to_login(client: Client, objects: dict[str, Any], nam
 
 
 @pytest.mark.parametrize(("name", "key"), [(name, key) for name, key in GET_PAGES + POSTS if key])
-def test_other_client_gets_404_and_nothing_changes(
-    client_b: Any, objects: dict[str, Any], name: str, key: str
-) -> None:
+def test_other_client_gets_404_and_nothing_changes(client_b: Any, objects: dict[str, Any], name: str, key: str) -> None:
     before = fingerprint()
     client = client_for(client_b)
     target = url(name, key, objects)
-    data = {"reject-reason": "no", "hold-reason": "x", "cancel-reason": "x", "time-hours": "1", "time-date": "2026-01-05"}
+    data = {
+        "reject-reason": "no",
+        "hold-reason": "x",
+        "cancel-reason": "x",
+        "time-hours": "1",
+        "time-date": "2026-01-05",
+    }
     response = client.post(target, data) if (name, key) in POSTS else client.get(target)
     assert response.status_code == 404
     assert fingerprint() == before
@@ -156,7 +179,12 @@ def test_other_client_gets_404_and_nothing_changes(
         ("client_a", "workrequest-approve", "request", {"approve-work_type": "corrective", "approve-priority": "3"}),
         ("technician", "workrequest-reject", "request", {"reject-reason": "Not a fault"}),
         ("other_technician", "workorder-time", "order", {"time-hours": "1", "time-date": "2026-01-05"}),
-        ("other_technician", "workorder-step", "step", {"step-{step}-is_done": "on", "step-{step}-measured_value": "3"}),
+        (
+            "other_technician",
+            "workorder-step",
+            "step",
+            {"step-{step}-is_done": "on", "step-{step}-measured_value": "3"},
+        ),
         ("other_technician", "workorder-complete", "order", {}),
         ("operator_a", "workorder-hold", "order", {"hold-reason": "Waiting for parts"}),
         ("technician", "workorder-cancel", "order", {"cancel-reason": "Duplicate"}),
@@ -204,7 +232,8 @@ def test_operator_reports_a_stopped_equipment_with_photos(operator_a: Any, equip
     work_request = WorkRequest.objects.get()
     assert response.status_code == 302
     assert response["Location"] == work_request.get_absolute_url()
-    assert work_request.site == equipment_a.site and work_request.reported_by == operator_a
+    assert work_request.site == equipment_a.site
+    assert work_request.reported_by == operator_a
     assert work_request.photos.count() == 2
     equipment_a.refresh_from_db()
     assert equipment_a.status == EquipmentStatus.DOWN
@@ -221,7 +250,9 @@ def test_report_form_refuses_bad_input(operator_a: Any, equipment_a: Any, equipm
     empty = client.post(reverse("workrequest-add"), {"equipment": equipment_a.pk, "symptom": "", "urgency": "3"})
     assert empty.status_code == 200
     assert empty.context["form"].errors["symptom"]
-    other_client = client.post(reverse("workrequest-add"), {"equipment": equipment_b.pk, "symptom": "x", "urgency": "3"})
+    other_client = client.post(
+        reverse("workrequest-add"), {"equipment": equipment_b.pk, "symptom": "x", "urgency": "3"}
+    )
     assert "equipment" in other_client.context["form"].errors
     mismatch = client.post(
         reverse("workrequest-add"),
@@ -246,8 +277,10 @@ def test_manager_approves_a_request_into_a_planned_order(manager: Any, technicia
     )
     order = WorkOrder.objects.get()
     assert response["Location"] == order.get_absolute_url()
-    assert order.status == S.PLANNED and list(order.assignees.all()) == [technician]
-    assert order.title == "Repair the leak" and order.priority == 2
+    assert order.status == S.PLANNED
+    assert list(order.assignees.all()) == [technician]
+    assert order.title == "Repair the leak"
+    assert order.priority == 2
     request_a.refresh_from_db()
     assert request_a.status == WorkRequestStatus.APPROVED
 
@@ -266,7 +299,10 @@ def test_reject_needs_a_reason_and_is_shown(manager: Any, operator_a: Any, reque
     assert b"Normal wear, planned next month" in page.content
     assert b"approve-work_type" not in page.content
     # A decided request cannot be decided again: the form says why, nothing changes.
-    again = client.post(reverse("workrequest-approve", args=[request_a.pk]), {"approve-work_type": "corrective", "approve-priority": "3"})
+    again = client.post(
+        reverse("workrequest-approve", args=[request_a.pk]),
+        {"approve-work_type": "corrective", "approve-priority": "3"},
+    )
     assert "already decided" in str(again.context["approve_form"].non_field_errors())
     assert not WorkOrder.objects.exists()
 
@@ -280,10 +316,14 @@ def test_manager_creates_and_edits_an_order(manager: Any, equipment_a: Any) -> N
     response = client.post(reverse("workorder-add"), {**fields, "title": "Add a guard"})
     order = WorkOrder.objects.get()
     assert response["Location"] == order.get_absolute_url()
-    assert order.status == S.APPROVED and order.requested_by == manager
-    client.post(reverse("workorder-edit", args=[order.pk]), {**fields, "title": "Add a safety guard", "status": "closed"})
+    assert order.status == S.APPROVED
+    assert order.requested_by == manager
+    client.post(
+        reverse("workorder-edit", args=[order.pk]), {**fields, "title": "Add a safety guard", "status": "closed"}
+    )
     order.refresh_from_db()
-    assert order.title == "Add a safety guard" and order.status == S.APPROVED
+    assert order.title == "Add a safety guard"
+    assert order.status == S.APPROVED
 
 
 def test_order_form_refuses_bad_input(manager: Any, equipment_a: Any, equipment_b: Any) -> None:
@@ -291,7 +331,13 @@ def test_order_form_refuses_bad_input(manager: Any, equipment_a: Any, equipment_
     before = fingerprint()
     response = client.post(
         reverse("workorder-add"),
-        {"site": equipment_a.site_id, "equipment": equipment_b.pk, "work_type": "corrective", "priority": "3", "title": "x"},
+        {
+            "site": equipment_a.site_id,
+            "equipment": equipment_b.pk,
+            "work_type": "corrective",
+            "priority": "3",
+            "title": "x",
+        },
     )
     assert response.status_code == 200
     assert response.context["form"].errors["equipment"]
@@ -320,7 +366,11 @@ def buttons(client: Client, order: Any) -> set[str]:
         (S.PLANNED, "technician", {"start"}),
         (S.PLANNED, "other_technician", set()),
         (S.PLANNED, "operator_a", set()),
-        (S.IN_PROGRESS, "technician", {"hold", "complete", "time", "part", "failure", "downtime_start", "signoff_technician", "signoff_client"}),
+        (
+            S.IN_PROGRESS,
+            "technician",
+            {"hold", "complete", "time", "part", "failure", "downtime_start", "signoff_technician", "signoff_client"},
+        ),
         (S.IN_PROGRESS, "client_a", {"signoff_client"}),
         (S.ON_HOLD, "technician", {"resume", "time", "part", "failure", "downtime_start", "signoff_technician"}),
         (S.DONE, "manager", {"close", "signoff_technician", "signoff_client"}),
@@ -342,13 +392,20 @@ def test_order_goes_through_its_transitions(manager: Any, technician: Any, equip
     order = WorkOrderFactory(equipment=equipment_a, status=S.REQUESTED, work_type="improvement")
     boss, tech = client_for(manager), client_for(technician)
     assert post_action(boss, order, "approve").status_code == 302
-    response = post_action(boss, order, "plan", {"plan-assignees": [technician.pk], "plan-planned_start": "2026-03-02T08:00"})
+    response = post_action(
+        boss, order, "plan", {"plan-assignees": [technician.pk], "plan-planned_start": "2026-03-02T08:00"}
+    )
     assert response["Location"] == order.get_absolute_url()
     response = post_action(tech, order, "start", page="execute")
     assert response["Location"] == reverse("workorder-execute", args=[order.pk])
     post_action(tech, order, "hold", {"hold-reason": "Waiting for a seal"})
     post_action(tech, order, "resume")
-    post_action(tech, order, "signoff-technician", {"signoff-technician-name": "Tech Nicien", "signoff-technician-signature": PNG_SIGNATURE})
+    post_action(
+        tech,
+        order,
+        "signoff-technician",
+        {"signoff-technician-name": "Tech Nicien", "signoff-technician-signature": PNG_SIGNATURE},
+    )
     post_action(tech, order, "complete")
     post_action(boss, order, "close")
     order.refresh_from_db()
@@ -367,7 +424,8 @@ def test_reassign_and_cancel(manager: Any, technician: Any, other_technician: An
     post_action(client, order, "assign", {"assign-assignees": [other_technician.pk]})
     assert list(order.assignees.all()) == [other_technician]
     response = post_action(client, order, "cancel", {"cancel-reason": ""})
-    assert response.status_code == 200 and response.context["actions"]["cancel"]["form"].errors["reason"]
+    assert response.status_code == 200
+    assert response.context["actions"]["cancel"]["form"].errors["reason"]
     post_action(client, order, "cancel", {"cancel-reason": "Machine scrapped"})
     order.refresh_from_db()
     assert order.status == S.CANCELLED
@@ -412,7 +470,9 @@ def test_step_saved_with_htmx_is_flagged_out_of_range(technician: Any, order_a: 
     assert response.templates[0].name == "workorders/includes/step_row.html"
     assert b"Out of range" in response.content
     step.refresh_from_db()
-    assert step.is_done and step.measured_value == Decimal("5.5") and step.done_by == technician
+    assert step.is_done
+    assert step.measured_value == Decimal("5.5")
+    assert step.done_by == technician
 
 
 def test_step_without_its_measurement_is_refused(technician: Any, order_a: Any) -> None:
@@ -423,7 +483,8 @@ def test_step_without_its_measurement_is_refused(technician: Any, order_a: Any) 
     assert response.status_code == 200
     assert "This step needs a measured value." in str(response.context["steps"][0]["form"].errors["measured_value"])
     plain = client.post(
-        reverse("workorder-step", args=[step.pk]), {f"step-{step.pk}-is_done": "on", f"step-{step.pk}-measured_value": "3"}
+        reverse("workorder-step", args=[step.pk]),
+        {f"step-{step.pk}-is_done": "on", f"step-{step.pk}-measured_value": "3"},
     )
     assert plain["Location"] == reverse("workorder-execute", args=[order_a.pk])
     assert fingerprint() != before
@@ -435,29 +496,42 @@ def test_technician_records_time_parts_failure_downtime_and_signs(technician: An
     FailureMode.objects.create(code="ZZR", name="Retired", is_active=False)
     execute = client.get(reverse("workorder-execute", args=[order_a.pk]))
     choices = [str(choice) for choice in execute.context["actions"]["failure"]["form"].fields["failure_mode"].queryset]
-    assert any("ZZL" in choice for choice in choices) and not any("ZZR" in choice for choice in choices)
+    assert any("ZZL" in choice for choice in choices)
+    assert not any("ZZR" in choice for choice in choices)
 
-    post_action(client, order_a, "time", {"time-hours": "1.5", "time-date": "2026-03-02", "time-note": "Diagnosis"}, "execute")
+    post_action(
+        client, order_a, "time", {"time-hours": "1.5", "time-date": "2026-03-02", "time-note": "Diagnosis"}, "execute"
+    )
     post_action(client, order_a, "time", {"time-hours": "2", "time-date": "2026-03-02"}, "execute")
     post_action(client, order_a, "part", {"part-description": "Seal kit", "part-quantity": "2"}, "execute")
-    post_action(client, order_a, "failure", {"failure-failure_mode": mode.pk, "failure-findings": "Worn seal"}, "execute")
+    post_action(
+        client, order_a, "failure", {"failure-failure_mode": mode.pk, "failure-findings": "Worn seal"}, "execute"
+    )
     post_action(client, order_a, "downtime-start", {"downtime-start-cause": DowntimeCause.FAILURE}, "execute")
     order_a.equipment.refresh_from_db()
     assert order_a.equipment.status == EquipmentStatus.DOWN
     post_action(client, order_a, "downtime-end", {}, "execute")
     post_action(client, order_a, "signoff-technician", {"signoff-technician-name": "T. Nicien"}, "execute")
-    post_action(client_for(client_a), order_a, "signoff-client", {"signoff-client-name": "C. Lient", "signoff-client-signature": PNG_SIGNATURE}, "execute")
+    post_action(
+        client_for(client_a),
+        order_a,
+        "signoff-client",
+        {"signoff-client-name": "C. Lient", "signoff-client-signature": PNG_SIGNATURE},
+        "execute",
+    )
 
     order_a.refresh_from_db()
     order_a.equipment.refresh_from_db()
     assert order_a.equipment.status == EquipmentStatus.IN_SERVICE
-    assert order_a.failure_mode == mode and order_a.findings == "Worn seal"
+    assert order_a.failure_mode == mode
+    assert order_a.findings == "Worn seal"
     assert [entry.hours for entry in order_a.time_entries.all()] == [Decimal("1.5"), Decimal(2)]
     assert order_a.parts.get().quantity == 2
     assert set(order_a.sign_offs.values_list("role", flat=True)) == {SignOffRole.TECHNICIAN, SignOffRole.CLIENT}
     detail = client.get(order_a.get_absolute_url())
     assert detail.context["total_hours"] == Decimal("3.5")
-    assert b"Seal kit" in detail.content and b"ZZL" in detail.content
+    assert b"Seal kit" in detail.content
+    assert b"ZZL" in detail.content
 
 
 @pytest.mark.parametrize(
@@ -467,8 +541,16 @@ def test_technician_records_time_parts_failure_downtime_and_signs(technician: An
         ("time", {"time-hours": "abc", "time-date": "2026-03-02"}, "hours"),
         ("part", {"part-description": "", "part-quantity": "1"}, "description"),
         ("hold", {"hold-reason": "   "}, "reason"),
-        ("signoff-technician", {"signoff-technician-name": "T", "signoff-technician-signature": "javascript:x"}, "signature"),
-        ("step-add", {"step-add-instruction": "Check", "step-add-expected_min": "5", "step-add-expected_max": "1"}, "expected_max"),
+        (
+            "signoff-technician",
+            {"signoff-technician-name": "T", "signoff-technician-signature": "javascript:x"},
+            "signature",
+        ),
+        (
+            "step-add",
+            {"step-add-instruction": "Check", "step-add-expected_min": "5", "step-add-expected_max": "1"},
+            "expected_max",
+        ),
     ],
 )
 def test_bad_execution_input_shows_the_field_error_and_writes_nothing(
@@ -484,10 +566,22 @@ def test_bad_execution_input_shows_the_field_error_and_writes_nothing(
 
 def test_manager_adds_checklist_steps(manager: Any, order_a: Any) -> None:
     client = client_for(manager)
-    post_action(client, order_a, "step-add", {"step-add-instruction": "Check the oil level", "step-add-requires_measurement": "on", "step-add-unit": "%", "step-add-expected_min": "40"})
+    post_action(
+        client,
+        order_a,
+        "step-add",
+        {
+            "step-add-instruction": "Check the oil level",
+            "step-add-requires_measurement": "on",
+            "step-add-unit": "%",
+            "step-add-expected_min": "40",
+        },
+    )
     step = order_a.steps.get(instruction="Check the oil level")
     first = order_a.steps.exclude(pk=step.pk).get()
-    assert step.position == first.position + 1 and step.requires_measurement and step.expected_min == 40
+    assert step.position == first.position + 1
+    assert step.requires_measurement
+    assert step.expected_min == 40
 
 
 # --- Lists -----------------------------------------------------------------------------------

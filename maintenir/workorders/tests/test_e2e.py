@@ -1,0 +1,182 @@
+"""The main journey in a real browser: an operator reports a stopped press, the manager turns the
+request into a work order, the technician carries it out on the execution page and the press is
+back in service — with every step in the change logs."""
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+
+from maintenir.assets.choices import EquipmentStatus
+from maintenir.assets.tests.factories import EquipmentFactory, SiteFactory
+from maintenir.core.changelog import changes_for
+from maintenir.core.choices import ChangeAction, Role
+from maintenir.core.tests.factories import OrganisationFactory, UserFactory
+from maintenir.workorders.choices import WorkOrderStatus, WorkRequestStatus
+from maintenir.workorders.models import FailureMode, WorkOrder, WorkRequest
+
+CHROMIUM = Path("/usr/bin/chromium")
+PASSWORD = "secret-password"
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def browser_page(monkeypatch: pytest.MonkeyPatch) -> Any:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package.")
+        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        context = browser.new_context(locale="en-US", viewport={"width": 412, "height": 915})
+        context.set_default_timeout(10_000)
+        yield context.new_page()
+        browser.close()
+
+
+@pytest.mark.e2e
+def test_fault_report_to_completed_work_order(live_server: Any, browser_page: Any, settings: Any) -> None:
+    from playwright.sync_api import expect
+
+    settings.LANGUAGE_CODE = "en"
+    page = browser_page
+    organisation = OrganisationFactory(name="Mécanique Durand", code="durand")
+    site = SiteFactory(organisation=organisation, name="Usine Durand")
+    press = EquipmentFactory(site=site, code="PR-01", name="Hydraulic press")
+    UserFactory(username="operator", role=Role.OPERATOR, organisation=organisation)
+    UserFactory(username="manager", role=Role.MANAGER)
+    UserFactory(username="tech", role=Role.TECHNICIAN, first_name="Théo", last_name="Martin")
+    # Transactional tests flush the seeded coded lists; make sure the one used exists.
+    mode, _ = FailureMode.objects.get_or_create(code="ELP", defaults={"name": "External leakage - process medium"})
+
+    def go(path: str) -> None:
+        page.goto(f"{live_server.url}{path}")
+
+    def log_in(username: str) -> None:
+        go(reverse("login"))
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.locator("main").get_by_role("button", name="Log in").click()
+        expect(page.get_by_role("button", name="Menu")).to_be_visible()
+
+    def log_out() -> None:
+        # On a phone-sized screen the navigation, with "Log out", is behind the menu button.
+        page.get_by_role("button", name="Menu").click()
+        page.get_by_role("button", name="Log out").click()
+        expect(page.get_by_role("button", name="Menu")).to_have_count(0)
+
+    def saved(text: str) -> None:
+        expect(page.locator(".messages")).to_contain_text(text)
+
+    # The operator reports the fault from the press's page.
+    log_in("operator")
+    go(press.get_absolute_url())
+    page.locator("main").get_by_role("link", name="Report a fault").click()
+    page.get_by_label("What is wrong?").fill("Oil leaking under the main cylinder, press stopped")
+    page.get_by_label("Urgency").select_option(label="Urgent")
+    page.get_by_label("Equipment stopped").check()
+    page.get_by_role("button", name="Send the request").click()
+    saved("Saved.")
+    work_request = WorkRequest.objects.get()
+    press.refresh_from_db()
+    assert press.status == EquipmentStatus.DOWN
+    log_out()
+
+    # The manager approves it into a corrective order, adds a measured step and assigns the technician.
+    log_in("manager")
+    go(work_request.get_absolute_url())
+    approve = page.locator("#approve")
+    approve.get_by_label("Title").fill("Repair the oil leak on PR-01")
+    approve.get_by_label("Type").select_option("corrective")
+    approve.get_by_label("Théo Martin").check()
+    approve.get_by_role("button", name="Approve").click()
+    expect(page).to_have_url(re.compile(r"/orders/\d+/$"))
+    order = WorkOrder.objects.get()
+    assert order.status == WorkOrderStatus.PLANNED
+    page.get_by_label("Instruction").fill("Measure the system pressure after the repair")
+    page.get_by_label("Measurement required").check()
+    page.get_by_label("Unit").fill("bar")
+    page.get_by_label("Expected minimum").fill("180")
+    page.get_by_label("Expected maximum").fill("210")
+    page.get_by_role("button", name="Add the step").click()
+    saved("Checklist step added.")
+    log_out()
+
+    # The technician carries it out on the execution page.
+    log_in("tech")
+    go(reverse("workorder-execute", args=[order.pk]))
+    page.get_by_role("button", name="Start").click()
+    saved("Work started.")
+    step = page.locator(".step").first
+    step.get_by_label("Done").check()
+    step.get_by_label("Measured value (bar)").fill("195")
+    step.get_by_role("button", name="Save the step").click()
+    expect(step.locator(".badge-ok")).to_have_text("Done")  # the row came back through htmx
+    page.locator("#time").get_by_label("Hours").fill("1.5")
+    page.locator("#time").get_by_label("Note").fill("Replaced the cylinder seal")
+    page.get_by_role("button", name="Log time").click()
+    saved("Time logged.")
+    failure = page.locator("#failure")
+    failure.get_by_label("Failure mode").select_option(str(mode.pk))
+    failure.get_by_label("Findings").fill("Worn rod seal")
+    page.get_by_role("button", name="Save the failure coding").click()
+    saved("Failure coding saved.")
+    page.locator("#sign-offs").get_by_label("Name").first.fill("Théo Martin")
+    page.get_by_role("button", name="Sign off as technician").click()
+    saved("Technician sign-off recorded.")
+    page.get_by_role("button", name="Complete").click()
+    saved("Work order completed.")
+
+    order.refresh_from_db()
+    press.refresh_from_db()
+    work_request.refresh_from_db()
+    assert order.status == WorkOrderStatus.DONE
+    assert work_request.status == WorkRequestStatus.APPROVED
+    assert press.status == EquipmentStatus.IN_SERVICE
+    assert order.failure_mode == mode
+    assert order.time_entries.get().hours == 1.5
+    assert order.steps.get().measured_value == 195
+
+    # The press went down with the report and came back in service with the completion.
+    press_updates = changes_for(press).filter(
+        object_type=ContentType.objects.get_for_model(press), object_id=press.pk, action=ChangeAction.UPDATE
+    )
+    statuses = [change.postchange_data["status"] for change in press_updates.order_by("time", "pk")]
+    assert statuses == [EquipmentStatus.DOWN, EquipmentStatus.IN_SERVICE]
+    go(press.get_absolute_url())
+    expect(page.locator("main")).to_contain_text("In service")
+    changelog = page.locator("#changelog")
+    expect(changelog).to_contain_text("down")
+    expect(changelog).to_contain_text("in_service")
+
+    # The order's change log shows every step of the work.
+    go(order.get_absolute_url())
+    changelog = page.locator("#changelog")
+    for text in [
+        "Repair the oil leak on PR-01",  # created by the approval
+        "assignees",  # the technician assigned
+        "in_progress",  # started
+        "Measure the system pressure",  # checklist step recorded
+        "1.5",  # time logged
+        "failure_mode",  # failure coded
+        "Technician: Théo Martin",  # signed off
+        "done",  # completed
+    ]:
+        expect(changelog).to_contain_text(text)
+    go(work_request.get_absolute_url())
+    expect(page.locator("#changelog")).to_contain_text("Oil leaking under the main cylinder")
