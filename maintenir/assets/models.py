@@ -1,4 +1,4 @@
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -7,8 +7,6 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, Action, Role
-from maintenir.core.models import Organisation, RestrictedModel
 from maintenir.assets.choices import (
     COUNTER_UNITS,
     CounterKind,
@@ -19,6 +17,8 @@ from maintenir.assets.choices import (
     ServiceLot,
     Technology,
 )
+from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, Action, Role
+from maintenir.core.models import Organisation, RestrictedModel
 
 FIELD_ROLES = frozenset({*MANAGING_ROLES, Role.TECHNICIAN})
 
@@ -55,7 +55,9 @@ class Site(RestrictedModel):
 
     class Meta:
         ordering = ["organisation__name", "name"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="site_code_unique_per_organisation")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="site_code_unique_per_organisation")
+        ]
         verbose_name = _("site")
         verbose_name_plural = _("sites")
 
@@ -231,7 +233,7 @@ class Equipment(RestrictedModel):
         return reverse("equipment-detail", args=[self.pk])
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         if self.site_id is not None:
             if self.parent is not None:
                 if self.parent.site_id != self.site_id:
@@ -267,7 +269,9 @@ class Equipment(RestrictedModel):
 class Counter(RestrictedModel):
     """A usage counter of an equipment; its value is its latest dated reading."""
 
-    equipment = models.ForeignKey(Equipment, verbose_name=_("equipment"), on_delete=models.CASCADE, related_name="counters")
+    equipment = models.ForeignKey(
+        Equipment, verbose_name=_("equipment"), on_delete=models.CASCADE, related_name="counters"
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=CounterKind.choices)
 
     tenant_path = "equipment__site__organisation"
@@ -294,7 +298,12 @@ class CounterReading(RestrictedModel):
     read_at = models.DateTimeField(_("read at"))
     source = models.CharField(_("source"), max_length=10, choices=ReadingSource.choices, default=ReadingSource.MANUAL)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     tenant_path = "counter__equipment__site__organisation"
@@ -322,14 +331,24 @@ class Document(RestrictedModel):
 
     site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.CASCADE, related_name="documents")
     equipment = models.ForeignKey(
-        Equipment, verbose_name=_("equipment"), on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+        Equipment,
+        verbose_name=_("equipment"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
     )
     title = models.CharField(_("title"), max_length=200)
     document_type = models.CharField(_("type"), max_length=30, choices=DocumentType.choices, default=DocumentType.OTHER)
     version = models.CharField(_("version"), max_length=30, blank=True)
     file = models.FileField(_("file"), upload_to="documents/%Y/%m/")
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     tenant_path = "site__organisation"

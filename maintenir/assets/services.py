@@ -8,10 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maintenir.core.choices import Action
-from maintenir.core.services import check_permission, save_restricted
 from maintenir.assets.choices import EquipmentStatus, ReadingSource, Technology
 from maintenir.assets.models import Counter, CounterReading, Equipment, TechnologyTag
+from maintenir.core.choices import Action
+from maintenir.core.services import check_model_permission, check_permission, save_restricted
 
 
 def technology_tags(codes: Iterable[str]) -> list[TechnologyTag]:
@@ -78,6 +78,8 @@ def record_counter_reading(
 ) -> CounterReading:
     """Store a dated counter reading; counters only go up, so a lower value is refused."""
     check_permission(user, Action.VIEW, counter)
+    # Refuse a role that may not add readings before saying anything about the value.
+    check_model_permission(user, Action.ADD, CounterReading)
     reading = CounterReading(
         counter=counter,
         value=Decimal(str(value)),
@@ -89,14 +91,18 @@ def record_counter_reading(
     previous = counter.readings.filter(read_at__lte=reading.read_at).order_by("-read_at").first()
     if previous is not None and reading.value < previous.value:
         raise ValidationError(
-            {"value": _("A counter cannot go down: %(previous)s was read on %(date)s.")
-             % {"previous": previous.value, "date": f"{previous.read_at:%Y-%m-%d %H:%M}"}}
+            {
+                "value": _("A counter cannot go down: %(previous)s was read on %(date)s.")
+                % {"previous": previous.value, "date": f"{previous.read_at:%Y-%m-%d %H:%M}"}
+            }
         )
     following = counter.readings.filter(read_at__gt=reading.read_at).order_by("read_at").first()
     if following is not None and reading.value > following.value:
         raise ValidationError(
-            {"value": _("A counter cannot go down: %(next)s was read later, on %(date)s.")
-             % {"next": following.value, "date": f"{following.read_at:%Y-%m-%d %H:%M}"}}
+            {
+                "value": _("A counter cannot go down: %(next)s was read later, on %(date)s.")
+                % {"next": following.value, "date": f"{following.read_at:%Y-%m-%d %H:%M}"}
+            }
         )
     reading.save()
     check_permission(user, Action.ADD, reading)

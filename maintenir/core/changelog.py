@@ -52,40 +52,34 @@ def _on_save(sender: type[models.Model], instance: RestrictedModel, created: boo
     if before == after:
         return
     record_change(instance, ChangeAction.CREATE if created else ChangeAction.UPDATE, before, after)
-    instance._changelog_snapshot = after  # type: ignore[attr-defined]
+    instance._changelog_snapshot = after
 
 
 def _on_delete(sender: type[models.Model], instance: RestrictedModel, **kwargs: Any) -> None:
     record_change(instance, ChangeAction.DELETE, instance.changelog_data(), None)
 
 
-def _on_m2m_changed(
-    sender: type[models.Model], instance: Any, action: str, reverse: bool, model: Any, **kwargs: Any
-) -> None:
-    if reverse or action not in {"post_add", "post_remove", "post_clear"}:
-        return
-    field = next(
-        f for f in instance._meta.many_to_many if f.remote_field.through is sender  # type: ignore[union-attr]
-    )
-    values = sorted(str(obj) for obj in getattr(instance, field.name).all())
-    snapshot = getattr(instance, "_m2m_snapshot", {})
-    before = {field.name: snapshot.get(field.name)}
-    if before[field.name] == values:
-        return
-    record_change(instance, ChangeAction.UPDATE, before, {field.name: values})
-    snapshot[field.name] = values
-    instance._m2m_snapshot = snapshot
+def _m2m_values(instance: Any, through: type[models.Model]) -> tuple[str, list[str]]:
+    """The name of the many-to-many field using `through`, and its current values as text."""
+    field = next(f for f in instance._meta.many_to_many if f.remote_field.through is through)
+    return field.name, sorted(str(obj) for obj in getattr(instance, field.name).all())
 
 
 def _on_m2m_pre(sender: type[models.Model], instance: Any, action: str, reverse: bool, **kwargs: Any) -> None:
     if reverse or action not in {"pre_add", "pre_remove", "pre_clear"}:
         return
-    field = next(
-        f for f in instance._meta.many_to_many if f.remote_field.through is sender  # type: ignore[union-attr]
-    )
-    snapshot = getattr(instance, "_m2m_snapshot", {})
-    snapshot.setdefault(field.name, sorted(str(obj) for obj in getattr(instance, field.name).all()))
-    instance._m2m_snapshot = snapshot
+    # Read from the database each time: another copy of the object may have changed the relation since.
+    name, values = _m2m_values(instance, sender)
+    instance._m2m_snapshot = {**getattr(instance, "_m2m_snapshot", {}), name: values}
+
+
+def _on_m2m_changed(sender: type[models.Model], instance: Any, action: str, reverse: bool, **kwargs: Any) -> None:
+    if reverse or action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    name, values = _m2m_values(instance, sender)
+    before = instance._m2m_snapshot[name]
+    if before != values:
+        record_change(instance, ChangeAction.UPDATE, {name: before}, {name: values})
 
 
 def logged_models() -> list[type[RestrictedModel]]:
@@ -103,6 +97,7 @@ def connect_signals() -> None:
         post_save.connect(_on_save, sender=model, dispatch_uid=f"changelog-save-{model._meta.label}")
         post_delete.connect(_on_delete, sender=model, dispatch_uid=f"changelog-delete-{model._meta.label}")
         for field in model._meta.many_to_many:
-            through = field.remote_field.through  # type: ignore[union-attr]
+            through = field.remote_field.through
+            assert through is not None  # Django fills it in when the models are ready
             m2m_changed.connect(_on_m2m_pre, sender=through, dispatch_uid=f"changelog-m2m-pre-{through._meta.label}")
             m2m_changed.connect(_on_m2m_changed, sender=through, dispatch_uid=f"changelog-m2m-{through._meta.label}")

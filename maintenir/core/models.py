@@ -1,6 +1,7 @@
 import hashlib
 import secrets
-from typing import Any, ClassVar
+from collections.abc import Collection
+from typing import Any, ClassVar, Self
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -46,8 +47,8 @@ class RestrictedModel(models.Model):
         abstract = True
 
     @classmethod
-    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Any:
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any) -> Self:
+        instance = super().from_db(db, field_names, values, **kwargs)
         instance._changelog_snapshot = instance.changelog_data()
         return instance
 
@@ -155,9 +156,7 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         if self.role in ORGANISATION_ROLES and self.organisation_id is None:
-            raise ValidationError(
-                {"organisation": _("Client users and operators must belong to an organisation.")}
-            )
+            raise ValidationError({"organisation": _("Client users and operators must belong to an organisation.")})
 
     @property
     def is_manager(self) -> bool:
@@ -194,9 +193,7 @@ class ObjectChange(models.Model):
     """One create, update or delete of a domain object: who, when, what, in which request."""
 
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    user = models.ForeignKey(
-        User, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, related_name="+")
     user_name = models.CharField(_("user name"), max_length=150, blank=True)
     request_id = models.UUIDField(_("request id"), null=True, db_index=True)
     action = models.CharField(_("action"), max_length=10, choices=ChangeAction.choices)

@@ -50,18 +50,12 @@ def create_user(
 def issue_token(user: User, description: str = "") -> str:
     """Create an API token for `user` and return its key, which is shown only once."""
     key = ApiToken.new_key()
-    ApiToken.objects.create(
-        user=user, prefix=key[:8], digest=ApiToken.digest_of(key), description=description
-    )
+    ApiToken.objects.create(user=user, prefix=key[:8], digest=ApiToken.digest_of(key), description=description)
     return key
 
 
 def user_for_token(key: str) -> User | None:
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=ApiToken.digest_of(key), user__is_active=True)
-        .first()
-    )
+    token = ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(key), user__is_active=True).first()
     if token is None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())

@@ -1,3 +1,5 @@
+import base64
+import binascii
 from decimal import Decimal
 from typing import ClassVar
 
@@ -94,7 +96,12 @@ class WorkRequest(RestrictedModel):
 
     site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="work_requests")
     equipment = models.ForeignKey(
-        Equipment, verbose_name=_("equipment"), on_delete=models.PROTECT, null=True, blank=True, related_name="work_requests"
+        Equipment,
+        verbose_name=_("equipment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_requests",
     )
     symptom = models.TextField(_("symptom"))
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Priority.choices, default=Priority.NORMAL)
@@ -108,12 +115,22 @@ class WorkRequest(RestrictedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="work_requests"
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
     work_order = models.OneToOneField(
-        "WorkOrder", verbose_name=_("work order"), on_delete=models.SET_NULL, null=True, blank=True, related_name="work_request"
+        "WorkOrder",
+        verbose_name=_("work order"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="work_request",
     )
 
     tenant_path = "site__organisation"
@@ -157,19 +174,28 @@ class WorkRequestPhoto(RestrictedModel):
         verbose_name_plural = _("photos")
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""
 
 
 class WorkOrder(RestrictedModel):
     site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="work_orders")
     equipment = models.ForeignKey(
-        Equipment, verbose_name=_("equipment"), on_delete=models.PROTECT, null=True, blank=True, related_name="work_orders"
+        Equipment,
+        verbose_name=_("equipment"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
     )
-    work_type = models.CharField(_("type"), max_length=30, choices=WorkOrderType.choices, default=WorkOrderType.CORRECTIVE)
+    work_type = models.CharField(
+        _("type"), max_length=30, choices=WorkOrderType.choices, default=WorkOrderType.CORRECTIVE
+    )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
-    status = models.CharField(_("status"), max_length=20, choices=WorkOrderStatus.choices, default=WorkOrderStatus.REQUESTED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=WorkOrderStatus.choices, default=WorkOrderStatus.REQUESTED
+    )
     due_date = models.DateField(_("due date"), null=True, blank=True)
     planned_start = models.DateTimeField(_("planned start"), null=True, blank=True)
     estimated_hours = models.DecimalField(
@@ -179,7 +205,12 @@ class WorkOrder(RestrictedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("assignees"), blank=True, related_name="assigned_work_orders"
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
@@ -189,14 +220,26 @@ class WorkOrder(RestrictedModel):
         FailureMode, verbose_name=_("failure mode"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     failure_mechanism = models.ForeignKey(
-        FailureMechanism, verbose_name=_("failure mechanism"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        FailureMechanism,
+        verbose_name=_("failure mechanism"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     failure_cause = models.ForeignKey(
         FailureCause, verbose_name=_("failure cause"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    remedy = models.ForeignKey(Remedy, verbose_name=_("remedy"), on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    remedy = models.ForeignKey(
+        Remedy, verbose_name=_("remedy"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     detection_method = models.ForeignKey(
-        DetectionMethod, verbose_name=_("detection method"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        DetectionMethod,
+        verbose_name=_("detection method"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     tenant_path = "site__organisation"
@@ -234,7 +277,9 @@ class WorkOrderTransition(models.Model):
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="transitions")
     from_status = models.CharField(_("from"), max_length=20, choices=WorkOrderStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=WorkOrderStatus.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
     time = models.DateTimeField(_("time"), auto_now_add=True)
     note = models.TextField(_("note"), blank=True)
 
@@ -259,7 +304,12 @@ class ChecklistStep(RestrictedModel):
     is_done = models.BooleanField(_("done"), default=False)
     remark = models.TextField(_("remark"), blank=True)
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("done by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("done by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
@@ -292,7 +342,9 @@ class ChecklistStep(RestrictedModel):
 
 class TimeEntry(RestrictedModel):
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="time_entries")
-    technician = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("technician"), on_delete=models.PROTECT, related_name="time_entries")
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("technician"), on_delete=models.PROTECT, related_name="time_entries"
+    )
     date = models.DateField(_("date"))
     hours = models.DecimalField(
         _("hours"), max_digits=5, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))]
@@ -319,8 +371,16 @@ class TimeEntry(RestrictedModel):
 class PartUsage(RestrictedModel):
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="parts")
     description = models.CharField(_("part"), max_length=200)
-    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2, default=Decimal(1), validators=[MinValueValidator(Decimal("0.01"))])
-    unit_cost = models.DecimalField(_("unit cost"), max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)])
+    quantity = models.DecimalField(
+        _("quantity"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    unit_cost = models.DecimalField(
+        _("unit cost"), max_digits=10, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
 
     tenant_path = "work_order__site__organisation"
     changelog_parent = "work_order"
@@ -338,9 +398,16 @@ class PartUsage(RestrictedModel):
 class Downtime(RestrictedModel):
     """An interval when the equipment was down, with its cause; open while `ended_at` is empty."""
 
-    equipment = models.ForeignKey(Equipment, verbose_name=_("equipment"), on_delete=models.CASCADE, related_name="downtimes")
+    equipment = models.ForeignKey(
+        Equipment, verbose_name=_("equipment"), on_delete=models.CASCADE, related_name="downtimes"
+    )
     work_order = models.ForeignKey(
-        WorkOrder, verbose_name=_("work order"), on_delete=models.SET_NULL, null=True, blank=True, related_name="downtimes"
+        WorkOrder,
+        verbose_name=_("work order"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="downtimes",
     )
     cause = models.CharField(_("cause"), max_length=20, choices=DowntimeCause.choices)
     started_at = models.DateTimeField(_("started at"))
@@ -384,7 +451,14 @@ class SignOff(RestrictedModel):
     name = models.CharField(_("name"), max_length=150)
     signature = models.TextField(_("drawn signature"), blank=True, help_text=_("PNG image as a data URL."))
     signed_at = models.DateTimeField(_("signed at"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     tenant_path = "work_order__site__organisation"
     changelog_parent = "work_order"
@@ -406,5 +480,20 @@ class SignOff(RestrictedModel):
         return f"{self.get_role_display()}: {self.name}"
 
     def clean(self) -> None:
-        if self.signature and not self.signature.startswith("data:image/png;base64,"):
+        if self.signature and not is_png_data_url(self.signature):
             raise ValidationError({"signature": _("The drawn signature must be a PNG data URL.")})
+
+
+PNG_DATA_URL_PREFIX = "data:image/png;base64,"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def is_png_data_url(value: str) -> bool:
+    """True for a base64 data URL whose content really is a PNG image."""
+    if not value.startswith(PNG_DATA_URL_PREFIX):
+        return False
+    try:
+        content = base64.b64decode(value.removeprefix(PNG_DATA_URL_PREFIX), validate=True)
+    except binascii.Error:
+        return False
+    return content.startswith(PNG_MAGIC)

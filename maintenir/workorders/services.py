@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,7 +66,9 @@ def _require_executor(user: User, order: WorkOrder) -> None:
     check_permission(user, Action.CHANGE, order)
 
 
-def _move(order: WorkOrder, user: User, allowed_from: Iterable[str], to: str, note: str = "", **fields: Any) -> WorkOrder:
+def _move(
+    order: WorkOrder, user: User, allowed_from: Iterable[str], to: str, note: str = "", **fields: Any
+) -> WorkOrder:
     """Check the current state allows going to `to`, then save and record the transition."""
     # Lock the row so two people cannot move the same order at once.
     current = WorkOrder.objects.select_for_update().values_list("status", flat=True).get(pk=order.pk)
@@ -79,7 +82,8 @@ def _move(order: WorkOrder, user: User, allowed_from: Iterable[str], to: str, no
     order.status = to
     for name, value in fields.items():
         setattr(order, name, value)
-    order.save()
+    # Write only what the transition changes, so a stale copy of the order cannot undo someone else's edit.
+    order.save(update_fields=["status", *fields, "last_updated"])
     WorkOrderTransition.objects.create(work_order=order, from_status=current, to_status=to, user=user, note=note)
     return order
 
@@ -102,7 +106,12 @@ def submit_work_request(
     if equipment is not None:
         check_permission(user, Action.VIEW, equipment)
     request = WorkRequest(
-        site=site, equipment=equipment, symptom=symptom, urgency=urgency, equipment_stopped=equipment_stopped, reported_by=user
+        site=site,
+        equipment=equipment,
+        symptom=symptom,
+        urgency=urgency,
+        equipment_stopped=equipment_stopped,
+        reported_by=user,
     )
     save_restricted(user, request)
     for image in photos:
@@ -120,7 +129,9 @@ def _decide(user: User, request: WorkRequest) -> WorkRequest:
     check_permission(user, Action.CHANGE, request)
     locked = WorkRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != WorkRequestStatus.SUBMITTED:
-        raise TransitionError({"status": _("This request was already decided: %(status)s.") % {"status": locked.get_status_display()}})
+        raise TransitionError(
+            {"status": _("This request was already decided: %(status)s.") % {"status": locked.get_status_display()}}
+        )
     return locked
 
 
@@ -149,7 +160,11 @@ def approve_work_request(
     )
     save_restricted(user, order)
     WorkOrderTransition.objects.create(
-        work_order=order, from_status="", to_status=S.APPROVED, user=user, note=_("From request %(ref)s") % {"ref": request.reference}
+        work_order=order,
+        from_status="",
+        to_status=S.APPROVED,
+        user=user,
+        note=_("From request %(ref)s") % {"ref": request.reference},
     )
     request.status = WorkRequestStatus.APPROVED
     request.decided_by = user
@@ -157,7 +172,10 @@ def approve_work_request(
     request.work_order = order
     request.save()
     if request.equipment is not None:
-        request.equipment.downtimes.filter(ended_at__isnull=True, work_order__isnull=True).update(work_order=order)
+        # Saved one by one so the change log shows the downtime joining the order.
+        for downtime in request.equipment.downtimes.filter(ended_at__isnull=True, work_order__isnull=True):
+            downtime.work_order = order
+            downtime.save()
     assignees = list(assignees)
     if assignees:
         plan_work_order(user, order, assignees)
@@ -208,7 +226,9 @@ def assign_work_order(user: User, order: WorkOrder, assignees: Iterable[User]) -
     _require_manager(user, _("assign a work order"))
     check_permission(user, Action.CHANGE, order)
     if order.status not in {S.APPROVED, S.PLANNED, S.IN_PROGRESS, S.ON_HOLD}:
-        raise TransitionError({"status": _("A %(status)s work order cannot be reassigned.") % {"status": order.get_status_display()}})
+        raise TransitionError(
+            {"status": _("A %(status)s work order cannot be reassigned.") % {"status": order.get_status_display()}}
+        )
     people = list(assignees)
     for person in people:
         if not WorkOrder.objects.restrict(person, Action.CHANGE).filter(pk=order.pk).exists():
@@ -267,13 +287,12 @@ def completion_problems(order: WorkOrder) -> dict[str, str]:
 def complete_work_order(user: User, order: WorkOrder, findings: str | None = None) -> WorkOrder:
     """Finish the work: the order's open downtimes end now and the equipment is back in service."""
     _require_executor(user, order)
-    if findings is not None:
-        order.findings = findings
     problems = completion_problems(order)
     if problems:
         raise TransitionError(problems)
     now = timezone.now()
-    _move(order, user, {S.IN_PROGRESS}, S.DONE, completed_at=now)
+    written = {"completed_at": now} if findings is None else {"completed_at": now, "findings": findings}
+    _move(order, user, {S.IN_PROGRESS}, S.DONE, **written)
     for downtime in order.downtimes.filter(ended_at__isnull=True):
         end_downtime(user, downtime, now)
     return order
@@ -302,7 +321,10 @@ def _require_execution(user: User, order: WorkOrder) -> None:
     _require_executor(user, order)
     if order.status not in EXECUTION_STATUSES:
         raise TransitionError(
-            {"status": _("Work can only be recorded on an order in progress or on hold, not %(status)s.") % {"status": order.get_status_display()}}
+            {
+                "status": _("Work can only be recorded on an order in progress or on hold, not %(status)s.")
+                % {"status": order.get_status_display()}
+            }
         )
 
 
@@ -329,21 +351,40 @@ def record_step(
 
 @transaction.atomic
 def log_time(
-    user: User, order: WorkOrder, hours: Decimal, date: datetime.date | None = None, technician: User | None = None, note: str = ""
+    user: User,
+    order: WorkOrder,
+    hours: Decimal,
+    date: datetime.date | None = None,
+    technician: User | None = None,
+    note: str = "",
 ) -> TimeEntry:
     """Record time spent; technicians log their own time, managers may log anyone's."""
     _require_execution(user, order)
     technician = technician or user
     if technician != user and not user.is_manager:
         raise PermissionDenied(_("You may only log your own time."))
-    entry = TimeEntry(work_order=order, technician=technician, hours=hours, date=date or timezone.localdate(), note=note)
+    if not WorkOrder.objects.restrict(technician, Action.CHANGE).filter(pk=order.pk).exists():
+        raise ValidationError({"technician": _("%(user)s cannot work on this order.") % {"user": technician}})
+    entry = TimeEntry(
+        work_order=order, technician=technician, hours=hours, date=date or timezone.localdate(), note=note
+    )
     entry.full_clean()
+    logged = TimeEntry.objects.filter(technician=technician, date=entry.date).aggregate(total=Sum("hours"))["total"]
+    if (logged or 0) + entry.hours > 24:
+        raise ValidationError(
+            {
+                "hours": _("%(user)s already has %(hours)s h logged that day; a day has 24 hours.")
+                % {"user": technician, "hours": logged}
+            }
+        )
     entry.save()
     return entry
 
 
 @transaction.atomic
-def add_part(user: User, order: WorkOrder, description: str, quantity: Decimal = Decimal(1), unit_cost: Decimal | None = None) -> PartUsage:
+def add_part(
+    user: User, order: WorkOrder, description: str, quantity: Decimal = Decimal(1), unit_cost: Decimal | None = None
+) -> PartUsage:
     _require_execution(user, order)
     part = PartUsage(work_order=order, description=description, quantity=quantity, unit_cost=unit_cost)
     part.full_clean()
@@ -386,10 +427,16 @@ def sign_off(user: User, order: WorkOrder, role: str, name: str, signature: str 
     else:
         allowed = frozenset({S.IN_PROGRESS, S.DONE})
     if order.status not in allowed:
-        raise TransitionError({"status": _("This order cannot be signed while %(status)s.") % {"status": order.get_status_display()}})
+        raise TransitionError(
+            {"status": _("This order cannot be signed while %(status)s.") % {"status": order.get_status_display()}}
+        )
     if order.sign_offs.filter(role=role).exists():
-        raise ValidationError({"role": _("This order already has a %(role)s sign-off.") % {"role": SignOffRole(role).label.lower()}})
-    signed = SignOff(work_order=order, role=role, name=name.strip(), signature=signature, signed_at=timezone.now(), user=user)
+        raise ValidationError(
+            {"role": _("This order already has a %(role)s sign-off.") % {"role": SignOffRole(role).label.lower()}}
+        )
+    signed = SignOff(
+        work_order=order, role=role, name=name.strip(), signature=signature, signed_at=timezone.now(), user=user
+    )
     signed.full_clean()
     signed.save()
     return signed

@@ -8,7 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
-from maintenir.assets.models import Site
+from maintenir.assets.models import Equipment, Site
 from maintenir.assets.services import save_equipment
 from maintenir.core.changelog import changes_for
 from maintenir.core.choices import ChangeAction
@@ -147,3 +147,11 @@ def test_deferred_field_loaded_on_access_is_not_reported_as_changed(site_a: Any)
     site.name = "Siège"
     site.save()
     assert changes_of(site_a).last().diff() == [("name", "Siège Lumière", "Siège")]
+
+
+def test_m2m_before_is_read_fresh(technician: Any, equipment_a: Any) -> None:
+    save_equipment(technician, equipment_a, technologies=["hydraulic"])
+    other_copy = Equipment.objects.get(pk=equipment_a.pk)
+    save_equipment(technician, other_copy, technologies=["hydraulic", "electrical"])
+    equipment_a.technologies.remove(*equipment_a.technologies.filter(code="hydraulic"))
+    assert changes_of(equipment_a).last().diff() == [("technologies", ["Electrical", "Hydraulic"], ["Electrical"])]
