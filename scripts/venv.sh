@@ -22,10 +22,15 @@ ensure_venv() {
     "$python" -m venv .venv
   fi
   stamp=".venv/.maintenir-installed-${extra:-base}"
-  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$(sha256sum pyproject.toml)" ]; then
+  current=$(sha256sum pyproject.toml)
+  # Any up-to-date install, with or without extras, satisfies a plain one.
+  if [ -z "$extra" ] && grep -qxF "$current" .venv/.maintenir-installed-* 2>/dev/null; then
+    return
+  fi
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$current" ]; then
     echo "Installing Maintenir ($spec) into .venv…"
     # -qq: only errors; the progress of a routine install is noise.
     .venv/bin/python -m pip install -qq -e "$spec"
-    sha256sum pyproject.toml >"$stamp"
+    echo "$current" >"$stamp"
   fi
 }
