@@ -276,10 +276,10 @@ COUNTERS = (
 )
 
 
-def _at(days_ago: int, hour: int, minute: int = 0) -> datetime.datetime:
-    """A local time `days_ago` days before today."""
+def _at(days_ago: int, hour: int) -> datetime.datetime:
+    """A local time `days_ago` days before today, on the hour."""
     day = timezone.localdate() - datetime.timedelta(days=days_ago)
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
 def _year(offset: int, month: int = 3, day: int = 15) -> datetime.date:
