@@ -3,10 +3,12 @@
 The outsider persona (the other client) is what catches tenancy leaks.
 """
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from maintenir.assets.tests.factories import (
     CounterFactory,
@@ -34,6 +36,14 @@ from maintenir.workorders.tests.factories import (
 @pytest.fixture(autouse=True)
 def _media_root(settings: Any, tmp_path: Path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _english(settings: Any) -> Iterator[None]:
+    # Assertions read the English messages; the French catalogue has its own tests.
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture(autouse=True)

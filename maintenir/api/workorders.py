@@ -412,9 +412,8 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> WorkOrder:
 
 @router.patch("/work-orders/{order_id}", response=WorkOrderOut)
 def update_work_order(request: HttpRequest, order_id: int, payload: WorkOrderPatch) -> WorkOrder:
-    order = apply_changes(request, _order(request, order_id), payload.model_dump(exclude_unset=True), {})
-    save_restricted(acting_user(request), order)
-    return order
+    order = _order(request, order_id)
+    return services.update_work_order(acting_user(request), order, **payload.model_dump(exclude_unset=True))
 
 
 @router.post("/work-orders/{order_id}/approve", response=WorkOrderOut)

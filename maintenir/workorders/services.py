@@ -1,7 +1,8 @@
 """Work requests and work orders: one function per transition, each checking and recording it."""
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -10,7 +11,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from maintenir.assets import services as asset_services
 from maintenir.assets.choices import EquipmentStatus
@@ -20,6 +23,7 @@ from maintenir.core.models import User
 from maintenir.core.services import check_model_permission, check_permission, save_restricted
 from maintenir.workorders.choices import (
     EXECUTION_STATUSES,
+    OPEN_STATUSES,
     DowntimeCause,
     Priority,
     SignOffRole,
@@ -28,6 +32,7 @@ from maintenir.workorders.choices import (
     WorkRequestStatus,
 )
 from maintenir.workorders.models import (
+    EXECUTION_ROLES,
     ChecklistStep,
     DetectionMethod,
     Downtime,
@@ -51,6 +56,47 @@ class TransitionError(ValidationError):
     """A transition refused because of the order's state or content (not the user's rights)."""
 
 
+MANAGER = "manager"
+EXECUTOR = "executor"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A move of the state machine: from which statuses, to which, and who may make it.
+
+    `by` is MANAGER (a maintenance manager) or EXECUTOR (a person assigned to the
+    order, or a manager acting for them).
+    """
+
+    allowed_from: frozenset[str]
+    to: str
+    by: str
+    # What the refusal message says the user may not do.
+    what: Promise
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "approve": Transition(frozenset({S.REQUESTED}), S.APPROVED, MANAGER, gettext_lazy("approve a work order")),
+    "plan": Transition(frozenset({S.APPROVED}), S.PLANNED, MANAGER, gettext_lazy("plan a work order")),
+    "start": Transition(frozenset({S.PLANNED}), S.IN_PROGRESS, EXECUTOR, gettext_lazy("start a work order")),
+    "hold": Transition(frozenset({S.IN_PROGRESS}), S.ON_HOLD, EXECUTOR, gettext_lazy("put a work order on hold")),
+    "resume": Transition(frozenset({S.ON_HOLD}), S.IN_PROGRESS, EXECUTOR, gettext_lazy("resume a work order")),
+    "complete": Transition(frozenset({S.IN_PROGRESS}), S.DONE, EXECUTOR, gettext_lazy("complete a work order")),
+    "close": Transition(frozenset({S.DONE}), S.CLOSED, MANAGER, gettext_lazy("close a work order")),
+    "cancel": Transition(
+        frozenset({S.REQUESTED, S.APPROVED, S.PLANNED, S.ON_HOLD}),
+        S.CANCELLED,
+        MANAGER,
+        gettext_lazy("cancel a work order"),
+    ),
+}
+ASSIGNABLE_STATUSES = frozenset({S.APPROVED, S.PLANNED, S.IN_PROGRESS, S.ON_HOLD})
+SIGN_OFF_STATUSES = {
+    SignOffRole.TECHNICIAN: EXECUTION_STATUSES | {S.DONE},
+    SignOffRole.CLIENT: frozenset({S.IN_PROGRESS, S.DONE}),
+}
+
+
 def _require_manager(user: User, what: str) -> None:
     if not user.is_manager:
         raise PermissionDenied(_("Only a maintenance manager may %(what)s.") % {"what": what})
@@ -66,25 +112,64 @@ def _require_executor(user: User, order: WorkOrder) -> None:
     check_permission(user, Action.CHANGE, order)
 
 
+def _require(user: User, order: WorkOrder, by: str, what: str) -> None:
+    if by == MANAGER:
+        _require_manager(user, what)
+        check_permission(user, Action.CHANGE, order)
+    else:
+        _require_executor(user, order)
+
+
+def may_act(user: User, order: WorkOrder, by: str) -> bool:
+    """Whether `user` is who `by` names for this order (for showing only usable buttons)."""
+    if user.is_manager or by == MANAGER:
+        return user.is_manager
+    return user.role in EXECUTION_ROLES and any(person.pk == user.pk for person in order.assignees.all())
+
+
+def available_transitions(user: User, order: WorkOrder) -> list[str]:
+    """The transitions this user may make on the order as it is now."""
+    return [
+        name
+        for name, transition in TRANSITIONS.items()
+        if order.status in transition.allowed_from and may_act(user, order, transition.by)
+    ]
+
+
 def _move(
-    order: WorkOrder, user: User, allowed_from: Iterable[str], to: str, note: str = "", **fields: Any
+    user: User,
+    order: WorkOrder,
+    name: str,
+    note: str = "",
+    note_required: str = "",
+    problems: Callable[[WorkOrder], dict[str, str]] | None = None,
+    **fields: Any,
 ) -> WorkOrder:
-    """Check the current state allows going to `to`, then save and record the transition."""
+    """Make transition `name`: check who, the current state, the note and any `problems`; save and record it."""
+    transition = TRANSITIONS[name]
+    _require(user, order, transition.by, str(transition.what))
     # Lock the row so two people cannot move the same order at once.
     current = WorkOrder.objects.select_for_update().values_list("status", flat=True).get(pk=order.pk)
-    if current not in allowed_from:
+    if current not in transition.allowed_from:
         raise TransitionError(
             {
                 "status": _("A work order cannot go from %(from)s to %(to)s.")
-                % {"from": S(current).label, "to": S(to).label}
+                % {"from": S(current).label, "to": S(transition.to).label}
             }
         )
-    order.status = to
-    for name, value in fields.items():
-        setattr(order, name, value)
+    if note_required and not note.strip():
+        raise ValidationError({"reason": note_required})
+    found = problems(order) if problems else {}
+    if found:
+        raise TransitionError(found)
+    order.status = transition.to
+    for field, value in fields.items():
+        setattr(order, field, value)
     # Write only what the transition changes, so a stale copy of the order cannot undo someone else's edit.
     order.save(update_fields=["status", *fields, "last_updated"])
-    WorkOrderTransition.objects.create(work_order=order, from_status=current, to_status=to, user=user, note=note)
+    WorkOrderTransition.objects.create(
+        work_order=order, from_status=current, to_status=transition.to, user=user, note=note.strip()
+    )
     return order
 
 
@@ -206,18 +291,68 @@ def create_work_order(user: User, order: WorkOrder, steps: Iterable[dict[str, An
     order.requested_by = order.requested_by or user
     save_restricted(user, order)
     WorkOrderTransition.objects.create(work_order=order, from_status="", to_status=order.status, user=user)
-    for position, step in enumerate(steps, start=1):
-        checklist_step = ChecklistStep(work_order=order, position=position, **step)
-        checklist_step.full_clean()
-        checklist_step.save()
+    for step in steps:
+        _append_step(order, step)
+    return order
+
+
+def _append_step(order: WorkOrder, fields: dict[str, Any]) -> ChecklistStep:
+    last = order.steps.order_by("-position").values_list("position", flat=True).first() or 0
+    step = ChecklistStep(work_order=order, position=last + 1, **fields)
+    step.full_clean()
+    step.save()
+    return step
+
+
+@transaction.atomic
+def add_step(user: User, order: WorkOrder, **fields: Any) -> ChecklistStep:
+    """Add a checklist step at the end of an open order's checklist (the manager prepares the work)."""
+    _require_manager(user, _("change a work order's checklist"))
+    check_permission(user, Action.CHANGE, order)
+    if order.status not in OPEN_STATUSES:
+        raise TransitionError(
+            {"status": _("A %(status)s work order cannot change.") % {"status": order.get_status_display()}}
+        )
+    return _append_step(order, fields)
+
+
+EDITABLE_FIELDS = (
+    "site",
+    "equipment",
+    "work_type",
+    "title",
+    "description",
+    "priority",
+    "due_date",
+    "planned_start",
+    "estimated_hours",
+)
+
+
+@transaction.atomic
+def update_work_order(user: User, order: WorkOrder, **fields: Any) -> WorkOrder:
+    """Change an open order's descriptive fields; its status only moves through the transitions."""
+    _require_manager(user, _("edit a work order"))
+    check_permission(user, Action.CHANGE, order)
+    if order.status not in OPEN_STATUSES:
+        raise TransitionError(
+            {"status": _("A %(status)s work order cannot change.") % {"status": order.get_status_display()}}
+        )
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be edited.") for name in sorted(unknown)})
+    for name, value in fields.items():
+        setattr(order, name, value)
+    order.full_clean()
+    order.save(update_fields=[*fields, "last_updated"])
+    # Nobody may move an order to a site they cannot see.
+    check_permission(user, Action.CHANGE, order)
     return order
 
 
 @transaction.atomic
 def approve_work_order(user: User, order: WorkOrder) -> WorkOrder:
-    _require_manager(user, _("approve a work order"))
-    check_permission(user, Action.CHANGE, order)
-    return _move(order, user, {S.REQUESTED}, S.APPROVED)
+    return _move(user, order, "approve")
 
 
 @transaction.atomic
@@ -225,7 +360,7 @@ def assign_work_order(user: User, order: WorkOrder, assignees: Iterable[User]) -
     """Set who does the work; every assignee must be able to see the order's site."""
     _require_manager(user, _("assign a work order"))
     check_permission(user, Action.CHANGE, order)
-    if order.status not in {S.APPROVED, S.PLANNED, S.IN_PROGRESS, S.ON_HOLD}:
+    if order.status not in ASSIGNABLE_STATUSES:
         raise TransitionError(
             {"status": _("A %(status)s work order cannot be reassigned.") % {"status": order.get_status_display()}}
         )
@@ -245,27 +380,24 @@ def plan_work_order(
     if not people:
         raise ValidationError({"assignees": _("Assign at least one technician to plan the order.")})
     assign_work_order(user, order, people)
-    return _move(order, user, {S.APPROVED}, S.PLANNED, planned_start=planned_start or order.planned_start)
+    return _move(user, order, "plan", planned_start=planned_start or order.planned_start)
 
 
 @transaction.atomic
 def start_work_order(user: User, order: WorkOrder) -> WorkOrder:
-    _require_executor(user, order)
-    return _move(order, user, {S.PLANNED}, S.IN_PROGRESS, started_at=order.started_at or timezone.now())
+    return _move(user, order, "start", started_at=order.started_at or timezone.now())
 
 
 @transaction.atomic
 def hold_work_order(user: User, order: WorkOrder, reason: str) -> WorkOrder:
-    _require_executor(user, order)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the work is on hold (waiting for parts, access…).")})
-    return _move(order, user, {S.IN_PROGRESS}, S.ON_HOLD, note=reason.strip())
+    return _move(
+        user, order, "hold", note=reason, note_required=_("Say why the work is on hold (waiting for parts, access…).")
+    )
 
 
 @transaction.atomic
 def resume_work_order(user: User, order: WorkOrder) -> WorkOrder:
-    _require_executor(user, order)
-    return _move(order, user, {S.ON_HOLD}, S.IN_PROGRESS)
+    return _move(user, order, "resume")
 
 
 def completion_problems(order: WorkOrder) -> dict[str, str]:
@@ -286,13 +418,9 @@ def completion_problems(order: WorkOrder) -> dict[str, str]:
 @transaction.atomic
 def complete_work_order(user: User, order: WorkOrder, findings: str | None = None) -> WorkOrder:
     """Finish the work: the order's open downtimes end now and the equipment is back in service."""
-    _require_executor(user, order)
-    problems = completion_problems(order)
-    if problems:
-        raise TransitionError(problems)
     now = timezone.now()
     written = {"completed_at": now} if findings is None else {"completed_at": now, "findings": findings}
-    _move(order, user, {S.IN_PROGRESS}, S.DONE, **written)
+    _move(user, order, "complete", problems=completion_problems, **written)
     for downtime in order.downtimes.filter(ended_at__isnull=True):
         end_downtime(user, downtime, now)
     return order
@@ -300,18 +428,12 @@ def complete_work_order(user: User, order: WorkOrder, findings: str | None = Non
 
 @transaction.atomic
 def close_work_order(user: User, order: WorkOrder) -> WorkOrder:
-    _require_manager(user, _("close a work order"))
-    check_permission(user, Action.CHANGE, order)
-    return _move(order, user, {S.DONE}, S.CLOSED, closed_at=timezone.now())
+    return _move(user, order, "close", closed_at=timezone.now())
 
 
 @transaction.atomic
 def cancel_work_order(user: User, order: WorkOrder, reason: str) -> WorkOrder:
-    _require_manager(user, _("cancel a work order"))
-    check_permission(user, Action.CHANGE, order)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the order is cancelled.")})
-    return _move(order, user, {S.REQUESTED, S.APPROVED, S.PLANNED, S.ON_HOLD}, S.CANCELLED, note=reason.strip())
+    return _move(user, order, "cancel", note=reason, note_required=_("Say why the order is cancelled."))
 
 
 # --- Execution -------------------------------------------------------------------------------
@@ -423,10 +545,7 @@ def sign_off(user: User, order: WorkOrder, role: str, name: str, signature: str 
     check_permission(user, Action.VIEW, order)
     if role == SignOffRole.TECHNICIAN:
         _require_executor(user, order)
-        allowed = EXECUTION_STATUSES | {S.DONE}
-    else:
-        allowed = frozenset({S.IN_PROGRESS, S.DONE})
-    if order.status not in allowed:
+    if order.status not in SIGN_OFF_STATUSES[SignOffRole(role)]:
         raise TransitionError(
             {"status": _("This order cannot be signed while %(status)s.") % {"status": order.get_status_display()}}
         )

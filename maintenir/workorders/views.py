@@ -26,7 +26,6 @@ from django.views.decorators.http import require_POST
 from maintenir.assets.models import Equipment
 from maintenir.core.changelog import changes_for
 from maintenir.core.models import User
-from maintenir.core.services import save_restricted
 from maintenir.ui.views_helpers import add_errors, can_add, filtered_list, form_page, get_visible, require_add
 from maintenir.workorders import forms as wo_forms
 from maintenir.workorders import services
@@ -34,7 +33,6 @@ from maintenir.workorders.choices import EXECUTION_STATUSES, OPEN_STATUSES, Sign
 from maintenir.workorders.choices import WorkOrderStatus as S
 from maintenir.workorders.filtersets import WorkOrderFilterSet, WorkRequestFilterSet
 from maintenir.workorders.models import (
-    EXECUTION_ROLES,
     ChecklistStep,
     WorkOrder,
     WorkRequest,
@@ -193,7 +191,7 @@ def workorder_add(request: HttpRequest) -> HttpResponse:
 
 
 def editable(user: User, order: WorkOrder) -> bool:
-    """Descriptive fields are the manager's, while the order is open."""
+    """Descriptive fields are the manager's, while the order is open (as `update_work_order` requires)."""
     return user.is_manager and order.status in OPEN_STATUSES
 
 
@@ -207,7 +205,9 @@ def workorder_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(
         request,
         form,
-        lambda form: save_restricted(user, form.instance),
+        lambda form: services.update_work_order(
+            user, order, **{name: form.cleaned_data[name] for name in services.EDITABLE_FIELDS if name in form.fields}
+        ),
         "workorders/workorder_form.html",
         {"object": order},
     )
@@ -215,14 +215,14 @@ def workorder_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- Work orders: actions --------------------------------------------------------------------
 
-MANAGER, EXECUTOR, ANYONE = "manager", "executor", "anyone"
+MANAGER, EXECUTOR, ANYONE = services.MANAGER, services.EXECUTOR, "anyone"
 
 
 @dataclass(frozen=True)
 class OrderAction:
     """One thing a user may do to an order from its pages: a form, a service call, who sees it and when.
 
-    `statuses` and `who` mirror the service's own checks so that only usable buttons
+    `statuses` and `who` come from the service's tables so that only usable buttons
     are shown; the service still refuses anything else.
     """
 
@@ -239,11 +239,7 @@ class OrderAction:
     def allowed(self, user: User, order: WorkOrder) -> bool:
         if order.status not in self.statuses or not self.when(order):
             return False
-        if self.who == MANAGER or user.is_manager:
-            return user.is_manager
-        if self.who == EXECUTOR:
-            return user.role in EXECUTION_ROLES and any(person.pk == user.pk for person in order.assignees.all())
-        return True
+        return self.who == ANYONE or services.may_act(user, order, self.who)
 
 
 def has_no_sign_off(role: str) -> Callable[[WorkOrder], bool]:
@@ -254,12 +250,6 @@ def open_downtime(order: WorkOrder) -> Any:
     if order.equipment is None:
         return None
     return next((down for down in order.equipment.downtimes.all() if down.ended_at is None), None)
-
-
-def add_step(user: User, order: WorkOrder, data: dict[str, Any]) -> ChecklistStep:
-    # No service adds a step to an existing order yet; the restricted save checks the rights.
-    last = max((step.position for step in order.steps.all()), default=0)
-    return save_restricted(user, ChecklistStep(work_order=order, position=last + 1, **data))  # type: ignore[return-value]
 
 
 def end_open_downtime(user: User, order: WorkOrder, data: dict[str, Any]) -> object:
@@ -278,8 +268,8 @@ ACTIONS = {
             "approve",
             gettext_lazy("Approve"),
             lambda user, order, data: services.approve_work_order(user, order),
-            frozenset({S.REQUESTED}),
-            MANAGER,
+            services.TRANSITIONS["approve"].allowed_from,
+            services.TRANSITIONS["approve"].by,
             gettext_lazy("Work order approved."),
             style="btn btn-primary",
         ),
@@ -287,8 +277,8 @@ ACTIONS = {
             "plan",
             gettext_lazy("Plan"),
             lambda user, order, data: services.plan_work_order(user, order, **data),
-            frozenset({S.APPROVED}),
-            MANAGER,
+            services.TRANSITIONS["plan"].allowed_from,
+            services.TRANSITIONS["plan"].by,
             gettext_lazy("Work order planned."),
             form_class=wo_forms.PlanForm,
             style="btn btn-primary",
@@ -297,7 +287,7 @@ ACTIONS = {
             "assign",
             gettext_lazy("Reassign"),
             lambda user, order, data: services.assign_work_order(user, order, data["assignees"]),
-            frozenset({S.PLANNED, S.IN_PROGRESS, S.ON_HOLD}),
+            services.ASSIGNABLE_STATUSES - {S.APPROVED},
             MANAGER,
             gettext_lazy("Assignees saved."),
             form_class=wo_forms.AssignForm,
@@ -306,8 +296,8 @@ ACTIONS = {
             "start",
             gettext_lazy("Start"),
             lambda user, order, data: services.start_work_order(user, order),
-            frozenset({S.PLANNED}),
-            EXECUTOR,
+            services.TRANSITIONS["start"].allowed_from,
+            services.TRANSITIONS["start"].by,
             gettext_lazy("Work started."),
             style="btn btn-primary btn-big",
         ),
@@ -315,8 +305,8 @@ ACTIONS = {
             "hold",
             gettext_lazy("Put on hold"),
             lambda user, order, data: services.hold_work_order(user, order, data["reason"]),
-            frozenset({S.IN_PROGRESS}),
-            EXECUTOR,
+            services.TRANSITIONS["hold"].allowed_from,
+            services.TRANSITIONS["hold"].by,
             gettext_lazy("Work on hold."),
             form_class=wo_forms.ReasonForm,
         ),
@@ -324,8 +314,8 @@ ACTIONS = {
             "resume",
             gettext_lazy("Resume"),
             lambda user, order, data: services.resume_work_order(user, order),
-            frozenset({S.ON_HOLD}),
-            EXECUTOR,
+            services.TRANSITIONS["resume"].allowed_from,
+            services.TRANSITIONS["resume"].by,
             gettext_lazy("Work resumed."),
             style="btn btn-primary btn-big",
         ),
@@ -333,8 +323,8 @@ ACTIONS = {
             "complete",
             gettext_lazy("Complete"),
             lambda user, order, data: services.complete_work_order(user, order),
-            frozenset({S.IN_PROGRESS}),
-            EXECUTOR,
+            services.TRANSITIONS["complete"].allowed_from,
+            services.TRANSITIONS["complete"].by,
             gettext_lazy("Work order completed."),
             style="btn btn-primary btn-big",
         ),
@@ -342,8 +332,8 @@ ACTIONS = {
             "close",
             gettext_lazy("Close"),
             lambda user, order, data: services.close_work_order(user, order),
-            frozenset({S.DONE}),
-            MANAGER,
+            services.TRANSITIONS["close"].allowed_from,
+            services.TRANSITIONS["close"].by,
             gettext_lazy("Work order closed."),
             style="btn btn-primary",
         ),
@@ -351,8 +341,8 @@ ACTIONS = {
             "cancel",
             gettext_lazy("Cancel the order"),
             lambda user, order, data: services.cancel_work_order(user, order, data["reason"]),
-            frozenset({S.REQUESTED, S.APPROVED, S.PLANNED, S.ON_HOLD}),
-            MANAGER,
+            services.TRANSITIONS["cancel"].allowed_from,
+            services.TRANSITIONS["cancel"].by,
             gettext_lazy("Work order cancelled."),
             form_class=wo_forms.ReasonForm,
             style="btn btn-danger",
@@ -360,7 +350,7 @@ ACTIONS = {
         OrderAction(
             "step-add",
             gettext_lazy("Add the step"),
-            add_step,
+            lambda user, order, data: services.add_step(user, order, **data),
             frozenset(OPEN_STATUSES),
             MANAGER,
             gettext_lazy("Checklist step added."),
@@ -418,7 +408,7 @@ ACTIONS = {
             "signoff-technician",
             gettext_lazy("Sign off as technician"),
             lambda user, order, data: services.sign_off(user, order, SignOffRole.TECHNICIAN, **data),
-            EXECUTION_STATUSES | {S.DONE},
+            services.SIGN_OFF_STATUSES[SignOffRole.TECHNICIAN],
             EXECUTOR,
             gettext_lazy("Technician sign-off recorded."),
             form_class=wo_forms.TechnicianSignOffForm,
@@ -428,7 +418,7 @@ ACTIONS = {
             "signoff-client",
             gettext_lazy("Sign off as client"),
             lambda user, order, data: services.sign_off(user, order, SignOffRole.CLIENT, **data),
-            frozenset({S.IN_PROGRESS, S.DONE}),
+            services.SIGN_OFF_STATUSES[SignOffRole.CLIENT],
             ANYONE,
             gettext_lazy("Client sign-off recorded."),
             form_class=wo_forms.SignOffForm,

@@ -243,3 +243,19 @@ def test_staff_cannot_create_an_order_for_another_site_equipment(
     with pytest.raises(services.ValidationError):
         services.create_work_order(technician, WorkOrder(site=site_a, equipment=equipment_b, title="X"))
     assert not WorkOrder.objects.exists()
+
+
+@pytest.mark.parametrize("from_status", S.values)
+def test_available_transitions_match_the_rules(from_status: str, people: dict[str, Any], equipment_a: Any) -> None:
+    """The buttons offered to each role are exactly the transitions the services accept."""
+    order = WorkOrderFactory(
+        equipment=equipment_a, status=from_status, assignees=[people["tech_assigned"], people["operator_assigned"]]
+    )
+    order = WorkOrder.objects.prefetch_related("assignees").get(pk=order.pk)
+    for role in ROLES:
+        expected = [
+            name
+            for name, rule in RULES.items()
+            if name != "assign" and role in rule.roles and from_status in rule.allowed_from
+        ]
+        assert services.available_transitions(people[role], order) == expected, role
