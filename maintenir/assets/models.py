@@ -262,8 +262,9 @@ class Equipment(RestrictedModel):
         return ids
 
     def ancestors(self) -> list["Equipment"]:
-        by_id = Equipment.objects.in_bulk(self.ancestor_ids())
-        return [by_id[pk] for pk in reversed(self.ancestor_ids()) if pk in by_id]
+        ids = self.ancestor_ids()
+        by_id = Equipment.objects.in_bulk(ids)
+        return [by_id[pk] for pk in reversed(ids) if pk in by_id]
 
 
 class Counter(RestrictedModel):
