@@ -7,4 +7,3 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", include("maintenir.api.urls")),
     path("", include("maintenir.ui.urls")),
 ]
-
