@@ -50,6 +50,8 @@ def browser_page(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 @pytest.mark.e2e
+# The live server needs committed data; restoring the seeded lists afterwards keeps later tests whole.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_fault_report_to_completed_work_order(live_server: Any, browser_page: Any, settings: Any) -> None:
     from playwright.sync_api import expect
 
@@ -61,8 +63,7 @@ def test_fault_report_to_completed_work_order(live_server: Any, browser_page: An
     UserFactory(username="operator", role=Role.OPERATOR, organisation=organisation)
     UserFactory(username="manager", role=Role.MANAGER)
     UserFactory(username="tech", role=Role.TECHNICIAN, first_name="Théo", last_name="Martin")
-    # Transactional tests flush the seeded coded lists; make sure the one used exists.
-    mode, _ = FailureMode.objects.get_or_create(code="ELP", defaults={"name": "External leakage - process medium"})
+    mode = FailureMode.objects.get(code="ELP")
 
     def go(path: str) -> None:
         page.goto(f"{live_server.url}{path}")
