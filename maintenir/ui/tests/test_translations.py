@@ -1,0 +1,150 @@
+"""The French catalogue is complete, compiled from its current .po, and used by the pages."""
+
+import ast
+import gettext
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from maintenir.workorders.tests.factories import WorkOrderFactory
+
+CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES"
+
+
+@dataclass
+class Entry:
+    msgctxt: str | None = None
+    msgid: str = ""
+    msgid_plural: str | None = None
+    msgstr: dict[int, str] = field(default_factory=dict)  # plural index → text; 0 for a singular entry
+    flags: set[str] = field(default_factory=set)
+
+
+def read_po(path: Path) -> list[Entry]:
+    """A minimal PO reader: msgctxt, msgid, msgid_plural, msgstr / msgstr[n], continued lines, flags.
+
+    Obsolete entries (#~) and other comments are skipped."""
+    entries: list[Entry] = []
+    entry = Entry()
+    target: tuple[str, int] | None = None  # which field a continued "…" line extends
+
+    def finish() -> None:
+        nonlocal entry, target
+        if target is not None:
+            entries.append(entry)
+        entry, target = Entry(), None
+
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line:
+            finish()
+        elif line.startswith("#,"):
+            if target is not None:
+                finish()
+            entry.flags |= {flag.strip() for flag in line[2:].split(",")}
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            assert target is not None, f"continued string without a keyword: {raw!r}"
+            append(entry, target, ast.literal_eval(line))
+        else:
+            keyword, _, rest = line.partition(" ")
+            if keyword in ("msgctxt", "msgid") and target is not None and target[0].startswith("msgstr"):
+                finish()
+            if keyword.startswith("msgstr["):
+                target = ("msgstr", int(keyword[7:-1]))
+            elif keyword in ("msgctxt", "msgid", "msgid_plural", "msgstr"):
+                target = (keyword, 0)
+            else:
+                raise AssertionError(f"unexpected line in {path.name}: {raw!r}")
+            append(entry, target, ast.literal_eval(rest), start=True)
+    finish()
+    return entries
+
+
+def append(entry: Entry, target: tuple[str, int], text: str, start: bool = False) -> None:
+    name, index = target
+    if name == "msgstr":
+        entry.msgstr[index] = ("" if start else entry.msgstr.get(index, "")) + text
+    else:
+        setattr(entry, name, ("" if start else getattr(entry, name) or "") + text)
+
+
+@pytest.fixture(scope="module")
+def entries() -> list[Entry]:
+    return read_po(CATALOGUE / "django.po")
+
+
+def test_the_catalogue_has_entries(entries: list[Entry]) -> None:
+    assert entries[0].msgid == "", "the header comes first"
+    assert "Language: fr" in entries[0].msgstr[0]
+    assert len(entries) > 100
+
+
+def test_every_entry_is_translated(entries: list[Entry]) -> None:
+    untranslated = [entry.msgid for entry in entries[1:] if not entry.msgstr or not all(entry.msgstr.values())]
+    assert untranslated == []
+    plurals = [entry.msgid for entry in entries if entry.msgid_plural and sorted(entry.msgstr) != [0, 1]]
+    assert plurals == [], "French has two plural forms"
+
+
+def test_no_entry_is_fuzzy(entries: list[Entry]) -> None:
+    assert [entry.msgid for entry in entries if "fuzzy" in entry.flags] == []
+
+
+def test_placeholders_are_kept(entries: list[Entry]) -> None:
+    placeholder = re.compile(r"%\(\w+\)[sdf]")
+    wrong = [
+        (entry.msgid, text)
+        for entry in entries[1:]
+        for index, text in entry.msgstr.items()
+        if sorted(placeholder.findall(text))
+        != sorted(placeholder.findall(entry.msgid_plural if index and entry.msgid_plural else entry.msgid))
+    ]
+    assert wrong == []
+
+
+def test_the_mo_is_compiled_from_the_current_po(entries: list[Entry]) -> None:
+    with (CATALOGUE / "django.mo").open("rb") as mo:
+        compiled: dict[Any, str] = gettext.GNUTranslations(mo)._catalog  # type: ignore[attr-defined]
+    stale = []
+    for entry in entries[1:]:
+        key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt is not None else entry.msgid
+        if entry.msgid_plural:
+            found = {index: compiled.get((key, index)) for index in entry.msgstr}
+        else:
+            found = {0: compiled.get(key)}
+        if found != entry.msgstr:
+            stale.append(entry.msgid)
+    assert stale == [], "run `maintenir compilemessages` after editing the .po"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "wording", "absent"),
+    [("fr", ["Se connecter", "Nom d’utilisateur"], "Log in"), ("en", ["Log in", "Username"], "Se connecter")],
+)
+def test_the_login_page_speaks_the_browser_language(language: str, wording: list[str], absent: str) -> None:
+    page = Client(HTTP_ACCEPT_LANGUAGE=language).get(reverse("login")).content.decode()
+    assert f'<html lang="{language}">' in page
+    for text in wording:
+        assert text in page
+    assert absent not in page
+
+
+@pytest.mark.django_db
+def test_a_work_order_page_in_french(manager: Any, equipment_a: Any) -> None:
+    order = WorkOrderFactory(equipment=equipment_a, title="Fuite sur le vérin")
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    client.force_login(manager)
+    page = client.get(reverse("workorder-detail", args=[order.pk])).content.decode()
+    for text in ("Ordre de travail", "Statut", "Corrective", "Approuvé", "Historique des statuts"):
+        assert text in page
+    for text in ("Work order", "Status history", "Approved", "Log out"):
+        assert text not in page
