@@ -229,3 +229,34 @@ class ObjectChange(models.Model):
             for key in sorted(set(before) | set(after))
             if before.get(key) != after.get(key)
         ]
+
+    def readable_diff(self) -> list[tuple[str, Any, Any]]:
+        """The diff as people read it: field labels, choice labels, related objects by name."""
+        model = self.object_type.model_class()
+        fields: dict[str, Any] = {}
+        if model is not None:
+            fields = {field.attname: field for field in model._meta.concrete_fields}
+            fields.update({field.name: field for field in model._meta.many_to_many})
+        rows = []
+        for key, before, after in self.diff():
+            field = fields.get(key)
+            if field is None:
+                rows.append((key, before, after))
+                continue
+            rows.append((str(field.verbose_name), _display(field, before), _display(field, after)))
+        return rows
+
+
+def _display(field: Any, value: Any) -> Any:
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field.is_relation and field.many_to_one:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else f"#{value}"
+    return value

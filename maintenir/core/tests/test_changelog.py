@@ -155,3 +155,15 @@ def test_m2m_before_is_read_fresh(technician: Any, equipment_a: Any) -> None:
     save_equipment(technician, other_copy, technologies=["hydraulic", "electrical"])
     equipment_a.technologies.remove(*equipment_a.technologies.filter(code="hydraulic"))
     assert changes_of(equipment_a).last().diff() == [("technologies", ["Electrical", "Hydraulic"], ["Electrical"])]
+
+
+def test_readable_diff_uses_labels(manager: Any, equipment_a: Any) -> None:
+    from maintenir.assets.choices import EquipmentStatus
+    from maintenir.assets.services import save_equipment, set_status
+
+    with acting_as(manager):
+        set_status(manager, equipment_a, EquipmentStatus.DOWN)
+        save_equipment(manager, equipment_a, ["hydraulic", "electrical"])
+    status_change, technology_change = list(changes_for(equipment_a).order_by("pk"))[-2:]
+    assert status_change.readable_diff() == [("status", "In service", "Down")]
+    assert technology_change.readable_diff() == [("technologies", None, "Electrical, Hydraulic")]
