@@ -9,6 +9,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from maintenir.core.choices import (
@@ -256,6 +259,12 @@ def _display(field: Any, value: Any) -> Any:
         return ", ".join(str(item) for item in value)
     if field.choices:
         return dict(field.flatchoices).get(value, value)
+    if isinstance(field, models.DateTimeField) and isinstance(value, str):
+        moment = parse_datetime(value)
+        return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else value
+    if isinstance(field, models.DateField) and isinstance(value, str):
+        day = parse_date(value)
+        return date_format(day, "SHORT_DATE_FORMAT") if day else value
     if field.is_relation and field.many_to_one:
         related = field.related_model._default_manager.filter(pk=value).first()
         return str(related) if related is not None else f"#{value}"

@@ -162,21 +162,20 @@ def test_fault_report_to_completed_work_order(live_server: Any, browser_page: An
     go(press.get_absolute_url())
     expect(page.locator("main")).to_contain_text("In service")
     changelog = page.locator("#changelog")
-    expect(changelog).to_contain_text("down")
-    expect(changelog).to_contain_text("in_service")
+    expect(changelog).to_contain_text("DownIn service")  # status: before, after
 
     # The order's change log shows every step of the work.
     go(order.get_absolute_url())
     changelog = page.locator("#changelog")
     for text in [
         "Repair the oil leak on PR-01",  # created by the approval
-        "assignees",  # the technician assigned
-        "in_progress",  # started
+        "Théo Martin",  # the technician assigned
+        "PlannedIn progress",  # started
         "Measure the system pressure",  # checklist step recorded
         "1.5",  # time logged
-        "failure_mode",  # failure coded
+        "External leakage",  # failure coded
         "Technician: Théo Martin",  # signed off
-        "done",  # completed
+        "In progressDone",  # completed
     ]:
         expect(changelog).to_contain_text(text)
     go(work_request.get_absolute_url())
