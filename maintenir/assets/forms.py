@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.choices import Technology
-from maintenir.assets.models import Document, Equipment, Floor, Site, Space
+from maintenir.assets.models import Building, Document, Equipment, Floor, ProductionLine, Site, Space
 
 
 class RestrictedChoicesForm(forms.ModelForm):
@@ -79,6 +79,30 @@ class EquipmentForm(RestrictedChoicesForm):
             self.fields["technologies"].initial = [tag.code for tag in self.instance.technologies.all()]
             # An equipment cannot become its own parent.
             self.fields["parent"].queryset = self.fields["parent"].queryset.exclude(pk=self.instance.pk)  # type: ignore[attr-defined]
+
+
+class BuildingForm(forms.ModelForm):
+    class Meta:
+        model = Building
+        fields = ["name"]
+
+
+class ProductionLineForm(forms.ModelForm):
+    class Meta:
+        model = ProductionLine
+        fields = ["code", "name", "description"]
+
+
+class FloorForm(forms.ModelForm):
+    class Meta:
+        model = Floor
+        fields = ["building", "name", "level"]
+
+
+class SpaceForm(forms.ModelForm):
+    class Meta:
+        model = Space
+        fields = ["floor", "name", "usage"]
 
 
 class DocumentForm(forms.ModelForm):

@@ -73,6 +73,7 @@ class Building(RestrictedModel):
     name = models.CharField(_("name"), max_length=200)
 
     tenant_path = "site__organisation"
+    changelog_parent = "site"
 
     class Meta:
         ordering = ["site", "name"]
@@ -89,6 +90,7 @@ class Floor(RestrictedModel):
     level = models.SmallIntegerField(_("level"), default=0)
 
     tenant_path = "building__site__organisation"
+    changelog_parent = "building.site"
 
     class Meta:
         ordering = ["building", "level"]
@@ -105,6 +107,7 @@ class Space(RestrictedModel):
     usage = models.CharField(_("usage"), max_length=100, blank=True)
 
     tenant_path = "floor__building__site__organisation"
+    changelog_parent = "floor.building.site"
 
     class Meta:
         ordering = ["floor", "name"]
@@ -122,6 +125,7 @@ class ProductionLine(RestrictedModel):
     description = models.TextField(_("description"), blank=True)
 
     tenant_path = "site__organisation"
+    changelog_parent = "site"
 
     class Meta:
         ordering = ["site", "name"]

@@ -7,6 +7,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sites/add/", views.site_add, name="site-add"),
     path("sites/<int:pk>/", views.site_detail, name="site-detail"),
     path("sites/<int:pk>/edit/", views.site_edit, name="site-edit"),
+    *(
+        path(f"sites/<int:pk>/{kind}s/add/", views.site_location_add, {"kind": kind}, name=f"{kind}-add")
+        for kind in views.SITE_LOCATIONS
+    ),
     path("equipment/", views.equipment_list, name="equipment-list"),
     path("equipment/add/", views.equipment_add, name="equipment-add"),
     path("equipment/<int:pk>/", views.equipment_detail, name="equipment-detail"),

@@ -1,18 +1,31 @@
 """Site and equipment pages: thin views over restricted querysets, the filtersets and the asset services."""
 
+from dataclasses import dataclass
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from maintenir.assets.filtersets import EquipmentFilterSet, SiteFilterSet
-from maintenir.assets.forms import CounterReadingForm, DocumentForm, EquipmentForm, SiteForm
+from maintenir.assets.forms import (
+    BuildingForm,
+    CounterReadingForm,
+    DocumentForm,
+    EquipmentForm,
+    FloorForm,
+    ProductionLineForm,
+    SiteForm,
+    SpaceForm,
+)
 from maintenir.assets.models import (
     Building,
     Counter,
@@ -53,7 +66,7 @@ def site_list(request: HttpRequest) -> HttpResponse:
 def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     site = get_visible(request, Site.objects.select_related("organisation"), pk)
     user = request.user
-    buildings = (
+    buildings = list(
         Building.objects.restrict(user)
         .filter(site=site)
         .prefetch_related(Prefetch("floors", queryset=Floor.objects.prefetch_related("spaces")))
@@ -61,14 +74,58 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "site": site,
         "buildings": buildings,
+        "has_floors": any(building.floors.all() for building in buildings),
         "lines": ProductionLine.objects.restrict(user).filter(site=site),
         "equipment_list": Equipment.objects.restrict(user).filter(site=site).select_related("equipment_type"),
         "documents": Document.objects.restrict(user).filter(site=site).select_related("equipment"),
         "changes": changes_for(site)[:CHANGELOG_SIZE],
         "can_change": can(user, Action.CHANGE, site),
         "can_add_equipment": can_add(user, Equipment),
+        "can_add_locations": can_add(user, Building),
     }
     return render(request, "assets/site_detail.html", context)
+
+
+@dataclass(frozen=True)
+class SiteLocation:
+    """A kind of place that is added from its site's page."""
+
+    form_class: type[forms.ModelForm]
+    title: Promise
+    # For floors and spaces: the field choosing the parent, offered among the site's own, and its path to the site.
+    parent_field: str | None = None
+    parent_site_path: str = ""
+    parent_select_related: tuple[str, ...] = ()
+
+
+SITE_LOCATIONS = {
+    "building": SiteLocation(BuildingForm, gettext_lazy("Add a building")),
+    "floor": SiteLocation(FloorForm, gettext_lazy("Add a floor"), "building", "site"),
+    "space": SiteLocation(SpaceForm, gettext_lazy("Add a space"), "floor", "building__site", ("building",)),
+    "productionline": SiteLocation(ProductionLineForm, gettext_lazy("Add a production line")),
+}
+
+
+@login_required
+def site_location_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    location = SITE_LOCATIONS[kind]
+    site = get_visible(request, Site.objects.all(), pk)
+    model = location.form_class._meta.model
+    require_add(request.user, model)
+    form = location.form_class(request.POST or None, instance=model() if location.parent_field else model(site=site))
+    if location.parent_field:
+        field = form.fields[location.parent_field]
+        field.queryset = (  # type: ignore[attr-defined]
+            field.queryset.model.objects.restrict(request.user)  # type: ignore[attr-defined]
+            .filter(**{location.parent_site_path: site})
+            .select_related(*location.parent_select_related)
+        )
+
+    def save(form: forms.ModelForm) -> Site:
+        save_restricted(request.user, form.instance)
+        return site
+
+    return form_page(request, form, save, "assets/site_location_form.html", {"site": site, "title": location.title})
 
 
 @login_required

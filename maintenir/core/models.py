@@ -39,7 +39,7 @@ class RestrictedModel(models.Model):
         Action.CHANGE: MANAGING_ROLES,
         Action.DELETE: MANAGING_ROLES,
     }
-    # Name of the foreign key whose page also lists this object's changes (e.g. "work_order").
+    # Foreign key (or dotted path of them) whose page also lists this object's changes (e.g. "work_order").
     changelog_parent: ClassVar[str | None] = None
     # Fields left out of change-log snapshots.
     changelog_exclude: ClassVar[frozenset[str]] = frozenset({"created", "last_updated"})

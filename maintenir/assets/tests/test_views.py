@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from maintenir.assets.choices import EquipmentStatus, Technology
 from maintenir.assets.forms import EquipmentForm
-from maintenir.assets.models import CounterReading, Document, Equipment, Site
+from maintenir.assets.models import Building, CounterReading, Document, Equipment, Floor, ProductionLine, Site, Space
 from maintenir.assets.services import record_counter_reading, save_equipment, technology_tags
 from maintenir.assets.tests.factories import CounterFactory, EquipmentFactory, SiteFactory
+from maintenir.core.changelog import changes_for
 from maintenir.core.models import ObjectChange
 from maintenir.workorders.choices import DowntimeCause
 from maintenir.workorders.models import Downtime
@@ -78,6 +79,10 @@ def equipment_data(equipment: Any, **changes: Any) -> dict[str, Any]:
         ("site-add", False, "get"),
         ("site-detail", True, "get"),
         ("site-edit", True, "get"),
+        ("building-add", True, "get"),
+        ("floor-add", True, "get"),
+        ("space-add", True, "get"),
+        ("productionline-add", True, "get"),
         ("equipment-list", False, "get"),
         ("equipment-add", False, "get"),
         ("equipment-detail", True, "get"),
@@ -201,6 +206,74 @@ class TestSiteForms:
         assert client_for(client_b).post(url, site_data(site_a, name="Hacked")).status_code == 404
         site_a.refresh_from_db()
         assert site_a.name == "Siège Lumière"
+
+
+class TestSiteLocations:
+    def test_manager_builds_the_site_structure(self, manager: Any, site_a: Any) -> None:
+        client = client_for(manager)
+        page = client.get(site_a.get_absolute_url()).content.decode()
+        assert reverse("building-add", args=[site_a.pk]) in page
+        assert reverse("floor-add", args=[site_a.pk]) not in page  # no building to put a floor in yet
+
+        assert client.post(reverse("building-add", args=[site_a.pk]), {"name": "Bâtiment C"}).status_code == 302
+        building = Building.objects.get(site=site_a, name="Bâtiment C")
+        response = client.post(
+            reverse("floor-add", args=[site_a.pk]), {"building": building.pk, "name": "R+1", "level": 1}
+        )
+        assert response["Location"] == site_a.get_absolute_url()
+        floor = Floor.objects.get(building=building)
+        client.post(reverse("space-add", args=[site_a.pk]), {"floor": floor.pk, "name": "Salle 101", "usage": "Bureau"})
+        client.post(
+            reverse("productionline-add", args=[site_a.pk]), {"code": "line-9", "name": "Ligne 9", "description": ""}
+        )
+
+        assert Space.objects.get(floor=floor).usage == "Bureau"
+        assert ProductionLine.objects.get(site=site_a).code == "line-9"
+        page = client.get(site_a.get_absolute_url()).content.decode()
+        for text in ("Bâtiment C", "R+1", "Salle 101", "Ligne 9", reverse("space-add", args=[site_a.pk])):
+            assert text in page
+        # Each addition is in the site's change log.
+        assert {change.object_repr for change in changes_for(site_a)} >= {
+            "Bâtiment C",
+            "Bâtiment C — R+1",
+            "Bâtiment C — R+1 — Salle 101",
+            "Ligne 9",
+        }
+
+    def test_floors_go_only_into_the_sites_own_buildings(self, manager: Any, site_a: Any, org_a: Any) -> None:
+        other_site = SiteFactory(organisation=org_a)
+        foreign = Building.objects.create(site=other_site, name="Ailleurs")
+        response = client_for(manager).post(
+            reverse("floor-add", args=[site_a.pk]), {"building": foreign.pk, "name": "R+2", "level": 2}
+        )
+        assert response.status_code == 200
+        assert response.context["form"]["building"].errors
+        assert not Floor.objects.exists()
+
+    def test_bad_input_names_the_field_and_writes_nothing(self, manager: Any, site_a: Any) -> None:
+        response = client_for(manager).post(reverse("building-add", args=[site_a.pk]), {"name": ""})
+        assert response.context["form"]["name"].errors
+        assert not Building.objects.exists()
+
+    def test_a_line_code_is_unique_on_its_site(self, manager: Any, site_a: Any) -> None:
+        ProductionLine.objects.create(site=site_a, code="line-1", name="Ligne 1")
+        response = client_for(manager).post(
+            reverse("productionline-add", args=[site_a.pk]), {"code": "line-1", "name": "Doublon", "description": ""}
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors
+        assert ProductionLine.objects.filter(site=site_a).count() == 1
+
+    def test_client_may_not_add_and_other_client_gets_404(self, client_a: Any, client_b: Any, site_a: Any) -> None:
+        url = reverse("building-add", args=[site_a.pk])
+        assert (
+            reverse("building-add", args=[site_a.pk])
+            not in client_for(client_a).get(site_a.get_absolute_url()).content.decode()
+        )
+        assert client_for(client_a).post(url, {"name": "Sneaky"}).status_code == 403
+        assert client_for(client_b).get(url).status_code == 404
+        assert client_for(client_b).post(url, {"name": "Sneaky"}).status_code == 404
+        assert not Building.objects.exists()
 
 
 class TestEquipmentList:

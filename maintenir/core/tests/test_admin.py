@@ -1,0 +1,28 @@
+from typing import Any
+
+import pytest
+from django.contrib import admin
+from django.test import Client
+from django.urls import reverse
+
+from maintenir.core.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda model: model._meta.label)
+def test_every_admin_page_renders_for_a_superuser(model: Any) -> None:
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    opts = model._meta
+    for view in ("changelist", "add"):
+        response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}"))
+        assert response.status_code == 200, (opts.label, view)
+
+
+def test_staff_pages_are_closed_to_other_users(manager: Any) -> None:
+    client = Client()
+    client.force_login(manager)
+    response = client.get(reverse("admin:workorders_failuremode_changelist"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
