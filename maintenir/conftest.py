@@ -21,6 +21,7 @@ from maintenir.assets.tests.factories import (
 )
 from maintenir.core.choices import Role
 from maintenir.core.tests.factories import OrganisationFactory, UserFactory
+from maintenir.preventive.tests.factories import TriggerFactory
 from maintenir.workorders.tests.factories import (
     ChecklistStepFactory,
     DowntimeFactory,
@@ -130,6 +131,7 @@ def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
     PartUsageFactory(work_order=order)
     DowntimeFactory(equipment=equipment, work_order=order)
     SignOffFactory(work_order=order)
+    TriggerFactory(plan__site=site, equipment=equipment)
 
 
 @pytest.fixture

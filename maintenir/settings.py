@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "maintenir.core",
     "maintenir.assets",
     "maintenir.workorders",
+    "maintenir.preventive",
     "maintenir.api",
     "maintenir.ui",
     "maintenir.demo",
@@ -143,6 +144,16 @@ CELERY_BROKER_URL = os.environ.get("MAINTENIR_BROKER_URL", "")
 # Without a broker, tasks run in the calling process.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "generate-preventive-work": {
+        "task": "maintenir.preventive.tasks.generate_due_work_orders",
+        "schedule": int(os.environ.get("MAINTENIR_PREVENTIVE_EVERY", "3600")),
+    },
+}
+
+# Preventive orders are generated this many days ahead of their date, so they can be planned.
+MAINTENIR_PREVENTIVE_HORIZON_DAYS = int(os.environ.get("MAINTENIR_PREVENTIVE_HORIZON_DAYS", "14"))
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,6 @@
 """Writes a change-log row for every create, update and delete of a domain object."""
 
+from collections.abc import Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -8,8 +9,10 @@ from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from maintenir.core.choices import ChangeAction
-from maintenir.core.context import current
+from maintenir.core.context import ChangeContext, current
 from maintenir.core.models import ObjectChange, RestrictedModel
+
+BULK_BATCH_SIZE = 2000
 
 
 def record_change(
@@ -18,10 +21,32 @@ def record_change(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> ObjectChange:
+    return _change_row(instance, action, before, after, current())
+
+
+def record_creations(instances: Sequence[RestrictedModel]) -> None:
+    """Change-log rows for objects written with `bulk_create`, which sends no signals."""
     context = current()
+    ObjectChange.objects.bulk_create(
+        [
+            _change_row(instance, ChangeAction.CREATE, None, instance.changelog_data(), context, save=False)
+            for instance in instances
+        ],
+        batch_size=BULK_BATCH_SIZE,
+    )
+
+
+def _change_row(
+    instance: RestrictedModel,
+    action: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    context: ChangeContext | None,
+    save: bool = True,
+) -> ObjectChange:
     user = context.user() if context else None
     parent = attrgetter(instance.changelog_parent)(instance) if instance.changelog_parent else None
-    return ObjectChange.objects.create(
+    change = ObjectChange(
         related_object_type=ContentType.objects.get_for_model(parent) if parent is not None else None,
         related_object_id=parent.pk if parent is not None else None,
         user=user,
@@ -34,6 +59,9 @@ def record_change(
         prechange_data=before,
         postchange_data=after,
     )
+    if save:
+        change.save()
+    return change
 
 
 def changes_for(instance: models.Model) -> "models.QuerySet[ObjectChange]":

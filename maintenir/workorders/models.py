@@ -296,6 +296,9 @@ class ChecklistStep(RestrictedModel):
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("position"))
     instruction = models.TextField(_("instruction"))
+    # From the gamme of a preventive order: NF X 60-000 level (1 = operator work) and safety notes.
+    level = models.PositiveSmallIntegerField(_("maintenance level"), null=True, blank=True)
+    safety_notes = models.TextField(_("safety notes"), blank=True)
     unit = models.CharField(_("unit"), max_length=20, blank=True)
     requires_measurement = models.BooleanField(_("measurement required"), default=False)
     expected_min = models.DecimalField(_("expected minimum"), max_digits=14, decimal_places=4, null=True, blank=True)

@@ -8,6 +8,7 @@ def run_server(host: str, port: int, workers: int) -> None:
     """Serve the WSGI application with gunicorn in the foreground."""
     from gunicorn.app.base import BaseApplication
 
+    from maintenir.core.periodic import start_in_process_scheduler
     from maintenir.wsgi import application
 
     class MaintenirServer(BaseApplication):
@@ -20,6 +21,8 @@ def run_server(host: str, port: int, workers: int) -> None:
         def load(self) -> Any:
             return application
 
+    # In the server's main process, which outlives its workers.
+    start_in_process_scheduler()
     MaintenirServer().run()
 
 

@@ -1,0 +1,657 @@
+"""Preventive maintenance: gamme versions, plan transitions, and the generator of due work orders.
+
+The generator works set by set, not object by object: it loads every schedule state with its
+trigger's rule in a few queries, asks `rules` what falls due, and writes the orders, their
+checklists, their origins, transitions and change-log rows with bulk inserts, in one transaction.
+"""
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from maintenir.assets.choices import EquipmentStatus
+from maintenir.assets.models import CounterReading, Equipment
+from maintenir.core.changelog import BULK_BATCH_SIZE, record_creations
+from maintenir.core.choices import Action
+from maintenir.core.models import User
+from maintenir.core.services import check_model_permission, check_permission, save_restricted
+from maintenir.preventive import rules
+from maintenir.preventive.choices import (
+    CALENDAR_KINDS,
+    COUNTER_KINDS,
+    SYSTEMATIC_KINDS,
+    ConditionOperator,
+    PlanStatus,
+    TriggerKind,
+)
+from maintenir.preventive.models import (
+    Gamme,
+    GammeStep,
+    GammeVersion,
+    MaintenancePlan,
+    PreventiveOrder,
+    Trigger,
+    TriggerState,
+)
+from maintenir.workorders.choices import WorkOrderStatus, WorkOrderType
+from maintenir.workorders.models import ChecklistStep, WorkOrder, WorkOrderTransition
+
+# Generated orders are planned for the start of the working day, local time.
+WORKDAY_START = datetime.time(8, 0)
+CLOSED_STATUSES = frozenset({WorkOrderStatus.DONE, WorkOrderStatus.CLOSED, WorkOrderStatus.CANCELLED})
+STEP_FIELDS = (
+    "position",
+    "instruction",
+    "level",
+    "duration_minutes",
+    "technology",
+    "safety_notes",
+    "unit",
+    "expected_min",
+    "expected_max",
+)
+
+
+# Gammes ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_gamme(user: User, gamme: Gamme, steps: Sequence[dict[str, Any]], note: str = "") -> GammeVersion:
+    """Save the gamme and publish its steps as a new version; orders already generated keep theirs.
+
+    Steps are dicts of GammeStep fields, numbered in the given order. A bad step raises a
+    ValidationError naming the step ("steps.2.expected_max") and nothing is written.
+    """
+    save_restricted(user, gamme)
+    latest = gamme.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = GammeVersion(gamme=gamme, number=latest + 1, note=note, created_by=user)
+    save_restricted(user, version)
+    rows = []
+    for position, fields in enumerate(steps, start=1):
+        step = GammeStep(version=version, **{**fields, "position": position})
+        try:
+            step.full_clean(exclude=["version"])
+        except ValidationError as error:
+            raise ValidationError(
+                {f"steps.{position}.{name}": messages for name, messages in error.message_dict.items()}
+            ) from error
+        rows.append(step)
+    GammeStep.objects.bulk_create(rows)
+    return version
+
+
+def current_version(gamme: Gamme) -> GammeVersion | None:
+    return gamme.versions.order_by("-number").first()
+
+
+def version_steps(version: GammeVersion) -> list[dict[str, Any]]:
+    return list(version.steps.order_by("position").values(*STEP_FIELDS))
+
+
+# Plans ----------------------------------------------------------------------------------------
+
+
+def _move_plan(user: User, plan: MaintenancePlan, allowed_from: Iterable[str], to: str, what: str) -> MaintenancePlan:
+    check_permission(user, Action.CHANGE, plan)
+    if plan.status not in allowed_from:
+        raise ValidationError(
+            {
+                "status": _("A plan that is %(status)s cannot be %(what)s.")
+                % {"status": plan.get_status_display(), "what": what}
+            }
+        )
+    plan.status = to
+    save_restricted(user, plan)
+    return plan
+
+
+@transaction.atomic
+def activate_plan(user: User, plan: MaintenancePlan) -> MaintenancePlan:
+    """Start generating from the plan (a suspended plan resumes where its series stand)."""
+    return _move_plan(user, plan, {PlanStatus.DRAFT, PlanStatus.SUSPENDED}, PlanStatus.ACTIVE, _("activated"))
+
+
+@transaction.atomic
+def suspend_plan(user: User, plan: MaintenancePlan) -> MaintenancePlan:
+    return _move_plan(user, plan, {PlanStatus.ACTIVE}, PlanStatus.SUSPENDED, _("suspended"))
+
+
+@transaction.atomic
+def archive_plan(user: User, plan: MaintenancePlan) -> MaintenancePlan:
+    return _move_plan(
+        user, plan, {PlanStatus.DRAFT, PlanStatus.ACTIVE, PlanStatus.SUSPENDED}, PlanStatus.ARCHIVED, _("archived")
+    )
+
+
+PLAN_TRANSITIONS = {"activate": activate_plan, "suspend": suspend_plan, "archive": archive_plan}
+
+
+def save_trigger(user: User, trigger: Trigger) -> Trigger:
+    """Create or change a trigger; a changed rule restarts its series on the next generation."""
+    with transaction.atomic():
+        creating = trigger._state.adding
+        save_restricted(user, trigger)
+        if not creating:
+            TriggerState.objects.filter(trigger=trigger, open_order__isnull=True).delete()
+    return trigger
+
+
+# Generator ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TriggerRule:
+    """A trigger's rules, built once per trigger from its row."""
+
+    kind: str
+    gamme_id: int
+    title: str
+    priority: int
+    tolerance_days: int
+    counter_kind: str
+    calendar: rules.CalendarRule | None
+    counter: rules.CounterRule | None
+    condition: rules.ConditionRule | None
+    limit: float | None
+    rising: bool
+    horizon: datetime.timedelta
+    window: datetime.timedelta
+
+    @property
+    def work_type(self) -> str:
+        if self.kind in SYSTEMATIC_KINDS:
+            return WorkOrderType.PREVENTIVE_SYSTEMATIC
+        return WorkOrderType.PREVENTIVE_CONDITIONAL
+
+
+TRIGGER_FIELDS = (
+    "id",
+    "kind",
+    "gamme_id",
+    "gamme__name",
+    "priority",
+    "tolerance_days",
+    "interval",
+    "interval_unit",
+    "anchor",
+    "skip_non_working_days",
+    "counter_kind",
+    "counter_interval",
+    "lead_percent",
+    "operator",
+    "threshold",
+    "threshold_high",
+    "hold_minutes",
+    "horizon_days",
+    "window_days",
+    "start_date",
+)
+
+
+def _rule(row: dict[str, Any]) -> TriggerRule:
+    kind = row["kind"]
+    calendar = counter = condition = None
+    if kind in CALENDAR_KINDS:
+        calendar = rules.CalendarRule(
+            row["interval"], row["interval_unit"], row["anchor"], row["skip_non_working_days"]
+        )
+    if kind in COUNTER_KINDS:
+        counter = rules.CounterRule(row["counter_interval"], row["lead_percent"])
+    if kind == TriggerKind.CONDITION:
+        condition = rules.ConditionRule(
+            row["operator"], row["threshold"], row["threshold_high"], datetime.timedelta(minutes=row["hold_minutes"])
+        )
+    return TriggerRule(
+        kind=kind,
+        gamme_id=row["gamme_id"],
+        title=row["gamme__name"],
+        priority=row["priority"],
+        tolerance_days=row["tolerance_days"],
+        counter_kind=row["counter_kind"],
+        calendar=calendar,
+        counter=counter,
+        condition=condition,
+        limit=row["threshold"],
+        rising=row["operator"] != ConditionOperator.BELOW,
+        horizon=datetime.timedelta(days=row["horizon_days"]),
+        window=datetime.timedelta(days=row["window_days"]),
+    )
+
+
+@dataclass(frozen=True)
+class PlannedOrder:
+    """An order the generator creates (or, in a dry run, would create)."""
+
+    state_id: int
+    trigger_id: int
+    equipment_id: int
+    site_id: int
+    equipment_code: str
+    title: str
+    work_type: str
+    priority: int
+    scheduled_for: datetime.date
+    tolerance_end: datetime.date
+    forecast_at: datetime.datetime | None
+    gamme_version_id: int
+
+
+@dataclass
+class GenerationReport:
+    until: datetime.date
+    dry_run: bool
+    orders: list[PlannedOrder] = field(default_factory=list)
+    skipped: int = 0
+    completions: int = 0
+    # Triggers whose gamme has no published version: nothing can be generated from them.
+    without_gamme: set[int] = field(default_factory=set)
+
+
+class _DryRun(Exception):
+    pass
+
+
+def default_until(today: datetime.date) -> datetime.date:
+    return today + datetime.timedelta(days=settings.MAINTENIR_PREVENTIVE_HORIZON_DAYS)
+
+
+def generate(
+    until: datetime.date | None = None, now: datetime.datetime | None = None, dry_run: bool = False
+) -> GenerationReport:
+    """Create the work orders that fall due by `until` (default: today + the generation horizon).
+
+    Idempotent: a second run creates nothing new. A dry run computes the same report and writes nothing.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    report = GenerationReport(until=until or default_until(today), dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            _lock_generator()
+            _create_missing_states(today)
+            report.completions = _record_completions()
+            _advance_states(report, today, now)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return report
+
+
+def _lock_generator() -> None:
+    """One generator at a time (beat, command, API). SQLite already serialises writers."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('maintenir.preventive.generate'))")
+
+
+def _live_triggers() -> Any:
+    return Trigger.objects.filter(is_active=True, plan__status=PlanStatus.ACTIVE)
+
+
+def _create_missing_states(today: datetime.date) -> None:
+    """A schedule state per trigger and equipment it covers, started on the trigger's first due date."""
+    known_state = TriggerState.objects.filter(trigger=OuterRef("pk"), equipment=OuterRef("equipment"))
+    missing = _live_triggers().filter(equipment__isnull=False).exclude(Exists(known_state))
+    pairs = list(missing.values_list("pk", "equipment_id", "start_date"))
+    for trigger in _live_triggers().filter(equipment_type__isnull=False).select_related("plan"):
+        covered = Equipment.objects.filter(site_id=trigger.plan.site_id, equipment_type_id=trigger.equipment_type_id)
+        if trigger.plan.production_line_id:
+            covered = covered.filter(production_line_id=trigger.plan.production_line_id)
+        known = TriggerState.objects.filter(trigger=trigger).values("equipment_id")
+        pairs += [
+            (trigger.pk, pk, trigger.start_date) for pk in covered.exclude(pk__in=known).values_list("pk", flat=True)
+        ]
+    TriggerState.objects.bulk_create(
+        [
+            TriggerState(trigger_id=trigger_id, equipment_id=equipment_id, anchor_date=start or today)
+            for trigger_id, equipment_id, start in pairs
+        ],
+        batch_size=BULK_BATCH_SIZE,
+    )
+
+
+def _counter_value_at(time_field: str | None) -> Subquery:
+    """The latest reading of the state's equipment counter of the trigger's kind (up to `time_field`)."""
+    readings = CounterReading.objects.filter(
+        counter__equipment=OuterRef("equipment"), counter__kind=OuterRef("trigger__counter_kind")
+    )
+    if time_field:
+        readings = readings.filter(read_at__lte=OuterRef(time_field))
+    return Subquery(readings.order_by("-read_at").values("value")[:1])
+
+
+def _record_completions() -> int:
+    """Close the series of states whose open order was done (or cancelled) since the last run."""
+    finished = TriggerState.objects.filter(open_order__status__in=CLOSED_STATUSES).annotate(
+        value_at_completion=_counter_value_at("open_order__completed_at")
+    )
+    rows: list[Mapping[str, Any]] = list(
+        finished.values(
+            "id",
+            "trigger_id",
+            "anchor_date",
+            "occurrence",
+            "next_counter",
+            "skipped",
+            "open_order__status",
+            "open_order__completed_at",
+            "value_at_completion",
+        )
+    )
+    triggers = _trigger_rules({row["trigger_id"] for row in rows})
+    updates: list[tuple[Any, ...]] = []
+    completions = 0
+    for row in rows:
+        rule = triggers[row["trigger_id"]]
+        state = _schedule_state(row, has_open_order=True)
+        completed_at = row["open_order__completed_at"]
+        if row["open_order__status"] == WorkOrderStatus.CANCELLED or completed_at is None:
+            state.has_open_order = False
+            completed_at = None
+        else:
+            completions += 1
+            rules.complete(
+                state, timezone.localdate(completed_at), rule.calendar, rule.counter, row["value_at_completion"]
+            )
+        updates.append(
+            (state.anchor_date, state.occurrence, state.next_counter, state.skipped, completed_at, row["id"])
+        )
+    _update_states(
+        "anchor_date = %s, occurrence = %s, next_counter = %s, skipped = %s, open_order_id = NULL, "
+        "last_completed_at = COALESCE(%s, last_completed_at)",
+        updates,
+    )
+    return completions
+
+
+def _trigger_rules(trigger_ids: Iterable[int]) -> dict[int, TriggerRule]:
+    ids = list(trigger_ids)
+    result: dict[int, TriggerRule] = {}
+    for start in range(0, len(ids), BULK_BATCH_SIZE):
+        for row in Trigger.objects.filter(pk__in=ids[start : start + BULK_BATCH_SIZE]).values(*TRIGGER_FIELDS):
+            result[row["id"]] = _rule(row)
+    return result
+
+
+def _schedule_state(row: Mapping[str, Any], has_open_order: bool) -> rules.ScheduleState:
+    return rules.ScheduleState(
+        anchor_date=row["anchor_date"],
+        occurrence=row["occurrence"],
+        next_counter=row["next_counter"],
+        has_open_order=has_open_order,
+        skipped=row["skipped"],
+    )
+
+
+def _advance_states(report: GenerationReport, today: datetime.date, now: datetime.datetime) -> None:
+    states = (
+        TriggerState.objects.filter(trigger__is_active=True, trigger__plan__status=PlanStatus.ACTIVE)
+        .exclude(equipment__status=EquipmentStatus.OUT_OF_SERVICE)
+        .annotate(counter_value=_counter_value_at(None))
+        .values(
+            "id",
+            "trigger_id",
+            "equipment_id",
+            "equipment__site_id",
+            "equipment__code",
+            "anchor_date",
+            "occurrence",
+            "next_counter",
+            "open_order_id",
+            "skipped",
+            "last_completed_at",
+            "next_due",
+            "counter_value",
+        )
+        .order_by("id")
+    )
+    rows: list[Mapping[str, Any]] = list(states)
+    triggers = _trigger_rules({row["trigger_id"] for row in rows})
+    versions = _current_versions({rule.gamme_id for rule in triggers.values()})
+    readings = _measurement_readings(rows, triggers, now)
+    changed: list[tuple[int, rules.ScheduleState, datetime.date | None, datetime.datetime | None]] = []
+    for row in rows:
+        rule = triggers[row["trigger_id"]]
+        state = _schedule_state(row, has_open_order=row["open_order_id"] is not None)
+        before = (state.anchor_date, state.occurrence, state.next_counter, state.has_open_order, state.skipped)
+        forecast_at = None
+        if rule.kind in SYSTEMATIC_KINDS:
+            value = row["counter_value"]
+            if rule.counter is not None and state.next_counter is None and value is not None:
+                # The first reading starts the counter series: N units from now.
+                state.next_counter = value + rule.counter.interval
+            occurrence = rules.advance(state, today, report.until, rule.calendar, rule.counter, value)
+        else:
+            series = readings.get((row["equipment_id"], rule.counter_kind), [])
+            since = max(filter(None, (row["last_completed_at"], now - rule.window)))
+            series = [reading for reading in series if reading[0] > since]
+            occurrence, forecast_at = _measured_occurrence(rule, state, series, today, now)
+        if occurrence is not None:
+            version_id = versions.get(rule.gamme_id)
+            if version_id is None:
+                report.without_gamme.add(row["trigger_id"])
+                continue
+            tolerance_end = occurrence.scheduled_for + datetime.timedelta(days=rule.tolerance_days)
+            if forecast_at is not None:
+                tolerance_end = max(occurrence.scheduled_for, timezone.localdate(forecast_at))
+            report.orders.append(
+                PlannedOrder(
+                    state_id=row["id"],
+                    trigger_id=row["trigger_id"],
+                    equipment_id=row["equipment_id"],
+                    site_id=row["equipment__site_id"],
+                    equipment_code=row["equipment__code"],
+                    title=rule.title,
+                    work_type=rule.work_type,
+                    priority=rule.priority,
+                    scheduled_for=occurrence.scheduled_for,
+                    tolerance_end=tolerance_end,
+                    forecast_at=forecast_at,
+                    gamme_version_id=version_id,
+                )
+            )
+        report.skipped += state.skipped - row["skipped"]
+        after = (state.anchor_date, state.occurrence, state.next_counter, state.has_open_order, state.skipped)
+        next_due = _next_due(rule, state)
+        if after != before or forecast_at is not None or next_due != row["next_due"]:
+            changed.append((row["id"], state, next_due, forecast_at))
+    order_ids = _create_orders(report.orders)
+    open_orders = {planned.state_id: order_id for planned, order_id in zip(report.orders, order_ids, strict=True)}
+    _update_states(
+        "anchor_date = %s, occurrence = %s, next_counter = %s, skipped = %s, next_due = %s, "
+        "forecast_at = COALESCE(%s, forecast_at), open_order_id = COALESCE(%s, open_order_id)",
+        [
+            (
+                state.anchor_date,
+                state.occurrence,
+                state.next_counter,
+                state.skipped,
+                next_due,
+                forecast_at,
+                open_orders.get(state_id),
+                state_id,
+            )
+            for state_id, state, next_due, forecast_at in changed
+        ],
+    )
+
+
+def _measured_occurrence(
+    rule: TriggerRule,
+    state: rules.ScheduleState,
+    series: list[rules.Reading],
+    today: datetime.date,
+    now: datetime.datetime,
+) -> tuple[rules.Occurrence | None, datetime.datetime | None]:
+    """Condition: the rule has held long enough. Predictive: the trend reaches the limit within the horizon."""
+    if rule.kind == TriggerKind.CONDITION:
+        assert rule.condition is not None
+        due = not state.has_open_order and rule.condition.is_met(series, now)
+        if due:
+            state.has_open_order = True
+        return (rules.Occurrence(scheduled_for=today) if due else None), None
+    if rule.limit is None:
+        return None, None
+    crossing = rules.forecast_crossing(series, rule.limit, rule.rising)
+    if crossing is None or state.has_open_order or crossing > now + rule.horizon:
+        return None, crossing
+    state.has_open_order = True
+    return rules.Occurrence(scheduled_for=today), crossing
+
+
+def _next_due(rule: TriggerRule, state: rules.ScheduleState) -> datetime.date | None:
+    if rule.calendar is None or state.anchor_date is None:
+        return None
+    return rule.calendar.scheduled(rule.calendar.nominal(state.anchor_date, state.occurrence))
+
+
+def _current_versions(gamme_ids: set[int]) -> dict[int, int]:
+    """The latest version of each gamme."""
+    versions: dict[int, int] = {}
+    for gamme_id, version_id in (
+        GammeVersion.objects.filter(gamme_id__in=gamme_ids).order_by("gamme_id", "number").values_list("gamme_id", "id")
+    ):
+        versions[gamme_id] = version_id
+    return versions
+
+
+def _measurement_readings(
+    rows: list[Mapping[str, Any]], triggers: dict[int, TriggerRule], now: datetime.datetime
+) -> dict[tuple[int, str], list[rules.Reading]]:
+    """The readings that feed condition and predictive triggers, by (equipment, counter kind), oldest first."""
+    wanted = {
+        (row["equipment_id"], triggers[row["trigger_id"]].counter_kind)
+        for row in rows
+        if triggers[row["trigger_id"]].kind not in SYSTEMATIC_KINDS
+    }
+    if not wanted:
+        return {}
+    window = max(rule.window for rule in triggers.values() if rule.kind not in SYSTEMATIC_KINDS)
+    series: dict[tuple[int, str], list[rules.Reading]] = defaultdict(list)
+    equipment_ids = sorted({equipment_id for equipment_id, _ in wanted})
+    for start in range(0, len(equipment_ids), BULK_BATCH_SIZE):
+        readings = CounterReading.objects.filter(
+            counter__equipment_id__in=equipment_ids[start : start + BULK_BATCH_SIZE], read_at__gt=now - window
+        ).order_by("read_at")
+        for equipment_id, kind, read_at, value in readings.values_list(
+            "counter__equipment_id", "counter__kind", "read_at", "value"
+        ):
+            if (equipment_id, kind) in wanted:
+                series[(equipment_id, kind)].append((read_at, float(value)))
+    return series
+
+
+def _create_orders(planned: list[PlannedOrder]) -> list[int]:
+    """Write the orders with their checklists, origins, first transition and change-log rows."""
+    if not planned:
+        return []
+    steps_by_version: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for step in (
+        GammeStep.objects.filter(version_id__in={order.gamme_version_id for order in planned})
+        .order_by("version_id", "position")
+        .values("version_id", *STEP_FIELDS)
+    ):
+        steps_by_version[step.pop("version_id")].append(step)
+    orders = []
+    for order in planned:
+        steps = steps_by_version[order.gamme_version_id]
+        minutes = sum(step["duration_minutes"] for step in steps)
+        description = ""
+        if order.forecast_at is not None:
+            description = _("The trend of the measured value reaches its limit around %(date)s.") % {
+                "date": timezone.localtime(order.forecast_at).strftime("%Y-%m-%d %H:%M")
+            }
+        orders.append(
+            WorkOrder(
+                site_id=order.site_id,
+                equipment_id=order.equipment_id,
+                work_type=order.work_type,
+                title=order.title,
+                description=description,
+                priority=order.priority,
+                status=WorkOrderStatus.APPROVED,
+                due_date=order.tolerance_end,
+                planned_start=timezone.make_aware(datetime.datetime.combine(order.scheduled_for, WORKDAY_START)),
+                estimated_hours=(Decimal(minutes) / 60).quantize(Decimal("0.01")),
+            )
+        )
+    WorkOrder.objects.bulk_create(orders, batch_size=BULK_BATCH_SIZE)
+    checklist = [
+        ChecklistStep(
+            work_order=work_order,
+            position=step["position"],
+            instruction=step["instruction"],
+            level=step["level"],
+            safety_notes=step["safety_notes"],
+            unit=step["unit"],
+            requires_measurement=bool(step["unit"]),
+            expected_min=step["expected_min"],
+            expected_max=step["expected_max"],
+        )
+        for work_order, order in zip(orders, planned, strict=True)
+        for step in steps_by_version[order.gamme_version_id]
+    ]
+    ChecklistStep.objects.bulk_create(checklist, batch_size=BULK_BATCH_SIZE)
+    PreventiveOrder.objects.bulk_create(
+        [
+            PreventiveOrder(
+                work_order=work_order,
+                trigger_id=order.trigger_id,
+                gamme_version_id=order.gamme_version_id,
+                scheduled_for=order.scheduled_for,
+                tolerance_end=order.tolerance_end,
+                forecast_at=order.forecast_at,
+            )
+            for work_order, order in zip(orders, planned, strict=True)
+        ],
+        batch_size=BULK_BATCH_SIZE,
+    )
+    note = _("Generated by the maintenance plan.")
+    WorkOrderTransition.objects.bulk_create(
+        [
+            WorkOrderTransition(work_order=work_order, from_status="", to_status=WorkOrderStatus.APPROVED, note=note)
+            for work_order in orders
+        ],
+        batch_size=BULK_BATCH_SIZE,
+    )
+    record_creations([*orders, *checklist])
+    return [order.pk for order in orders]
+
+
+def _update_states(assignments: str, params: list[tuple[Any, ...]]) -> None:
+    """One UPDATE per state through executemany: bulk_update's CASE per field is far slower at this scale."""
+    if not params:
+        return
+    table = connection.ops.quote_name(TriggerState._meta.db_table)
+    # Table and assignments are constants of this module; values go as parameters.
+    sql = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [tuple(_adapt(value) for value in row) for row in params])
+
+
+def _adapt(value: Any) -> Any:
+    """A Python value as the database backend takes it in raw SQL."""
+    ops = connection.ops
+    if isinstance(value, datetime.datetime):
+        return ops.adapt_datetimefield_value(value)
+    if isinstance(value, datetime.date):
+        return ops.adapt_datefield_value(value)
+    if isinstance(value, Decimal):
+        return ops.adapt_decimalfield_value(value, max_digits=14, decimal_places=2)
+    return value
+
+
+def check_may_generate(user: User) -> None:
+    """Running the generator by hand is a manager's decision."""
+    check_model_permission(user, Action.ADD, MaintenancePlan)
