@@ -1,5 +1,6 @@
 """Writes a change-log row for every create, update and delete of a domain object."""
 
+import operator
 from collections.abc import Sequence
 from operator import attrgetter
 from typing import Any
@@ -8,11 +9,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from maintenir.core import bulk
 from maintenir.core.choices import ChangeAction
-from maintenir.core.context import ChangeContext, current
-from maintenir.core.models import ObjectChange, RestrictedModel
-
-BULK_BATCH_SIZE = 2000
+from maintenir.core.context import current
+from maintenir.core.models import JSON_ENCODER, ObjectChange, RestrictedModel
 
 
 def record_change(
@@ -21,32 +21,10 @@ def record_change(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> ObjectChange:
-    return _change_row(instance, action, before, after, current())
-
-
-def record_creations(instances: Sequence[RestrictedModel]) -> None:
-    """Change-log rows for objects written with `bulk_create`, which sends no signals."""
     context = current()
-    ObjectChange.objects.bulk_create(
-        [
-            _change_row(instance, ChangeAction.CREATE, None, instance.changelog_data(), context, save=False)
-            for instance in instances
-        ],
-        batch_size=BULK_BATCH_SIZE,
-    )
-
-
-def _change_row(
-    instance: RestrictedModel,
-    action: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    context: ChangeContext | None,
-    save: bool = True,
-) -> ObjectChange:
     user = context.user() if context else None
     parent = attrgetter(instance.changelog_parent)(instance) if instance.changelog_parent else None
-    change = ObjectChange(
+    return ObjectChange.objects.create(
         related_object_type=ContentType.objects.get_for_model(parent) if parent is not None else None,
         related_object_id=parent.pk if parent is not None else None,
         user=user,
@@ -59,9 +37,65 @@ def _change_row(
         prechange_data=before,
         postchange_data=after,
     )
-    if save:
-        change.save()
-    return change
+
+
+def record_created_rows(model: type[RestrictedModel], records: Sequence[dict[str, Any]]) -> None:
+    """Change-log rows for records written with `core.bulk.insert`, which sends no signals.
+
+    `records` are complete (every field attname, "id" included), as `bulk.insert` leaves them.
+    """
+    context = current()
+    user = context.user() if context else None
+    object_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    parent_type, parent_key = None, None
+    if model.changelog_parent:
+        parent_field = model._meta.get_field(model.changelog_parent)
+        parent_type = ContentType.objects.get_for_model(parent_field.related_model)  # type: ignore[arg-type]
+        parent_key = parent_field.attname  # type: ignore[union-attr]
+    names = [field.attname for field in model._meta.concrete_fields if field.name not in model.changelog_exclude]
+    # Only these fields hold values that are not JSON types already.
+    encoded = [
+        field.attname
+        for field in model._meta.concrete_fields
+        if field.attname in names
+        and isinstance(field, models.DateField | models.DecimalField | models.UUIDField | models.TimeField)
+    ]
+
+    values = operator.itemgetter(*names)
+
+    def snapshot(record: dict[str, Any]) -> dict[str, Any]:
+        data = dict(zip(names, values(record), strict=True))
+        for name in encoded:
+            if data[name] is not None:
+                data[name] = JSON_ENCODER.default(data[name])
+        return data
+
+    bulk.insert(
+        ObjectChange,
+        [
+            {
+                "related_object_type_id": parent_type.pk if parent_type else None,
+                "related_object_id": record[parent_key] if parent_key else None,
+                "user_id": user.pk if user else None,
+                "user_name": user.get_username() if user else "",
+                "request_id": context.request_id if context else None,
+                "action": ChangeAction.CREATE,
+                "object_type_id": object_type.pk,
+                "object_id": record["id"],
+                "object_repr": str(_bare_instance(model, record))[:200],
+                "prechange_data": None,
+                "postchange_data": snapshot(record),
+            }
+            for record in records
+        ],
+    )
+
+
+def _bare_instance(model: type[RestrictedModel], record: dict[str, Any]) -> RestrictedModel:
+    """An instance carrying the record's values, enough for `__str__`, without the cost of `__init__`."""
+    instance = model.__new__(model)
+    instance.__dict__.update(record)
+    return instance
 
 
 def changes_for(instance: models.Model) -> "models.QuerySet[ObjectChange]":

@@ -77,18 +77,18 @@ class RestrictedModel(models.Model):
             if isinstance(model_field, models.FileField):
                 value = value.name if value else ""
             data[model_field.attname] = value
-        return _json_ready(data)
+        return json_ready(data)
 
 
-def _json_ready(data: dict[str, Any]) -> dict[str, Any]:
-    encoder = DjangoJSONEncoder()
-    ready: dict[str, Any] = {}
-    for key, value in data.items():
-        if value is None or isinstance(value, str | int | float | bool | list | dict):
-            ready[key] = value
-        else:
-            ready[key] = encoder.default(value)
-    return ready
+JSON_ENCODER = DjangoJSONEncoder()
+_JSON_NATIVE = (str, int, float, bool, list, dict, type(None))
+
+
+def json_ready(data: dict[str, Any]) -> dict[str, Any]:
+    """The values as JSON types; dates, decimals and UUIDs as DjangoJSONEncoder writes them."""
+    return {
+        key: value if isinstance(value, _JSON_NATIVE) else JSON_ENCODER.default(value) for key, value in data.items()
+    }
 
 
 class Organisation(RestrictedModel):

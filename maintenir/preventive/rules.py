@@ -8,6 +8,7 @@ interval to the previous date, so a monthly series anchored on 31 January comes 
 after February instead of drifting to the 28th.
 """
 
+import calendar
 import datetime
 import functools
 import statistics
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import holidays
-from dateutil.relativedelta import relativedelta
 
 from maintenir.preventive.choices import Anchor, ConditionOperator, IntervalUnit
 
@@ -31,10 +31,15 @@ def add_interval(anchor: datetime.date, count: int, unit: str) -> datetime.date:
     if unit == IntervalUnit.WEEK:
         return anchor + datetime.timedelta(weeks=count)
     if unit == IntervalUnit.MONTH:
-        return anchor + relativedelta(months=count)
+        return _add_months(anchor, count)
     if unit == IntervalUnit.YEAR:
-        return anchor + relativedelta(years=count)
+        return _add_months(anchor, 12 * count)
     raise ValueError(f"unknown interval unit {unit!r}")
+
+
+def _add_months(anchor: datetime.date, months: int) -> datetime.date:
+    year, month = divmod(anchor.year * 12 + anchor.month - 1 + months, 12)
+    return datetime.date(year, month + 1, min(anchor.day, calendar.monthrange(year, month + 1)[1]))
 
 
 @functools.cache

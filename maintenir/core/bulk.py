@@ -1,0 +1,138 @@
+"""Bulk writes at the speed of the database driver, for generators and imports of many rows.
+
+`bulk_create` builds a model instance and compiles every value of every row through the ORM,
+which costs more than the insert itself at hundreds of thousands of rows. `insert` takes plain
+dicts of field values, converts them with one adapter per column, and sends them with
+`executemany`; `reserve_ids` hands out primary keys first, so child rows can refer to their parent
+in the same batch. Callers run inside a transaction and validate their values beforehand.
+"""
+
+import datetime
+import functools
+import json
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+BATCH_SIZE = 5000
+
+
+def reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` new primary keys for `model`, which no other writer will use."""
+    if count == 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [connection.ops.quote_name(table), model._meta.pk.column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        if connection.vendor == "sqlite":
+            # The UPDATE takes SQLite's write lock before reading, so the range stays ours.
+            cursor.execute("UPDATE sqlite_sequence SET seq = seq WHERE name = %s", [table])
+            cursor.execute(
+                f"SELECT MAX(id) FROM (SELECT MAX(id) AS id FROM {connection.ops.quote_name(table)} "  # noqa: S608
+                "UNION ALL SELECT seq FROM sqlite_sequence WHERE name = %s)",
+                [table],
+            )
+            first = (cursor.fetchone()[0] or 0) + 1
+            ids = list(range(first, first + count))
+            cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+            cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, ids[-1]])
+            return ids
+    raise NotImplementedError(f"reserve_ids does not support {connection.vendor}")
+
+
+def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
+    """How a value of `field` is passed to the driver; None when it goes as it is."""
+    ops = connection.ops
+    if isinstance(field, models.DateTimeField):
+        # Memoised: generated rows share a few timestamps (now, the start of a day).
+        return functools.lru_cache(maxsize=4096)(ops.adapt_datetimefield_value)
+    if isinstance(field, models.DateField):
+        return functools.lru_cache(maxsize=4096)(ops.adapt_datefield_value)
+    if isinstance(field, models.DecimalField):
+        return functools.lru_cache(maxsize=4096)(
+            lambda value: ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
+        )
+    if isinstance(field, models.JSONField) and connection.vendor == "sqlite":
+        # SQLite keeps JSON as text; the values are JSON types already (see `json_ready`).
+        return functools.partial(json.dumps, check_circular=False, separators=(",", ":"))
+    if isinstance(field, models.JSONField | models.UUIDField):
+        return lambda value: field.get_db_prep_save(value, connection)
+    return None
+
+
+def _default(field: models.Field, now: datetime.datetime) -> Any:
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return now
+    if field.has_default():
+        return field.get_default()
+    if field.null:
+        return None
+    if field.empty_strings_allowed:
+        return ""
+    raise ValueError(f"{field.model._meta.label}.{field.name} needs a value")
+
+
+def insert(model: type[models.Model], records: Sequence[dict[str, Any]]) -> None:
+    """Insert `records`, dicts keyed by field attname; missing fields are filled in with their default."""
+    if not records:
+        return
+    now = timezone.now()
+    fields = [field for field in model._meta.concrete_fields if not (field.primary_key and "id" not in records[0])]
+    # Records all carry the same keys: the fields missing from the first take their default.
+    defaults = {field.attname: _default(field, now) for field in fields if field.attname not in records[0]}
+    for record in records:
+        record.update(defaults)
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(str(field.column)) for field in fields)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    _execute(sql, fields, records)
+
+
+def update(model: type[models.Model], names: Sequence[str], records: Sequence[dict[str, Any]]) -> None:
+    """Set the fields `names` (attnames) of each record's row, found by its "id"."""
+    if not records:
+        return
+    fields: list[Any] = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE id = %s"  # noqa: S608
+    _execute(sql, [*fields, model._meta.pk], records)
+
+
+def _execute(sql: str, fields: Sequence[models.Field], records: Sequence[dict[str, Any]]) -> None:
+    """Run `sql` once per record with the values of `fields`, converted for the driver, in batches."""
+    names = [field.attname for field in fields]
+    values = operator.itemgetter(*names) if len(names) > 1 else (lambda record: (record[names[0]],))
+    conversions = [(index, adapt) for index, adapt in enumerate(map(_adapter, fields)) if adapt is not None]
+    with connection.cursor() as cursor:
+        for start in range(0, len(records), BATCH_SIZE):
+            batch = records[start : start + BATCH_SIZE]
+            if not conversions:
+                cursor.executemany(sql, [values(record) for record in batch])
+                continue
+            rows = []
+            for record in batch:
+                row = list(values(record))
+                for index, adapt in conversions:
+                    if row[index] is not None:
+                        row[index] = adapt(row[index])
+                rows.append(row)
+            cursor.executemany(sql, rows)
+
+
+def with_ids(model: type[models.Model], records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records, each given a reserved primary key under "id"."""
+    records = list(records)
+    for record, pk in zip(records, reserve_ids(model, len(records)), strict=True):
+        record["id"] = pk
+    return records

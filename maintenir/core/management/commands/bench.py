@@ -1,0 +1,98 @@
+import importlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+import psycopg
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from psycopg import sql
+
+BENCHMARKS = {"preventive": "benchmarks.preventive"}
+
+
+class Command(BaseCommand):
+    help = (
+        "Run a benchmark on a throwaway database (SQLite by default) and print its figures "
+        "beside a baseline measured in the same run."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("name", choices=sorted(BENCHMARKS))
+        parser.add_argument("--triggers", type=int, default=100_000, help="number of triggers (preventive)")
+        parser.add_argument(
+            "--database",
+            help="a postgres:// URL of a server where a throwaway database is created and dropped (default: SQLite)",
+        )
+        parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+        parser.add_argument(
+            "--in-place", action="store_true", help="run on the configured database, which must be empty"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["triggers"] < 1:
+            raise CommandError("--triggers must be at least 1.")
+        if options["in_place"]:
+            self._run_here(options)
+            return
+        with tempfile.TemporaryDirectory(prefix="maintenir-bench-") as data_dir:
+            if options["database"]:
+                with throwaway_postgres(options["database"]) as url:
+                    self._run_in_child(options, url, data_dir)
+            else:
+                self._run_in_child(options, f"sqlite:///{Path(data_dir) / 'bench.sqlite3'}", data_dir)
+
+    def _run_in_child(self, options: dict[str, Any], url: str, data_dir: str) -> None:
+        command = [sys.executable, "-m", "maintenir", "bench", options["name"], "--in-place"]
+        command += ["--triggers", str(options["triggers"])] + (["--json"] if options["json"] else [])
+        env = {**os.environ, "MAINTENIR_DATABASE_URL": url, "MAINTENIR_DATA_DIR": data_dir}
+        if subprocess.run(command, env=env, check=False).returncode:  # noqa: S603
+            raise CommandError("The benchmark failed.")
+
+    def _run_here(self, options: dict[str, Any]) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        module = importlib.import_module(BENCHMARKS[options["name"]])
+        figures = module.run(options["triggers"])
+        if options["json"]:
+            self.stdout.write(json.dumps(figures))
+            return
+        width = max(len(key) for key in figures)
+        for key, value in figures.items():
+            self.stdout.write(f"{key.replace('_', ' '):<{width}}  {value}")
+
+
+class throwaway_postgres:
+    """Create a database beside the one in `url`, yield its URL, drop it afterwards."""
+
+    def __init__(self, url: str) -> None:
+        config = dj_database_url.parse(url)
+        if "postgresql" not in config["ENGINE"]:
+            raise CommandError("--database: only postgres:// URLs are supported (SQLite is the default).")
+        self.url = url
+        self.name = f"maintenir_bench_{uuid.uuid4().hex[:8]}"
+        self.conninfo = psycopg.conninfo.make_conninfo(
+            dbname=config["NAME"] or "postgres",
+            user=config["USER"] or None,
+            password=config["PASSWORD"] or None,
+            host=config["HOST"] or None,
+            port=config["PORT"] or None,
+        )
+
+    def __enter__(self) -> str:
+        try:
+            with psycopg.connect(self.conninfo, autocommit=True) as server:
+                server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
+        except psycopg.Error as error:
+            raise CommandError(f"--database: cannot create a throwaway database: {error}") from error
+        base, _, _ = self.url.partition("?")
+        return base.rsplit("/", 1)[0] + "/" + self.name
+
+    def __exit__(self, *exc: object) -> None:
+        with psycopg.connect(self.conninfo, autocommit=True) as server:
+            server.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(self.name)))
