@@ -8,7 +8,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.errors import ValidationErrorContext
 from pydantic import BaseModel
 
-from maintenir.api import assets, workorders
+from maintenir.api import assets, preventive, workorders
 from maintenir.api.auth import SessionAuth, TokenAuth
 from maintenir.workorders.services import TransitionError
 
@@ -44,6 +44,7 @@ api = MaintenirAPI(
 )
 api.add_router("", assets.router)
 api.add_router("", workorders.router)
+api.add_router("", preventive.router)
 
 
 def validation_detail(error: ValidationError) -> list[dict[str, object]]:

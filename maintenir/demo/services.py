@@ -21,6 +21,10 @@ from maintenir.core.choices import Role
 from maintenir.core.context import acting_as
 from maintenir.core.models import Organisation, User
 from maintenir.core.services import create_user, save_restricted
+from maintenir.preventive import services as preventive
+from maintenir.preventive.choices import Anchor, IntervalUnit, TriggerKind
+from maintenir.preventive.models import Gamme, MaintenancePlan, Trigger
+from maintenir.preventive.services import generate
 from maintenir.workorders import services as wo
 from maintenir.workorders.choices import DowntimeCause, Priority, SignOffRole, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import (
@@ -266,6 +270,37 @@ VISITS = (
 )
 
 # Counter readings: (equipment, kind, value six months ago, increase per day).
+CONVEYOR_ROUND = (
+    Step("Graisser les paliers du tambour moteur et du tambour de renvoi"),
+    Step("Contrôler visuellement la tension et le centrage de la bande"),
+    Step("Nettoyer les racleurs et évacuer les copeaux"),
+)
+HEAT_PUMP_SERVICE = (
+    Step("Contrôler l'étanchéité du circuit frigorifique (détecteur)"),
+    Step("Mesurer la haute pression en fonctionnement", "bar", Decimal(18), Decimal(28)),
+    Step("Nettoyer l'échangeur extérieur"),
+)
+
+
+@dataclass(frozen=True)
+class Procedure:
+    """A gamme of the demo and the steps' NF X 60-000 level and duration."""
+
+    code: str
+    name: str
+    steps: tuple[Step, ...]
+    level: int = 2
+    minutes_per_step: int = 20
+
+
+PROCEDURES = (
+    Procedure("cta-trimestriel", "Entretien trimestriel de la CTA", AHU_SERVICE),
+    Procedure("presse-500h", "Visite préventive presse — 500 h", PRESS_SERVICE, minutes_per_step=25),
+    Procedure("alarme-semestriel", "Essai semestriel de l'alarme intrusion", ALARM_TEST, minutes_per_step=15),
+    Procedure("pac-annuel", "Entretien annuel de la pompe à chaleur", HEAT_PUMP_SERVICE, level=3, minutes_per_step=30),
+    Procedure("convoyeur-hebdo", "Graissage et contrôle hebdomadaire du convoyeur", CONVEYOR_ROUND, 1, 10),
+)
+
 COUNTERS = (
     ("PR-01", CounterKind.RUNNING_HOURS, 12_480, 14),
     ("PR-01", CounterKind.CYCLES, 1_905_000, 2_600),
@@ -331,6 +366,9 @@ class _Demo:
         for visit in VISITS:
             self.carry_out_visit(visit)
         self.create_open_work()
+        self.create_maintenance_plans()
+        with acting_as(self.manager):
+            generate()
 
     # --- People and places ---------------------------------------------------------------
 
@@ -873,6 +911,99 @@ class _Demo:
 
         # A request still to be decided.
         self.report("client-a", "CVC-CTA-01", "Il fait 27 °C dans la salle Rhône depuis ce matin.", Priority.HIGH)
+
+    # --- Maintenance plans -----------------------------------------------------------------
+
+    def create_maintenance_plans(self) -> None:
+        """The office's maintenance contract visits and the line's plan, so preventive work is coming up."""
+        manager = self.manager
+        today = timezone.localdate()
+        with acting_as(manager):
+            gammes = {}
+            for procedure in PROCEDURES:
+                gamme = Gamme(code=procedure.code, name=procedure.name)
+                steps = [
+                    {
+                        "instruction": step.instruction,
+                        "unit": step.unit,
+                        "expected_min": step.expected_min,
+                        "expected_max": step.expected_max,
+                        "level": procedure.level,
+                        "duration_minutes": procedure.minutes_per_step,
+                    }
+                    for step in procedure.steps
+                ]
+                preventive.publish_gamme(manager, gamme, steps)
+                gammes[procedure.code] = gamme
+            office = self.equipment["CVC-CTA-01"].site
+            factory = self.equipment["PR-01"].site
+            contract = self.save(MaintenancePlan(site=office, name="Contrat de maintenance — Siège Lumière"))
+            line = self.save(
+                MaintenancePlan(
+                    site=factory,
+                    production_line=self.equipment["PR-01"].production_line,
+                    name="Plan de maintenance — Ligne 1",
+                )
+            )
+            calendar = {"kind": TriggerKind.CALENDAR, "skip_non_working_days": True}
+            for trigger in (
+                Trigger(
+                    plan=contract,
+                    gamme=gammes["cta-trimestriel"],
+                    equipment=self.equipment["CVC-CTA-01"],
+                    interval=3,
+                    interval_unit=IntervalUnit.MONTH,
+                    start_date=today + datetime.timedelta(days=40),
+                    tolerance_days=7,
+                    **calendar,
+                ),
+                Trigger(
+                    plan=contract,
+                    gamme=gammes["alarme-semestriel"],
+                    equipment=self.equipment["SEC-INT-01"],
+                    interval=6,
+                    interval_unit=IntervalUnit.MONTH,
+                    start_date=today + datetime.timedelta(days=92),
+                    tolerance_days=14,
+                    **calendar,
+                ),
+                Trigger(
+                    plan=contract,
+                    gamme=gammes["pac-annuel"],
+                    equipment=self.equipment["CVC-PAC-01"],
+                    interval=1,
+                    interval_unit=IntervalUnit.YEAR,
+                    start_date=today + datetime.timedelta(days=10),
+                    tolerance_days=15,
+                    **calendar,
+                ),
+                Trigger(
+                    plan=line,
+                    gamme=gammes["convoyeur-hebdo"],
+                    equipment=self.equipment["L1-CONV-01"],
+                    interval=1,
+                    interval_unit=IntervalUnit.WEEK,
+                    start_date=today + datetime.timedelta(days=(7 - today.weekday()) % 7),
+                    priority=Priority.NORMAL,
+                    **calendar,
+                ),
+                Trigger(
+                    plan=line,
+                    gamme=gammes["presse-500h"],
+                    equipment=self.equipment["PR-01"],
+                    kind=TriggerKind.WHICHEVER_FIRST,
+                    interval=3,
+                    interval_unit=IntervalUnit.MONTH,
+                    anchor=Anchor.COMPLETION,
+                    start_date=today + datetime.timedelta(days=63),
+                    counter_kind=CounterKind.RUNNING_HOURS,
+                    counter_interval=Decimal(500),
+                    tolerance_days=3,
+                ),
+            ):
+                preventive.save_trigger(manager, trigger)
+            for plan in (contract, line):
+                preventive.activate_plan(manager, plan)
 
 
 def build_demo() -> bool:

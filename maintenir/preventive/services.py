@@ -678,3 +678,195 @@ def _forecast_note(forecast_at: datetime.datetime | None) -> str:
 def check_may_generate(user: User) -> None:
     """Running the generator by hand is a manager's decision."""
     check_model_permission(user, Action.ADD, MaintenancePlan)
+
+
+# Forecast -------------------------------------------------------------------------------------
+
+OPEN_STATUSES = (
+    WorkOrderStatus.REQUESTED,
+    WorkOrderStatus.APPROVED,
+    WorkOrderStatus.PLANNED,
+    WorkOrderStatus.IN_PROGRESS,
+    WorkOrderStatus.ON_HOLD,
+)
+# Counter usage is estimated from the readings of this period.
+USAGE_WINDOW = datetime.timedelta(days=90)
+NO_TECHNOLOGY = ""
+
+
+@dataclass(frozen=True)
+class DueDate:
+    """When a trigger next falls due on one equipment."""
+
+    trigger_id: int
+    equipment_id: int
+    equipment_code: str
+    site_id: int
+    gamme: str
+    kind: str
+    date: datetime.date | None
+    # For counter triggers: the counter value it falls due at, and whether the date is estimated from usage.
+    counter_value: Decimal | None
+    estimated: bool
+    open_order_id: int | None
+
+
+@dataclass
+class Forecast:
+    """The planned preventive load, in hours, per week, site and technology."""
+
+    weeks: list[datetime.date]
+    # (site id, technology) → hours per week, in the order of `weeks`.
+    hours: dict[tuple[int, str], list[Decimal]]
+    site_names: dict[int, str]
+    due_dates: list[DueDate]
+
+    def total(self, week_index: int) -> Decimal:
+        return sum((hours[week_index] for hours in self.hours.values()), Decimal(0))
+
+
+def _monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def forecast(
+    user: User, start: datetime.date, weeks: int = 8, site_id: int | None = None, equipment_id: int | None = None
+) -> Forecast:
+    """Open preventive orders at their planned date, and the triggers' next occurrences, up to `weeks` ahead."""
+    first = _monday(start)
+    end = first + datetime.timedelta(weeks=weeks) - datetime.timedelta(days=1)
+    week_starts = [first + datetime.timedelta(weeks=n) for n in range(weeks)]
+    triggers = Trigger.objects.restrict(user).filter(is_active=True, plan__status=PlanStatus.ACTIVE)
+    states = TriggerState.objects.filter(trigger__in=triggers).exclude(equipment__status=EquipmentStatus.OUT_OF_SERVICE)
+    if site_id is not None:
+        states = states.filter(equipment__site_id=site_id)
+    if equipment_id is not None:
+        states = states.filter(equipment_id=equipment_id)
+    rows: list[Mapping[str, Any]] = list(
+        states.annotate(counter_value=_counter_value_at(None)).values(
+            "trigger_id",
+            "equipment_id",
+            "equipment__code",
+            "equipment__site_id",
+            "equipment__site__name",
+            "anchor_date",
+            "occurrence",
+            "next_counter",
+            "open_order_id",
+            "open_order__planned_start",
+            "open_order__status",
+            "counter_value",
+            "trigger__gamme__code",
+        )
+    )
+    rules_by_trigger = _trigger_rules({row["trigger_id"] for row in rows})
+    versions = _current_versions({rule.gamme_id for rule in rules_by_trigger.values()})
+    hours_by_version = _hours_by_technology(set(versions.values()))
+    usage = _daily_usage([row for row in rows if rules_by_trigger[row["trigger_id"]].counter is not None], start)
+    result = Forecast(
+        weeks=week_starts,
+        hours={},
+        site_names={row["equipment__site_id"]: row["equipment__site__name"] for row in rows},
+        due_dates=[],
+    )
+
+    def add(row: Mapping[str, Any], day: datetime.date, rule: TriggerRule) -> None:
+        if not first <= day <= end:
+            return
+        week = (day - first).days // 7
+        for technology, hours in hours_by_version.get(versions.get(rule.gamme_id, 0), {}).items():
+            key = (row["equipment__site_id"], technology)
+            result.hours.setdefault(key, [Decimal(0)] * weeks)[week] += hours
+
+    for row in rows:
+        rule = rules_by_trigger[row["trigger_id"]]
+        if row["open_order_id"] is not None and row["open_order__status"] in OPEN_STATUSES:
+            planned = row["open_order__planned_start"]
+            add(row, max(start, timezone.localdate(planned)) if planned else start, rule)
+        dates, estimated = _occurrences(row, rule, usage.get((row["equipment_id"], rule.counter_kind)), start, end)
+        for day in dates:
+            add(row, day, rule)
+        result.due_dates.append(
+            DueDate(
+                trigger_id=row["trigger_id"],
+                equipment_id=row["equipment_id"],
+                equipment_code=row["equipment__code"],
+                site_id=row["equipment__site_id"],
+                gamme=row["trigger__gamme__code"],
+                kind=rule.kind,
+                date=dates[0] if dates else None,
+                counter_value=row["next_counter"] if rule.counter is not None else None,
+                estimated=estimated,
+                open_order_id=row["open_order_id"] if row["open_order__status"] in OPEN_STATUSES else None,
+            )
+        )
+    result.due_dates.sort(key=lambda due: (due.date is None, due.date or start, due.equipment_code))
+    return result
+
+
+def _occurrences(
+    row: Mapping[str, Any],
+    rule: TriggerRule,
+    per_day: Decimal | None,
+    start: datetime.date,
+    end: datetime.date,
+) -> tuple[list[datetime.date], bool]:
+    """The trigger's coming occurrences up to `end` (at least the next one), and whether the first
+    is estimated from the counter's usage. Whichever first: one order covers both series, at the earlier."""
+    calendar_dates: list[datetime.date] = []
+    if rule.calendar is not None and row["anchor_date"] is not None:
+        occurrence = row["occurrence"]
+        for _ in range(rules.MAX_CATCH_UP):
+            day = max(start, rule.calendar.scheduled(rule.calendar.nominal(row["anchor_date"], occurrence)))
+            if calendar_dates and day > end:
+                break
+            calendar_dates.append(day)
+            occurrence += 1
+    counter_dates: list[datetime.date] = []
+    value, next_value = row["counter_value"], row["next_counter"]
+    if rule.counter is not None and per_day and value is not None and next_value is not None:
+        day = start + datetime.timedelta(days=max(0, int((next_value - value) / per_day)))
+        step = datetime.timedelta(days=max(1, int(rule.counter.interval / per_day)))
+        while not counter_dates or day <= end:
+            counter_dates.append(day)
+            day += step
+    if calendar_dates and counter_dates:
+        earlier = min(calendar_dates[0], counter_dates[0])
+        return [earlier], earlier != calendar_dates[0]
+    return (calendar_dates or counter_dates), bool(counter_dates)
+
+
+def _daily_usage(rows: list[Mapping[str, Any]], today: datetime.date) -> dict[tuple[int, str], Decimal]:
+    """Counter units per day over the usage window, by (equipment, counter kind)."""
+    if not rows:
+        return {}
+    since = timezone.make_aware(datetime.datetime.combine(today, datetime.time())) - USAGE_WINDOW
+    first: dict[tuple[int, str], tuple[datetime.datetime, Decimal]] = {}
+    last: dict[tuple[int, str], tuple[datetime.datetime, Decimal]] = {}
+    equipment_ids = sorted({row["equipment_id"] for row in rows})
+    for start in range(0, len(equipment_ids), QUERY_BATCH):
+        for equipment_id, kind, read_at, value in (
+            CounterReading.objects.filter(
+                counter__equipment_id__in=equipment_ids[start : start + QUERY_BATCH], read_at__gte=since
+            )
+            .order_by("read_at")
+            .values_list("counter__equipment_id", "counter__kind", "read_at", "value")
+        ):
+            first.setdefault((equipment_id, kind), (read_at, value))
+            last[(equipment_id, kind)] = (read_at, value)
+    usage = {}
+    for key, (first_at, first_value) in first.items():
+        last_at, last_value = last[key]
+        days = Decimal((last_at - first_at).total_seconds()) / 86400
+        if days > 0 and last_value > first_value:
+            usage[key] = (last_value - first_value) / days
+    return usage
+
+
+def _hours_by_technology(version_ids: set[int]) -> dict[int, dict[str, Decimal]]:
+    hours: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for version_id, technology, minutes in GammeStep.objects.filter(version_id__in=version_ids).values_list(
+        "version_id", "technology", "duration_minutes"
+    ):
+        hours[version_id][technology or NO_TECHNOLOGY] += Decimal(minutes) / 60
+    return hours

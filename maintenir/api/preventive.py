@@ -1,0 +1,419 @@
+"""Gammes, maintenance plans, triggers, the preventive forecast and the generator."""
+
+import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from maintenir.api.common import (
+    acting_user,
+    apply_changes,
+    filter_schema,
+    filtered,
+    get_visible,
+    partial_schema,
+    restricted,
+)
+from maintenir.assets.choices import CounterKind, Technology
+from maintenir.assets.models import Equipment, EquipmentType, ProductionLine, Site
+from maintenir.core.services import save_restricted
+from maintenir.preventive import services
+from maintenir.preventive.choices import Anchor, ConditionOperator, IntervalUnit, TriggerKind
+from maintenir.preventive.filtersets import GammeFilterSet, MaintenancePlanFilterSet, TriggerFilterSet
+from maintenir.preventive.models import Gamme, GammeVersion, MaintenancePlan, Trigger, TriggerState
+from maintenir.workorders.choices import Priority
+
+router = Router(tags=["preventive"])
+
+
+# --- Schemas ---------------------------------------------------------------------------------
+
+
+class GammeStepIn(Schema):
+    instruction: str
+    level: int = Field(2, ge=1, le=5)
+    duration_minutes: int = Field(15, ge=0)
+    technology: Technology | Literal[""] = ""
+    safety_notes: str = ""
+    unit: str = ""
+    expected_min: Decimal | None = None
+    expected_max: Decimal | None = None
+
+
+class GammeStepOut(GammeStepIn):
+    position: int
+
+
+class GammeIn(Schema):
+    code: str
+    name: str
+    description: str = ""
+    equipment_type: int | None = None
+    steps: list[GammeStepIn]
+    note: str = Field("", description="What this version changes.")
+
+
+class GammePatch(partial_schema(GammeIn)):  # type: ignore[misc]
+    """Only the fields sent are changed; `steps`, when sent, publish a new version."""
+
+
+class GammeVersionOut(Schema):
+    number: int
+    note: str
+    created: datetime.datetime
+    steps: list[GammeStepOut]
+
+    @staticmethod
+    def resolve_steps(version: GammeVersion) -> list[dict[str, Any]]:
+        return services.version_steps(version)
+
+
+class GammeOut(Schema):
+    id: int
+    code: str
+    name: str
+    description: str
+    equipment_type: int | None = Field(None, alias="equipment_type_id")
+    version: GammeVersionOut | None
+
+    @staticmethod
+    def resolve_version(gamme: Gamme) -> GammeVersion | None:
+        return services.current_version(gamme)
+
+
+class PlanIn(Schema):
+    site: int
+    production_line: int | None = None
+    name: str
+    description: str = ""
+
+
+class PlanPatch(partial_schema(PlanIn)):  # type: ignore[misc]
+    """Only the fields sent are changed."""
+
+
+PLAN_KEYS: dict[str, type[Model]] = {"site": Site, "production_line": ProductionLine}
+
+
+class PlanOut(Schema):
+    id: int
+    site: int = Field(alias="site_id")
+    site_name: str = Field(alias="site.name")
+    production_line: int | None = Field(None, alias="production_line_id")
+    name: str
+    description: str
+    status: str
+    status_display: str = Field(alias="get_status_display")
+    created: datetime.datetime
+    last_updated: datetime.datetime
+
+
+class TriggerIn(Schema):
+    plan: int
+    gamme: int
+    equipment: int | None = None
+    equipment_type: int | None = None
+    kind: TriggerKind
+    priority: Priority = Priority.NORMAL
+    is_active: bool = True
+    interval: int | None = None
+    interval_unit: IntervalUnit = IntervalUnit.MONTH
+    anchor: Anchor = Anchor.SCHEDULE
+    start_date: datetime.date | None = None
+    skip_non_working_days: bool = False
+    tolerance_days: int = Field(0, ge=0)
+    counter_kind: CounterKind | Literal[""] = ""
+    counter_interval: Decimal | None = None
+    lead_percent: int = Field(90, ge=1, le=100)
+    operator: ConditionOperator | Literal[""] = ""
+    threshold: float | None = None
+    threshold_high: float | None = None
+    hold_minutes: int = Field(0, ge=0)
+    horizon_days: int = Field(30, ge=0)
+    window_days: int = Field(90, ge=1)
+
+
+class TriggerPatch(partial_schema(TriggerIn)):  # type: ignore[misc]
+    """Only the fields sent are changed."""
+
+
+TRIGGER_KEYS: dict[str, type[Model]] = {
+    "plan": MaintenancePlan,
+    "gamme": Gamme,
+    "equipment": Equipment,
+    "equipment_type": EquipmentType,
+}
+
+
+class TriggerStateOut(Schema):
+    equipment: int = Field(alias="equipment_id")
+    next_due: datetime.date | None
+    next_counter: Decimal | None
+    open_order: int | None = Field(None, alias="open_order_id")
+    skipped: int
+    last_completed_at: datetime.datetime | None
+    forecast_at: datetime.datetime | None
+
+
+class TriggerOut(Schema):
+    id: int
+    plan: int = Field(alias="plan_id")
+    gamme: int = Field(alias="gamme_id")
+    gamme_code: str = Field(alias="gamme.code")
+    equipment: int | None = Field(None, alias="equipment_id")
+    equipment_type: int | None = Field(None, alias="equipment_type_id")
+    kind: str
+    kind_display: str = Field(alias="get_kind_display")
+    priority: int
+    is_active: bool
+    interval: int | None
+    interval_unit: str
+    anchor: str
+    start_date: datetime.date | None
+    skip_non_working_days: bool
+    tolerance_days: int
+    counter_kind: str
+    counter_interval: Decimal | None
+    lead_percent: int
+    operator: str
+    threshold: float | None
+    threshold_high: float | None
+    hold_minutes: int
+    horizon_days: int
+    window_days: int
+    schedules: list[TriggerStateOut] = Field(description="Where the trigger stands on each equipment it covers.")
+
+    @staticmethod
+    def resolve_schedules(trigger: Trigger) -> list[TriggerState]:
+        return list(trigger.states.all())
+
+
+class TriggerFilters(filter_schema(TriggerFilterSet)):  # type: ignore[misc]
+    """The trigger list filters, as query parameters."""
+
+
+class GammeFilters(filter_schema(GammeFilterSet)):  # type: ignore[misc]
+    """The gamme list filters, as query parameters."""
+
+
+class PlanFilters(filter_schema(MaintenancePlanFilterSet)):  # type: ignore[misc]
+    """The maintenance plan list filters, as query parameters."""
+
+
+class LoadOut(Schema):
+    site: int
+    site_name: str
+    technology: str = Field(description='Technology of the steps; "" for steps that name none.')
+    hours: list[Decimal] = Field(description="Planned hours per week, in the order of `weeks`.")
+
+
+class DueDateOut(Schema):
+    trigger: int = Field(alias="trigger_id")
+    equipment: int = Field(alias="equipment_id")
+    equipment_code: str
+    site: int = Field(alias="site_id")
+    gamme: str
+    kind: str
+    date: datetime.date | None
+    counter_value: Decimal | None
+    estimated: bool = Field(description="The date is estimated from the counter's recent usage.")
+    open_order: int | None = Field(None, alias="open_order_id")
+
+
+class ForecastOut(Schema):
+    weeks: list[datetime.date] = Field(description="Monday of each week.")
+    load: list[LoadOut]
+    totals: list[Decimal]
+    due_dates: list[DueDateOut]
+
+
+class GenerateIn(Schema):
+    until: datetime.date | None = None
+    dry_run: bool = False
+
+
+class PlannedOrderOut(Schema):
+    trigger: int = Field(alias="trigger_id")
+    equipment: int = Field(alias="equipment_id")
+    equipment_code: str
+    title: str
+    work_type: str
+    scheduled_for: datetime.date
+    tolerance_end: datetime.date
+    forecast_at: datetime.datetime | None
+
+
+class GenerationOut(Schema):
+    until: datetime.date
+    dry_run: bool
+    orders: list[PlannedOrderOut]
+    skipped: int
+    completions: int
+
+
+# --- Gammes ----------------------------------------------------------------------------------
+
+
+def _gammes(request: HttpRequest) -> QuerySet[Gamme]:
+    return restricted(Gamme, request)
+
+
+@router.get("/gammes", response=list[GammeOut])
+@paginate(LimitOffsetPagination)
+def list_gammes(request: HttpRequest, filters: Query[GammeFilters]) -> QuerySet[Gamme]:
+    return filtered(GammeFilterSet, request, _gammes(request), filters)
+
+
+@router.get("/gammes/{gamme_id}", response=GammeOut)
+def get_gamme(request: HttpRequest, gamme_id: int) -> Gamme:
+    return get_visible(_gammes(request), gamme_id)
+
+
+@router.get("/gammes/{gamme_id}/versions", response=list[GammeVersionOut])
+def gamme_versions(request: HttpRequest, gamme_id: int) -> QuerySet[GammeVersion]:
+    return get_visible(_gammes(request), gamme_id).versions.order_by("-number")
+
+
+def _publish(request: HttpRequest, gamme: Gamme, changes: dict[str, Any]) -> Gamme:
+    steps = changes.pop("steps", None)
+    note = changes.pop("note", None) or ""
+    apply_changes(request, gamme, changes, {"equipment_type": EquipmentType})
+    user = acting_user(request)
+    with transaction.atomic():
+        if steps is None:
+            save_restricted(user, gamme)
+        else:
+            services.publish_gamme(user, gamme, steps, note)
+    return gamme
+
+
+@router.post("/gammes", response={201: GammeOut})
+def create_gamme(request: HttpRequest, payload: GammeIn) -> Gamme:
+    return _publish(request, Gamme(), payload.model_dump())
+
+
+@router.patch("/gammes/{gamme_id}", response=GammeOut)
+def update_gamme(request: HttpRequest, gamme_id: int, payload: GammePatch) -> Gamme:
+    gamme = get_visible(_gammes(request), gamme_id)
+    return _publish(request, gamme, payload.model_dump(exclude_unset=True))
+
+
+# --- Maintenance plans -----------------------------------------------------------------------
+
+
+def _plans(request: HttpRequest) -> QuerySet[MaintenancePlan]:
+    return restricted(MaintenancePlan, request).select_related("site")
+
+
+@router.get("/maintenance-plans", response=list[PlanOut])
+@paginate(LimitOffsetPagination)
+def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> QuerySet[MaintenancePlan]:
+    return filtered(MaintenancePlanFilterSet, request, _plans(request), filters)
+
+
+@router.get("/maintenance-plans/{plan_id}", response=PlanOut)
+def get_plan(request: HttpRequest, plan_id: int) -> MaintenancePlan:
+    return get_visible(_plans(request), plan_id)
+
+
+@router.post("/maintenance-plans", response={201: PlanOut})
+def create_plan(request: HttpRequest, payload: PlanIn) -> MaintenancePlan:
+    plan = apply_changes(request, MaintenancePlan(), payload.model_dump(), PLAN_KEYS)
+    save_restricted(acting_user(request), plan)
+    return plan
+
+
+@router.patch("/maintenance-plans/{plan_id}", response=PlanOut)
+def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> MaintenancePlan:
+    plan = get_visible(_plans(request), plan_id)
+    apply_changes(request, plan, payload.model_dump(exclude_unset=True), PLAN_KEYS)
+    save_restricted(acting_user(request), plan)
+    return plan
+
+
+@router.post("/maintenance-plans/{plan_id}/{transition}", response=PlanOut)
+def move_plan(
+    request: HttpRequest, plan_id: int, transition: Literal["activate", "suspend", "archive"]
+) -> MaintenancePlan:
+    """Activate (from draft or suspended), suspend (an active plan) or archive a plan."""
+    plan = get_visible(_plans(request), plan_id)
+    return services.PLAN_TRANSITIONS[transition](acting_user(request), plan)
+
+
+# --- Triggers --------------------------------------------------------------------------------
+
+
+def _triggers(request: HttpRequest) -> QuerySet[Trigger]:
+    return restricted(Trigger, request).select_related("gamme").prefetch_related("states")
+
+
+@router.get("/triggers", response=list[TriggerOut])
+@paginate(LimitOffsetPagination)
+def list_triggers(request: HttpRequest, filters: Query[TriggerFilters]) -> QuerySet[Trigger]:
+    return filtered(TriggerFilterSet, request, _triggers(request), filters)
+
+
+@router.get("/triggers/{trigger_id}", response=TriggerOut)
+def get_trigger(request: HttpRequest, trigger_id: int) -> Trigger:
+    return get_visible(_triggers(request), trigger_id)
+
+
+@router.post("/triggers", response={201: TriggerOut})
+def create_trigger(request: HttpRequest, payload: TriggerIn) -> Trigger:
+    trigger = apply_changes(request, Trigger(), payload.model_dump(), TRIGGER_KEYS)
+    return services.save_trigger(acting_user(request), trigger)
+
+
+@router.patch("/triggers/{trigger_id}", response=TriggerOut)
+def update_trigger(request: HttpRequest, trigger_id: int, payload: TriggerPatch) -> Trigger:
+    trigger = get_visible(_triggers(request), trigger_id)
+    apply_changes(request, trigger, payload.model_dump(exclude_unset=True), TRIGGER_KEYS)
+    return services.save_trigger(acting_user(request), trigger)
+
+
+# --- Forecast and generation -----------------------------------------------------------------
+
+
+def _forecast_out(result: services.Forecast) -> dict[str, Any]:
+    return {
+        "weeks": result.weeks,
+        "load": [
+            {"site": site, "site_name": result.site_names[site], "technology": technology, "hours": hours}
+            for (site, technology), hours in sorted(result.hours.items())
+        ],
+        "totals": [result.total(index) for index in range(len(result.weeks))],
+        "due_dates": result.due_dates,
+    }
+
+
+@router.get("/preventive/forecast", response=ForecastOut)
+def preventive_forecast(
+    request: HttpRequest,
+    start: datetime.date | None = None,
+    weeks: int = Query(8, ge=1, le=52),
+    site: int | None = None,
+) -> dict[str, Any]:
+    """The planned preventive load per week, site and technology, and each equipment's next due dates."""
+    if site is not None:
+        get_visible(restricted(Site, request), site)
+    result = services.forecast(acting_user(request), start or timezone.localdate(), weeks, site_id=site)
+    return _forecast_out(result)
+
+
+@router.get("/equipment/{equipment_id}/next-due", response=list[DueDateOut])
+def equipment_next_due(request: HttpRequest, equipment_id: int) -> list[services.DueDate]:
+    equipment = get_visible(restricted(Equipment, request), equipment_id)
+    return services.forecast(acting_user(request), timezone.localdate(), equipment_id=equipment.pk).due_dates
+
+
+@router.post("/preventive/generate", response=GenerationOut)
+def generate(request: HttpRequest, payload: GenerateIn) -> services.GenerationReport:
+    """Run the generator now (managers); with `dry_run`, report what it would create."""
+    services.check_may_generate(acting_user(request))
+    return services.generate(until=payload.until, dry_run=payload.dry_run)
