@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from maintenir.api import assets, preventive, workorders
 from maintenir.api.auth import SessionAuth, TokenAuth
-from maintenir.workorders.services import TransitionError
+from maintenir.core.services import TransitionError
 
 
 class MaintenirAPI(NinjaAPI):

@@ -337,13 +337,27 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> Maint
     return plan
 
 
-@router.post("/maintenance-plans/{plan_id}/{transition}", response=PlanOut)
-def move_plan(
-    request: HttpRequest, plan_id: int, transition: Literal["activate", "suspend", "archive"]
-) -> MaintenancePlan:
-    """Activate (from draft or suspended), suspend (an active plan) or archive a plan."""
+def _move_plan(request: HttpRequest, plan_id: int, transition: str) -> MaintenancePlan:
     plan = get_visible(_plans(request), plan_id)
     return services.PLAN_TRANSITIONS[transition](acting_user(request), plan)
+
+
+@router.post("/maintenance-plans/{plan_id}/activate", response=PlanOut)
+def activate_plan(request: HttpRequest, plan_id: int) -> MaintenancePlan:
+    """Start generating from a draft or suspended plan."""
+    return _move_plan(request, plan_id, "activate")
+
+
+@router.post("/maintenance-plans/{plan_id}/suspend", response=PlanOut)
+def suspend_plan(request: HttpRequest, plan_id: int) -> MaintenancePlan:
+    """Stop generating from an active plan until it is activated again."""
+    return _move_plan(request, plan_id, "suspend")
+
+
+@router.post("/maintenance-plans/{plan_id}/archive", response=PlanOut)
+def archive_plan(request: HttpRequest, plan_id: int) -> MaintenancePlan:
+    """Retire a plan for good; its history stays."""
+    return _move_plan(request, plan_id, "archive")
 
 
 # --- Triggers --------------------------------------------------------------------------------

@@ -1,12 +1,16 @@
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maintenir.core.choices import Action
 from maintenir.core.models import ApiToken, Organisation, User
+
+
+class TransitionError(ValidationError):
+    """A state transition refused because of the object's state or content (not the user's rights)."""
 
 
 def check_permission(user: User | Any, action: str, obj: models.Model) -> None:

@@ -27,7 +27,7 @@ from maintenir.core import bulk
 from maintenir.core.changelog import record_created_rows
 from maintenir.core.choices import Action
 from maintenir.core.models import User
-from maintenir.core.services import check_model_permission, check_permission, save_restricted
+from maintenir.core.services import TransitionError, check_model_permission, check_permission, save_restricted
 from maintenir.preventive import rules
 from maintenir.preventive.choices import (
     CALENDAR_KINDS,
@@ -109,7 +109,7 @@ def version_steps(version: GammeVersion) -> list[dict[str, Any]]:
 def _move_plan(user: User, plan: MaintenancePlan, allowed_from: Iterable[str], to: str, what: str) -> MaintenancePlan:
     check_permission(user, Action.CHANGE, plan)
     if plan.status not in allowed_from:
-        raise ValidationError(
+        raise TransitionError(
             {
                 "status": _("A plan that is %(status)s cannot be %(what)s.")
                 % {"status": plan.get_status_display(), "what": what}

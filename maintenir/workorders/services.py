@@ -20,7 +20,7 @@ from maintenir.assets.choices import EquipmentStatus
 from maintenir.assets.models import Equipment, Site
 from maintenir.core.choices import Action
 from maintenir.core.models import User
-from maintenir.core.services import check_model_permission, check_permission, save_restricted
+from maintenir.core.services import TransitionError, check_model_permission, check_permission, save_restricted
 from maintenir.workorders.choices import (
     EXECUTION_STATUSES,
     OPEN_STATUSES,
@@ -50,10 +50,6 @@ from maintenir.workorders.models import (
 )
 
 S = WorkOrderStatus
-
-
-class TransitionError(ValidationError):
-    """A transition refused because of the order's state or content (not the user's rights)."""
 
 
 MANAGER = "manager"

@@ -11,6 +11,17 @@ from django.utils import timezone
 from maintenir.assets.models import Counter, CounterReading, Equipment, Site
 from maintenir.assets.tests.factories import CounterFactory, EquipmentFactory
 from maintenir.core.models import ObjectChange
+from maintenir.preventive.choices import PlanStatus
+from maintenir.preventive.models import (
+    Gamme,
+    GammeStep,
+    GammeVersion,
+    MaintenancePlan,
+    PreventiveOrder,
+    Trigger,
+    TriggerState,
+)
+from maintenir.preventive.tests.factories import GammeStepFactory, MaintenancePlanFactory, TriggerFactory
 from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import (
     ChecklistStep,
@@ -41,6 +52,13 @@ WRITABLE_MODELS = (
     PartUsage,
     SignOff,
     Downtime,
+    Gamme,
+    GammeVersion,
+    GammeStep,
+    MaintenancePlan,
+    Trigger,
+    TriggerState,
+    PreventiveOrder,
     ObjectChange,
 )
 
@@ -68,6 +86,10 @@ class World:
     done: Any
     downtime: Any
     failure_mode: Any
+    gamme: Any
+    draft_plan: Any
+    plan: Any
+    trigger: Any
 
 
 def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> World:
@@ -83,6 +105,8 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         work_order=finishing, role=SignOffRole.TECHNICIAN, name="Tech", signed_at=timezone.now(), user=technician
     )
     equipment_down = EquipmentFactory(site=site)
+    gamme = GammeStepFactory().version.gamme
+    plan = MaintenancePlanFactory(site=site)
     return World(
         site=site,
         equipment=equipment,
@@ -101,6 +125,10 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
             equipment=equipment_down, cause=DowntimeCause.FAILURE, started_at=timezone.now()
         ),
         failure_mode=FailureMode.objects.order_by("code").first(),
+        gamme=gamme,
+        draft_plan=MaintenancePlanFactory(site=site, status=PlanStatus.DRAFT),
+        plan=plan,
+        trigger=TriggerFactory(plan=plan, gamme=gamme, equipment=equipment, start_date=timezone.localdate()),
     )
 
 

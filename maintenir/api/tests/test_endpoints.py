@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from maintenir.api import assets, workorders
+from maintenir.api import assets, preventive, workorders
 from maintenir.api.tests.conftest import World, call, snapshot
 
 
@@ -244,6 +244,81 @@ ENDPOINTS = [
     Endpoint("get", "/api/failure-causes", "client_a", outsider=200),
     Endpoint("get", "/api/remedies", "client_a", outsider=200),
     Endpoint("get", "/api/detection-methods", "client_a", outsider=200),
+    # Gammes: the company's procedures, shared by every client and not shown to client users
+    Endpoint("get", "/api/gammes", "technician", outsider=200),
+    Endpoint("get", "/api/gammes/{w.gamme.pk}", "technician"),
+    Endpoint("get", "/api/gammes/{w.gamme.pk}/versions", "technician"),
+    Endpoint(
+        "post",
+        "/api/gammes",
+        "manager",
+        201,
+        lambda w, p: {"code": "ahu-yearly", "name": "AHU yearly", "steps": [{"instruction": "Clean the coil"}]},
+        refused="technician",
+        outsider=403,
+    ),
+    Endpoint(
+        "patch",
+        "/api/gammes/{w.gamme.pk}",
+        "manager",
+        200,
+        lambda w, p: {"steps": [{"instruction": "Check the belt", "unit": "mm", "expected_max": "5"}]},
+        refused="technician",
+    ),
+    # Maintenance plans
+    Endpoint("get", "/api/maintenance-plans", "client_a", outsider=200),
+    Endpoint("get", "/api/maintenance-plans/{w.plan.pk}", "client_a"),
+    Endpoint(
+        "post",
+        "/api/maintenance-plans",
+        "manager",
+        201,
+        lambda w, p: {"site": w.site.pk, "name": "Contract visits"},
+        refused="technician",
+        outsider=422,
+    ),
+    Endpoint(
+        "patch",
+        "/api/maintenance-plans/{w.plan.pk}",
+        "manager",
+        200,
+        lambda w, p: {"name": "Renamed"},
+        refused="technician",
+    ),
+    Endpoint("post", "/api/maintenance-plans/{w.draft_plan.pk}/activate", "manager", refused="technician"),
+    Endpoint("post", "/api/maintenance-plans/{w.plan.pk}/suspend", "manager", refused="technician"),
+    Endpoint("post", "/api/maintenance-plans/{w.plan.pk}/archive", "manager", refused="technician"),
+    # Triggers
+    Endpoint("get", "/api/triggers", "client_a", outsider=200),
+    Endpoint("get", "/api/triggers/{w.trigger.pk}", "client_a"),
+    Endpoint(
+        "post",
+        "/api/triggers",
+        "manager",
+        201,
+        lambda w, p: {
+            "plan": w.plan.pk,
+            "gamme": w.gamme.pk,
+            "equipment": w.equipment.pk,
+            "kind": "counter",
+            "counter_kind": "running_hours",
+            "counter_interval": "500",
+        },
+        refused="technician",
+        outsider=422,
+    ),
+    Endpoint(
+        "patch",
+        "/api/triggers/{w.trigger.pk}",
+        "manager",
+        200,
+        lambda w, p: {"tolerance_days": 7},
+        refused="technician",
+    ),
+    # Forecast and generation
+    Endpoint("get", "/api/preventive/forecast", "client_a", outsider=200),
+    Endpoint("get", "/api/equipment/{w.equipment.pk}/next-due", "client_a"),
+    Endpoint("post", "/api/preventive/generate", "manager", 200, lambda w, p: {}, refused="technician", outsider=403),
 ]
 WRITES = [endpoint for endpoint in ENDPOINTS if endpoint.method != "get"]
 REFUSED = [endpoint for endpoint in ENDPOINTS if endpoint.refused]
@@ -268,7 +343,7 @@ def _route_pattern(path: str) -> str:
 def test_every_route_is_in_the_table() -> None:
     declared = {
         (method.lower(), _route_pattern("/api" + path))
-        for router in (assets.router, workorders.router)
+        for router in (assets.router, preventive.router, workorders.router)
         for path, view in router.path_operations.items()
         for operation in view.operations
         for method in operation.methods

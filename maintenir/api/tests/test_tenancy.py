@@ -12,6 +12,8 @@ LISTS = [
     ("/api/equipment", "equipment"),
     ("/api/work-requests", "work_request"),
     ("/api/work-orders", "approved"),
+    ("/api/maintenance-plans", "plan"),
+    ("/api/triggers", "trigger"),
 ]
 # Paths formatted with one organisation's world as `w`.
 DETAILS = [
@@ -24,6 +26,9 @@ DETAILS = [
     "/api/work-orders/{w.in_progress.pk}/steps",
     "/api/work-orders/{w.in_progress.pk}/transitions",
     "/api/work-orders/{w.in_progress.pk}/changes",
+    "/api/maintenance-plans/{w.plan.pk}",
+    "/api/triggers/{w.trigger.pk}",
+    "/api/equipment/{w.equipment.pk}/next-due",
 ]
 # Persona → which organisations' data it sees.
 SEES = {"client_a": {"a"}, "client_b": {"b"}, "manager": {"a", "b"}}

@@ -104,6 +104,53 @@ BAD_INPUT: list[tuple[str, str, Callable[[World], dict[str, Any]], str]] = [
         "signature",
     ),
     ("/api/work-orders/{w.approved.pk}/plan", "manager", lambda w: {"assignees": []}, "assignees"),
+    (
+        "/api/gammes",
+        "manager",
+        lambda w: {"code": "g1", "name": "G", "steps": [{"instruction": ""}]},
+        "steps.1.instruction",
+    ),
+    (
+        "/api/gammes",
+        "manager",
+        lambda w: {
+            "code": "g1",
+            "name": "G",
+            "steps": [
+                {"instruction": "Ok"},
+                {"instruction": "Measure", "unit": "bar", "expected_min": 7, "expected_max": 5},
+            ],
+        },
+        "steps.2.expected_max",
+    ),
+    ("/api/gammes", "manager", lambda w: {"code": w.gamme.code, "name": "Same code", "steps": []}, "code"),
+    ("/api/maintenance-plans", "manager", lambda w: {"site": w.site.pk, "name": ""}, "name"),
+    (
+        "/api/triggers",
+        "manager",
+        lambda w: {"plan": w.plan.pk, "gamme": w.gamme.pk, "equipment": w.equipment.pk, "kind": "calendar"},
+        "interval",
+    ),
+    (
+        "/api/triggers",
+        "manager",
+        lambda w: {
+            "plan": w.plan.pk,
+            "gamme": w.gamme.pk,
+            "equipment": w.equipment.pk,
+            "kind": "condition",
+            "counter_kind": "cycles",
+            "operator": "outside",
+            "threshold": 10,
+        },
+        "threshold_high",
+    ),
+    (
+        "/api/triggers",
+        "manager",
+        lambda w: {"plan": w.plan.pk, "gamme": w.gamme.pk, "kind": "calendar", "interval": 1},
+        "equipment",
+    ),
 ]
 
 
@@ -147,3 +194,13 @@ def test_a_counter_reading_cannot_go_down(as_user: Any, world: World, technician
     assert error_fields(response) == {"value"}
     counters = client.get(f"/api/equipment/{world.equipment.pk}/counters").json()
     assert Decimal(counters[0]["value"]) == 100
+
+
+def test_a_refused_plan_transition_is_a_conflict(as_user: Any, world: World, manager: Any) -> None:
+    client = as_user(manager)
+    assert client.post(f"/api/maintenance-plans/{world.plan.pk}/archive").status_code == 200
+    before = snapshot()
+    response = client.post(f"/api/maintenance-plans/{world.plan.pk}/activate")
+    assert response.status_code == 409
+    assert error_fields(response) == {"status"}
+    assert snapshot() == before

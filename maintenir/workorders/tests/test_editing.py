@@ -7,10 +7,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from maintenir.core.models import ObjectChange
+from maintenir.core.services import TransitionError
 from maintenir.workorders import services
 from maintenir.workorders.choices import Priority, WorkOrderStatus
 from maintenir.workorders.models import WorkOrder
-from maintenir.workorders.services import TransitionError
 from maintenir.workorders.tests.factories import ChecklistStepFactory, WorkOrderFactory
 
 S = WorkOrderStatus

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 
 from maintenir.assets.choices import EquipmentStatus
 from maintenir.core.models import ObjectChange
+from maintenir.core.services import TransitionError
 from maintenir.workorders import services
 from maintenir.workorders.choices import EXECUTION_STATUSES, SignOffRole, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import ChecklistStep, FailureMode, SignOff, TimeEntry, WorkOrder
-from maintenir.workorders.services import TransitionError
 from maintenir.workorders.tests.factories import (
     PNG_BASE64,
     ChecklistStepFactory,

@@ -12,11 +12,11 @@ from django.db import transaction
 from maintenir.core.choices import Role
 from maintenir.core.context import acting_as
 from maintenir.core.models import ObjectChange
+from maintenir.core.services import TransitionError
 from maintenir.core.tests.factories import UserFactory
 from maintenir.workorders import services
 from maintenir.workorders.choices import SignOffRole, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import WorkOrder
-from maintenir.workorders.services import TransitionError
 from maintenir.workorders.tests.factories import SignOffFactory, WorkOrderFactory
 
 S = WorkOrderStatus
