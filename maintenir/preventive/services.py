@@ -17,7 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import DateField, Exists, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,13 +107,20 @@ def version_steps(version: GammeVersion) -> list[dict[str, Any]]:
 # Plans ----------------------------------------------------------------------------------------
 
 
-def _move_plan(user: User, plan: MaintenancePlan, allowed_from: Iterable[str], to: str, what: str) -> MaintenancePlan:
+PLAN_ALLOWED_FROM = {
+    "activate": frozenset({PlanStatus.DRAFT, PlanStatus.SUSPENDED}),
+    "suspend": frozenset({PlanStatus.ACTIVE}),
+    "archive": frozenset({PlanStatus.DRAFT, PlanStatus.ACTIVE, PlanStatus.SUSPENDED}),
+}
+
+
+def _move_plan(user: User, plan: MaintenancePlan, transition: str, to: str) -> MaintenancePlan:
     check_permission(user, Action.CHANGE, plan)
-    if plan.status not in allowed_from:
+    if plan.status not in PLAN_ALLOWED_FROM[transition]:
         raise TransitionError(
             {
-                "status": _("A plan that is %(status)s cannot be %(what)s.")
-                % {"status": plan.get_status_display(), "what": what}
+                "status": _("A plan that is %(status)s cannot become %(to)s.")
+                % {"status": plan.get_status_display(), "to": PlanStatus(to).label}
             }
         )
     plan.status = to
@@ -123,32 +131,63 @@ def _move_plan(user: User, plan: MaintenancePlan, allowed_from: Iterable[str], t
 @transaction.atomic
 def activate_plan(user: User, plan: MaintenancePlan) -> MaintenancePlan:
     """Start generating from the plan (a suspended plan resumes where its series stand)."""
-    return _move_plan(user, plan, {PlanStatus.DRAFT, PlanStatus.SUSPENDED}, PlanStatus.ACTIVE, _("activated"))
+    _move_plan(user, plan, "activate", PlanStatus.ACTIVE)
+    _create_missing_states(timezone.localdate(), _live_triggers().filter(plan=plan))
+    return plan
 
 
 @transaction.atomic
 def suspend_plan(user: User, plan: MaintenancePlan) -> MaintenancePlan:
-    return _move_plan(user, plan, {PlanStatus.ACTIVE}, PlanStatus.SUSPENDED, _("suspended"))
+    """Stop generating until the plan is activated again; occurrences meanwhile are not generated."""
+    return _move_plan(user, plan, "suspend", PlanStatus.SUSPENDED)
 
 
 @transaction.atomic
 def archive_plan(user: User, plan: MaintenancePlan) -> MaintenancePlan:
-    return _move_plan(
-        user, plan, {PlanStatus.DRAFT, PlanStatus.ACTIVE, PlanStatus.SUSPENDED}, PlanStatus.ARCHIVED, _("archived")
-    )
+    """Retire the plan for good; its orders and history stay."""
+    return _move_plan(user, plan, "archive", PlanStatus.ARCHIVED)
 
 
 PLAN_TRANSITIONS = {"activate": activate_plan, "suspend": suspend_plan, "archive": archive_plan}
 
+# Changing one of these restarts the trigger's calendar series.
+SCHEDULE_FIELDS = ("kind", "interval", "interval_unit", "anchor", "start_date")
 
+
+@transaction.atomic
 def save_trigger(user: User, trigger: Trigger) -> Trigger:
-    """Create or change a trigger; a changed rule restarts its series on the next generation."""
-    with transaction.atomic():
-        creating = trigger._state.adding
-        save_restricted(user, trigger)
-        if not creating:
-            TriggerState.objects.filter(trigger=trigger, open_order__isnull=True).delete()
+    """Create or change a trigger; a changed rule takes effect from each equipment's next due date."""
+    before = None if trigger._state.adding else Trigger.objects.get(pk=trigger.pk)
+    save_restricted(user, trigger)
+    if before is not None:
+        _follow_rule_change(before, trigger)
+    # Scheduled at once, so the forecast shows it before the generator's next run.
+    _create_missing_states(timezone.localdate(), _live_triggers().filter(pk=trigger.pk))
     return trigger
+
+
+def _follow_rule_change(before: Trigger, after: Trigger) -> None:
+    """Bring the schedule states in line with a changed trigger; counts of skipped occurrences are kept."""
+    states = TriggerState.objects.filter(trigger=after)
+    if (before.equipment_id, before.equipment_type_id) != (after.equipment_id, after.equipment_type_id):
+        # Other equipment: the generator starts new series; states with an open order wait for it.
+        states.filter(open_order__isnull=True).delete()
+    if any(getattr(before, name) != getattr(after, name) for name in SCHEDULE_FIELDS):
+        new_start = after.start_date if after.start_date != before.start_date else None
+        states.update(
+            anchor_date=Coalesce(
+                Value(new_start, output_field=DateField()),
+                F("next_due"),
+                Value(timezone.localdate(), output_field=DateField()),
+            ),
+            occurrence=0,
+        )
+    if before.counter_kind != after.counter_kind:
+        states.update(next_counter=None)
+    elif before.counter_interval and after.counter_interval and before.counter_interval != after.counter_interval:
+        states.filter(next_counter__isnull=False).update(
+            next_counter=F("next_counter") - before.counter_interval + after.counter_interval
+        )
 
 
 # Generator ------------------------------------------------------------------------------------
@@ -319,12 +358,14 @@ def _live_triggers() -> Any:
     return Trigger.objects.filter(is_active=True, plan__status=PlanStatus.ACTIVE)
 
 
-def _create_missing_states(today: datetime.date) -> None:
-    """A schedule state per trigger and equipment it covers, started on the trigger's first due date."""
+def _create_missing_states(today: datetime.date, triggers: Any = None) -> None:
+    """A schedule state per live trigger (of `triggers`, default all) and equipment it covers,
+    started on the trigger's first due date."""
+    triggers = _live_triggers() if triggers is None else triggers
     known_state = TriggerState.objects.filter(trigger=OuterRef("pk"), equipment=OuterRef("equipment"))
-    missing = _live_triggers().filter(equipment__isnull=False).exclude(Exists(known_state))
+    missing = triggers.filter(equipment__isnull=False).exclude(Exists(known_state))
     pairs = list(missing.values_list("pk", "equipment_id", "start_date"))
-    for trigger in _live_triggers().filter(equipment_type__isnull=False).select_related("plan"):
+    for trigger in triggers.filter(equipment_type__isnull=False).select_related("plan"):
         covered = Equipment.objects.filter(site_id=trigger.plan.site_id, equipment_type_id=trigger.equipment_type_id)
         if trigger.plan.production_line_id:
             covered = covered.filter(production_line_id=trigger.plan.production_line_id)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("maintenir.assets.urls")),
     path("", include("maintenir.workorders.urls")),
+    path("", include("maintenir.preventive.urls")),
 ]

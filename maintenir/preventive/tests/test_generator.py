@@ -375,3 +375,79 @@ def test_a_plan_of_another_site_cannot_take_the_equipment(equipment_a: Any, gamm
     with pytest.raises(ValidationError) as error:
         trigger.full_clean()
     assert "equipment" in error.value.message_dict
+
+
+class TestRuleChanges:
+    def test_a_new_interval_takes_effect_from_the_next_due_date(
+        self, gamme: Any, equipment_a: Any, manager: Any
+    ) -> None:
+        trigger = TriggerFactory(
+            plan__site=equipment_a.site, equipment=equipment_a, gamme=gamme, start_date=datetime.date(2027, 3, 1)
+        )
+        generate(datetime.date(2027, 3, 1))
+        TriggerState.objects.filter(trigger=trigger).update(skipped=2)
+        trigger.interval = 3
+        services.save_trigger(manager, trigger)
+        finish(WorkOrder.objects.get(), datetime.date(2027, 3, 2))
+        generate(datetime.date(2027, 3, 3))
+        state = TriggerState.objects.get(trigger=trigger)
+        assert state.next_due == datetime.date(2027, 4, 1)
+        assert state.skipped == 2
+        generate(datetime.date(2027, 4, 1))
+        assert TriggerState.objects.get(trigger=trigger).next_due == datetime.date(2027, 7, 1)
+
+    def test_a_saved_trigger_is_scheduled_at_once(self, gamme: Any, equipment_a: Any, manager: Any) -> None:
+        trigger = TriggerFactory.build(
+            plan=MaintenancePlanFactory(site=equipment_a.site), equipment=equipment_a, gamme=gamme
+        )
+        services.save_trigger(manager, trigger)
+        assert TriggerState.objects.filter(trigger=trigger, equipment=equipment_a).exists()
+
+
+class TestForecast:
+    def test_weekly_load_per_site_and_technology(self, manager: Any, equipment_a: Any) -> None:
+        gamme = GammeFactory()
+        services.publish_gamme(
+            manager,
+            gamme,
+            [
+                {"instruction": "Graisser", "technology": "mechanical", "duration_minutes": 30},
+                {"instruction": "Contrôler l'armoire", "technology": "electrical", "duration_minutes": 60},
+            ],
+        )
+        monday = datetime.date(2027, 3, 1)
+        trigger = TriggerFactory.build(
+            plan=MaintenancePlanFactory(site=equipment_a.site),
+            equipment=equipment_a,
+            gamme=gamme,
+            interval=1,
+            interval_unit=IntervalUnit.WEEK,
+            start_date=monday + datetime.timedelta(days=2),
+        )
+        services.save_trigger(manager, trigger)
+        result = services.forecast(manager, monday, weeks=4)
+        site = equipment_a.site_id
+        assert result.weeks == [monday + datetime.timedelta(weeks=n) for n in range(4)]
+        assert result.hours[(site, "mechanical")] == [Decimal("0.5")] * 4
+        assert result.hours[(site, "electrical")] == [Decimal(1)] * 4
+        assert [due.date for due in result.due_dates] == [monday + datetime.timedelta(days=2)]
+
+    def test_counter_triggers_are_placed_from_recent_use(self, manager: Any, gamme: Any, equipment_a: Any) -> None:
+        today = datetime.date(2027, 3, 1)
+        for days_ago, value in ((60, 1000), (0, 1600)):  # 10 h a day
+            reading(equipment_a, value, noon(today) - datetime.timedelta(days=days_ago))
+        trigger = TriggerFactory.build(
+            plan=MaintenancePlanFactory(site=equipment_a.site),
+            equipment=equipment_a,
+            gamme=gamme,
+            kind=TriggerKind.COUNTER,
+            interval=None,
+            counter_kind=CounterKind.RUNNING_HOURS,
+            counter_interval=Decimal(500),
+        )
+        services.save_trigger(manager, trigger)
+        generate(today)  # the first reading starts the series: next at 2100 h
+        due = services.forecast(manager, today, weeks=8).due_dates[0]
+        assert due.counter_value == Decimal(2100)
+        assert due.estimated
+        assert due.date == today + datetime.timedelta(days=50)

@@ -21,6 +21,11 @@ BADGE_TONES = {
     "degraded": "warn",
     "down": "danger",
     "out_of_service": "muted",
+    # Maintenance-plan status
+    "draft": "info",
+    "active": "ok",
+    "suspended": "warn",
+    "archived": "muted",
     # Criticality
     "critical": "danger",
     "high": "warn",

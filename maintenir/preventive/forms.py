@@ -1,0 +1,81 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from maintenir.assets.forms import DateInput, RestrictedChoicesForm
+from maintenir.assets.models import Site
+from maintenir.preventive.models import Gamme, GammeStep, MaintenancePlan, Trigger
+
+STEP_FIELDS = [
+    "instruction",
+    "level",
+    "duration_minutes",
+    "technology",
+    "safety_notes",
+    "unit",
+    "expected_min",
+    "expected_max",
+]
+
+
+class MaintenancePlanForm(RestrictedChoicesForm):
+    class Meta:
+        model = MaintenancePlan
+        fields = ["site", "production_line", "name", "description"]
+
+
+# The trigger form, one fieldset per part of the rule.
+TRIGGER_GROUPS = (
+    (_("What and where"), ("gamme", "equipment", "equipment_type", "kind", "priority", "is_active")),
+    (_("Calendar"), ("interval", "interval_unit", "anchor", "start_date", "skip_non_working_days", "tolerance_days")),
+    (_("Counter"), ("counter_kind", "counter_interval", "lead_percent")),
+    (_("Measured value"), ("operator", "threshold", "threshold_high", "hold_minutes", "horizon_days", "window_days")),
+)
+
+
+class TriggerForm(RestrictedChoicesForm):
+    class Meta:
+        model = Trigger
+        fields = [name for _title, names in TRIGGER_GROUPS for name in names]
+        widgets = {"start_date": DateInput()}
+
+    def __init__(self, *args: Any, plan: MaintenancePlan, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.plan = plan
+        covered = self.fields["equipment"].queryset.filter(site=plan.site_id)  # type: ignore[attr-defined]
+        if plan.production_line_id:
+            covered = covered.filter(production_line=plan.production_line_id)
+        self.fields["equipment"].queryset = covered  # type: ignore[attr-defined]
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [(str(title), [self[name] for name in names]) for title, names in TRIGGER_GROUPS]
+
+
+class GammeForm(RestrictedChoicesForm):
+    note = forms.CharField(
+        label=_("What changed"), max_length=300, required=False, help_text=_("Kept with the new version of the steps.")
+    )
+
+    class Meta:
+        model = Gamme
+        fields = ["code", "name", "description", "equipment_type"]
+
+
+class GammeStepForm(forms.ModelForm):
+    class Meta:
+        model = GammeStep
+        fields = STEP_FIELDS
+        widgets = {"instruction": forms.Textarea(attrs={"rows": 2}), "safety_notes": forms.Textarea(attrs={"rows": 1})}
+
+
+GammeStepFormSet = forms.formset_factory(GammeStepForm, extra=2, can_delete=True)
+
+
+class ForecastForm(forms.Form):
+    site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False, label=_("Site"))
+    weeks = forms.IntegerField(min_value=1, max_value=52, initial=8, required=False, label=_("Weeks"))
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = Site.objects.restrict(user)  # type: ignore[attr-defined]

@@ -1,0 +1,273 @@
+"""Maintenance plans, triggers, gammes and the preventive forecast: thin views over the preventive services."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from maintenir.core.changelog import changes_for
+from maintenir.core.choices import Action
+from maintenir.core.models import User
+from maintenir.core.services import save_restricted
+from maintenir.preventive import services
+from maintenir.preventive.filtersets import GammeFilterSet, MaintenancePlanFilterSet
+from maintenir.preventive.forms import (
+    ForecastForm,
+    GammeForm,
+    GammeStepFormSet,
+    MaintenancePlanForm,
+    TriggerForm,
+)
+from maintenir.preventive.models import Gamme, MaintenancePlan, PreventiveOrder, Trigger, TriggerState
+from maintenir.ui.views_helpers import add_errors, can, can_add, filtered_list, form_page, get_visible, require_add
+
+CHANGELOG_SIZE = 50
+RECENT_SIZE = 20
+PLAN_ACTIONS = {
+    "activate": gettext_lazy("Plan activated: its triggers generate work orders."),
+    "suspend": gettext_lazy("Plan suspended: nothing is generated until it is activated again."),
+    "archive": gettext_lazy("Plan archived."),
+}
+
+
+# --- Maintenance plans -----------------------------------------------------------------------
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    plans = MaintenancePlan.objects.select_related("site", "production_line")
+    return filtered_list(
+        request,
+        plans,
+        MaintenancePlanFilterSet,
+        "preventive/plan_list.html",
+        {"can_add": can_add(request.user, MaintenancePlan)},
+    )
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_visible(request, MaintenancePlan.objects.select_related("site", "production_line"), pk)
+    user: User = request.user  # type: ignore[assignment]
+    triggers = (
+        Trigger.objects.restrict(user)
+        .filter(plan=plan)
+        .select_related("gamme", "equipment", "equipment_type")
+        .prefetch_related("states__equipment", "states__open_order")
+    )
+    may_change = can(user, Action.CHANGE, plan)
+    context = {
+        "plan": plan,
+        "triggers": triggers,
+        "changes": changes_for(plan)[:CHANGELOG_SIZE],
+        "can_change": may_change,
+        "actions": [name for name in PLAN_ACTIONS if may_change and plan.status in services.PLAN_ALLOWED_FROM[name]],
+    }
+    return render(request, "preventive/plan_detail.html", context)
+
+
+@login_required
+def plan_add(request: HttpRequest) -> HttpResponse:
+    require_add(request.user, MaintenancePlan)
+    return _plan_form(request, MaintenancePlan(), initial=request.GET.dict())
+
+
+@login_required
+def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _plan_form(request, get_visible(request, MaintenancePlan.objects.all(), pk, Action.CHANGE))
+
+
+def _plan_form(request: HttpRequest, plan: MaintenancePlan, initial: dict[str, Any] | None = None) -> HttpResponse:
+    form = MaintenancePlanForm(request.POST or None, instance=plan, user=request.user, initial=initial)
+    return form_page(
+        request,
+        form,
+        lambda form: save_restricted(request.user, form.instance),
+        "preventive/plan_form.html",
+        {"plan": plan, "name": plan.name},
+    )
+
+
+@login_required
+@require_POST
+def plan_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    plan = get_visible(request, MaintenancePlan.objects.all(), pk)
+    try:
+        services.PLAN_TRANSITIONS[name](request.user, plan)  # type: ignore[arg-type]
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, str(PLAN_ACTIONS[name]))
+    return redirect(plan)
+
+
+# --- Triggers --------------------------------------------------------------------------------
+
+
+@login_required
+def trigger_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    trigger = get_visible(
+        request, Trigger.objects.select_related("plan__site", "gamme", "equipment", "equipment_type"), pk
+    )
+    context = {
+        "trigger": trigger,
+        "plan": trigger.plan,
+        "states": TriggerState.objects.filter(trigger=trigger).select_related("equipment", "open_order"),
+        "orders": PreventiveOrder.objects.filter(trigger=trigger)
+        .select_related("work_order", "gamme_version")
+        .order_by("-scheduled_for")[:RECENT_SIZE],
+        "can_change": can(request.user, Action.CHANGE, trigger),
+    }
+    return render(request, "preventive/trigger_detail.html", context)
+
+
+@login_required
+def trigger_add(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = get_visible(request, MaintenancePlan.objects.select_related("site"), pk)
+    require_add(request.user, Trigger)
+    return _trigger_form(request, Trigger(plan=plan), plan)
+
+
+@login_required
+def trigger_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    trigger = get_visible(request, Trigger.objects.select_related("plan__site"), pk, Action.CHANGE)
+    return _trigger_form(request, trigger, trigger.plan)
+
+
+def _trigger_form(request: HttpRequest, trigger: Trigger, plan: MaintenancePlan) -> HttpResponse:
+    form = TriggerForm(request.POST or None, instance=trigger, user=request.user, plan=plan)
+    return form_page(
+        request,
+        form,
+        lambda form: services.save_trigger(request.user, form.instance),  # type: ignore[arg-type]
+        "preventive/trigger_form.html",
+        {"trigger": trigger, "plan": plan},
+    )
+
+
+# --- Gammes ----------------------------------------------------------------------------------
+
+
+@login_required
+def gamme_list(request: HttpRequest) -> HttpResponse:
+    gammes = Gamme.objects.select_related("equipment_type")
+    return filtered_list(
+        request, gammes, GammeFilterSet, "preventive/gamme_list.html", {"can_add": can_add(request.user, Gamme)}
+    )
+
+
+@login_required
+def gamme_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    gamme = get_visible(request, Gamme.objects.select_related("equipment_type"), pk)
+    versions = list(gamme.versions.select_related("created_by").prefetch_related("steps"))
+    context = {
+        "gamme": gamme,
+        "current": versions[0] if versions else None,
+        "versions": versions,
+        "total_minutes": sum(step.duration_minutes for step in versions[0].steps.all()) if versions else 0,
+        "changes": changes_for(gamme)[:CHANGELOG_SIZE],
+        "can_change": can(request.user, Action.CHANGE, gamme),
+    }
+    return render(request, "preventive/gamme_detail.html", context)
+
+
+@login_required
+def gamme_add(request: HttpRequest) -> HttpResponse:
+    require_add(request.user, Gamme)
+    return _gamme_form(request, Gamme(), [])
+
+
+@login_required
+def gamme_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    gamme = get_visible(request, Gamme.objects.all(), pk, Action.CHANGE)
+    version = services.current_version(gamme)
+    return _gamme_form(request, gamme, services.version_steps(version) if version else [])
+
+
+def _gamme_form(request: HttpRequest, gamme: Gamme, current_steps: list[dict[str, Any]]) -> HttpResponse:
+    """The gamme and its steps; saving publishes a new version when the steps changed."""
+    form = GammeForm(request.POST or None, instance=gamme, user=request.user)
+    steps = GammeStepFormSet(request.POST or None, initial=current_steps, prefix="steps")
+    if request.method == "POST" and form.is_valid() and steps.is_valid():
+        kept = [
+            step for step in steps.forms if step.cleaned_data.get("instruction") and not step.cleaned_data.get("DELETE")
+        ]
+        wanted = [{name: value for name, value in step.cleaned_data.items() if name != "DELETE"} for step in kept]
+        unchanged = [{k: v for k, v in step.items() if k != "position"} for step in current_steps] == wanted
+        try:
+            with transaction.atomic():
+                if unchanged and gamme.pk:
+                    save_restricted(request.user, form.instance)
+                else:
+                    services.publish_gamme(request.user, form.instance, wanted, form.cleaned_data["note"])  # type: ignore[arg-type]
+        except ValidationError as error:
+            _add_step_errors(form, kept, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(form.instance)
+    context = {"form": form, "steps": steps, "gamme": gamme, "code": gamme.code}
+    return render(request, "preventive/gamme_form.html", context)
+
+
+def _add_step_errors(form: GammeForm, kept: list[Any], error: ValidationError) -> None:
+    """Errors named "steps.N.field" go next to that field of the N-th step shown; the others to the gamme."""
+    for name, messages_ in error.message_dict.items():
+        if name.startswith("steps."):
+            _prefix, position, field = name.split(".", 2)
+            kept[int(position) - 1].add_error(field, messages_)
+        else:
+            add_errors(form, ValidationError({name: messages_}))
+
+
+# --- Forecast --------------------------------------------------------------------------------
+
+
+@login_required
+def forecast(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = ForecastForm(request.GET or None, user=user)
+    site = weeks = None
+    if form.is_valid():
+        site, weeks = form.cleaned_data["site"], form.cleaned_data["weeks"]
+    result = services.forecast(user, timezone.localdate(), weeks or 8, site_id=site.pk if site else None)
+    rows = [
+        (result.site_names[site_id], technology, hours)
+        for (site_id, technology), hours in sorted(
+            result.hours.items(), key=lambda item: (result.site_names[item[0][0]], item[0][1])
+        )
+    ]
+    context = {
+        "form": form,
+        "forecast": result,
+        "rows": rows,
+        "totals": [result.total(index) for index in range(len(result.weeks))],
+        "can_generate": can_add(user, MaintenancePlan),
+    }
+    return render(request, "preventive/forecast.html", context)
+
+
+@login_required
+@require_POST
+def generate_now(request: HttpRequest) -> HttpResponse:
+    """Run the generator at once (managers), rather than wait for its periodic run."""
+    services.check_may_generate(request.user)  # type: ignore[arg-type]
+    report = services.generate()
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d preventive work order generated.",
+            "%(count)d preventive work orders generated.",
+            len(report.orders),
+        )
+        % {"count": len(report.orders)},
+    )
+    return redirect("preventive-forecast")
