@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -23,7 +23,7 @@ from maintenir.api.common import (
 from maintenir.assets.choices import CounterKind, Technology
 from maintenir.assets.models import Equipment, EquipmentType, ProductionLine, Site
 from maintenir.core.services import save_restricted
-from maintenir.preventive import services
+from maintenir.preventive import services, transfer
 from maintenir.preventive.choices import Anchor, ConditionOperator, IntervalUnit, TriggerKind
 from maintenir.preventive.filtersets import GammeFilterSet, MaintenancePlanFilterSet, TriggerFilterSet
 from maintenir.preventive.models import Gamme, GammeVersion, MaintenancePlan, Trigger, TriggerState
@@ -233,6 +233,16 @@ class ForecastOut(Schema):
     due_dates: list[DueDateOut]
 
 
+class CsvIn(Schema):
+    csv: str = Field(description="The file's text, with its header line.")
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+
+
 class GenerateIn(Schema):
     until: datetime.date | None = None
     dry_run: bool = False
@@ -257,6 +267,12 @@ class GenerationOut(Schema):
     completions: int
 
 
+def _csv_response(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 # --- Gammes ----------------------------------------------------------------------------------
 
 
@@ -268,6 +284,18 @@ def _gammes(request: HttpRequest) -> QuerySet[Gamme]:
 @paginate(LimitOffsetPagination)
 def list_gammes(request: HttpRequest, filters: Query[GammeFilters]) -> QuerySet[Gamme]:
     return filtered(GammeFilterSet, request, _gammes(request), filters)
+
+
+@router.get("/gammes/export", response={200: str})
+def export_gammes(request: HttpRequest) -> HttpResponse:
+    """All gammes as CSV, one row per step of the current version."""
+    return _csv_response(transfer.export_gammes(acting_user(request)), "gammes.csv")
+
+
+@router.post("/gammes/import", response=ImportOut)
+def import_gammes(request: HttpRequest, payload: CsvIn) -> transfer.ImportReport:
+    """Create or update gammes from CSV, all or nothing; errors name the line and the column."""
+    return transfer.import_gammes(acting_user(request), payload.csv)
 
 
 @router.get("/gammes/{gamme_id}", response=GammeOut)
@@ -371,6 +399,19 @@ def _triggers(request: HttpRequest) -> QuerySet[Trigger]:
 @paginate(LimitOffsetPagination)
 def list_triggers(request: HttpRequest, filters: Query[TriggerFilters]) -> QuerySet[Trigger]:
     return filtered(TriggerFilterSet, request, _triggers(request), filters)
+
+
+@router.get("/triggers/export", response={200: str})
+def export_triggers(request: HttpRequest, plan: int | None = None) -> HttpResponse:
+    """The triggers (of one plan, or all) as CSV."""
+    chosen = get_visible(_plans(request), plan) if plan is not None else None
+    return _csv_response(transfer.export_triggers(acting_user(request), chosen), "triggers.csv")
+
+
+@router.post("/triggers/import", response=ImportOut)
+def import_triggers(request: HttpRequest, payload: CsvIn) -> transfer.ImportReport:
+    """Create triggers (empty id) or update them (their id) from CSV, all or nothing."""
+    return transfer.import_triggers(acting_user(request), payload.csv)
 
 
 @router.get("/triggers/{trigger_id}", response=TriggerOut)

@@ -17,9 +17,10 @@ from maintenir.core.changelog import changes_for
 from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.core.services import save_restricted
-from maintenir.preventive import services
+from maintenir.preventive import services, transfer
 from maintenir.preventive.filtersets import GammeFilterSet, MaintenancePlanFilterSet
 from maintenir.preventive.forms import (
+    CsvImportForm,
     ForecastForm,
     GammeForm,
     GammeStepFormSet,
@@ -226,6 +227,58 @@ def _add_step_errors(form: GammeForm, kept: list[Any], error: ValidationError) -
             kept[int(position) - 1].add_error(field, messages_)
         else:
             add_errors(form, ValidationError({name: messages_}))
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def _csv_download(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def gamme_export(request: HttpRequest) -> HttpResponse:
+    return _csv_download(transfer.export_gammes(request.user), "gammes.csv")  # type: ignore[arg-type]
+
+
+@login_required
+def trigger_export(request: HttpRequest) -> HttpResponse:
+    plan_id = request.GET.get("plan")
+    plan = get_visible(request, MaintenancePlan.objects.all(), plan_id) if plan_id else None
+    return _csv_download(transfer.export_triggers(request.user, plan), "triggers.csv")  # type: ignore[arg-type]
+
+
+@login_required
+def gamme_import(request: HttpRequest) -> HttpResponse:
+    require_add(request.user, Gamme)
+    return _import_page(request, transfer.import_gammes, _("Import gammes"), transfer.GAMME_COLUMNS, "gamme-list")
+
+
+@login_required
+def trigger_import(request: HttpRequest) -> HttpResponse:
+    require_add(request.user, Trigger)
+    return _import_page(request, transfer.import_triggers, _("Import triggers"), transfer.TRIGGER_COLUMNS, "plan-list")
+
+
+def _import_page(request: HttpRequest, importer: Any, title: str, columns: list[str], back: str) -> HttpResponse:
+    """Upload a CSV file; all or nothing, the errors listed by line and column."""
+    form = CsvImportForm(request.POST or None, request.FILES or None)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = importer(request.user, form.cleaned_data["file"])
+        except ValidationError as error:
+            errors = error.message_dict
+        else:
+            messages.success(
+                request,
+                _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % vars(report),
+            )
+            return redirect(back)
+    context = {"form": form, "title": title, "columns": columns, "errors": errors, "back": back}
+    return render(request, "preventive/import.html", context)
 
 
 # --- Forecast --------------------------------------------------------------------------------

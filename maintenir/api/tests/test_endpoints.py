@@ -247,6 +247,16 @@ ENDPOINTS = [
     # Gammes: the company's procedures, shared by every client and not shown to client users
     Endpoint("get", "/api/gammes", "technician", outsider=200),
     Endpoint("get", "/api/gammes/{w.gamme.pk}", "technician"),
+    Endpoint("get", "/api/gammes/export", "technician", outsider=200),
+    Endpoint(
+        "post",
+        "/api/gammes/import",
+        "manager",
+        200,
+        lambda w, p: {"csv": "code,name,instruction\nnew-gamme,New,Clean the filter\n"},
+        refused="technician",
+        outsider=403,
+    ),
     Endpoint("get", "/api/gammes/{w.gamme.pk}/versions", "technician"),
     Endpoint(
         "post",
@@ -291,6 +301,19 @@ ENDPOINTS = [
     # Triggers
     Endpoint("get", "/api/triggers", "client_a", outsider=200),
     Endpoint("get", "/api/triggers/{w.trigger.pk}", "client_a"),
+    Endpoint("get", "/api/triggers/export", "client_a", outsider=200),
+    Endpoint(
+        "post",
+        "/api/triggers/import",
+        "manager",
+        200,
+        lambda w, p: {
+            "csv": "id,plan,gamme,kind,interval,equipment\n"
+            + f"{w.trigger.pk},{w.plan.pk},{w.gamme.code},calendar,2,{w.equipment.code}\n"
+        },
+        refused="technician",
+        outsider=403,
+    ),
     Endpoint(
         "post",
         "/api/triggers",
@@ -369,7 +392,10 @@ def test_other_client_sees_nothing_and_changes_nothing(
     assert response.status_code == endpoint.outsider, response.content
     assert snapshot() == before
     if response.status_code == 200:
-        assert world.site.name not in json.dumps(response.json(), ensure_ascii=False)
+        json_body = response["Content-Type"].startswith("application/json")
+        text = json.dumps(response.json(), ensure_ascii=False) if json_body else response.content.decode()
+        assert world.site.name not in text
+        assert world.equipment.code not in text
 
 
 @pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)

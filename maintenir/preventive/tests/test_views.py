@@ -2,6 +2,7 @@ import datetime
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -51,6 +52,10 @@ PAGES = [
     ("gamme-detail", "gamme"),
     ("gamme-edit", "gamme"),
     ("preventive-forecast", None),
+    ("gamme-export", None),
+    ("gamme-import", None),
+    ("trigger-export", None),
+    ("trigger-import", None),
 ]
 
 
@@ -244,3 +249,37 @@ class TestForecast:
     def test_technician_may_not_generate(self, technician: Any, trigger_a: Any) -> None:
         assert client_for(technician).post(reverse("preventive-generate")).status_code == 403
         assert not WorkOrder.objects.exists()
+
+
+class TestCsv:
+    def test_gamme_export_and_a_failed_import_that_names_the_cell(self, manager: Any, trigger_a: Any) -> None:
+        client = client_for(manager)
+        exported = client.get(reverse("gamme-export"))
+        assert exported["Content-Type"].startswith("text/csv")
+        assert "cta-trim" in exported.content.decode()
+        bad = b"code,name,instruction,duration_minutes\nnew,New,Clean,ten\n"
+        response = client.post(reverse("gamme-import"), {"file": SimpleUploadedFile("g.csv", bad)})
+        assert "line 2, column duration_minutes" in response.content.decode()
+        assert not Gamme.objects.filter(code="new").exists()
+
+    def test_gamme_import(self, manager: Any) -> None:
+        good = b"code,name,instruction\nnew,New,Nettoyer le filtre\n"
+        response = client_for(manager).post(reverse("gamme-import"), {"file": SimpleUploadedFile("g.csv", good)})
+        assert response["Location"] == reverse("gamme-list")
+        assert Gamme.objects.filter(code="new").exists()
+
+    def test_a_file_that_is_not_utf8_is_refused(self, manager: Any) -> None:
+        latin = "code,name,instruction\nnew,Éclairage,Nettoyer\n".encode("latin-1")
+        response = client_for(manager).post(reverse("gamme-import"), {"file": SimpleUploadedFile("g.csv", latin)})
+        assert response.context["form"]["file"].errors
+        assert not Gamme.objects.exists()
+
+    def test_trigger_export_of_one_plan_and_tenancy(self, client_a: Any, client_b: Any, trigger_a: Any) -> None:
+        url = reverse("trigger-export") + f"?plan={trigger_a.plan.pk}"
+        assert "cta-trim" in client_for(client_a).get(url).content.decode()
+        assert client_for(client_b).get(url).status_code == 404
+        assert "cta-trim" not in client_for(client_b).get(reverse("trigger-export")).content.decode()
+
+    def test_clients_may_not_import(self, client_a: Any) -> None:
+        assert client_for(client_a).get(reverse("trigger-import")).status_code == 403
+        assert client_for(client_a).get(reverse("gamme-import")).status_code == 403

@@ -1,0 +1,303 @@
+"""CSV export and import of gammes and triggers.
+
+An import is all or nothing: every row is checked, and if any is wrong nothing is written and
+the error names the line and the column ("line 4, column expected_max"). Exports write the same
+columns, so a file exported, edited in a spreadsheet and imported again updates what it lists.
+"""
+
+import csv
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from maintenir.assets.models import Equipment, EquipmentType
+from maintenir.core.choices import Action
+from maintenir.core.models import User
+from maintenir.core.services import check_model_permission, save_restricted
+from maintenir.preventive import services
+from maintenir.preventive.models import Gamme, GammeStep, MaintenancePlan, Trigger
+
+STEP_COLUMNS = list(services.STEP_FIELDS)
+GAMME_COLUMNS = ["code", "name", "description", "equipment_type", *STEP_COLUMNS]
+TRIGGER_COLUMNS = [
+    "id",
+    "plan",
+    "gamme",
+    "equipment",
+    "equipment_type",
+    "kind",
+    "priority",
+    "is_active",
+    "interval",
+    "interval_unit",
+    "anchor",
+    "start_date",
+    "skip_non_working_days",
+    "tolerance_days",
+    "counter_kind",
+    "counter_interval",
+    "lead_percent",
+    "operator",
+    "threshold",
+    "threshold_high",
+    "hold_minutes",
+    "horizon_days",
+    "window_days",
+]
+# Columns naming other objects: by code (gamme, equipment on the plan's site), name (type) or id (plan, trigger).
+TRIGGER_REFERENCES = {"id", "plan", "gamme", "equipment", "equipment_type"}
+MAX_ERRORS = 50
+TRUE = {"1", "true", "yes", "oui", "vrai", "x"}
+FALSE = {"0", "false", "no", "non", "faux", ""}
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+class _Errors:
+    """Errors keyed "line N, column C", at most MAX_ERRORS of them."""
+
+    def __init__(self) -> None:
+        self.by_place: dict[str, list[str]] = {}
+
+    def add(self, line: int, column: str, messages: Sequence[str] | str) -> None:
+        if len(self.by_place) < MAX_ERRORS:
+            place = _("line %(line)d, column %(column)s") % {"line": line, "column": column or "-"}
+            self.by_place.setdefault(place, []).extend([messages] if isinstance(messages, str) else messages)
+
+    def add_validation(self, line: int, error: ValidationError, columns: dict[str, str] | None = None) -> None:
+        for name, messages in error.message_dict.items():
+            self.add(line, (columns or {}).get(name, "" if name == "__all__" else name), messages)
+
+    def raise_if_any(self) -> None:
+        if self.by_place:
+            raise ValidationError(self.by_place)
+
+
+def _write(columns: list[str], rows: Iterator[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({name: "" if row.get(name) is None else row[name] for name in columns})
+    return out.getvalue()
+
+
+def _rows(text: str, columns: list[str], required: set[str], errors: _Errors) -> list[tuple[int, dict[str, str]]]:
+    """The data rows with their line numbers; a bad header is reported on line 1."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = reader.fieldnames or []
+    for name in sorted(required - set(header)):
+        errors.add(1, name, _("This column is missing."))
+    for name in header:
+        if name not in columns:
+            errors.add(1, name, _("Unknown column; the columns are: %(columns)s.") % {"columns": ", ".join(columns)})
+    errors.raise_if_any()
+    rows = []
+    # A quoted cell may span lines: a row is named by the line it starts on.
+    previous_end = reader.line_num
+    for row in reader:
+        line = previous_end + 1
+        previous_end = reader.line_num
+        if None in row:
+            errors.add(line, "", _("More values than columns."))
+        rows.append((line, {name: (value or "").strip() for name, value in row.items() if name}))
+    return rows
+
+
+def _value(model: type[models.Model], name: str, raw: str, line: int, errors: _Errors) -> Any:
+    """A cell as the model field's Python value; empty cells take the field's default."""
+    field: Any = model._meta.get_field(name)
+    if isinstance(field, models.BooleanField):
+        if raw.lower() not in TRUE | FALSE:
+            errors.add(line, name, _("Write 1 or 0 (yes or no)."))
+        return raw.lower() in TRUE
+    if raw == "":
+        return field.get_default() if field.has_default() else (None if field.null else "")
+    try:
+        return field.to_python(raw)
+    except ValidationError as error:
+        errors.add(line, name, error.messages)
+        return None
+
+
+# --- Gammes ----------------------------------------------------------------------------------
+
+
+def export_gammes(user: User) -> str:
+    """One row per step of each gamme's current version (a gamme without steps has one row)."""
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for gamme in Gamme.objects.restrict(user).select_related("equipment_type").order_by("code"):
+            header = {
+                "code": gamme.code,
+                "name": gamme.name,
+                "description": gamme.description,
+                "equipment_type": gamme.equipment_type.name if gamme.equipment_type else "",
+            }
+            version = services.current_version(gamme)
+            steps = services.version_steps(version) if version else []
+            for step in steps or [{}]:
+                yield header | {name: step.get(name) for name in STEP_COLUMNS}
+
+    return _write(GAMME_COLUMNS, rows())
+
+
+@transaction.atomic
+def import_gammes(user: User, text: str) -> ImportReport:
+    """Create or update gammes, one row per step; changed steps publish a new version."""
+    check_model_permission(user, Action.ADD, Gamme)
+    errors = _Errors()
+    rows = _rows(text, GAMME_COLUMNS, {"code", "name", "instruction"}, errors)
+    by_code: dict[str, list[tuple[int, dict[str, str]]]] = {}
+    for line, row in rows:
+        if not row.get("code"):
+            errors.add(line, "code", _("This field cannot be blank."))
+            continue
+        by_code.setdefault(row["code"], []).append((line, row))
+    types = {equipment_type.name: equipment_type for equipment_type in EquipmentType.objects.restrict(user)}
+    report = ImportReport()
+    for code, gamme_rows in by_code.items():
+        first_line, first = gamme_rows[0]
+        gamme = Gamme.objects.restrict(user).filter(code=code).first() or Gamme(code=code)
+        creating = gamme.pk is None
+        gamme.name = first.get("name", "")
+        gamme.description = first.get("description", "")
+        type_name = first.get("equipment_type", "")
+        if type_name and type_name not in types:
+            errors.add(first_line, "equipment_type", _("No equipment type named %(name)s.") % {"name": type_name})
+        gamme.equipment_type = types.get(type_name)
+        # Steps in the order of their position column, else of the file.
+        step_rows = sorted(
+            ((line, row) for line, row in gamme_rows if row.get("instruction")),
+            key=lambda item: int(item[1]["position"]) if item[1].get("position", "").isdigit() else item[0],
+        )
+        known_errors = len(errors.by_place)
+        steps = [
+            {
+                name: _value(GammeStep, name, row.get(name, ""), line, errors)
+                for name in STEP_COLUMNS
+                if name != "position"
+            }
+            for line, row in step_rows
+        ]
+        if len(errors.by_place) > known_errors:
+            continue
+        step_lines = [line for line, _row in step_rows]
+        version = None if creating else services.current_version(gamme)
+        current = services.version_steps(version) if version else []
+        steps_changed = creating or [{k: v for k, v in step.items() if k != "position"} for step in current] != steps
+        try:
+            with transaction.atomic():
+                if steps_changed:
+                    services.publish_gamme(user, gamme, steps, _("Imported from CSV."))
+                else:
+                    save_restricted(user, gamme)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                if name.startswith("steps."):
+                    _steps, position, column = name.split(".", 2)
+                    errors.add(step_lines[int(position) - 1], column, messages)
+                else:
+                    errors.add(first_line, "" if name == "__all__" else name, messages)
+            continue
+        if creating:
+            report.created += 1
+        elif steps_changed:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    errors.raise_if_any()
+    return report
+
+
+# --- Triggers --------------------------------------------------------------------------------
+
+
+def export_triggers(user: User, plan: MaintenancePlan | None = None) -> str:
+    triggers = Trigger.objects.restrict(user).select_related("gamme", "equipment", "equipment_type").order_by("pk")
+    if plan is not None:
+        triggers = triggers.filter(plan=plan)
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for trigger in triggers:
+            row = {name: getattr(trigger, name) for name in TRIGGER_COLUMNS if name not in TRIGGER_REFERENCES}
+            yield row | {
+                "id": trigger.pk,
+                "plan": trigger.plan_id,
+                "gamme": trigger.gamme.code,
+                "equipment": trigger.equipment.code if trigger.equipment else "",
+                "equipment_type": trigger.equipment_type.name if trigger.equipment_type else "",
+                "is_active": int(trigger.is_active),
+                "skip_non_working_days": int(trigger.skip_non_working_days),
+            }
+
+    return _write(TRIGGER_COLUMNS, rows())
+
+
+@transaction.atomic
+def import_triggers(user: User, text: str) -> ImportReport:
+    """Create triggers (empty id) or update those whose id is given; plans, gammes and equipment must exist."""
+    check_model_permission(user, Action.ADD, Trigger)
+    errors = _Errors()
+    rows = _rows(text, TRIGGER_COLUMNS, {"plan", "gamme", "kind"}, errors)
+    plans = MaintenancePlan.objects.restrict(user)
+    gammes = {gamme.code: gamme for gamme in Gamme.objects.restrict(user)}
+    types = {equipment_type.name: equipment_type for equipment_type in EquipmentType.objects.restrict(user)}
+    report = ImportReport()
+    for line, row in rows:
+        known_errors = len(errors.by_place)
+        trigger = _trigger_for(user, row, line, errors)
+        if trigger is None:
+            continue
+        plan = plans.filter(pk=row["plan"]).first() if row["plan"].isdigit() else None
+        if plan is None:
+            errors.add(line, "plan", _("No maintenance plan %(value)s.") % {"value": row["plan"]})
+            continue
+        trigger.plan = plan
+        if row["gamme"] not in gammes:
+            errors.add(line, "gamme", _("No gamme with the code %(value)s.") % {"value": row["gamme"]})
+        trigger.gamme = gammes.get(row["gamme"])  # type: ignore[assignment]
+        code = row.get("equipment", "")
+        trigger.equipment = Equipment.objects.restrict(user).filter(site=plan.site_id, code=code).first()
+        if code and trigger.equipment is None:
+            errors.add(line, "equipment", _("No equipment %(code)s on the plan's site.") % {"code": code})
+        type_name = row.get("equipment_type", "")
+        trigger.equipment_type = types.get(type_name)
+        if type_name and trigger.equipment_type is None:
+            errors.add(line, "equipment_type", _("No equipment type named %(name)s.") % {"name": type_name})
+        for name in TRIGGER_COLUMNS:
+            if name not in TRIGGER_REFERENCES and name in row:
+                setattr(trigger, name, _value(Trigger, name, row[name], line, errors))
+        if len(errors.by_place) > known_errors or trigger.gamme is None:
+            continue
+        creating = trigger.pk is None
+        try:
+            with transaction.atomic():
+                services.save_trigger(user, trigger)
+        except ValidationError as error:
+            errors.add_validation(line, error)
+            continue
+        report.created += creating
+        report.updated += not creating
+    errors.raise_if_any()
+    return report
+
+
+def _trigger_for(user: User, row: dict[str, str], line: int, errors: _Errors) -> Trigger | None:
+    """The trigger a row updates (its id), or a new one; None when the id names no visible trigger."""
+    if not row.get("id"):
+        return Trigger()
+    found = Trigger.objects.restrict(user, Action.CHANGE).filter(pk=row["id"]).first() if row["id"].isdigit() else None
+    if found is None:
+        errors.add(line, "id", _("No trigger %(value)s to update.") % {"value": row["id"]})
+    return found
