@@ -21,7 +21,12 @@ class RestrictedChoicesForm(forms.ModelForm):
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker, which reads and writes ISO dates whatever the page's language."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class SiteForm(RestrictedChoicesForm):

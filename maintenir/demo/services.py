@@ -289,16 +289,23 @@ class Procedure:
     code: str
     name: str
     steps: tuple[Step, ...]
+    technology: Technology
     level: int = 2
     minutes_per_step: int = 20
 
 
 PROCEDURES = (
-    Procedure("cta-trimestriel", "Entretien trimestriel de la CTA", AHU_SERVICE),
-    Procedure("presse-500h", "Visite préventive presse — 500 h", PRESS_SERVICE, minutes_per_step=25),
-    Procedure("alarme-semestriel", "Essai semestriel de l'alarme intrusion", ALARM_TEST, minutes_per_step=15),
-    Procedure("pac-annuel", "Entretien annuel de la pompe à chaleur", HEAT_PUMP_SERVICE, level=3, minutes_per_step=30),
-    Procedure("convoyeur-hebdo", "Graissage et contrôle hebdomadaire du convoyeur", CONVEYOR_ROUND, 1, 10),
+    Procedure("cta-trimestriel", "Entretien trimestriel de la CTA", AHU_SERVICE, T.MECHANICAL),
+    Procedure("presse-500h", "Visite préventive presse — 500 h", PRESS_SERVICE, T.HYDRAULIC, minutes_per_step=25),
+    Procedure(
+        "alarme-semestriel", "Essai semestriel de l'alarme intrusion", ALARM_TEST, T.ELECTRICAL, minutes_per_step=15
+    ),
+    Procedure(
+        "pac-annuel", "Entretien annuel de la pompe à chaleur", HEAT_PUMP_SERVICE, T.MECHANICAL, 3, minutes_per_step=30
+    ),
+    Procedure(
+        "convoyeur-hebdo", "Graissage et contrôle hebdomadaire du convoyeur", CONVEYOR_ROUND, T.MECHANICAL, 1, 10
+    ),
 )
 
 COUNTERS = (
@@ -930,6 +937,7 @@ class _Demo:
                         "expected_max": step.expected_max,
                         "level": procedure.level,
                         "duration_minutes": procedure.minutes_per_step,
+                        "technology": procedure.technology,
                     }
                     for step in procedure.steps
                 ]

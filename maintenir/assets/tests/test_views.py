@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from maintenir.assets.choices import EquipmentStatus, Technology
 from maintenir.assets.forms import EquipmentForm
@@ -530,3 +530,11 @@ class TestDocuments:
         assert response.status_code == 200
         assert b"".join(response.streaming_content) == b"%PDF-data"
         assert client_for(client_b).get(url).status_code == 404
+
+
+def test_date_pickers_get_iso_dates_in_french(technician: Any, equipment_a: Any) -> None:
+    equipment_a.installation_date = datetime.date(2025, 3, 15)
+    with translation.override("fr"):
+        field = str(EquipmentForm(instance=equipment_a, user=technician)["installation_date"])
+    assert 'type="date"' in field
+    assert 'value="2025-03-15"' in field
