@@ -226,11 +226,20 @@ class DueDateOut(Schema):
     open_order: int | None = Field(None, alias="open_order_id")
 
 
+class ComplianceOut(Schema):
+    start: datetime.date
+    end: datetime.date
+    due: int = Field(description="Preventive orders whose tolerance ended in the period (not cancelled).")
+    on_time: int = Field(description="Those done by the end of their tolerance.")
+    rate: Decimal | None = Field(description="on_time ÷ due, in %.")
+
+
 class ForecastOut(Schema):
     weeks: list[datetime.date] = Field(description="Monday of each week.")
     load: list[LoadOut]
     totals: list[Decimal]
     due_dates: list[DueDateOut]
+    compliance: ComplianceOut = Field(description="Schedule compliance over the 90 days up to yesterday.")
 
 
 class CsvIn(Schema):
@@ -435,8 +444,9 @@ def update_trigger(request: HttpRequest, trigger_id: int, payload: TriggerPatch)
 # --- Forecast and generation -----------------------------------------------------------------
 
 
-def _forecast_out(result: services.Forecast) -> dict[str, Any]:
+def _forecast_out(result: services.Forecast, compliance: dict[str, Any]) -> dict[str, Any]:
     return {
+        "compliance": compliance,
         "weeks": result.weeks,
         "load": [
             {"site": site, "site_name": result.site_names[site], "technology": technology, "hours": hours}
@@ -457,8 +467,14 @@ def preventive_forecast(
     """The planned preventive load per week, site and technology, and each equipment's next due dates."""
     if site is not None:
         get_visible(restricted(Site, request), site)
-    result = services.forecast(acting_user(request), start or timezone.localdate(), weeks, site_id=site)
-    return _forecast_out(result)
+    user = acting_user(request)
+    today = timezone.localdate()
+    result = services.forecast(user, start or today, weeks, site_id=site)
+    begin, end, compliance = services.recent_compliance(user, today, site)
+    return _forecast_out(
+        result,
+        {"start": begin, "end": end, "due": compliance.due, "on_time": compliance.on_time, "rate": compliance.rate},
+    )
 
 
 @router.get("/equipment/{equipment_id}/next-due", response=list[DueDateOut])

@@ -911,3 +911,42 @@ def _hours_by_technology(version_ids: set[int]) -> dict[int, dict[str, Decimal]]
     ):
         hours[version_id][technology or NO_TECHNOLOGY] += Decimal(minutes) / 60
     return hours
+
+
+@dataclass(frozen=True)
+class Compliance:
+    """Schedule compliance (EN 15341): preventive orders done within their tolerance ÷ those that fell due."""
+
+    due: int
+    on_time: int
+
+    @property
+    def rate(self) -> Decimal | None:
+        return (Decimal(100) * self.on_time / self.due).quantize(Decimal("0.1")) if self.due else None
+
+
+def schedule_compliance(user: User, start: datetime.date, end: datetime.date, site_id: int | None = None) -> Compliance:
+    """Over the preventive orders whose tolerance ended between `start` and `end` (not cancelled):
+    done by the end of their tolerance counts as on time; done later, or still open, as late."""
+    origins = PreventiveOrder.objects.filter(
+        trigger__in=Trigger.objects.restrict(user), tolerance_end__range=(start, end)
+    ).exclude(work_order__status=WorkOrderStatus.CANCELLED)
+    if site_id is not None:
+        origins = origins.filter(work_order__site_id=site_id)
+    due = on_time = 0
+    for tolerance_end, completed_at in origins.values_list("tolerance_end", "work_order__completed_at"):
+        due += 1
+        on_time += completed_at is not None and not rules.is_late(timezone.localdate(completed_at), tolerance_end, 0)
+    return Compliance(due=due, on_time=on_time)
+
+
+COMPLIANCE_DAYS = 90
+
+
+def recent_compliance(
+    user: User, today: datetime.date, site_id: int | None = None
+) -> tuple[datetime.date, datetime.date, Compliance]:
+    """Schedule compliance over the COMPLIANCE_DAYS up to yesterday (an order due today may still be on time)."""
+    end = today - datetime.timedelta(days=1)
+    start = end - datetime.timedelta(days=COMPLIANCE_DAYS - 1)
+    return start, end, schedule_compliance(user, start, end, site_id)

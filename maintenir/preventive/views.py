@@ -291,7 +291,8 @@ def forecast(request: HttpRequest) -> HttpResponse:
     site = weeks = None
     if form.is_valid():
         site, weeks = form.cleaned_data["site"], form.cleaned_data["weeks"]
-    result = services.forecast(user, timezone.localdate(), weeks or 8, site_id=site.pk if site else None)
+    today = timezone.localdate()
+    result = services.forecast(user, today, weeks or 8, site_id=site.pk if site else None)
     rows = [
         (result.site_names[site_id], technology, hours)
         for (site_id, technology), hours in sorted(
@@ -304,6 +305,8 @@ def forecast(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "totals": [result.total(index) for index in range(len(result.weeks))],
         "can_generate": can_add(user, MaintenancePlan),
+        "compliance": services.recent_compliance(user, today, site.pk if site else None)[2],
+        "compliance_days": services.COMPLIANCE_DAYS,
     }
     return render(request, "preventive/forecast.html", context)
 

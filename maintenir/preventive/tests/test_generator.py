@@ -451,3 +451,24 @@ class TestForecast:
         assert due.counter_value == Decimal(2100)
         assert due.estimated
         assert due.date == today + datetime.timedelta(days=50)
+
+
+def test_schedule_compliance(manager: Any, client_b: Any, gamme: Any, equipment_a: Any) -> None:
+    trigger = TriggerFactory(
+        plan__site=equipment_a.site,
+        equipment=equipment_a,
+        gamme=gamme,
+        interval=1,
+        interval_unit=IntervalUnit.WEEK,
+        start_date=datetime.date(2027, 3, 1),
+        tolerance_days=2,
+    )
+    generate(datetime.date(2027, 3, 1))
+    finish(TriggerState.objects.get(trigger=trigger).open_order, datetime.date(2027, 3, 3))  # on time
+    generate(datetime.date(2027, 3, 8))
+    finish(TriggerState.objects.get(trigger=trigger).open_order, datetime.date(2027, 3, 11))  # a day late
+    generate(datetime.date(2027, 3, 15))  # still open at the end of the period: late
+    period = (datetime.date(2027, 3, 1), datetime.date(2027, 3, 31))
+    compliance = services.schedule_compliance(manager, *period)
+    assert (compliance.due, compliance.on_time, compliance.rate) == (3, 1, Decimal("33.3"))
+    assert services.schedule_compliance(client_b, *period).due == 0
