@@ -2,7 +2,6 @@
 
 import operator
 from collections.abc import Sequence
-from operator import attrgetter
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -23,7 +22,7 @@ def record_change(
 ) -> ObjectChange:
     context = current()
     user = context.user() if context else None
-    parent = attrgetter(instance.changelog_parent)(instance) if instance.changelog_parent else None
+    parent = operator.attrgetter(instance.changelog_parent)(instance) if instance.changelog_parent else None
     return ObjectChange.objects.create(
         related_object_type=ContentType.objects.get_for_model(parent) if parent is not None else None,
         related_object_id=parent.pk if parent is not None else None,

@@ -59,7 +59,7 @@ def test_client_user_without_organisation_is_refused(db: None) -> None:
     assert not User.objects.exists()
 
 
-@pytest.mark.parametrize("command", ["serve", "demo", "migrate", "createuser", "token", "worker"])
+@pytest.mark.parametrize("command", ["serve", "demo", "migrate", "createuser", "token", "worker", "generate", "bench"])
 def test_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         ManagementUtility(["maintenir", command, "--help"]).execute()
