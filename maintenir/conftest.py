@@ -22,6 +22,7 @@ from maintenir.assets.tests.factories import (
 from maintenir.core.choices import Role
 from maintenir.core.tests.factories import OrganisationFactory, UserFactory
 from maintenir.preventive.tests.factories import TriggerFactory
+from maintenir.ui.tests.browser import chromium_page
 from maintenir.workorders.tests.factories import (
     ChecklistStepFactory,
     DowntimeFactory,
@@ -139,3 +140,9 @@ def tenant_world(equipment_a: Any, equipment_b: Any, technician: Any) -> None:
     """Both client organisations with a row of every tenant-scoped model."""
     populate_site(equipment_a.site, equipment_a, technician)
     populate_site(equipment_b.site, equipment_b, technician)
+
+
+@pytest.fixture
+def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A phone-sized page of Debian's chromium, for the end-to-end journeys."""
+    yield from chromium_page(monkeypatch)

@@ -2,9 +2,7 @@
 request into a work order, the technician carries it out on the execution page and the press is
 back in service — with every step in the change logs."""
 
-import os
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,37 +14,9 @@ from maintenir.assets.tests.factories import EquipmentFactory, SiteFactory
 from maintenir.core.changelog import changes_for
 from maintenir.core.choices import ChangeAction, Role
 from maintenir.core.tests.factories import OrganisationFactory, UserFactory
+from maintenir.ui.tests.browser import Browser
 from maintenir.workorders.choices import WorkOrderStatus, WorkRequestStatus
 from maintenir.workorders.models import FailureMode, WorkOrder, WorkRequest
-
-CHROMIUM = Path("/usr/bin/chromium")
-PASSWORD = "secret-password"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@pytest.fixture
-def browser_page(monkeypatch: pytest.MonkeyPatch) -> Any:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package.")
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        context = browser.new_context(locale="en-US", viewport={"width": 412, "height": 915})
-        context.set_default_timeout(10_000)
-        yield context.new_page()
-        browser.close()
 
 
 @pytest.mark.e2e
@@ -65,24 +35,8 @@ def test_fault_report_to_completed_work_order(live_server: Any, browser_page: An
     UserFactory(username="tech", role=Role.TECHNICIAN, first_name="Théo", last_name="Martin")
     mode = FailureMode.objects.get(code="ELP")
 
-    def go(path: str) -> None:
-        page.goto(f"{live_server.url}{path}")
-
-    def log_in(username: str) -> None:
-        go(reverse("login"))
-        page.get_by_label("Username").fill(username)
-        page.get_by_label("Password").fill(PASSWORD)
-        page.locator("main").get_by_role("button", name="Log in").click()
-        expect(page.get_by_role("button", name="Menu")).to_be_visible()
-
-    def log_out() -> None:
-        # On a phone-sized screen the navigation, with "Log out", is behind the menu button.
-        page.get_by_role("button", name="Menu").click()
-        page.get_by_role("button", name="Log out").click()
-        expect(page.get_by_role("button", name="Menu")).to_have_count(0)
-
-    def saved(text: str) -> None:
-        expect(page.locator(".messages")).to_contain_text(text)
+    browser = Browser(page, live_server.url)
+    go, log_in, log_out, saved = browser.go, browser.log_in, browser.log_out, browser.saved
 
     # The operator reports the fault from the press's page.
     log_in("operator")
