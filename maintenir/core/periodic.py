@@ -27,8 +27,6 @@ def run_due_tasks(last_run: dict[str, float], now: float) -> None:
             logger.info("periodic task %s: %s", name, result.get())
         except Exception:
             logger.exception("periodic task %s failed", name)
-        finally:
-            close_old_connections()
 
 
 def start_in_process_scheduler(tick: float = 60.0) -> threading.Thread | None:
@@ -40,6 +38,8 @@ def start_in_process_scheduler(tick: float = 60.0) -> threading.Thread | None:
     def loop() -> None:
         while True:
             run_due_tasks(last_run, time.monotonic())
+            # This thread lives as long as the server: do not keep a connection open between runs.
+            close_old_connections()
             time.sleep(tick)
 
     thread = threading.Thread(target=loop, name="maintenir-periodic", daemon=True)
