@@ -22,6 +22,7 @@ from maintenir.api.common import (
 )
 from maintenir.assets.choices import CounterKind, Technology
 from maintenir.assets.models import Equipment, EquipmentType, ProductionLine, Site
+from maintenir.core.csvio import ImportReport
 from maintenir.core.services import save_restricted
 from maintenir.preventive import services, transfer
 from maintenir.preventive.choices import Anchor, ConditionOperator, IntervalUnit, TriggerKind
@@ -302,7 +303,7 @@ def export_gammes(request: HttpRequest) -> HttpResponse:
 
 
 @router.post("/gammes/import", response=ImportOut)
-def import_gammes(request: HttpRequest, payload: CsvIn) -> transfer.ImportReport:
+def import_gammes(request: HttpRequest, payload: CsvIn) -> ImportReport:
     """Create or update gammes from CSV, all or nothing; errors name the line and the column."""
     return transfer.import_gammes(acting_user(request), payload.csv)
 
@@ -418,7 +419,7 @@ def export_triggers(request: HttpRequest, plan: int | None = None) -> HttpRespon
 
 
 @router.post("/triggers/import", response=ImportOut)
-def import_triggers(request: HttpRequest, payload: CsvIn) -> transfer.ImportReport:
+def import_triggers(request: HttpRequest, payload: CsvIn) -> ImportReport:
     """Create triggers (empty id) or update them (their id) from CSV, all or nothing."""
     return transfer.import_triggers(acting_user(request), payload.csv)
 

@@ -1,22 +1,20 @@
-"""CSV export and import of gammes and triggers.
+"""CSV export and import of gammes and triggers (see `core.csvio`).
 
 An import is all or nothing: every row is checked, and if any is wrong nothing is written and
 the error names the line and the column ("line 4, column expected_max"). Exports write the same
 columns, so a file exported, edited in a spreadsheet and imported again updates what it lists.
 """
 
-import csv
-import io
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from maintenir.assets.models import Equipment, EquipmentType
 from maintenir.core.choices import Action
+from maintenir.core.csvio import CsvErrors, ImportReport, cell_value, read_csv, write_csv
 from maintenir.core.models import User
 from maintenir.core.services import check_model_permission, save_restricted
 from maintenir.preventive import services
@@ -51,84 +49,6 @@ TRIGGER_COLUMNS = [
 ]
 # Columns naming other objects: by code (gamme, equipment on the plan's site), name (type) or id (plan, trigger).
 TRIGGER_REFERENCES = {"id", "plan", "gamme", "equipment", "equipment_type"}
-MAX_ERRORS = 50
-TRUE = {"1", "true", "yes", "oui", "vrai", "x"}
-FALSE = {"0", "false", "no", "non", "faux", ""}
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-class _Errors:
-    """Errors keyed "line N, column C", at most MAX_ERRORS of them."""
-
-    def __init__(self) -> None:
-        self.by_place: dict[str, list[str]] = {}
-
-    def add(self, line: int, column: str, messages: Sequence[str] | str) -> None:
-        if len(self.by_place) < MAX_ERRORS:
-            place = _("line %(line)d, column %(column)s") % {"line": line, "column": column or "-"}
-            self.by_place.setdefault(place, []).extend([messages] if isinstance(messages, str) else messages)
-
-    def add_validation(self, line: int, error: ValidationError, columns: dict[str, str] | None = None) -> None:
-        for name, messages in error.message_dict.items():
-            self.add(line, (columns or {}).get(name, "" if name == "__all__" else name), messages)
-
-    def raise_if_any(self) -> None:
-        if self.by_place:
-            raise ValidationError(self.by_place)
-
-
-def _write(columns: list[str], rows: Iterator[dict[str, Any]]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({name: "" if row.get(name) is None else row[name] for name in columns})
-    return out.getvalue()
-
-
-def _rows(text: str, columns: list[str], required: set[str], errors: _Errors) -> list[tuple[int, dict[str, str]]]:
-    """The data rows with their line numbers; a bad header is reported on line 1."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = reader.fieldnames or []
-    for name in sorted(required - set(header)):
-        errors.add(1, name, _("This column is missing."))
-    for name in header:
-        if name not in columns:
-            errors.add(1, name, _("Unknown column; the columns are: %(columns)s.") % {"columns": ", ".join(columns)})
-    errors.raise_if_any()
-    rows = []
-    # A quoted cell may span lines: a row is named by the line it starts on.
-    previous_end = reader.line_num
-    for row in reader:
-        line = previous_end + 1
-        previous_end = reader.line_num
-        if None in row:
-            errors.add(line, "", _("More values than columns."))
-        rows.append((line, {name: (value or "").strip() for name, value in row.items() if name}))
-    return rows
-
-
-def _value(model: type[models.Model], name: str, raw: str, line: int, errors: _Errors) -> Any:
-    """A cell as the model field's Python value; empty cells take the field's default."""
-    field: Any = model._meta.get_field(name)
-    if isinstance(field, models.BooleanField):
-        if raw.lower() not in TRUE | FALSE:
-            errors.add(line, name, _("Write 1 or 0 (yes or no)."))
-        return raw.lower() in TRUE
-    if raw == "":
-        return field.get_default() if field.has_default() else (None if field.null else "")
-    try:
-        return field.to_python(raw)
-    except ValidationError as error:
-        errors.add(line, name, error.messages)
-        return None
-
 
 # --- Gammes ----------------------------------------------------------------------------------
 
@@ -149,15 +69,15 @@ def export_gammes(user: User) -> str:
             for step in steps or [{}]:
                 yield header | {name: step.get(name) for name in STEP_COLUMNS}
 
-    return _write(GAMME_COLUMNS, rows())
+    return write_csv(GAMME_COLUMNS, rows())
 
 
 @transaction.atomic
 def import_gammes(user: User, text: str) -> ImportReport:
     """Create or update gammes, one row per step; changed steps publish a new version."""
     check_model_permission(user, Action.ADD, Gamme)
-    errors = _Errors()
-    rows = _rows(text, GAMME_COLUMNS, {"code", "name", "instruction"}, errors)
+    errors = CsvErrors()
+    rows = read_csv(text, GAMME_COLUMNS, {"code", "name", "instruction"}, errors)
     by_code: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for line, row in rows:
         if not row.get("code"):
@@ -184,7 +104,7 @@ def import_gammes(user: User, text: str) -> ImportReport:
         known_errors = len(errors.by_place)
         steps = [
             {
-                name: _value(GammeStep, name, row.get(name, ""), line, errors)
+                name: cell_value(GammeStep, name, row.get(name, ""), line, errors)
                 for name in STEP_COLUMNS
                 if name != "position"
             }
@@ -241,15 +161,15 @@ def export_triggers(user: User, plan: MaintenancePlan | None = None) -> str:
                 "skip_non_working_days": int(trigger.skip_non_working_days),
             }
 
-    return _write(TRIGGER_COLUMNS, rows())
+    return write_csv(TRIGGER_COLUMNS, rows())
 
 
 @transaction.atomic
 def import_triggers(user: User, text: str) -> ImportReport:
     """Create triggers (empty id) or update those whose id is given; plans, gammes and equipment must exist."""
     check_model_permission(user, Action.ADD, Trigger)
-    errors = _Errors()
-    rows = _rows(text, TRIGGER_COLUMNS, {"plan", "gamme", "kind"}, errors)
+    errors = CsvErrors()
+    rows = read_csv(text, TRIGGER_COLUMNS, {"plan", "gamme", "kind"}, errors)
     plans = MaintenancePlan.objects.restrict(user)
     gammes = {gamme.code: gamme for gamme in Gamme.objects.restrict(user)}
     types = {equipment_type.name: equipment_type for equipment_type in EquipmentType.objects.restrict(user)}
@@ -277,7 +197,7 @@ def import_triggers(user: User, text: str) -> ImportReport:
             errors.add(line, "equipment_type", _("No equipment type named %(name)s.") % {"name": type_name})
         for name in TRIGGER_COLUMNS:
             if name not in TRIGGER_REFERENCES and name in row:
-                setattr(trigger, name, _value(Trigger, name, row[name], line, errors))
+                setattr(trigger, name, cell_value(Trigger, name, row[name], line, errors))
         if len(errors.by_place) > known_errors or trigger.gamme is None:
             continue
         creating = trigger.pk is None
@@ -293,7 +213,7 @@ def import_triggers(user: User, text: str) -> ImportReport:
     return report
 
 
-def _trigger_for(user: User, row: dict[str, str], line: int, errors: _Errors) -> Trigger | None:
+def _trigger_for(user: User, row: dict[str, str], line: int, errors: CsvErrors) -> Trigger | None:
     """The trigger a row updates (its id), or a new one; None when the id names no visible trigger."""
     if not row.get("id"):
         return Trigger()
