@@ -1,0 +1,14 @@
+"""One driver per protocol behind one small interface (see `base.Driver`)."""
+
+from maintenir.devices.choices import Protocol
+from maintenir.devices.drivers.base import Driver
+from maintenir.devices.drivers.modbus import ModbusDriver
+
+DRIVERS: dict[str, type[Driver]] = {Protocol.MODBUS_TCP: ModbusDriver}
+
+
+def driver_for(protocol: str) -> type[Driver]:
+    try:
+        return DRIVERS[protocol]
+    except KeyError:
+        raise NotImplementedError(f"no driver for {protocol} yet") from None

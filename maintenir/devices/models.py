@@ -1,0 +1,162 @@
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from maintenir.assets.models import Equipment
+from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, Action, Role
+from maintenir.core.models import RestrictedModel
+from maintenir.devices import choices
+
+# Technicians install and parameterise devices; managers too.
+DEVICE_ROLES = frozenset({*MANAGING_ROLES, Role.TECHNICIAN})
+
+
+class Device(RestrictedModel):
+    """A communicating controller, meter, inverter, PLC or gateway of an equipment."""
+
+    equipment = models.ForeignKey(
+        Equipment, verbose_name=_("equipment"), on_delete=models.CASCADE, related_name="devices"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    protocol = models.CharField(_("protocol"), max_length=20, choices=choices.Protocol.choices)
+    host = models.CharField(_("host"), max_length=255, help_text=_("IP address or host name."))
+    port = models.PositiveIntegerField(
+        _("port"), null=True, blank=True, validators=[MaxValueValidator(65535)], help_text=_("Empty: the protocol's.")
+    )
+    unit_id = models.PositiveSmallIntegerField(
+        _("unit / device id"),
+        default=1,
+        validators=[MaxValueValidator(255)],
+        help_text=_("Modbus unit id; BACnet device instance in the options."),
+    )
+    options = models.JSONField(_("protocol options"), default=dict, blank=True)
+    is_enabled = models.BooleanField(_("polled"), default=True)
+    poll_interval = models.PositiveIntegerField(_("poll every (s)"), default=30, validators=[MinValueValidator(1)])
+    timeout = models.FloatField(_("request timeout (s)"), default=3.0, validators=[MinValueValidator(0.1)])
+    grace_period = models.PositiveIntegerField(
+        _("grace period (s)"),
+        default=300,
+        help_text=_("Unreachable longer than this, the device raises a work request on its equipment."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=choices.DeviceStatus.choices, default=choices.DeviceStatus.UNKNOWN
+    )
+    last_seen = models.DateTimeField(_("last answer"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    tenant_path = "equipment__site__organisation"
+    changelog_parent = "equipment"
+    # Polling updates these continually: they are state, not changes anyone made.
+    changelog_exclude = frozenset({"created", "last_updated", "status", "last_seen", "last_error"})
+    role_permissions: ClassVar[dict[str, frozenset[str]]] = {
+        Action.VIEW: ALL_ROLES,
+        Action.ADD: DEVICE_ROLES,
+        Action.CHANGE: DEVICE_ROLES,
+        Action.DELETE: DEVICE_ROLES,
+    }
+
+    class Meta:
+        ordering = ["equipment", "name"]
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or choices.DEFAULT_PORTS[choices.Protocol(self.protocol)]
+
+
+class Point(RestrictedModel):
+    """A value a device exposes, in the protocol's terms, with its unit and scaling."""
+
+    device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="points")
+    name = models.CharField(_("name"), max_length=200)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    address = models.CharField(
+        _("address"),
+        max_length=300,
+        help_text=_(
+            "Modbus: register number from 0; BACnet: object type,instance; KNX: group address; "
+            "OPC UA: node id; MQTT: topic."
+        ),
+    )
+    register_type = models.CharField(_("Modbus table"), max_length=10, choices=choices.RegisterType.choices, blank=True)
+    data_type = models.CharField(_("data type"), max_length=10, choices=choices.DataType.choices, blank=True)
+    word_order = models.CharField(
+        _("word order"), max_length=10, choices=choices.WordOrder.choices, default=choices.WordOrder.BIG
+    )
+    scale = models.FloatField(_("scale"), default=1.0, help_text=_("value = raw × scale + offset"))
+    offset = models.FloatField(_("offset"), default=0.0)
+    unit = models.CharField(_("unit"), max_length=20, blank=True)
+    min_value = models.FloatField(_("minimum"), null=True, blank=True)
+    max_value = models.FloatField(_("maximum"), null=True, blank=True)
+    writable = models.BooleanField(_("writable"), default=False)
+    write_priority = models.PositiveSmallIntegerField(
+        _("write priority"),
+        default=16,
+        validators=[MinValueValidator(1), MaxValueValidator(16)],
+        help_text=_("BACnet command priority (1 highest, 16 lowest)."),
+    )
+    poll_interval = models.PositiveIntegerField(
+        _("poll every (s)"), null=True, blank=True, help_text=_("Empty: the device's interval.")
+    )
+    brick_class = models.CharField(
+        _("Brick class"), max_length=100, blank=True, help_text=_("e.g. Supply_Air_Temperature_Sensor")
+    )
+    last_value = models.FloatField(_("current value"), null=True, blank=True)
+    last_time = models.DateTimeField(_("read at"), null=True, blank=True)
+    last_quality = models.CharField(_("quality"), max_length=20, choices=choices.Quality.choices, blank=True)
+
+    tenant_path = "device__equipment__site__organisation"
+    changelog_parent = "device.equipment"
+    changelog_exclude = frozenset({"created", "last_updated", "last_value", "last_time", "last_quality"})
+    role_permissions = Device.role_permissions
+
+    class Meta:
+        ordering = ["device", "name"]
+        constraints = [models.UniqueConstraint(fields=["device", "name"], name="point_name_unique_per_device")]
+        verbose_name = _("point")
+        verbose_name_plural = _("points")
+
+    def __str__(self) -> str:
+        return f"{self.device} — {self.name}"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        if self.min_value is not None and self.max_value is not None and self.min_value > self.max_value:
+            errors["max_value"] = _("The maximum is below the minimum.")
+        if self.device_id and self.device.protocol == choices.Protocol.MODBUS_TCP:
+            if not self.address.isdigit() or int(self.address) > 65535:
+                errors["address"] = _("A Modbus address is a register number from 0 to 65535.")
+            if not self.register_type:
+                errors["register_type"] = _("A Modbus point needs its table.")
+            if self.register_type in choices.BIT_TABLES:
+                self.data_type = choices.DataType.BOOL
+            elif not self.data_type or self.data_type == choices.DataType.BOOL:
+                errors["data_type"] = _("A register holds a number: choose its data type.")
+            if self.writable and self.register_type in {choices.RegisterType.INPUT, choices.RegisterType.DISCRETE}:
+                errors["writable"] = _("Input registers and discrete inputs are read-only.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Reading(models.Model):
+    """One stored value of a point; append-only."""
+
+    point = models.ForeignKey(Point, on_delete=models.CASCADE, related_name="readings")
+    time = models.DateTimeField(_("time"))
+    value = models.FloatField(_("value"), null=True)
+    quality = models.CharField(_("quality"), max_length=20, choices=choices.Quality.choices)
+
+    class Meta:
+        indexes = [models.Index(fields=["point", "-time"])]
+        verbose_name = _("reading")
+        verbose_name_plural = _("readings")
+
+    def __str__(self) -> str:
+        return f"{self.point_id} {self.time:%Y-%m-%d %H:%M:%S} {self.value}"

@@ -1,0 +1,63 @@
+"""Real protocol peers on 127.0.0.1 for the driver tests (and the demo's simulated devices)."""
+
+import contextlib
+import logging
+import warnings
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pymodbus.server import ModbusTcpServer
+
+with warnings.catch_warnings():
+    # The classic datastore is deprecated for pymodbus 4; its replacement is still marked experimental.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from pymodbus.datastore import ModbusDeviceContext, ModbusSequentialDataBlock, ModbusServerContext
+
+# pymodbus logs every frame at INFO when a server is running in the process.
+logging.getLogger("pymodbus").setLevel(logging.WARNING)
+
+
+@dataclass
+class ModbusPeer:
+    port: int
+    requests: list[int] = field(default_factory=list)
+
+
+def _block(values: dict[int, int], size: int) -> Any:
+    registers = [0] * size
+    for address, value in values.items():
+        registers[address] = value
+    # Blocks of the classic datastore start at 1 for protocol address 0.
+    return ModbusSequentialDataBlock(1, registers)
+
+
+@contextlib.asynccontextmanager
+async def modbus_peer(
+    holding: dict[int, int] | None = None, inputs: dict[int, int] | None = None, unit_id: int = 1, size: int = 200
+) -> AsyncIterator[ModbusPeer]:
+    """A pymodbus TCP server on a free port of 127.0.0.1 with one device and these register values
+    (address → 16-bit value); it counts the requests it serves."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        device = ModbusDeviceContext(
+            hr=_block(holding or {}, size),
+            ir=_block(inputs or {}, size),
+            co=_block({}, size),
+            di=_block({}, size),
+        )
+        context = ModbusServerContext(devices={unit_id: device}, single=False)
+    peer = ModbusPeer(port=0)
+
+    def count(sending: bool, pdu: Any) -> Any:
+        if not sending:
+            peer.requests.append(pdu.function_code)
+        return pdu
+
+    server = ModbusTcpServer(context, address=("127.0.0.1", 0), trace_pdu=count)
+    await server.serve_forever(background=True)
+    peer.port = server.transport.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield peer
+    finally:
+        await server.shutdown()
