@@ -29,6 +29,7 @@ from maintenir.workorders import services
 from maintenir.workorders.choices import DowntimeCause, Priority, SignOffRole, WorkOrderType
 from maintenir.workorders.filtersets import WorkOrderFilterSet, WorkRequestFilterSet
 from maintenir.workorders.models import (
+    SYSTEM_REPORTER,
     ChecklistStep,
     CodedEntry,
     DetectionMethod,
@@ -76,7 +77,7 @@ class WorkRequestOut(Schema):
     equipment_stopped: bool
     status: str
     status_display: str = Field(alias="get_status_display")
-    reported_by: int = Field(alias="reported_by_id")
+    reported_by: int | None = Field(None, alias="reported_by_id", description="Empty when raised by Maintenir.")
     reported_by_name: str
     decided_by: int | None = Field(None, alias="decided_by_id")
     decided_at: datetime.datetime | None
@@ -87,7 +88,7 @@ class WorkRequestOut(Schema):
 
     @staticmethod
     def resolve_reported_by_name(request: WorkRequest) -> str:
-        return str(request.reported_by)
+        return str(request.reported_by or SYSTEM_REPORTER)
 
 
 class ApproveRequestIn(Schema):

@@ -45,12 +45,13 @@ class Device(RestrictedModel):
         _("status"), max_length=20, choices=choices.DeviceStatus.choices, default=choices.DeviceStatus.UNKNOWN
     )
     last_seen = models.DateTimeField(_("last answer"), null=True, blank=True)
+    failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
 
     tenant_path = "equipment__site__organisation"
     changelog_parent = "equipment"
     # Polling updates these continually: they are state, not changes anyone made.
-    changelog_exclude = frozenset({"created", "last_updated", "status", "last_seen", "last_error"})
+    changelog_exclude = frozenset({"created", "last_updated", "status", "last_seen", "failing_since", "last_error"})
     role_permissions: ClassVar[dict[str, frozenset[str]]] = {
         Action.VIEW: ALL_ROLES,
         Action.ADD: DEVICE_ROLES,

@@ -91,6 +91,10 @@ class DetectionMethod(CodedEntry):
         verbose_name_plural = _("detection methods")
 
 
+# Shown as the reporter of the requests Maintenir raises itself.
+SYSTEM_REPORTER = _("Maintenir (automatic)")
+
+
 class WorkRequest(RestrictedModel):
     """A fault or need reported by a client user or an operator, awaiting a manager's decision."""
 
@@ -111,8 +115,14 @@ class WorkRequest(RestrictedModel):
     status = models.CharField(
         _("status"), max_length=20, choices=WorkRequestStatus.choices, default=WorkRequestStatus.SUBMITTED
     )
+    # Empty when Maintenir raised the request itself (a device that stopped answering…).
     reported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="work_requests"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_requests",
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -205,6 +205,21 @@ def submit_work_request(
     return request
 
 
+@transaction.atomic
+def raise_work_request(equipment: Equipment, symptom: str, urgency: int = Priority.HIGH) -> WorkRequest | None:
+    """A request raised by Maintenir itself, for the manager to decide; none while one is still
+    waiting on the same equipment with the same symptom."""
+    waiting = WorkRequest.objects.filter(
+        equipment=equipment, symptom=symptom, status=WorkRequestStatus.SUBMITTED, reported_by__isnull=True
+    )
+    if waiting.exists():
+        return None
+    request = WorkRequest(site=equipment.site, equipment=equipment, symptom=symptom, urgency=urgency)
+    request.full_clean()
+    request.save()
+    return request
+
+
 def _decide(user: User, request: WorkRequest) -> WorkRequest:
     _require_manager(user, _("decide on a work request"))
     check_permission(user, Action.CHANGE, request)

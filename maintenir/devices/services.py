@@ -1,0 +1,94 @@
+"""Connected equipment: the points a driver reads, storing what it read, and the devices' reachability."""
+
+import datetime
+from collections.abc import Sequence
+
+from django.db import transaction
+
+from maintenir.core import bulk
+from maintenir.devices.choices import DeviceStatus
+from maintenir.devices.drivers.base import Connection, PointSpec, Sample
+from maintenir.devices.models import Device, Point, Reading
+from maintenir.devices.signals import device_unreachable
+
+
+def connection_of(device: Device) -> Connection:
+    return Connection(device.host, device.effective_port, device.unit_id, device.timeout)
+
+
+def point_specs(device: Device) -> list[PointSpec]:
+    return [
+        PointSpec(
+            id=point.pk,
+            address=point.address,
+            register_type=point.register_type,
+            data_type=point.data_type,
+            word_order=point.word_order,
+            scale=point.scale,
+            offset=point.offset,
+            min_value=point.min_value,
+            max_value=point.max_value,
+        )
+        for point in device.points.order_by("pk")
+    ]
+
+
+@transaction.atomic
+def store_samples(samples: Sequence[Sample]) -> int:
+    """Append the readings and move each point's current value to its latest one; one transaction."""
+    bulk.insert(
+        Reading,
+        [
+            {"point_id": sample.point_id, "time": sample.time, "value": sample.value, "quality": sample.quality}
+            for sample in samples
+        ],
+    )
+    latest: dict[int, Sample] = {}
+    for sample in samples:
+        if sample.point_id not in latest or sample.time >= latest[sample.point_id].time:
+            latest[sample.point_id] = sample
+    bulk.update(
+        Point,
+        ["last_value", "last_time", "last_quality"],
+        [
+            {
+                "id": sample.point_id,
+                "last_value": sample.value,
+                "last_time": sample.time,
+                "last_quality": sample.quality,
+            }
+            for sample in latest.values()
+        ],
+    )
+    return len(samples)
+
+
+def record_answer(device_id: int, now: datetime.datetime) -> None:
+    """The device answered: it is online again."""
+    Device.objects.filter(pk=device_id).update(
+        status=DeviceStatus.ONLINE, last_seen=now, failing_since=None, last_error=""
+    )
+
+
+@transaction.atomic
+def record_failure(device_id: int, error: str, now: datetime.datetime) -> bool:
+    """The device did not answer. Past its grace period it becomes unreachable, and that is announced
+    once (`signals.device_unreachable`), not at every failed poll. Returns whether it was announced now."""
+    device = Device.objects.select_for_update().get(pk=device_id)
+    device.failing_since = device.failing_since or now
+    device.last_error = error
+    announce = device.status != DeviceStatus.UNREACHABLE and now - device.failing_since >= datetime.timedelta(
+        seconds=device.grace_period
+    )
+    if announce:
+        device.status = DeviceStatus.UNREACHABLE
+    Device.objects.filter(pk=device_id).update(
+        failing_since=device.failing_since, last_error=error, status=device.status
+    )
+    if announce:
+        device_unreachable.send(sender=Device, device=device, error=error)
+    return announce
+
+
+def enabled_devices() -> list[Device]:
+    return list(Device.objects.filter(is_enabled=True).order_by("pk"))
