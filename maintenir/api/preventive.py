@@ -24,6 +24,7 @@ from maintenir.assets.choices import CounterKind, Technology
 from maintenir.assets.models import Equipment, EquipmentType, ProductionLine, Site
 from maintenir.core.csvio import ImportReport
 from maintenir.core.services import save_restricted
+from maintenir.devices.models import Point
 from maintenir.preventive import services, transfer
 from maintenir.preventive.choices import Anchor, ConditionOperator, IntervalUnit, TriggerKind
 from maintenir.preventive.filtersets import GammeFilterSet, MaintenancePlanFilterSet, TriggerFilterSet
@@ -130,6 +131,7 @@ class TriggerIn(Schema):
     skip_non_working_days: bool = False
     tolerance_days: int = Field(0, ge=0)
     counter_kind: CounterKind | Literal[""] = ""
+    point: int | None = Field(None, description="Device point watched by a condition or predictive trigger.")
     counter_interval: Decimal | None = None
     lead_percent: int = Field(90, ge=1, le=100)
     operator: ConditionOperator | Literal[""] = ""
@@ -149,6 +151,7 @@ TRIGGER_KEYS: dict[str, type[Model]] = {
     "gamme": Gamme,
     "equipment": Equipment,
     "equipment_type": EquipmentType,
+    "point": Point,
 }
 
 
@@ -180,6 +183,7 @@ class TriggerOut(Schema):
     skip_non_working_days: bool
     tolerance_days: int
     counter_kind: str
+    point: int | None = Field(None, alias="point_id")
     counter_interval: Decimal | None
     lead_percent: int
     operator: str

@@ -9,7 +9,7 @@ from maintenir.core import bulk
 from maintenir.devices.choices import DeviceStatus
 from maintenir.devices.drivers.base import Connection, PointSpec, Sample
 from maintenir.devices.models import Device, Point, Reading
-from maintenir.devices.signals import device_unreachable
+from maintenir.devices.signals import device_unreachable, readings_stored
 
 
 def connection_of(device: Device) -> Connection:
@@ -35,7 +35,10 @@ def point_specs(device: Device) -> list[PointSpec]:
 
 @transaction.atomic
 def store_samples(samples: Sequence[Sample]) -> int:
-    """Append the readings and move each point's current value to its latest one; one transaction."""
+    """Append the readings and move each point's current value to its latest one; one transaction.
+
+    Once committed, `signals.readings_stored` lets conditional maintenance look at them at once.
+    """
     bulk.insert(
         Reading,
         [
@@ -60,6 +63,8 @@ def store_samples(samples: Sequence[Sample]) -> int:
             for sample in latest.values()
         ],
     )
+    point_ids = sorted(latest)
+    transaction.on_commit(lambda: readings_stored.send(sender=Reading, point_ids=point_ids))
     return len(samples)
 
 

@@ -30,7 +30,10 @@ TRIGGER_GROUPS = (
     (_("What and where"), ("gamme", "equipment", "equipment_type", "kind", "priority", "is_active")),
     (_("Calendar"), ("interval", "interval_unit", "anchor", "start_date", "skip_non_working_days", "tolerance_days")),
     (_("Counter"), ("counter_kind", "counter_interval", "lead_percent")),
-    (_("Measured value"), ("operator", "threshold", "threshold_high", "hold_minutes", "horizon_days", "window_days")),
+    (
+        _("Measured value"),
+        ("point", "operator", "threshold", "threshold_high", "hold_minutes", "horizon_days", "window_days"),
+    ),
 )
 
 
@@ -47,6 +50,9 @@ class TriggerForm(RestrictedChoicesForm):
         if plan.production_line_id:
             covered = covered.filter(production_line=plan.production_line_id)
         self.fields["equipment"].queryset = covered  # type: ignore[attr-defined]
+        self.fields["point"].queryset = (  # type: ignore[attr-defined]
+            self.fields["point"].queryset.filter(device__equipment__in=covered).select_related("device")  # type: ignore[attr-defined]
+        )
 
     def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(str(title), [self[name] for name in names]) for title, names in TRIGGER_GROUPS]

@@ -12,6 +12,7 @@ from maintenir.assets.choices import CounterKind, Technology
 from maintenir.assets.models import Equipment, EquipmentType, ProductionLine, Site
 from maintenir.core.choices import MANAGING_ROLES, Action, Role
 from maintenir.core.models import RestrictedModel
+from maintenir.devices.models import Point
 from maintenir.preventive import choices
 from maintenir.workorders.choices import Priority
 from maintenir.workorders.models import WorkOrder
@@ -185,8 +186,17 @@ class Trigger(RestrictedModel):
         _("tolerance (days)"), default=0, help_text=_("Done later than this after its date, the work is late.")
     )
 
-    # Counter; the measured value of condition and predictive triggers also comes from this counter.
+    # Counter; condition and predictive triggers watch a device point, or else this counter.
     counter_kind = models.CharField(_("counter"), max_length=20, choices=CounterKind.choices, blank=True)
+    point = models.ForeignKey(
+        Point,
+        verbose_name=_("device point"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="triggers",
+        help_text=_("For condition and predictive triggers: the measured value (else the counter)."),
+    )
     counter_interval = models.DecimalField(
         _("every (counter units)"),
         max_digits=14,
@@ -239,8 +249,10 @@ class Trigger(RestrictedModel):
             missing.append("interval")
         if self.kind in choices.COUNTER_KINDS and not self.counter_interval:
             missing.append("counter_interval")
-        if self.kind in {*choices.COUNTER_KINDS, *choices.MEASUREMENT_KINDS} and not self.counter_kind:
+        if self.kind in choices.COUNTER_KINDS and not self.counter_kind:
             missing.append("counter_kind")
+        if self.kind in choices.MEASUREMENT_KINDS and not self.counter_kind and self.point_id is None:
+            missing.append("point")
         if self.kind in choices.MEASUREMENT_KINDS and not self.operator:
             missing.append("operator")
         if self.kind in choices.MEASUREMENT_KINDS and self.threshold is None:
@@ -270,6 +282,8 @@ class Trigger(RestrictedModel):
                 )
             ):
                 errors["equipment"] = [_("This equipment is not covered by the plan (other site or line).")]
+        if self.point is not None and self.point.device.equipment_id != self.equipment_id:
+            errors["point"] = [_("The point must be one of the equipment's devices.")]
         if errors:
             raise ValidationError(errors)
 

@@ -29,6 +29,7 @@ from maintenir.core.changelog import record_created_rows
 from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.core.services import TransitionError, check_model_permission, check_permission, save_restricted
+from maintenir.devices.models import Reading
 from maintenir.preventive import rules
 from maintenir.preventive.choices import (
     CALENDAR_KINDS,
@@ -203,6 +204,7 @@ class TriggerRule:
     priority: int
     tolerance_days: int
     counter_kind: str
+    point_id: int | None
     calendar: rules.CalendarRule | None
     counter: rules.CounterRule | None
     condition: rules.ConditionRule | None
@@ -230,6 +232,7 @@ TRIGGER_FIELDS = (
     "anchor",
     "skip_non_working_days",
     "counter_kind",
+    "point_id",
     "counter_interval",
     "lead_percent",
     "operator",
@@ -262,6 +265,7 @@ def _rule(row: dict[str, Any]) -> TriggerRule:
         priority=row["priority"],
         tolerance_days=row["tolerance_days"],
         counter_kind=row["counter_kind"],
+        point_id=row["point_id"],
         calendar=calendar,
         counter=counter,
         condition=condition,
@@ -310,21 +314,26 @@ def default_until(today: datetime.date) -> datetime.date:
 
 
 def generate(
-    until: datetime.date | None = None, now: datetime.datetime | None = None, dry_run: bool = False
+    until: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+    dry_run: bool = False,
+    trigger_ids: Sequence[int] | None = None,
 ) -> GenerationReport:
-    """Create the work orders that fall due by `until` (default: today + the generation horizon).
+    """Create the work orders that fall due by `until` (default: today + the generation horizon),
+    for every live trigger or only those of `trigger_ids`.
 
     Idempotent: a second run creates nothing new. A dry run computes the same report and writes nothing.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
     report = GenerationReport(until=until or default_until(today), dry_run=dry_run)
+    triggers = _live_triggers() if trigger_ids is None else _live_triggers().filter(pk__in=trigger_ids)
     try:
         with _without_cyclic_gc(), transaction.atomic():
             _lock_generator()
-            _create_missing_states(today)
-            report.completions = _record_completions()
-            _advance_states(report, today, now)
+            _create_missing_states(today, triggers)
+            report.completions = _record_completions(triggers)
+            _advance_states(report, today, now, triggers)
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -358,10 +367,8 @@ def _live_triggers() -> Any:
     return Trigger.objects.filter(is_active=True, plan__status=PlanStatus.ACTIVE)
 
 
-def _create_missing_states(today: datetime.date, triggers: Any = None) -> None:
-    """A schedule state per live trigger (of `triggers`, default all) and equipment it covers,
-    started on the trigger's first due date."""
-    triggers = _live_triggers() if triggers is None else triggers
+def _create_missing_states(today: datetime.date, triggers: Any) -> None:
+    """A schedule state per trigger of `triggers` and equipment it covers, started on its first due date."""
     known_state = TriggerState.objects.filter(trigger=OuterRef("pk"), equipment=OuterRef("equipment"))
     missing = triggers.filter(equipment__isnull=False).exclude(Exists(known_state))
     pairs = list(missing.values_list("pk", "equipment_id", "start_date"))
@@ -392,9 +399,9 @@ def _counter_value_at(time_field: str | None) -> Subquery:
     return Subquery(readings.order_by("-read_at").values("value")[:1])
 
 
-def _record_completions() -> int:
+def _record_completions(triggers: Any) -> int:
     """Close the series of states whose open order was done (or cancelled) since the last run."""
-    finished = TriggerState.objects.filter(open_order__status__in=CLOSED_STATUSES).annotate(
+    finished = TriggerState.objects.filter(trigger__in=triggers, open_order__status__in=CLOSED_STATUSES).annotate(
         value_at_completion=_counter_value_at("open_order__completed_at")
     )
     rows: list[Mapping[str, Any]] = list(
@@ -469,9 +476,9 @@ def _schedule_state(row: Mapping[str, Any], has_open_order: bool) -> rules.Sched
     )
 
 
-def _advance_states(report: GenerationReport, today: datetime.date, now: datetime.datetime) -> None:
+def _advance_states(report: GenerationReport, today: datetime.date, now: datetime.datetime, triggers: Any) -> None:
     states = (
-        TriggerState.objects.filter(trigger__is_active=True, trigger__plan__status=PlanStatus.ACTIVE)
+        TriggerState.objects.filter(trigger__in=triggers)
         .exclude(equipment__status=EquipmentStatus.OUT_OF_SERVICE)
         .annotate(counter_value=_counter_value_at(None))
         .values(
@@ -508,7 +515,7 @@ def _advance_states(report: GenerationReport, today: datetime.date, now: datetim
                 state.next_counter = value + rule.counter.interval
             occurrence = rules.advance(state, today, report.until, rule.calendar, rule.counter, value)
         else:
-            series = readings.get((row["equipment_id"], rule.counter_kind), [])
+            series = readings.get(_measured_source(rule, row["equipment_id"]), [])
             since = max(filter(None, (row["last_completed_at"], now - rule.window)))
             occurrence, forecast_at = _measured_occurrence(
                 rule, state, [reading for reading in series if reading[0] > since], today, now
@@ -602,29 +609,44 @@ def _current_versions(gamme_ids: set[int]) -> dict[int, int]:
     return versions
 
 
+def _measured_source(rule: TriggerRule, equipment_id: int) -> tuple[str, int, str]:
+    """Where a condition or predictive trigger reads its value: a device point, or the equipment's counter."""
+    if rule.point_id is not None:
+        return ("point", rule.point_id, "")
+    return ("counter", equipment_id, rule.counter_kind)
+
+
 def _measurement_readings(
     rows: list[Mapping[str, Any]], triggers: dict[int, TriggerRule], now: datetime.datetime
-) -> dict[tuple[int, str], list[rules.Reading]]:
-    """The readings that feed condition and predictive triggers, by (equipment, counter kind), oldest first."""
+) -> dict[tuple[str, int, str], list[rules.Reading]]:
+    """The readings that feed condition and predictive triggers, by source, oldest first."""
     wanted = {
-        (row["equipment_id"], triggers[row["trigger_id"]].counter_kind)
+        _measured_source(triggers[row["trigger_id"]], row["equipment_id"])
         for row in rows
         if triggers[row["trigger_id"]].kind not in SYSTEMATIC_KINDS
     }
     if not wanted:
         return {}
-    window = max(rule.window for rule in triggers.values() if rule.kind not in SYSTEMATIC_KINDS)
-    series: dict[tuple[int, str], list[rules.Reading]] = defaultdict(list)
-    equipment_ids = sorted({equipment_id for equipment_id, _ in wanted})
+    since = now - max(rule.window for rule in triggers.values() if rule.kind not in SYSTEMATIC_KINDS)
+    series: dict[tuple[str, int, str], list[rules.Reading]] = defaultdict(list)
+    equipment_ids = sorted({key for source, key, _kind in wanted if source == "counter"})
     for start in range(0, len(equipment_ids), QUERY_BATCH):
         readings = CounterReading.objects.filter(
-            counter__equipment_id__in=equipment_ids[start : start + QUERY_BATCH], read_at__gt=now - window
+            counter__equipment_id__in=equipment_ids[start : start + QUERY_BATCH], read_at__gt=since
         ).order_by("read_at")
         for equipment_id, kind, read_at, value in readings.values_list(
             "counter__equipment_id", "counter__kind", "read_at", "value"
         ):
-            if (equipment_id, kind) in wanted:
-                series[(equipment_id, kind)].append((read_at, float(value)))
+            if ("counter", equipment_id, kind) in wanted:
+                series[("counter", equipment_id, kind)].append((read_at, float(value)))
+    point_ids = sorted({key for source, key, _kind in wanted if source == "point"})
+    for start in range(0, len(point_ids), QUERY_BATCH):
+        # A failed read (no value) says nothing about the equipment's state; an out-of-range one does.
+        point_readings = Reading.objects.filter(
+            point_id__in=point_ids[start : start + QUERY_BATCH], time__gt=since, value__isnull=False
+        ).order_by("time")
+        for point_id, measured_at, measured in point_readings.values_list("point_id", "time", "value"):
+            series[("point", point_id, "")].append((measured_at, float(measured or 0)))
     return series
 
 

@@ -17,6 +17,7 @@ from maintenir.core.choices import Action
 from maintenir.core.csvio import CsvErrors, ImportReport, cell_value, read_csv, write_csv
 from maintenir.core.models import User
 from maintenir.core.services import check_model_permission, save_restricted
+from maintenir.devices.models import Point
 from maintenir.preventive import services
 from maintenir.preventive.models import Gamme, GammeStep, MaintenancePlan, Trigger
 
@@ -38,6 +39,7 @@ TRIGGER_COLUMNS = [
     "skip_non_working_days",
     "tolerance_days",
     "counter_kind",
+    "point",
     "counter_interval",
     "lead_percent",
     "operator",
@@ -47,8 +49,9 @@ TRIGGER_COLUMNS = [
     "horizon_days",
     "window_days",
 ]
-# Columns naming other objects: by code (gamme, equipment on the plan's site), name (type) or id (plan, trigger).
-TRIGGER_REFERENCES = {"id", "plan", "gamme", "equipment", "equipment_type"}
+# Columns naming other objects: by code (gamme, equipment on the plan's site), name (type, point of the
+# equipment's devices) or id (plan, trigger).
+TRIGGER_REFERENCES = {"id", "plan", "gamme", "equipment", "equipment_type", "point"}
 
 # --- Gammes ----------------------------------------------------------------------------------
 
@@ -144,7 +147,9 @@ def import_gammes(user: User, text: str) -> ImportReport:
 
 
 def export_triggers(user: User, plan: MaintenancePlan | None = None) -> str:
-    triggers = Trigger.objects.restrict(user).select_related("gamme", "equipment", "equipment_type").order_by("pk")
+    triggers = (
+        Trigger.objects.restrict(user).select_related("gamme", "equipment", "equipment_type", "point").order_by("pk")
+    )
     if plan is not None:
         triggers = triggers.filter(plan=plan)
 
@@ -157,6 +162,7 @@ def export_triggers(user: User, plan: MaintenancePlan | None = None) -> str:
                 "gamme": trigger.gamme.code,
                 "equipment": trigger.equipment.code if trigger.equipment else "",
                 "equipment_type": trigger.equipment_type.name if trigger.equipment_type else "",
+                "point": trigger.point.name if trigger.point else "",
                 "is_active": int(trigger.is_active),
                 "skip_non_working_days": int(trigger.skip_non_working_days),
             }
@@ -191,6 +197,12 @@ def import_triggers(user: User, text: str) -> ImportReport:
         trigger.equipment = Equipment.objects.restrict(user).filter(site=plan.site_id, code=code).first()
         if code and trigger.equipment is None:
             errors.add(line, "equipment", _("No equipment %(code)s on the plan's site.") % {"code": code})
+        point_name = row.get("point", "")
+        trigger.point = (
+            Point.objects.filter(device__equipment=trigger.equipment, name=point_name).first() if point_name else None
+        )
+        if point_name and trigger.point is None:
+            errors.add(line, "point", _("No point %(name)s on the equipment's devices.") % {"name": point_name})
         type_name = row.get("equipment_type", "")
         trigger.equipment_type = types.get(type_name)
         if type_name and trigger.equipment_type is None:
