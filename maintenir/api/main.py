@@ -8,7 +8,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.errors import ValidationErrorContext
 from pydantic import BaseModel
 
-from maintenir.api import assets, preventive, workorders
+from maintenir.api import assets, devices, preventive, workorders
 from maintenir.api.auth import SessionAuth, TokenAuth
 from maintenir.core.services import TransitionError
 
@@ -43,6 +43,7 @@ api = MaintenirAPI(
     auth=[TokenAuth(), SessionAuth()],
 )
 api.add_router("", assets.router)
+api.add_router("", devices.router)
 api.add_router("", workorders.router)
 api.add_router("", preventive.router)
 

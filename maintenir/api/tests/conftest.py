@@ -11,6 +11,8 @@ from django.utils import timezone
 from maintenir.assets.models import Counter, CounterReading, Equipment, Site
 from maintenir.assets.tests.factories import CounterFactory, EquipmentFactory
 from maintenir.core.models import ObjectChange
+from maintenir.devices.models import Device, Point, Reading
+from maintenir.devices.tests.factories import PointFactory
 from maintenir.preventive.choices import PlanStatus
 from maintenir.preventive.models import (
     Gamme,
@@ -52,6 +54,9 @@ WRITABLE_MODELS = (
     PartUsage,
     SignOff,
     Downtime,
+    Device,
+    Point,
+    Reading,
     Gamme,
     GammeVersion,
     GammeStep,
@@ -90,6 +95,8 @@ class World:
     draft_plan: Any
     plan: Any
     trigger: Any
+    device: Any
+    point: Any
 
 
 def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> World:
@@ -107,6 +114,7 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
     equipment_down = EquipmentFactory(site=site)
     gamme = GammeStepFactory().version.gamme
     plan = MaintenancePlanFactory(site=site)
+    point = PointFactory(device__equipment=equipment, name="active_power")
     return World(
         site=site,
         equipment=equipment,
@@ -129,6 +137,8 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         draft_plan=MaintenancePlanFactory(site=site, status=PlanStatus.DRAFT),
         plan=plan,
         trigger=TriggerFactory(plan=plan, gamme=gamme, equipment=equipment, start_date=timezone.localdate()),
+        device=point.device,
+        point=point,
     )
 
 

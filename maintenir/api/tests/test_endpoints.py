@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from maintenir.api import assets, preventive, workorders
+from maintenir.api import assets, devices, preventive, workorders
 from maintenir.api.tests.conftest import World, call, snapshot
 
 
@@ -244,6 +244,41 @@ ENDPOINTS = [
     Endpoint("get", "/api/failure-causes", "client_a", outsider=200),
     Endpoint("get", "/api/remedies", "client_a", outsider=200),
     Endpoint("get", "/api/detection-methods", "client_a", outsider=200),
+    # Devices and points
+    Endpoint("get", "/api/devices", "client_a", outsider=200),
+    Endpoint("get", "/api/devices/{w.device.pk}", "client_a"),
+    Endpoint(
+        "post",
+        "/api/devices",
+        "technician",
+        201,
+        lambda w, p: {"equipment": w.equipment.pk, "name": "Onduleur PV", "protocol": "modbus_tcp", "host": "10.0.0.9"},
+        refused="client_a",
+        outsider=422,
+    ),
+    Endpoint(
+        "patch", "/api/devices/{w.device.pk}", "technician", 200, lambda w, p: {"poll_interval": 10}, refused="client_a"
+    ),
+    Endpoint("get", "/api/devices/{w.device.pk}/points", "client_a"),
+    Endpoint(
+        "post",
+        "/api/devices/{w.device.pk}/points",
+        "technician",
+        201,
+        lambda w, p: {"name": "voltage", "address": "40", "register_type": "input", "data_type": "uint16"},
+        refused="client_a",
+    ),
+    Endpoint("patch", "/api/points/{w.point.pk}", "technician", 200, lambda w, p: {"unit": "W"}, refused="client_a"),
+    Endpoint("get", "/api/points/{w.point.pk}/readings", "client_a"),
+    Endpoint("get", "/api/devices/{w.device.pk}/points/export", "client_a"),
+    Endpoint(
+        "post",
+        "/api/devices/{w.device.pk}/points/import",
+        "technician",
+        200,
+        lambda w, p: {"csv": "name,address,register_type,data_type\nfrequency,60,holding,uint16\n"},
+        refused="client_a",
+    ),
     # Gammes: the company's procedures, shared by every client and not shown to client users
     Endpoint("get", "/api/gammes", "technician", outsider=200),
     Endpoint("get", "/api/gammes/{w.gamme.pk}", "technician"),
@@ -366,7 +401,7 @@ def _route_pattern(path: str) -> str:
 def test_every_route_is_in_the_table() -> None:
     declared = {
         (method.lower(), _route_pattern("/api" + path))
-        for router in (assets.router, preventive.router, workorders.router)
+        for router in (assets.router, devices.router, preventive.router, workorders.router)
         for path, view in router.path_operations.items()
         for operation in view.operations
         for method in operation.methods

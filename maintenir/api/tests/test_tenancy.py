@@ -14,6 +14,7 @@ LISTS = [
     ("/api/work-orders", "approved"),
     ("/api/maintenance-plans", "plan"),
     ("/api/triggers", "trigger"),
+    ("/api/devices", "device"),
 ]
 # Paths formatted with one organisation's world as `w`.
 DETAILS = [
@@ -29,6 +30,9 @@ DETAILS = [
     "/api/maintenance-plans/{w.plan.pk}",
     "/api/triggers/{w.trigger.pk}",
     "/api/equipment/{w.equipment.pk}/next-due",
+    "/api/devices/{w.device.pk}",
+    "/api/devices/{w.device.pk}/points",
+    "/api/points/{w.point.pk}/readings",
 ]
 # Persona → which organisations' data it sees.
 SEES = {"client_a": {"a"}, "client_b": {"b"}, "manager": {"a", "b"}}

@@ -151,6 +151,18 @@ BAD_INPUT: list[tuple[str, str, Callable[[World], dict[str, Any]], str]] = [
         lambda w: {"plan": w.plan.pk, "gamme": w.gamme.pk, "kind": "calendar", "interval": 1},
         "equipment",
     ),
+    (
+        "/api/devices",
+        "technician",
+        lambda w: {"equipment": w.equipment.pk, "name": "D", "protocol": "smoke", "host": "h"},
+        "protocol",
+    ),
+    (
+        "/api/devices/{w.device.pk}/points",
+        "technician",
+        lambda w: {"name": "p", "address": "forty", "register_type": "holding", "data_type": "uint16"},
+        "address",
+    ),
 ]
 
 

@@ -1,0 +1,185 @@
+"""Communicating devices, their points, current values and readings."""
+
+import datetime
+from typing import Any, Literal
+
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from maintenir.api.common import acting_user, apply_changes, get_visible, partial_schema, restricted
+from maintenir.assets.models import Equipment
+from maintenir.core.csvio import ImportReport
+from maintenir.core.services import save_restricted
+from maintenir.devices import transfer
+from maintenir.devices.choices import DataType, Protocol, RegisterType, WordOrder
+from maintenir.devices.models import Device, Point, Reading
+
+router = Router(tags=["devices"])
+
+
+class DeviceIn(Schema):
+    equipment: int
+    name: str
+    protocol: Protocol
+    host: str
+    port: int | None = None
+    unit_id: int = 1
+    options: dict[str, Any] = Field(default_factory=dict)
+    is_enabled: bool = True
+    poll_interval: int = 30
+    timeout: float = 3.0
+    grace_period: int = 300
+
+
+class DevicePatch(partial_schema(DeviceIn)):  # type: ignore[misc]
+    """Only the fields sent are changed."""
+
+
+class DeviceOut(Schema):
+    id: int
+    equipment: int = Field(alias="equipment_id")
+    name: str
+    protocol: str
+    host: str
+    port: int = Field(alias="effective_port")
+    unit_id: int
+    options: dict[str, Any]
+    is_enabled: bool
+    poll_interval: int
+    timeout: float
+    grace_period: int
+    status: str
+    status_display: str = Field(alias="get_status_display")
+    last_seen: datetime.datetime | None
+    last_error: str
+
+
+class PointIn(Schema):
+    name: str
+    description: str = ""
+    address: str
+    register_type: RegisterType | Literal[""] = ""
+    data_type: DataType | Literal[""] = ""
+    word_order: WordOrder = WordOrder.BIG
+    scale: float = 1.0
+    offset: float = 0.0
+    unit: str = ""
+    min_value: float | None = None
+    max_value: float | None = None
+    writable: bool = False
+    write_priority: int = 16
+    poll_interval: int | None = None
+    brick_class: str = ""
+
+
+class PointPatch(partial_schema(PointIn)):  # type: ignore[misc]
+    """Only the fields sent are changed."""
+
+
+class PointOut(PointIn):
+    id: int
+    device: int = Field(alias="device_id")
+    last_value: float | None
+    last_time: datetime.datetime | None
+    last_quality: str
+
+
+class ReadingOut(Schema):
+    time: datetime.datetime
+    value: float | None
+    quality: str
+
+
+class CsvIn(Schema):
+    csv: str = Field(description="The point list, with its header line.")
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+
+
+DEVICE_KEYS: dict[str, type[Model]] = {"equipment": Equipment}
+
+
+def _devices(request: HttpRequest) -> QuerySet[Device]:
+    return restricted(Device, request)
+
+
+@router.get("/devices", response=list[DeviceOut])
+@paginate(LimitOffsetPagination)
+def list_devices(request: HttpRequest, equipment: int | None = None, status: str | None = None) -> QuerySet[Device]:
+    devices = _devices(request)
+    if equipment is not None:
+        devices = devices.filter(equipment_id=equipment)
+    if status:
+        devices = devices.filter(status=status)
+    return devices
+
+
+@router.get("/devices/{device_id}", response=DeviceOut)
+def get_device(request: HttpRequest, device_id: int) -> Device:
+    return get_visible(_devices(request), device_id)
+
+
+@router.post("/devices", response={201: DeviceOut})
+def create_device(request: HttpRequest, payload: DeviceIn) -> Device:
+    device = apply_changes(request, Device(), payload.model_dump(), DEVICE_KEYS)
+    save_restricted(acting_user(request), device)
+    return device
+
+
+@router.patch("/devices/{device_id}", response=DeviceOut)
+def update_device(request: HttpRequest, device_id: int, payload: DevicePatch) -> Device:
+    device = get_visible(_devices(request), device_id)
+    apply_changes(request, device, payload.model_dump(exclude_unset=True), DEVICE_KEYS)
+    save_restricted(acting_user(request), device)
+    return device
+
+
+@router.get("/devices/{device_id}/points", response=list[PointOut])
+def list_points(request: HttpRequest, device_id: int) -> QuerySet[Point]:
+    return get_visible(_devices(request), device_id).points.order_by("name")
+
+
+@router.post("/devices/{device_id}/points", response={201: PointOut})
+def create_point(request: HttpRequest, device_id: int, payload: PointIn) -> Point:
+    device = get_visible(_devices(request), device_id)
+    point = apply_changes(request, Point(device=device), payload.model_dump(), {})
+    save_restricted(acting_user(request), point)
+    return point
+
+
+@router.patch("/points/{point_id}", response=PointOut)
+def update_point(request: HttpRequest, point_id: int, payload: PointPatch) -> Point:
+    point = get_visible(restricted(Point, request), point_id)
+    apply_changes(request, point, payload.model_dump(exclude_unset=True), {})
+    save_restricted(acting_user(request), point)
+    return point
+
+
+@router.get("/points/{point_id}/readings", response=list[ReadingOut])
+@paginate(LimitOffsetPagination)
+def point_readings(request: HttpRequest, point_id: int, since: datetime.datetime | None = None) -> QuerySet[Reading]:
+    """The point's readings, newest first."""
+    point = get_visible(restricted(Point, request), point_id)
+    readings = Reading.objects.filter(point=point).order_by("-time")
+    return readings.filter(time__gte=since) if since else readings
+
+
+@router.get("/devices/{device_id}/points/export", response={200: str})
+def export_points(request: HttpRequest, device_id: int) -> HttpResponse:
+    device = get_visible(_devices(request), device_id)
+    response = HttpResponse(transfer.export_points(device), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="points-{device.pk}.csv"'
+    return response
+
+
+@router.post("/devices/{device_id}/points/import", response=ImportOut)
+def import_points(request: HttpRequest, device_id: int, payload: CsvIn) -> ImportReport:
+    """Create or update the device's points from CSV, all or nothing; errors name the line and the column."""
+    device = get_visible(_devices(request), device_id)
+    return transfer.import_points(acting_user(request), device, payload.csv)
