@@ -3,6 +3,7 @@ from typing import Any, ClassVar
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.models import Equipment
@@ -66,6 +67,9 @@ class Device(RestrictedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("device-detail", args=[self.pk])
 
     @property
     def effective_port(self) -> int:

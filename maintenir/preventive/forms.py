@@ -85,13 +85,3 @@ class ForecastForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = Site.objects.restrict(user)  # type: ignore[attr-defined]
-
-
-class CsvImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8 text, comma-separated, with the header line."))
-
-    def clean_file(self) -> str:
-        try:
-            return str(self.cleaned_data["file"].read().decode("utf-8"))
-        except UnicodeDecodeError as error:
-            raise forms.ValidationError(_("The file is not UTF-8 text.")) from error

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -20,7 +21,6 @@ from maintenir.core.services import save_restricted
 from maintenir.preventive import services, transfer
 from maintenir.preventive.filtersets import GammeFilterSet, MaintenancePlanFilterSet
 from maintenir.preventive.forms import (
-    CsvImportForm,
     ForecastForm,
     GammeForm,
     GammeStepFormSet,
@@ -28,6 +28,7 @@ from maintenir.preventive.forms import (
     TriggerForm,
 )
 from maintenir.preventive.models import Gamme, MaintenancePlan, PreventiveOrder, Trigger, TriggerState
+from maintenir.ui.forms import CsvImportForm
 from maintenir.ui.views_helpers import add_errors, can, can_add, filtered_list, form_page, get_visible, require_add
 
 CHANGELOG_SIZE = 50
@@ -277,8 +278,8 @@ def _import_page(request: HttpRequest, importer: Any, title: str, columns: list[
                 _("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.") % vars(report),
             )
             return redirect(back)
-    context = {"form": form, "title": title, "columns": columns, "errors": errors, "back": back}
-    return render(request, "preventive/import.html", context)
+    context = {"form": form, "title": title, "columns": columns, "errors": errors, "back_url": reverse(back)}
+    return render(request, "ui/import.html", context)
 
 
 # --- Forecast --------------------------------------------------------------------------------

@@ -21,6 +21,14 @@ BADGE_TONES = {
     "degraded": "warn",
     "down": "danger",
     "out_of_service": "muted",
+    # Device status
+    "online": "ok",
+    "unreachable": "danger",
+    "unknown": "muted",
+    # Reading quality
+    "good": "ok",
+    "out_of_range": "warn",
+    "bad": "danger",
     # Maintenance-plan status
     "draft": "info",
     "active": "ok",

@@ -1,0 +1,14 @@
+from django.urls import URLPattern, URLResolver, path
+
+from maintenir.devices import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("devices/", views.device_list, name="device-list"),
+    path("devices/add/", views.device_add, name="device-add"),
+    path("devices/<int:pk>/", views.device_detail, name="device-detail"),
+    path("devices/<int:pk>/edit/", views.device_edit, name="device-edit"),
+    path("devices/<int:pk>/points/add/", views.point_add, name="point-add"),
+    path("devices/<int:pk>/points/export/", views.points_export, name="points-export"),
+    path("devices/<int:pk>/points/import/", views.points_import, name="points-import"),
+    path("points/<int:pk>/edit/", views.point_edit, name="point-edit"),
+]

@@ -1,0 +1,14 @@
+"""Forms shared by the pages of several apps."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class CsvImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8 text, comma-separated, with the header line."))
+
+    def clean_file(self) -> str:
+        try:
+            return str(self.cleaned_data["file"].read().decode("utf-8"))
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from error
