@@ -89,4 +89,3 @@ def test_clients_may_not_change_devices(client_a: Any, point_a: Any) -> None:
     assert client_for(client_a).get(reverse("device-edit", args=[point_a.device.pk])).status_code == 403
     assert client_for(client_a).get(reverse("device-add")).status_code == 403
     assert client_for(client_a).get(reverse("point-edit", args=[point_a.pk])).status_code == 403
-
