@@ -153,6 +153,9 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# The MQTT broker whose "maintenir/readings" topics `maintenir poll` ingests (empty: none).
+MAINTENIR_MQTT_URL = os.environ.get("MAINTENIR_MQTT_URL", "")
+
 # Preventive orders are generated this many days ahead of their date, so they can be planned.
 MAINTENIR_PREVENTIVE_HORIZON_DAYS = int(os.environ.get("MAINTENIR_PREVENTIVE_HORIZON_DAYS", "14"))
 

@@ -50,6 +50,12 @@ def store_samples(samples: Sequence[Sample]) -> int:
     for sample in samples:
         if sample.point_id not in latest or sample.time >= latest[sample.point_id].time:
             latest[sample.point_id] = sample
+    # A reading delivered late (an MQTT batch, a buffered gateway) does not replace a newer current value.
+    for point_id, last_time in Point.objects.filter(pk__in=latest, last_time__isnull=False).values_list(
+        "pk", "last_time"
+    ):
+        if last_time is not None and last_time > latest[point_id].time:
+            del latest[point_id]
     bulk.update(
         Point,
         ["last_value", "last_time", "last_quality"],
@@ -63,7 +69,7 @@ def store_samples(samples: Sequence[Sample]) -> int:
             for sample in latest.values()
         ],
     )
-    point_ids = sorted(latest)
+    point_ids = sorted({sample.point_id for sample in samples})
     transaction.on_commit(lambda: readings_stored.send(sender=Reading, point_ids=point_ids))
     return len(samples)
 
@@ -97,3 +103,8 @@ def record_failure(device_id: int, error: str, now: datetime.datetime) -> bool:
 
 def enabled_devices() -> list[Device]:
     return list(Device.objects.filter(is_enabled=True).order_by("pk"))
+
+
+def ingestible_points() -> set[int]:
+    """Points whose readings may be pushed (MQTT): those of enabled devices."""
+    return set(Point.objects.filter(device__is_enabled=True).values_list("pk", flat=True))

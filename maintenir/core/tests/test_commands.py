@@ -59,7 +59,10 @@ def test_client_user_without_organisation_is_refused(db: None) -> None:
     assert not User.objects.exists()
 
 
-@pytest.mark.parametrize("command", ["serve", "demo", "migrate", "createuser", "token", "worker", "generate", "bench"])
+COMMANDS = ["serve", "demo", "migrate", "createuser", "token", "worker", "generate", "bench", "poll"]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
 def test_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         ManagementUtility(["maintenir", command, "--help"]).execute()

@@ -124,6 +124,10 @@ def test_the_current_value_is_the_latest_sample(equipment_a: Any) -> None:
     point.refresh_from_db()
     assert point.last_value == 2.0
     assert Reading.objects.filter(point=point).count() == 2
+    services.store_samples([Sample(point.pk, now - datetime.timedelta(minutes=1), 0.5, Quality.GOOD)])
+    point.refresh_from_db()
+    assert point.last_value == 2.0
+    assert Reading.objects.filter(point=point).count() == 3
 
 
 def test_the_poll_command_reports_each_device(equipment_a: Any) -> None:

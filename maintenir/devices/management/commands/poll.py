@@ -2,13 +2,18 @@ import asyncio
 import signal
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from maintenir.devices.acquisition import poll_all
+from maintenir.devices.mqtt import ingest
 
 
 class Command(BaseCommand):
-    help = "Poll every enabled device and store its readings, until stopped (Ctrl-C or SIGTERM)."
+    help = (
+        "Poll every enabled device and store its readings, and ingest the readings published to "
+        "MAINTENIR_MQTT_URL, until stopped (Ctrl-C or SIGTERM)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--cycles", type=int, help="stop after this many polls of each device")
@@ -25,4 +30,12 @@ class Command(BaseCommand):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        return await poll_all(stop, cycles)
+        ingestion = None
+        if settings.MAINTENIR_MQTT_URL and cycles is None:
+            ingestion = asyncio.create_task(ingest(settings.MAINTENIR_MQTT_URL, stop))
+        results = await poll_all(stop, cycles)
+        if ingestion is not None:
+            await stop.wait()
+            stats = await ingestion
+            self.stdout.write(f"MQTT: {stats.messages} messages, {stats.stored} readings stored")
+        return results

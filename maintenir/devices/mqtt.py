@@ -1,0 +1,154 @@
+"""MQTT ingestion: readings published to the broker are stored like polled ones.
+
+Topic layout (QoS 1):
+
+- ``maintenir/readings/<point id>`` — one reading: a bare number (``21.5``) or an object
+  ``{"value": 21.5, "time": "2026-11-23T10:15:00+01:00"}`` (time optional: reception time).
+- ``maintenir/readings`` — a batch: a JSON array of ``{"point": <id>, "value": …, "time": …}``.
+
+A malformed message or item is counted and logged with its reason and never stops the service;
+the valid readings of a batch are kept. Readings of unknown or disabled points are rejected.
+"""
+
+import asyncio
+import contextlib
+import datetime
+import json
+import logging
+import math
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiomqtt
+from asgiref.sync import sync_to_async
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from maintenir.devices import services
+from maintenir.devices.choices import Quality
+from maintenir.devices.drivers.base import Sample
+
+logger = logging.getLogger(__name__)
+TOPIC_ROOT = "maintenir/readings"
+# Readings are written in batches: at most this many, or after this long.
+FLUSH_SIZE = 5000
+FLUSH_SECONDS = 0.2
+POINTS_REFRESH = 30.0
+
+
+@dataclass
+class Parsed:
+    samples: list[Sample] = field(default_factory=list)
+    rejected: Counter[str] = field(default_factory=Counter)
+
+
+def parse_message(
+    topic: str, payload: bytes, known_points: Collection[int], now: datetime.datetime, root: str = TOPIC_ROOT
+) -> Parsed:
+    """The readings of one message, and the count of what was rejected, by reason."""
+    parsed = Parsed()
+    try:
+        data = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        parsed.rejected["not JSON"] += 1
+        return parsed
+    if topic == root:
+        if not isinstance(data, list):
+            parsed.rejected["a batch must be a JSON array"] += 1
+            return parsed
+        for item in data:
+            _add(parsed, item.get("point") if isinstance(item, dict) else None, item, known_points, now)
+        return parsed
+    point = topic.removeprefix(root + "/")
+    if point == topic or "/" in point or not point.isdigit():
+        parsed.rejected["unknown topic"] += 1
+        return parsed
+    _add(parsed, int(point), data if isinstance(data, dict) else {"value": data}, known_points, now)
+    return parsed
+
+
+def _add(parsed: Parsed, point: Any, item: Any, known_points: Collection[int], now: datetime.datetime) -> None:
+    if not isinstance(item, dict):
+        parsed.rejected["an item must be an object"] += 1
+        return
+    if not isinstance(point, int) or isinstance(point, bool) or point not in known_points:
+        parsed.rejected["unknown point"] += 1
+        return
+    value = item.get("value")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        parsed.rejected["value is not a finite number"] += 1
+        return
+    time = _time(item.get("time"), now)
+    if time is None:
+        parsed.rejected["time is not an ISO 8601 date and time"] += 1
+        return
+    parsed.samples.append(Sample(point, time, float(value), Quality.GOOD))
+
+
+def _time(text: Any, now: datetime.datetime) -> datetime.datetime | None:
+    """The reading's time: given in ISO 8601 (local time when it has no offset), else the reception time."""
+    if text is None:
+        return now
+    try:
+        time = parse_datetime(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    if time is not None and timezone.is_naive(time):
+        time = timezone.make_aware(time)
+    return time
+
+
+@dataclass
+class IngestStats:
+    messages: int = 0
+    stored: int = 0
+    rejected: Counter[str] = field(default_factory=Counter)
+
+
+async def ingest(
+    url: str, stop: asyncio.Event, stats: IngestStats | None = None, root: str = TOPIC_ROOT
+) -> IngestStats:
+    """Subscribe to the readings topics and store what arrives until `stop` is set; reconnects on its own."""
+    stats = stats or IngestStats()
+    parts = urlsplit(url)
+    loop = asyncio.get_running_loop()
+    known: set[int] = set()
+    known_at = -math.inf
+    buffer: list[Sample] = []
+    backoff = 1.0
+    while not stop.is_set():
+        try:
+            async with aiomqtt.Client(parts.hostname or "127.0.0.1", port=parts.port or 1883) as client:
+                await client.subscribe([(root, 1), (root + "/+", 1)])
+                backoff = 1.0
+                messages = client.messages
+                while not stop.is_set():
+                    if loop.time() - known_at > POINTS_REFRESH:
+                        # Points added since the start are accepted without a restart.
+                        known, known_at = await sync_to_async(services.ingestible_points)(), loop.time()
+                    try:
+                        message = await asyncio.wait_for(anext(messages), FLUSH_SECONDS)
+                    except TimeoutError:
+                        message = None
+                    if message is not None:
+                        stats.messages += 1
+                        payload = message.payload if isinstance(message.payload, bytes) else b""
+                        parsed = parse_message(str(message.topic), payload, known, timezone.now(), root)
+                        buffer += parsed.samples
+                        for reason, count in parsed.rejected.items():
+                            stats.rejected[reason] += count
+                            logger.warning("MQTT %s: %d rejected: %s", message.topic, count, reason)
+                    if buffer and (message is None or len(buffer) >= FLUSH_SIZE):
+                        stats.stored += await sync_to_async(services.store_samples)(buffer)
+                        buffer = []
+        except aiomqtt.MqttError as error:
+            logger.warning("MQTT broker %s: %s; reconnecting in %.0f s", url, error, backoff)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), backoff)
+            backoff = min(backoff * 2, 60.0)
+    if buffer:
+        stats.stored += await sync_to_async(services.store_samples)(buffer)
+    return stats
