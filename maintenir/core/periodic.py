@@ -10,20 +10,24 @@ from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections
+from django.utils.module_loading import import_string
 
 logger = logging.getLogger(__name__)
 
 
-def run_due_tasks(last_run: dict[str, float], now: float) -> None:
-    from maintenir.celery import app
+def task_for(entry: dict[str, Any]) -> Any:
+    """The task of a schedule entry; its name is its import path (this process ran no Celery autodiscovery)."""
+    return import_string(entry["task"])
 
+
+def run_due_tasks(last_run: dict[str, float], now: float) -> None:
     schedule: dict[str, dict[str, Any]] = settings.CELERY_BEAT_SCHEDULE
     for name, entry in schedule.items():
         if now - last_run.get(name, float("-inf")) < entry["schedule"]:
             continue
         last_run[name] = now
         try:
-            result = app.tasks[entry["task"]].apply()
+            result = task_for(entry).apply()
             logger.info("periodic task %s: %s", name, result.get())
         except Exception:
             logger.exception("periodic task %s failed", name)

@@ -21,8 +21,11 @@ from maintenir.core.choices import Role
 from maintenir.core.context import acting_as
 from maintenir.core.models import Organisation, User
 from maintenir.core.services import create_user, save_restricted
+from maintenir.devices.choices import Protocol, RegisterType
+from maintenir.devices.models import Device, Point
+from maintenir.devices.mqtt import TOPIC_ROOT as MQTT_TOPIC_ROOT
 from maintenir.preventive import services as preventive
-from maintenir.preventive.choices import Anchor, IntervalUnit, TriggerKind
+from maintenir.preventive.choices import Anchor, ConditionOperator, IntervalUnit, TriggerKind
 from maintenir.preventive.models import Gamme, MaintenancePlan, Trigger
 from maintenir.preventive.services import generate
 from maintenir.workorders import services as wo
@@ -282,6 +285,68 @@ HEAT_PUMP_SERVICE = (
 )
 
 
+# The simulated Modbus devices: equipment, name, port on 127.0.0.1, simulator, points.
+DEVICES = (
+    (
+        "ENE-CPT-01",
+        "Compteur général TGBT",
+        15020,
+        "energy_meter",
+        (
+            {
+                "name": "active_power",
+                "address": "0",
+                "data_type": "float32",
+                "unit": "kW",
+                "max_value": 120,
+                "brick_class": "Electric_Power_Sensor",
+            },
+            {
+                "name": "energy_index",
+                "address": "2",
+                "data_type": "uint32",
+                "unit": "kWh",
+                "brick_class": "Energy_Sensor",
+            },
+            {
+                "name": "voltage",
+                "address": "4",
+                "data_type": "int16",
+                "scale": 0.1,
+                "unit": "V",
+                "min_value": 207,
+                "max_value": 253,
+                "brick_class": "Voltage_Sensor",
+            },
+        ),
+    ),
+    (
+        "ENE-PV-01",
+        "Onduleur photovoltaïque",
+        15021,
+        "pv_inverter",
+        (
+            {
+                "name": "ac_power",
+                "address": "0",
+                "data_type": "float32",
+                "unit": "kW",
+                "min_value": 0,
+                "max_value": 30,
+                "brick_class": "Electric_Power_Sensor",
+            },
+            {
+                "name": "energy_produced",
+                "address": "2",
+                "data_type": "uint32",
+                "unit": "kWh",
+                "brick_class": "Energy_Sensor",
+            },
+        ),
+    ),
+)
+
+
 @dataclass(frozen=True)
 class Procedure:
     """A gamme of the demo and the steps' NF X 60-000 level and duration."""
@@ -305,6 +370,18 @@ PROCEDURES = (
     ),
     Procedure(
         "convoyeur-hebdo", "Graissage et contrôle hebdomadaire du convoyeur", CONVEYOR_ROUND, T.MECHANICAL, 1, 10
+    ),
+    Procedure(
+        "presse-vibration",
+        "Diagnostic vibratoire du groupe hydraulique",
+        (
+            Step("Mesurer la vibration au palier côté moteur", "mm/s", Decimal(0), Decimal("4.5")),
+            Step("Contrôler l'alignement moteur-pompe et l'accouplement"),
+            Step("Graisser ou remplacer les roulements si nécessaire"),
+        ),
+        T.MECHANICAL,
+        3,
+        minutes_per_step=30,
     ),
 )
 
@@ -353,6 +430,7 @@ class _Demo:
     users: dict[str, User] = field(default_factory=dict)
     organisations: dict[str, Organisation] = field(default_factory=dict)
     equipment: dict[str, Equipment] = field(default_factory=dict)
+    vibration: Point | None = None
 
     @property
     def manager(self) -> User:
@@ -373,6 +451,7 @@ class _Demo:
         for visit in VISITS:
             self.carry_out_visit(visit)
         self.create_open_work()
+        self.create_devices()
         self.create_maintenance_plans()
         with acting_as(self.manager):
             generate()
@@ -919,6 +998,44 @@ class _Demo:
         # A request still to be decided.
         self.report("client-a", "CVC-CTA-01", "Il fait 27 °C dans la salle Rhône depuis ce matin.", Priority.HIGH)
 
+    # --- Connected equipment ---------------------------------------------------------------
+
+    def create_devices(self) -> None:
+        """Devices that `maintenir demo` simulates on 127.0.0.1 (see demo/live.py) and polls live."""
+        with acting_as(self.manager):
+            for code, name, port, simulator, points in DEVICES:
+                device = self.save(
+                    Device(
+                        equipment=self.equipment[code],
+                        name=name,
+                        protocol=Protocol.MODBUS_TCP,
+                        host="127.0.0.1",
+                        port=port,
+                        options={"simulator": simulator},
+                        poll_interval=5,
+                        timeout=2,
+                        grace_period=60,
+                    )
+                )
+                for point in points:
+                    self.save(Point(device=device, register_type=RegisterType.HOLDING, **point))
+            sensor = self.save(
+                Device(
+                    equipment=self.equipment["PR-01"],
+                    name="Capteur vibratoire du groupe hydraulique",
+                    protocol=Protocol.MQTT,
+                    host="127.0.0.1",
+                    options={"simulator": "vibration_sensor"},
+                    grace_period=600,
+                )
+            )
+            vibration = self.save(
+                Point(device=sensor, name="vibration", address="pending", unit="mm/s", brick_class="Vibration_Sensor")
+            )
+            vibration.address = f"{MQTT_TOPIC_ROOT}/{vibration.pk}"
+            self.save(vibration)
+            self.vibration = vibration
+
     # --- Maintenance plans -----------------------------------------------------------------
 
     def create_maintenance_plans(self) -> None:
@@ -1007,6 +1124,19 @@ class _Demo:
                     counter_kind=CounterKind.RUNNING_HOURS,
                     counter_interval=Decimal(500),
                     tolerance_days=3,
+                ),
+                # ISO 10816-3: above 7.1 mm/s a rigidly mounted machine is in zone D.
+                Trigger(
+                    plan=line,
+                    gamme=gammes["presse-vibration"],
+                    equipment=self.equipment["PR-01"],
+                    kind=TriggerKind.PREDICTIVE,
+                    point=self.vibration,
+                    operator=ConditionOperator.ABOVE,
+                    threshold=7.1,
+                    horizon_days=30,
+                    window_days=1,
+                    priority=Priority.HIGH,
                 ),
             ):
                 preventive.save_trigger(manager, trigger)

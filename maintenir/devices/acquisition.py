@@ -15,12 +15,15 @@ from asgiref.sync import sync_to_async
 from django.utils import timezone
 
 from maintenir.devices import services
+from maintenir.devices.choices import Protocol
 from maintenir.devices.drivers import driver_for
 from maintenir.devices.drivers.base import DeviceError, Driver
 from maintenir.devices.models import Device
 
 logger = logging.getLogger(__name__)
 MAX_BACKOFF = 60.0
+# Devices that publish their readings (MQTT ingestion) instead of being polled.
+PUSHED = frozenset({Protocol.MQTT})
 
 
 @dataclass
@@ -73,6 +76,8 @@ async def poll_all(stop: asyncio.Event, cycles: int | None = None) -> dict[int, 
     devices = await sync_to_async(services.enabled_devices)()
     tasks = {}
     for device in devices:
+        if device.protocol in PUSHED:
+            continue
         try:
             driver_for(device.protocol)
         except NotImplementedError as error:

@@ -78,3 +78,16 @@ def test_the_maintenir_entry_point_lists_the_commands(tmp_path: Path) -> None:
     result = subprocess.run([script, "help"], env=env, capture_output=True, text=True, timeout=60, check=True)
     for command in ("serve", "demo", "createuser", "token", "migrate"):
         assert f"    {command}\n" in result.stdout
+
+
+def test_the_periodic_tasks_resolve_in_a_fresh_process(tmp_path: Path) -> None:
+    """The server runs the schedule without Celery's autodiscovery: every task must import by its name."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from maintenir.core.periodic import task_for\n"
+        "print([task_for(entry).name for entry in settings.CELERY_BEAT_SCHEDULE.values()])\n"
+    )
+    env = {**os.environ, "MAINTENIR_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "maintenir.settings"}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert "generate_due_work_orders" in result.stdout

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from maintenir.core.choices import Role
 from maintenir.core.management.commands.serve import run_server
+from maintenir.demo.live import start_in_thread
 from maintenir.demo.services import DEMO_PASSWORD, DEMO_USERS, ORGANISATIONS, build_demo
 
 
@@ -48,5 +49,9 @@ class Command(BaseCommand):
                 f"Start the server with: maintenir demo --host {options['host']} --port {options['port']}"
             )
             return
+        self.stdout.write("Simulated devices: energy meter and PV inverter over Modbus TCP on 127.0.0.1, polled live;")
+        self.stdout.write("the press's vibration sensor publishes over MQTT when a broker answers on 127.0.0.1:1883.")
         self.stdout.write(f"Open {url} (Ctrl+C stops the server).")
+        # In the server's main process, which outlives its workers.
+        start_in_thread()
         run_server(options["host"], options["port"], workers=2)

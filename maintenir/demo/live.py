@@ -1,0 +1,81 @@
+"""The demo's live side: simulated devices on 127.0.0.1 and the acquisition service, in a thread.
+
+The energy meter and the PV inverter are Modbus TCP servers (pymodbus) polled like real ones;
+the press's vibration sensor publishes over MQTT when a broker answers on 127.0.0.1:1883.
+"""
+
+import asyncio
+import logging
+import socket
+import threading
+from typing import Any
+
+from asgiref.sync import sync_to_async
+
+from maintenir.devices import simulators
+from maintenir.devices.acquisition import poll_all
+from maintenir.devices.models import Device, Point
+from maintenir.devices.mqtt import ingest
+
+logger = logging.getLogger(__name__)
+SIMULATED = {"energy_meter": simulators.ENERGY_METER, "pv_inverter": simulators.PV_INVERTER}
+BROKER = ("127.0.0.1", 1883)
+
+
+def broker_answers() -> bool:
+    try:
+        socket.create_connection(BROKER, timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def _simulated_devices() -> list[tuple[int, str]]:
+    return [
+        (device.effective_port, device.options["simulator"])
+        for device in Device.objects.filter(options__has_key="simulator")
+        if device.options["simulator"] in SIMULATED
+    ]
+
+
+def _vibration_point() -> int | None:
+    return Point.objects.filter(device__options__simulator="vibration_sensor").values_list("pk", flat=True).first()
+
+
+async def run(stop: asyncio.Event) -> None:
+    servers = []
+    for port, kind in await sync_to_async(_simulated_devices)():
+        try:
+            servers.append(await simulators.start_modbus_device(port, SIMULATED[kind]))
+        except OSError as error:
+            logger.warning("simulated %s not started on port %d: %s", kind, port, error)
+    tasks: list[asyncio.Task[Any]] = [asyncio.create_task(poll_all(stop))]
+    vibration = await sync_to_async(_vibration_point)()
+    if vibration is not None and broker_answers():
+        tasks.append(asyncio.create_task(ingest(f"mqtt://{BROKER[0]}:{BROKER[1]}", stop)))
+        tasks.append(asyncio.create_task(simulators.publish_vibration(BROKER, vibration, stop)))
+    elif vibration is not None:
+        logger.warning("no MQTT broker on 127.0.0.1:1883: the press's vibration sensor stays silent")
+    await asyncio.gather(*tasks)
+    for simulator in servers:
+        await simulator.server.shutdown()
+
+
+def start_in_thread() -> threading.Event:
+    """Start the live side in a daemon thread of this process; set the returned event to stop it."""
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    stopping = threading.Event()
+
+    def main() -> None:
+        async def watch() -> None:
+            runner = asyncio.create_task(run(stop))
+            while not stopping.is_set() and not runner.done():
+                await asyncio.sleep(0.5)
+            stop.set()
+            await runner
+
+        loop.run_until_complete(watch())
+
+    threading.Thread(target=main, name="maintenir-demo-devices", daemon=True).start()
+    return stopping

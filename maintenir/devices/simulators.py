@@ -1,0 +1,99 @@
+"""Simulated devices speaking the real protocols on 127.0.0.1, for the demo and the benchmarks.
+
+A Modbus device is a pymodbus server whose registers are recomputed from the clock at each
+read; the vibration sensor publishes to the MQTT broker like a real wireless sensor gateway.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import struct
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import aiomqtt
+from pymodbus.server import ModbusTcpServer
+from pymodbus.simulator import DataType, SimData, SimDevice
+
+from maintenir.devices.mqtt import TOPIC_ROOT
+
+logger = logging.getLogger(__name__)
+# pymodbus logs every frame at INFO when a server runs in the process.
+logging.getLogger("pymodbus").setLevel(logging.WARNING)
+
+STARTED = time.time()
+# A register map: address → (data type, function of the time in seconds).
+RegisterMap = dict[int, tuple[str, Callable[[float], float]]]
+
+
+def _words(data_type: str, value: float) -> list[int]:
+    if data_type == "float32":
+        return list(struct.unpack(">HH", struct.pack(">f", value)))
+    if data_type == "uint32":
+        return list(struct.unpack(">HH", struct.pack(">I", int(value) & 0xFFFFFFFF)))
+    if data_type == "int16":
+        return list(struct.unpack(">H", struct.pack(">h", int(value))))
+    return [int(value) & 0xFFFF]
+
+
+def daylight(now: float) -> float:
+    """0 at night, 1 at solar noon (a day compressed into an hour, so the demo moves)."""
+    return max(0.0, math.sin(2 * math.pi * (now % 3600) / 3600))
+
+
+ENERGY_METER: RegisterMap = {
+    0: ("float32", lambda now: 38.0 + 12.0 * daylight(now) + 3.0 * math.sin(now / 7)),  # active power, kW
+    2: ("uint32", lambda now: 1_254_000 + (now - STARTED) / 60),  # energy index, kWh
+    4: ("int16", lambda now: 2300 + 15 * math.sin(now / 11)),  # voltage, tenths of V
+}
+PV_INVERTER: RegisterMap = {
+    0: ("float32", lambda now: 24.0 * daylight(now)),  # AC power, kW
+    2: ("uint32", lambda now: 86_000 + (now - STARTED) / 300),  # energy produced, kWh
+}
+
+
+@dataclass
+class ModbusSimulator:
+    server: ModbusTcpServer
+    port: int
+
+
+async def start_modbus_device(port: int, registers: RegisterMap, unit_id: int = 1) -> ModbusSimulator:
+    """A Modbus TCP device on 127.0.0.1:`port` (0: any free port) serving `registers`."""
+    size = max(address + 4 for address in registers)
+
+    async def refresh(
+        function_code: int, _device: int, _address: int, _count: int, block: list[int], _values: object
+    ) -> None:
+        now = time.time()
+        for address, (data_type, value) in registers.items():
+            words = _words(data_type, value(now))
+            block[address : address + len(words)] = words
+
+    device = SimDevice(unit_id, [SimData(0, count=size, values=0, datatype=DataType.REGISTERS)], action=refresh)
+    server = ModbusTcpServer(device, address=("127.0.0.1", port))
+    await server.serve_forever(background=True)
+    return ModbusSimulator(server, server.transport.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
+
+
+async def publish_vibration(
+    broker: tuple[str, int], point_id: int, stop: asyncio.Event, every: float = 5.0, start: float = 3.0
+) -> None:
+    """A bearing wearing out: vibration velocity (mm/s) rising 0.05 a minute, with noise, published over MQTT."""
+    began = time.monotonic()
+    while not stop.is_set():
+        try:
+            async with aiomqtt.Client(*broker) as client:
+                while not stop.is_set():
+                    minutes = (time.monotonic() - began) / 60
+                    value = start + 0.05 * minutes + 0.1 * math.sin(time.time())
+                    await client.publish(f"{TOPIC_ROOT}/{point_id}", json.dumps(round(value, 3)), qos=1)
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), every)
+        except aiomqtt.MqttError as error:
+            logger.warning("simulated vibration sensor: %s", error)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), every)
