@@ -21,7 +21,7 @@ from maintenir.assets.tests.factories import (
 )
 from maintenir.core.choices import Role
 from maintenir.core.tests.factories import OrganisationFactory, UserFactory
-from maintenir.devices.tests.factories import PointFactory
+from maintenir.devices.tests.factories import ApplicationFactory, PointFactory
 from maintenir.preventive.tests.factories import TriggerFactory
 from maintenir.ui.tests.browser import chromium_page
 from maintenir.workorders.tests.factories import (
@@ -134,7 +134,7 @@ def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
     DowntimeFactory(equipment=equipment, work_order=order)
     SignOffFactory(work_order=order)
     TriggerFactory(plan__site=site, equipment=equipment)
-    PointFactory(device__equipment=equipment)
+    ApplicationFactory(device=PointFactory(device__equipment=equipment).device, applied_by=reporter)
 
 
 @pytest.fixture

@@ -3,18 +3,19 @@
 import datetime
 from typing import Any, Literal
 
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from maintenir.api.common import acting_user, apply_changes, get_visible, partial_schema, restricted
+from maintenir.api.common import acting_user, apply_changes, get_visible, partial_schema, resolve_many, restricted
 from maintenir.assets.models import Equipment
 from maintenir.core.csvio import ImportReport
 from maintenir.core.services import save_restricted
-from maintenir.devices import transfer
+from maintenir.devices import parameters, transfer
 from maintenir.devices.choices import DataType, Protocol, RegisterType, WordOrder
-from maintenir.devices.models import Device, Point, Reading
+from maintenir.devices.models import Application, Device, ParameterEntry, ParameterSet, Point, PointWrite, Reading
 
 router = Router(tags=["devices"])
 
@@ -183,3 +184,93 @@ def import_points(request: HttpRequest, device_id: int, payload: CsvIn) -> Impor
     """Create or update the device's points from CSV, all or nothing; errors name the line and the column."""
     device = get_visible(_devices(request), device_id)
     return transfer.import_points(acting_user(request), device, payload.csv)
+
+
+# --- Parameter sets --------------------------------------------------------------------------
+
+
+class ParameterEntryIn(Schema):
+    point_name: str
+    value: float
+
+
+class ParameterSetIn(Schema):
+    name: str
+    description: str = ""
+    entries: list[ParameterEntryIn]
+
+
+class ParameterSetOut(Schema):
+    id: int
+    name: str
+    description: str
+    entries: list[ParameterEntryIn]
+
+    @staticmethod
+    def resolve_entries(parameter_set: ParameterSet) -> list[ParameterEntry]:
+        return list(parameter_set.entries.all())
+
+
+class ApplyIn(Schema):
+    devices: list[int]
+
+
+class PointWriteOut(Schema):
+    point: int = Field(alias="point_id")
+    old_value: float | None
+    new_value: float
+    read_back: float | None
+
+
+class ApplicationOut(Schema):
+    id: int
+    parameter_set: int = Field(alias="parameter_set_id")
+    device: int = Field(alias="device_id")
+    status: str
+    applied_by: int = Field(alias="applied_by_id")
+    created: datetime.datetime
+    reverted_at: datetime.datetime | None
+    error: str
+    writes: list[PointWriteOut]
+
+    @staticmethod
+    def resolve_writes(application: Application) -> list[PointWrite]:
+        return list(application.writes.all())
+
+
+@router.get("/parameter-sets", response=list[ParameterSetOut])
+@paginate(LimitOffsetPagination)
+def list_parameter_sets(request: HttpRequest) -> QuerySet[ParameterSet]:
+    return restricted(ParameterSet, request).prefetch_related("entries")
+
+
+@router.post("/parameter-sets", response={201: ParameterSetOut})
+def create_parameter_set(request: HttpRequest, payload: ParameterSetIn) -> ParameterSet:
+    with transaction.atomic():
+        parameter_set = ParameterSet(name=payload.name, description=payload.description)
+        save_restricted(acting_user(request), parameter_set)
+        ParameterEntry.objects.bulk_create(
+            ParameterEntry(parameter_set=parameter_set, point_name=entry.point_name, value=entry.value)
+            for entry in payload.entries
+        )
+    return parameter_set
+
+
+@router.post("/parameter-sets/{set_id}/apply", response=list[ApplicationOut])
+def apply_parameter_set(request: HttpRequest, set_id: int, payload: ApplyIn) -> list[Application]:
+    """Write the set to each device, read back to verify, and record old and new values."""
+    parameter_set = get_visible(restricted(ParameterSet, request), set_id)
+    devices = resolve_many(Device, request, payload.devices, "devices")
+    return parameters.apply_parameter_set(acting_user(request), parameter_set, devices)
+
+
+@router.get("/devices/{device_id}/applications", response=list[ApplicationOut])
+def device_applications(request: HttpRequest, device_id: int) -> QuerySet[Application]:
+    return get_visible(_devices(request), device_id).applications.prefetch_related("writes")
+
+
+@router.post("/applications/{application_id}/revert", response=ApplicationOut)
+def revert_application(request: HttpRequest, application_id: int) -> Application:
+    """Write back the values from before the application."""
+    application = get_visible(restricted(Application, request), application_id)
+    return parameters.revert_application(acting_user(request), application)

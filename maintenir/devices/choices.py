@@ -72,3 +72,9 @@ class Quality(models.TextChoices):
     GOOD = "good", _("Good")
     OUT_OF_RANGE = "out_of_range", _("Out of range")
     BAD = "bad", _("Bad")
+
+
+class ApplicationStatus(models.TextChoices):
+    APPLIED = "applied", _("Applied and verified")
+    FAILED = "failed", _("Failed, undone")
+    REVERTED = "reverted", _("Reverted")

@@ -1,5 +1,6 @@
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -165,3 +166,93 @@ class Reading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.point_id} {self.time:%Y-%m-%d %H:%M:%S} {self.value}"
+
+
+class ParameterSet(RestrictedModel):
+    """A named list of point writes (setpoints, schedules, thresholds), applied to one or many devices.
+
+    Entries name points by their name, so one set serves every device with the same point list.
+    """
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+
+    role_permissions = Device.role_permissions
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("parameter set")
+        verbose_name_plural = _("parameter sets")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ParameterEntry(models.Model):
+    parameter_set = models.ForeignKey(ParameterSet, on_delete=models.CASCADE, related_name="entries")
+    point_name = models.CharField(_("point"), max_length=200)
+    value = models.FloatField(_("value"))
+
+    class Meta:
+        ordering = ["parameter_set", "point_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parameter_set", "point_name"], name="parameter_entry_unique_point")
+        ]
+        verbose_name = _("parameter")
+        verbose_name_plural = _("parameters")
+
+    def __str__(self) -> str:
+        return f"{self.point_name} = {self.value}"
+
+
+class Application(RestrictedModel):
+    """One application of a parameter set to one device: what was written, by whom, and whether it held."""
+
+    parameter_set = models.ForeignKey(
+        ParameterSet, verbose_name=_("parameter set"), on_delete=models.PROTECT, related_name="applications"
+    )
+    device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="applications")
+    status = models.CharField(_("status"), max_length=20, choices=choices.ApplicationStatus.choices)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("applied by"), on_delete=models.PROTECT, related_name="+"
+    )
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reverted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reverted_at = models.DateTimeField(_("reverted at"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    tenant_path = "device__equipment__site__organisation"
+    changelog_parent = "device"
+    role_permissions = Device.role_permissions
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("parameter set application")
+        verbose_name_plural = _("parameter set applications")
+
+    def __str__(self) -> str:
+        return f"{self.parameter_set} → {self.device}"
+
+
+class PointWrite(models.Model):
+    """One point written by an application: the value before, the value asked and the value read back."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="writes")
+    point = models.ForeignKey(Point, verbose_name=_("point"), on_delete=models.PROTECT, related_name="+")
+    old_value = models.FloatField(_("value before"), null=True)
+    new_value = models.FloatField(_("value asked"))
+    read_back = models.FloatField(_("value read back"), null=True)
+
+    class Meta:
+        ordering = ["application", "pk"]
+        verbose_name = _("point write")
+        verbose_name_plural = _("point writes")
+
+    def __str__(self) -> str:
+        return f"{self.point_id}: {self.old_value} → {self.new_value}"

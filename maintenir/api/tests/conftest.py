@@ -11,8 +11,8 @@ from django.utils import timezone
 from maintenir.assets.models import Counter, CounterReading, Equipment, Site
 from maintenir.assets.tests.factories import CounterFactory, EquipmentFactory
 from maintenir.core.models import ObjectChange
-from maintenir.devices.models import Device, Point, Reading
-from maintenir.devices.tests.factories import PointFactory
+from maintenir.devices.models import Application, Device, ParameterEntry, ParameterSet, Point, PointWrite, Reading
+from maintenir.devices.tests.factories import ApplicationFactory, ParameterSetFactory, PointFactory
 from maintenir.preventive.choices import PlanStatus
 from maintenir.preventive.models import (
     Gamme,
@@ -57,6 +57,9 @@ WRITABLE_MODELS = (
     Device,
     Point,
     Reading,
+    Application,
+    PointWrite,
+    ParameterSet,
     Gamme,
     GammeVersion,
     GammeStep,
@@ -97,6 +100,8 @@ class World:
     trigger: Any
     device: Any
     point: Any
+    parameter_set: Any
+    application: Any
 
 
 def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> World:
@@ -114,7 +119,9 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
     equipment_down = EquipmentFactory(site=site)
     gamme = GammeStepFactory().version.gamme
     plan = MaintenancePlanFactory(site=site)
-    point = PointFactory(device__equipment=equipment, name="active_power")
+    point = PointFactory(device__equipment=equipment, name="active_power", writable=True)
+    parameter_set = ParameterSetFactory()
+    ParameterEntry.objects.create(parameter_set=parameter_set, point_name="active_power", value=50)
     return World(
         site=site,
         equipment=equipment,
@@ -139,6 +146,8 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         trigger=TriggerFactory(plan=plan, gamme=gamme, equipment=equipment, start_date=timezone.localdate()),
         device=point.device,
         point=point,
+        parameter_set=parameter_set,
+        application=ApplicationFactory(parameter_set=parameter_set, device=point.device, applied_by=technician),
     )
 
 

@@ -279,6 +279,28 @@ ENDPOINTS = [
         lambda w, p: {"csv": "name,address,register_type,data_type\nfrequency,60,holding,uint16\n"},
         refused="client_a",
     ),
+    # Parameter sets
+    Endpoint("get", "/api/parameter-sets", "client_a", outsider=200),
+    Endpoint(
+        "post",
+        "/api/parameter-sets",
+        "technician",
+        201,
+        lambda w, p: {"name": "Consignes été", "entries": [{"point_name": "active_power", "value": 40}]},
+        refused="client_a",
+        outsider=403,
+    ),
+    Endpoint(
+        "post",
+        "/api/parameter-sets/{w.parameter_set.pk}/apply",
+        "technician",
+        200,
+        lambda w, p: {"devices": [w.device.pk]},
+        refused="client_a",
+        outsider=422,
+    ),
+    Endpoint("get", "/api/devices/{w.device.pk}/applications", "client_a"),
+    Endpoint("post", "/api/applications/{w.application.pk}/revert", "technician", refused="client_a"),
     # Gammes: the company's procedures, shared by every client and not shown to client users
     Endpoint("get", "/api/gammes", "technician", outsider=200),
     Endpoint("get", "/api/gammes/{w.gamme.pk}", "technician"),

@@ -15,8 +15,8 @@ RESTRICTED_MODELS = [
     User,
 ]
 # Catalogues shared by every client: they carry no organisation.
-# Gammes are the maintenance company's procedures, applied to every client's equipment.
-SHARED_CATALOGUES = {"assets.EquipmentType", "preventive.Gamme", "preventive.GammeVersion"} | {
+# Gammes and parameter sets are the maintenance company's, applied to every client's equipment.
+SHARED_CATALOGUES = {"assets.EquipmentType", "preventive.Gamme", "preventive.GammeVersion", "devices.ParameterSet"} | {
     f"workorders.{name}" for name in ("FailureMode", "FailureMechanism", "FailureCause", "Remedy", "DetectionMethod")
 }
 PERSONAS = ["administrator", "manager", "technician", "operator_a", "client_a", "client_b"]

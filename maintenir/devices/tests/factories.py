@@ -2,8 +2,9 @@ import factory
 from factory.django import DjangoModelFactory
 
 from maintenir.assets.tests.factories import EquipmentFactory
-from maintenir.devices.choices import DataType, Protocol, RegisterType
-from maintenir.devices.models import Device, Point
+from maintenir.core.tests.factories import UserFactory
+from maintenir.devices.choices import ApplicationStatus, DataType, Protocol, RegisterType
+from maintenir.devices.models import Application, Device, ParameterSet, Point
 
 
 class DeviceFactory(DjangoModelFactory):
@@ -26,3 +27,20 @@ class PointFactory(DjangoModelFactory):
     register_type = RegisterType.HOLDING
     data_type = DataType.FLOAT32
     unit = "kW"
+
+
+class ParameterSetFactory(DjangoModelFactory):
+    class Meta:
+        model = ParameterSet
+
+    name = factory.Sequence(lambda n: f"Consignes hiver {n}")
+
+
+class ApplicationFactory(DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    parameter_set = factory.SubFactory(ParameterSetFactory)
+    device = factory.SubFactory(DeviceFactory)
+    status = ApplicationStatus.APPLIED
+    applied_by = factory.SubFactory(UserFactory)

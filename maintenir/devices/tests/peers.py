@@ -1,9 +1,11 @@
 """Real protocol peers on 127.0.0.1 for the driver tests (and the demo's simulated devices)."""
 
+import asyncio
 import contextlib
 import logging
+import threading
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,3 +63,31 @@ async def modbus_peer(
         yield peer
     finally:
         await server.shutdown()
+
+
+@contextlib.contextmanager
+def modbus_peer_in_thread(**registers: Any) -> Iterator[ModbusPeer]:
+    """`modbus_peer` served from its own event loop in a thread, for code that calls devices synchronously."""
+    ready = threading.Event()
+    stopping: asyncio.Event | None = None
+    holder: list[ModbusPeer] = []
+    loop = asyncio.new_event_loop()
+
+    async def serve() -> None:
+        nonlocal stopping
+        stopping = asyncio.Event()
+        async with modbus_peer(**registers) as peer:
+            holder.append(peer)
+            ready.set()
+            await stopping.wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(serve(),), daemon=True)
+    thread.start()
+    ready.wait(10)
+    try:
+        yield holder[0]
+    finally:
+        assert stopping is not None
+        loop.call_soon_threadsafe(stopping.set)
+        thread.join(10)
+        loop.close()
