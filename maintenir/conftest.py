@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from maintenir.assets.tests.factories import (
     CounterFactory,
@@ -34,6 +35,10 @@ from maintenir.workorders.tests.factories import (
     WorkRequestFactory,
     WorkRequestPhotoFactory,
 )
+
+# Property tests check rules, not speed: on a loaded two-core machine a deadline only makes them flaky.
+hypothesis_settings.register_profile("maintenir", deadline=None)
+hypothesis_settings.load_profile("maintenir")
 
 
 @pytest.fixture(autouse=True)

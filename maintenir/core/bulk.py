@@ -3,15 +3,16 @@
 `bulk_create` builds a model instance and compiles every value of every row through the ORM,
 which costs more than the insert itself at hundreds of thousands of rows. `insert` takes plain
 dicts of field values, converts them with one adapter per column, and sends them with
-`executemany`; `reserve_ids` hands out primary keys first, so child rows can refer to their parent
-in the same batch. Callers run inside a transaction and validate their values beforehand.
+`executemany` (SQLite) or `COPY` (PostgreSQL); `reserve_ids` hands out primary keys first, so
+child rows can refer to their parent in the same batch. Callers run inside a transaction and
+validate their values beforehand.
 """
 
 import datetime
 import functools
 import json
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection, models
@@ -90,6 +91,9 @@ def insert(model: type[models.Model], records: Sequence[dict[str, Any]]) -> None
     defaults = {field.attname: _default(field, now) for field in fields if field.attname not in records[0]}
     for record in records:
         record.update(defaults)
+    if connection.vendor == "postgresql":
+        _copy(model._meta.db_table, fields, records)
+        return
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(str(field.column)) for field in fields)}) "  # noqa: S608
@@ -109,25 +113,36 @@ def update(model: type[models.Model], names: Sequence[str], records: Sequence[di
     _execute(sql, [*fields, model._meta.pk], records)
 
 
-def _execute(sql: str, fields: Sequence[models.Field], records: Sequence[dict[str, Any]]) -> None:
-    """Run `sql` once per record with the values of `fields`, converted for the driver, in batches."""
+def _rows(fields: Sequence[models.Field], records: Sequence[dict[str, Any]]) -> Iterator[Sequence[Any]]:
+    """The records' values of `fields`, converted for the driver."""
     names = [field.attname for field in fields]
     values = operator.itemgetter(*names) if len(names) > 1 else (lambda record: (record[names[0]],))
     conversions = [(index, adapt) for index, adapt in enumerate(map(_adapter, fields)) if adapt is not None]
+    for record in records:
+        if not conversions:
+            yield values(record)
+            continue
+        row = list(values(record))
+        for index, adapt in conversions:
+            if row[index] is not None:
+                row[index] = adapt(row[index])
+        yield row
+
+
+def _execute(sql: str, fields: Sequence[models.Field], records: Sequence[dict[str, Any]]) -> None:
+    """Run `sql` once per record with the values of `fields`, in batches."""
     with connection.cursor() as cursor:
         for start in range(0, len(records), BATCH_SIZE):
-            batch = records[start : start + BATCH_SIZE]
-            if not conversions:
-                cursor.executemany(sql, [values(record) for record in batch])
-                continue
-            rows = []
-            for record in batch:
-                row = list(values(record))
-                for index, adapt in conversions:
-                    if row[index] is not None:
-                        row[index] = adapt(row[index])
-                rows.append(row)
-            cursor.executemany(sql, rows)
+            cursor.executemany(sql, list(_rows(fields, records[start : start + BATCH_SIZE])))
+
+
+def _copy(table: str, fields: Sequence[models.Field], records: Sequence[dict[str, Any]]) -> None:
+    """PostgreSQL's COPY: one stream for all the rows, several times faster than one INSERT per row."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(field.column)) for field in fields)
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+        for row in _rows(fields, records):
+            copy.write_row(row)
 
 
 def with_ids(model: type[models.Model], records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -214,6 +214,11 @@ class TriggerRule:
     window: datetime.timedelta
 
     @property
+    def lookback(self) -> datetime.timedelta:
+        """How far back readings matter: a condition's holding time, a trend's window."""
+        return self.condition.hold if self.condition is not None else self.window
+
+    @property
     def work_type(self) -> str:
         if self.kind in SYSTEMATIC_KINDS:
             return WorkOrderType.PREVENTIVE_SYSTEMATIC
@@ -516,7 +521,8 @@ def _advance_states(report: GenerationReport, today: datetime.date, now: datetim
             occurrence = rules.advance(state, today, report.until, rule.calendar, rule.counter, value)
         else:
             series = readings.get(_measured_source(rule, row["equipment_id"]), [])
-            since = max(filter(None, (row["last_completed_at"], now - rule.window)))
+            # Readings before the last completion belong to the previous episode.
+            since = row["last_completed_at"] or datetime.datetime.min.replace(tzinfo=datetime.UTC)
             occurrence, forecast_at = _measured_occurrence(
                 rule, state, [reading for reading in series if reading[0] > since], today, now
             )
@@ -639,14 +645,30 @@ def _measurement_readings(
         ):
             if ("counter", equipment_id, kind) in wanted:
                 series[("counter", equipment_id, kind)].append((read_at, float(value)))
+    lookback: dict[int, datetime.timedelta] = {}
+    for rule in triggers.values():
+        if rule.point_id is not None and rule.kind not in SYSTEMATIC_KINDS:
+            lookback[rule.point_id] = max(lookback.get(rule.point_id, datetime.timedelta(0)), rule.lookback)
     point_ids = sorted({key for source, key, _kind in wanted if source == "point"})
+    # A failed read (no value) says nothing about the equipment's state; an out-of-range one does.
+    valued = Reading.objects.filter(value__isnull=False)
     for start in range(0, len(point_ids), QUERY_BATCH):
-        # A failed read (no value) says nothing about the equipment's state; an out-of-range one does.
-        point_readings = Reading.objects.filter(
-            point_id__in=point_ids[start : start + QUERY_BATCH], time__gt=since, value__isnull=False
-        ).order_by("time")
-        for point_id, measured_at, measured in point_readings.values_list("point_id", "time", "value"):
-            series[("point", point_id, "")].append((measured_at, float(measured or 0)))
+        chunk = point_ids[start : start + QUERY_BATCH]
+        oldest = now - max(lookback[point_id] for point_id in chunk)
+        recent = valued.filter(point_id__in=chunk, time__gt=oldest).order_by("time")
+        for point_id, measured_at, measured in recent.values_list("point_id", "time", "value"):
+            if measured_at > now - lookback[point_id]:
+                series[("point", point_id, "")].append((measured_at, float(measured or 0)))
+    for point_id in point_ids:
+        # The last reading before the lookback tells whether a condition already held when it began.
+        before = (
+            valued.filter(point_id=point_id, time__lte=now - lookback[point_id])
+            .order_by("-time")
+            .values_list("time", "value")
+            .first()
+        )
+        if before is not None:
+            series[("point", point_id, "")].insert(0, (before[0], float(before[1] or 0)))
     return series
 
 

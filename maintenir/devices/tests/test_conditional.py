@@ -86,3 +86,17 @@ def test_the_point_must_belong_to_the_equipment(vibration: Any, equipment_b: Any
     with pytest.raises(ValidationError) as error:
         trigger.full_clean()
     assert "point" in error.value.message_dict
+
+
+def test_a_condition_held_since_before_the_last_readings_counts(vibration: Any, equipment_a: Any) -> None:
+    watch(
+        vibration,
+        equipment_a,
+        kind=TriggerKind.CONDITION,
+        operator=ConditionOperator.ABOVE,
+        threshold=7.1,
+        hold_minutes=10,
+    )
+    # Above the limit for half an hour, with a sparse sensor: one reading 30 minutes ago, one now.
+    services.store_samples(samples(vibration, [8.0, 8.1], datetime.timedelta(minutes=30)))
+    assert WorkOrder.objects.get().work_type == WorkOrderType.PREVENTIVE_CONDITIONAL
