@@ -69,8 +69,11 @@ def store_samples(samples: Sequence[Sample]) -> int:
             for sample in latest.values()
         ],
     )
-    point_ids = sorted({sample.point_id for sample in samples})
-    transaction.on_commit(lambda: readings_stored.send(sender=Reading, point_ids=point_ids))
+    fresh: dict[int, list[tuple[datetime.datetime, float]]] = {}
+    for sample in sorted(samples, key=lambda sample: sample.time):
+        if sample.value is not None:
+            fresh.setdefault(sample.point_id, []).append((sample.time, sample.value))
+    transaction.on_commit(lambda: readings_stored.send(sender=Reading, point_ids=sorted(fresh), readings=fresh))
     return len(samples)
 
 

@@ -5,5 +5,6 @@ from django.dispatch import Signal
 # Sent once when a device has been unreachable longer than its grace period: device=, error=.
 device_unreachable = Signal()
 
-# Sent after readings are committed: point_ids= the points that have new values.
+# Sent after readings are committed: point_ids= the points that have new values, and
+# readings= {point id: [(time, value), …]} the values themselves, oldest first.
 readings_stored = Signal()

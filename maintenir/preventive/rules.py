@@ -232,8 +232,18 @@ class ConditionRule:
         return since
 
     def is_met(self, readings: Sequence[Reading], now: datetime.datetime) -> bool:
-        """The rule has held, up to now, for at least its holding duration."""
-        since = self.held_since(readings)
+        """Some run of readings met the rule for at least its holding duration: until the reading that
+        broke it, or until now. With no holding duration, a single reading is enough (a spike counts)."""
+        since = None
+        previous = None
+        for reading in readings:
+            if self.holds(previous, reading):
+                since = since or reading[0]
+            elif since is not None:
+                if reading[0] - since >= self.hold:
+                    return True
+                since = None
+            previous = reading
         return since is not None and now - since >= self.hold
 
 

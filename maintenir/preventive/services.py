@@ -323,9 +323,11 @@ def generate(
     now: datetime.datetime | None = None,
     dry_run: bool = False,
     trigger_ids: Sequence[int] | None = None,
+    fresh_readings: Mapping[int, Sequence[rules.Reading]] | None = None,
 ) -> GenerationReport:
     """Create the work orders that fall due by `until` (default: today + the generation horizon),
-    for every live trigger or only those of `trigger_ids`.
+    for every live trigger or only those of `trigger_ids`; `fresh_readings` (point id → readings) are
+    readings just stored, which condition triggers see whatever their holding time.
 
     Idempotent: a second run creates nothing new. A dry run computes the same report and writes nothing.
     """
@@ -338,7 +340,7 @@ def generate(
             _lock_generator()
             _create_missing_states(today, triggers)
             report.completions = _record_completions(triggers)
-            _advance_states(report, today, now, triggers)
+            _advance_states(report, today, now, triggers, fresh_readings or {})
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -481,7 +483,13 @@ def _schedule_state(row: Mapping[str, Any], has_open_order: bool) -> rules.Sched
     )
 
 
-def _advance_states(report: GenerationReport, today: datetime.date, now: datetime.datetime, triggers: Any) -> None:
+def _advance_states(
+    report: GenerationReport,
+    today: datetime.date,
+    now: datetime.datetime,
+    triggers: Any,
+    fresh_readings: Mapping[int, Sequence[rules.Reading]],
+) -> None:
     states = (
         TriggerState.objects.filter(trigger__in=triggers)
         .exclude(equipment__status=EquipmentStatus.OUT_OF_SERVICE)
@@ -507,7 +515,7 @@ def _advance_states(report: GenerationReport, today: datetime.date, now: datetim
     rows: list[Mapping[str, Any]] = list(states)
     triggers = _trigger_rules({row["trigger_id"] for row in rows})
     versions = _current_versions({rule.gamme_id for rule in triggers.values()})
-    readings = _measurement_readings(rows, triggers, now)
+    readings = _measurement_readings(rows, triggers, now, fresh_readings)
     changed: list[dict[str, Any]] = []
     for row in rows:
         rule = triggers[row["trigger_id"]]
@@ -623,7 +631,10 @@ def _measured_source(rule: TriggerRule, equipment_id: int) -> tuple[str, int, st
 
 
 def _measurement_readings(
-    rows: list[Mapping[str, Any]], triggers: dict[int, TriggerRule], now: datetime.datetime
+    rows: list[Mapping[str, Any]],
+    triggers: dict[int, TriggerRule],
+    now: datetime.datetime,
+    fresh_readings: Mapping[int, Sequence[rules.Reading]],
 ) -> dict[tuple[str, int, str], list[rules.Reading]]:
     """The readings that feed condition and predictive triggers, by source, oldest first."""
     wanted = {
@@ -669,6 +680,9 @@ def _measurement_readings(
         )
         if before is not None:
             series[("point", point_id, "")].insert(0, (before[0], float(before[1] or 0)))
+        if point_id in fresh_readings:
+            key = ("point", point_id, "")
+            series[key] = sorted(set(series[key]) | set(fresh_readings[point_id]))
     return series
 
 

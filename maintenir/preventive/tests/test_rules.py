@@ -230,6 +230,15 @@ class TestConditions:
         assert not rule.is_met(readings, at(0, 2))
         assert rule.is_met(readings, at(0, 3))
 
+    def test_a_run_that_lasted_long_enough_counts_even_if_it_ended(self) -> None:
+        spike = rules.ConditionRule(ConditionOperator.ABOVE, 7.0)
+        assert spike.is_met([(at(0, 0), 5.0), (at(0, 1), 9.0), (at(0, 2), 5.0)], at(0, 3))
+        held = rules.ConditionRule(ConditionOperator.ABOVE, 7.0, hold=datetime.timedelta(hours=2))
+        short_run = [(at(0, 0), 8.0), (at(0, 1), 8.0), (at(0, 1), 5.0)]
+        assert not held.is_met(short_run, at(1))
+        long_run = [(at(0, 0), 8.0), (at(0, 2), 8.0), (at(0, 3), 5.0)]
+        assert held.is_met(long_run, at(1))
+
     def test_a_break_restarts_the_holding_time(self) -> None:
         rule = rules.ConditionRule(ConditionOperator.ABOVE, 7.0, hold=datetime.timedelta(hours=2))
         readings = [(at(0, 0), 8.0), (at(0, 1), 6.0), (at(0, 2), 8.0)]

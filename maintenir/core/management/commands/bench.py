@@ -14,7 +14,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from psycopg import sql
 
-BENCHMARKS = {"preventive": "benchmarks.preventive"}
+# Benchmark → (module, the option giving its size).
+BENCHMARKS = {"preventive": ("benchmarks.preventive", "triggers"), "ingest": ("benchmarks.ingest", "readings")}
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", choices=sorted(BENCHMARKS))
         parser.add_argument("--triggers", type=int, default=100_000, help="number of triggers (preventive)")
+        parser.add_argument("--readings", type=int, default=1_000_000, help="number of readings (ingest)")
         parser.add_argument(
             "--database",
             help="a postgres:// URL of a server where a throwaway database is created and dropped (default: SQLite)",
@@ -36,8 +38,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["triggers"] < 1:
-            raise CommandError("--triggers must be at least 1.")
+        size_option = BENCHMARKS[options["name"]][1]
+        if options[size_option] < 1:
+            raise CommandError(f"--{size_option} must be at least 1.")
         if options["in_place"]:
             self._run_here(options)
             return
@@ -50,15 +53,16 @@ class Command(BaseCommand):
 
     def _run_in_child(self, options: dict[str, Any], url: str, data_dir: str) -> None:
         command = [sys.executable, "-m", "maintenir", "bench", options["name"], "--in-place"]
-        command += ["--triggers", str(options["triggers"])] + (["--json"] if options["json"] else [])
+        size_option = BENCHMARKS[options["name"]][1]
+        command += [f"--{size_option}", str(options[size_option])] + (["--json"] if options["json"] else [])
         env = {**os.environ, "MAINTENIR_DATABASE_URL": url, "MAINTENIR_DATA_DIR": data_dir}
         if subprocess.run(command, env=env, check=False).returncode:  # noqa: S603
             raise CommandError("The benchmark failed.")
 
     def _run_here(self, options: dict[str, Any]) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        module = importlib.import_module(BENCHMARKS[options["name"]])
-        figures = module.run(options["triggers"])
+        module_name, size_option = BENCHMARKS[options["name"]]
+        figures = importlib.import_module(module_name).run(options[size_option])
         if options["json"]:
             self.stdout.write(json.dumps(figures))
             return
