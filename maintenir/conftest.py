@@ -153,3 +153,15 @@ def tenant_world(equipment_a: Any, equipment_b: Any, technician: Any) -> None:
 def browser_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A phone-sized page of Debian's chromium, for the end-to-end journeys."""
     yield from chromium_page(monkeypatch)
+
+
+@pytest.fixture
+def bench_database() -> list[str]:
+    """`maintenir bench` arguments that run it on the suite's database engine (a throwaway database)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    db = connection.settings_dict
+    login = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return ["--database", f"postgres://{login}@{db['HOST']}:{db['PORT']}/postgres"]

@@ -7,13 +7,11 @@ from django.db import connection
 
 
 @pytest.mark.django_db
-def test_the_preventive_benchmark_runs_on_a_throwaway_database(capfd: pytest.CaptureFixture[str]) -> None:
+def test_the_preventive_benchmark_runs_on_a_throwaway_database(
+    capfd: pytest.CaptureFixture[str], bench_database: list[str]
+) -> None:
     """A small run of `maintenir bench preventive`, on the database engine the suite runs on."""
-    args = ["bench", "preventive", "--triggers", "30", "--json"]
-    if connection.vendor == "postgresql":
-        db = connection.settings_dict
-        login = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-        args += ["--database", f"postgres://{login}@{db['HOST']}:{db['PORT']}/postgres"]
+    args = ["bench", "preventive", "--triggers", "30", "--json", *bench_database]
     call_command(*args, stdout=StringIO())
     figures = json.loads(capfd.readouterr().out.strip().splitlines()[-1])
     assert figures["database"] == connection.vendor

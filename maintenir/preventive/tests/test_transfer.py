@@ -105,8 +105,12 @@ class TestTriggers:
         trigger = TriggerFactory(plan=plan, equipment=equipment_a, interval=3, tolerance_days=5)
         exported = transfer.export_triggers(manager)
         assert rows(exported)[0]["equipment"] == equipment_a.code
-        edited = exported.replace(",5,", ",9,")
-        report = transfer.import_triggers(manager, edited)
+        (row,) = rows(exported)
+        edited = io.StringIO()
+        writer = csv.DictWriter(edited, fieldnames=list(row))
+        writer.writeheader()
+        writer.writerow(row | {"tolerance_days": "9"})
+        report = transfer.import_triggers(manager, edited.getvalue())
         assert (report.created, report.updated) == (0, 1)
         trigger.refresh_from_db()
         assert trigger.tolerance_days == 9
