@@ -1,5 +1,7 @@
 from typing import Any, ClassVar
 
+from asyncua import ua
+from asyncua.ua.uaerrors import UaStringParsingError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -147,6 +149,11 @@ class Point(RestrictedModel):
                 errors["data_type"] = _("A register holds a number: choose its data type.")
             if self.writable and self.register_type in {choices.RegisterType.INPUT, choices.RegisterType.DISCRETE}:
                 errors["writable"] = _("Input registers and discrete inputs are read-only.")
+        if self.device_id and self.device.protocol == choices.Protocol.OPC_UA:
+            try:
+                ua.NodeId.from_string(self.address)
+            except UaStringParsingError:
+                errors["address"] = _("An OPC UA address is a node id, e.g. ns=2;s=AHU1.SupplyTemp.")
         if errors:
             raise ValidationError(errors)
 

@@ -13,7 +13,9 @@ from maintenir.devices.signals import device_unreachable, readings_stored
 
 
 def connection_of(device: Device) -> Connection:
-    return Connection(device.host, device.effective_port, device.unit_id, device.timeout)
+    return Connection(
+        device.host, device.effective_port, device.unit_id, device.timeout, device.options.get("path", "")
+    )
 
 
 def point_specs(device: Device) -> list[PointSpec]:

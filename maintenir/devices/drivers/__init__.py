@@ -3,8 +3,9 @@
 from maintenir.devices.choices import Protocol
 from maintenir.devices.drivers.base import Driver
 from maintenir.devices.drivers.modbus import ModbusDriver
+from maintenir.devices.drivers.opcua import OpcUaDriver
 
-DRIVERS: dict[str, type[Driver]] = {Protocol.MODBUS_TCP: ModbusDriver}
+DRIVERS: dict[str, type[Driver]] = {Protocol.MODBUS_TCP: ModbusDriver, Protocol.OPC_UA: OpcUaDriver}
 
 
 def driver_for(protocol: str) -> type[Driver]:

@@ -26,6 +26,8 @@ class Connection:
     port: int
     unit_id: int = 1
     timeout: float = 3.0
+    # The endpoint's path (OPC UA), from the device's options.
+    path: str = ""
 
 
 @dataclass(frozen=True)

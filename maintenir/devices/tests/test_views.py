@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from maintenir.devices.models import Device, Point
-from maintenir.devices.tests.factories import PointFactory
+from maintenir.devices.tests.factories import DeviceFactory, PointFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -89,3 +89,14 @@ def test_clients_may_not_change_devices(client_a: Any, point_a: Any) -> None:
     assert client_for(client_a).get(reverse("device-edit", args=[point_a.device.pk])).status_code == 403
     assert client_for(client_a).get(reverse("device-add")).status_code == 403
     assert client_for(client_a).get(reverse("point-edit", args=[point_a.pk])).status_code == 403
+
+
+def test_an_opc_ua_point_needs_a_node_id(technician: Any, equipment_a: Any) -> None:
+
+    device = DeviceFactory(equipment=equipment_a, protocol="opc_ua")
+    data = {"name": "temp", "address": "not a node", "word_order": "big", "scale": 1, "offset": 0}
+    response = client_for(technician).post(reverse("point-add", args=[device.pk]), data | {"write_priority": 16})
+    assert response.context["form"]["address"].errors
+    data["address"] = "ns=2;s=AHU1.SupplyTemp"
+    response = client_for(technician).post(reverse("point-add", args=[device.pk]), data | {"write_priority": 16})
+    assert Point.objects.get(device=device).address == "ns=2;s=AHU1.SupplyTemp"
