@@ -27,6 +27,7 @@ from maintenir.preventive.tests.factories import TriggerFactory
 from maintenir.ui.tests.browser import chromium_page
 from maintenir.workorders.tests.factories import (
     ChecklistStepFactory,
+    CommissioningRunFactory,
     DowntimeFactory,
     PartUsageFactory,
     SignOffFactory,
@@ -140,6 +141,7 @@ def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
     SignOffFactory(work_order=order)
     TriggerFactory(plan__site=site, equipment=equipment)
     ApplicationFactory(device=PointFactory(device__equipment=equipment).device, applied_by=reporter)
+    CommissioningRunFactory(commissioning_check__work_order__equipment=equipment, run_by=reporter)
 
 
 @pytest.fixture

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "maintenir.devices",
     "maintenir.workorders",
     "maintenir.preventive",
+    "maintenir.reports",
     "maintenir.api",
     "maintenir.ui",
     "maintenir.demo",
@@ -151,17 +152,30 @@ CELERY_BEAT_SCHEDULE = {
         "task": "maintenir.preventive.tasks.generate_due_work_orders",
         "schedule": int(os.environ.get("MAINTENIR_PREVENTIVE_EVERY", "3600")),
     },
+    "compact-readings": {
+        "task": "maintenir.devices.tasks.compact_readings",
+        "schedule": int(os.environ.get("MAINTENIR_READINGS_COMPACT_EVERY", "3600")),
+    },
 }
 
 # The MQTT broker whose "maintenir/readings" topics `maintenir poll` ingests (empty: none).
 MAINTENIR_MQTT_URL = os.environ.get("MAINTENIR_MQTT_URL", "")
+# The ingestion's persistent session at the broker: one id per running `maintenir poll`.
+MAINTENIR_MQTT_CLIENT_ID = os.environ.get("MAINTENIR_MQTT_CLIENT_ID", "maintenir-ingest")
 
 # Preventive orders are generated this many days ahead of their date, so they can be planned.
 MAINTENIR_PREVENTIVE_HORIZON_DAYS = int(os.environ.get("MAINTENIR_PREVENTIVE_HORIZON_DAYS", "14"))
+
+# Raw readings are kept this many days (at least 1), then rolled up into hourly count, min, max,
+# mean and last value, and deleted; hourly rollups are kept this many days (0: forever).
+MAINTENIR_READINGS_RAW_DAYS = int(os.environ.get("MAINTENIR_READINGS_RAW_DAYS", "31"))
+MAINTENIR_READINGS_ROLLUP_DAYS = int(os.environ.get("MAINTENIR_READINGS_ROLLUP_DAYS", "0"))
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MAINTENIR_LOG_LEVEL", "INFO")},
+    # WeasyPrint narrates every rendering step at INFO.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

@@ -13,7 +13,7 @@ from maintenir.api.common import acting_user, apply_changes, get_visible, partia
 from maintenir.assets.models import Equipment
 from maintenir.core.csvio import ImportReport
 from maintenir.core.services import save_restricted
-from maintenir.devices import parameters, transfer
+from maintenir.devices import history, parameters, transfer
 from maintenir.devices.choices import DataType, Protocol, RegisterType, WordOrder
 from maintenir.devices.models import Application, Device, ParameterEntry, ParameterSet, Point, PointWrite, Reading
 
@@ -93,6 +93,33 @@ class ReadingOut(Schema):
     quality: str
 
 
+class BucketOut(Schema):
+    start: datetime.datetime
+    seconds: int = Field(description="The bucket's length; 0 for one raw reading.")
+    count: int = Field(description="Readings in the bucket, bad-quality ones included.")
+    valid_count: int = Field(description="Readings the statistics are computed from (not of bad quality).")
+    min: float | None
+    max: float | None
+    mean: float | None
+
+
+class HistoryOut(Schema):
+    point: int
+    span: history.Span
+    unit: str
+    since: datetime.datetime
+    until: datetime.datetime
+    buckets: list[BucketOut]
+
+    @staticmethod
+    def resolve_point(series: history.History) -> int:
+        return series.point.pk
+
+    @staticmethod
+    def resolve_unit(series: history.History) -> str:
+        return series.point.unit
+
+
 class CsvIn(Schema):
     csv: str = Field(description="The point list, with its header line.")
 
@@ -169,6 +196,13 @@ def point_readings(request: HttpRequest, point_id: int, since: datetime.datetime
     point = get_visible(restricted(Point, request), point_id)
     readings = Reading.objects.filter(point=point).order_by("-time")
     return readings.filter(time__gte=since) if since else readings
+
+
+@router.get("/points/{point_id}/history", response=HistoryOut)
+def point_history(request: HttpRequest, point_id: int, span: history.Span = history.Span.DAY) -> history.History:
+    """The point's readings over the last hour, day or month, in at most about 300 buckets (count, min,
+    max and mean of each; over the hour, the raw readings when there are that few)."""
+    return history.point_history(get_visible(restricted(Point, request), point_id), span)
 
 
 @router.get("/devices/{device_id}/points/export", response={200: str})

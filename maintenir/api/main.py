@@ -8,7 +8,7 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.errors import ValidationErrorContext
 from pydantic import BaseModel
 
-from maintenir.api import assets, devices, preventive, workorders
+from maintenir.api import assets, devices, preventive, reports, workorders
 from maintenir.api.auth import SessionAuth, TokenAuth
 from maintenir.core.services import TransitionError
 
@@ -46,6 +46,7 @@ api.add_router("", assets.router)
 api.add_router("", devices.router)
 api.add_router("", workorders.router)
 api.add_router("", preventive.router)
+api.add_router("", reports.router)
 
 
 def validation_detail(error: ValidationError) -> list[dict[str, object]]:

@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
@@ -25,13 +26,16 @@ from maintenir.assets.models import Equipment, Site
 from maintenir.core.changelog import changes_for
 from maintenir.core.models import ObjectChange, User
 from maintenir.core.services import save_restricted
-from maintenir.workorders import services
+from maintenir.devices.models import Point
+from maintenir.workorders import commissioning, services
 from maintenir.workorders.choices import DowntimeCause, Priority, SignOffRole, WorkOrderType
 from maintenir.workorders.filtersets import WorkOrderFilterSet, WorkRequestFilterSet
 from maintenir.workorders.models import (
     SYSTEM_REPORTER,
     ChecklistStep,
     CodedEntry,
+    CommissioningCheck,
+    CommissioningRun,
     DetectionMethod,
     Downtime,
     FailureCause,
@@ -45,6 +49,7 @@ from maintenir.workorders.models import (
     WorkOrderTransition,
     WorkRequest,
 )
+from maintenir.workorders.templatetags.workorder_tags import check_expectation
 
 router = Router(tags=["work orders"])
 
@@ -249,6 +254,7 @@ class SignOffIn(Schema):
     role: SignOffRole
     name: str
     signature: str = ""
+    reservations: str = Field("", description="Required while a commissioning check has not passed.")
 
 
 class SignOffOut(Schema):
@@ -258,7 +264,60 @@ class SignOffOut(Schema):
     role_display: str = Field(alias="get_role_display")
     name: str
     signed_at: datetime.datetime
+    reservations: str
     user: int | None = Field(None, alias="user_id")
+
+
+class CheckIn(Schema):
+    """A commissioning check: expect either `expected_value` (± `tolerance`) or a range."""
+
+    name: str
+    point: int = Field(description="The point read: on a device of the order's equipment or its sub-equipment.")
+    command_point: int | None = Field(None, description="A writable point written first.")
+    command_value: float | None = None
+    expected_value: float | None = None
+    tolerance: float = 0
+    expected_min: float | None = None
+    expected_max: float | None = None
+    timeout: float = Field(5, description="Seconds the point may take to read as expected.")
+
+
+class CheckPatch(partial_schema(CheckIn)):  # type: ignore[misc]
+    """A changed check must run again: its earlier runs no longer count."""
+
+
+class RunOut(Schema):
+    id: int
+    check: int = Field(alias="commissioning_check_id")
+    status: str
+    status_display: str = Field(alias="get_status_display")
+    measured_value: float | None
+    message: str
+    run_by: int = Field(alias="run_by_id")
+    run_at: datetime.datetime
+
+
+class CheckOut(Schema):
+    id: int
+    position: int
+    name: str
+    point: int = Field(alias="point_id")
+    point_name: str = Field(alias="point.name")
+    command_point: int | None = Field(None, alias="command_point_id")
+    command_value: float | None
+    expected_value: float | None
+    tolerance: float
+    expected_min: float | None
+    expected_max: float | None
+    timeout: float
+    expectation: str
+    status: str
+    status_display: str = Field(alias="get_status_display")
+    last_run: RunOut | None
+
+    @staticmethod
+    def resolve_expectation(check: CommissioningCheck) -> str:
+        return check_expectation(check)
 
 
 class TransitionOut(Schema):
@@ -526,7 +585,58 @@ def code_failure(request: HttpRequest, order_id: int, payload: FailureCodingIn) 
 @router.post("/work-orders/{order_id}/sign-offs", response={201: SignOffOut})
 def sign_off(request: HttpRequest, order_id: int, payload: SignOffIn) -> SignOff:
     order = _order(request, order_id)
-    return services.sign_off(acting_user(request), order, payload.role, payload.name, payload.signature)
+    return services.sign_off(
+        acting_user(request), order, payload.role, payload.name, payload.signature, payload.reservations
+    )
+
+
+# --- Commissioning ---------------------------------------------------------------------------
+
+CHECK_POINTS = ("point", "command_point")
+
+
+def _check_fields(request: HttpRequest, changes: dict[str, Any]) -> dict[str, Any]:
+    """The payload's values, point ids turned into points the user may see (else a 422 on the field)."""
+    return {
+        name: resolve(Point, request, value, name) if name in CHECK_POINTS else value for name, value in changes.items()
+    }
+
+
+def _check(request: HttpRequest, order_id: int, check_id: int) -> CommissioningCheck:
+    order = _order(request, order_id)
+    return get_visible(commissioning.checks_of(order).select_related("work_order"), check_id)
+
+
+@router.get("/work-orders/{order_id}/commissioning-checks", response=list[CheckOut])
+def list_checks(request: HttpRequest, order_id: int) -> QuerySet[CommissioningCheck]:
+    return commissioning.checks_of(_order(request, order_id))
+
+
+@router.post("/work-orders/{order_id}/commissioning-checks", response={201: CheckOut})
+def add_check(request: HttpRequest, order_id: int, payload: CheckIn) -> CommissioningCheck:
+    order = _order(request, order_id)
+    return commissioning.add_check(acting_user(request), order, **_check_fields(request, payload.model_dump()))
+
+
+# Declared before the routes with a check id, so "run-all" is never taken for one.
+@router.post("/work-orders/{order_id}/commissioning-checks/run-all", response=list[RunOut])
+def run_all_checks(request: HttpRequest, order_id: int) -> list[CommissioningRun]:
+    """Run every check in order; the results are recorded together."""
+    return commissioning.run_all(acting_user(request), _order(request, order_id))
+
+
+@router.patch("/work-orders/{order_id}/commissioning-checks/{check_id}", response=CheckOut)
+def update_check(request: HttpRequest, order_id: int, check_id: int, payload: CheckPatch) -> CommissioningCheck:
+    check = _check(request, order_id, check_id)
+    fields = _check_fields(request, payload.model_dump(exclude_unset=True))
+    return commissioning.update_check(acting_user(request), check, **fields)
+
+
+@router.post("/work-orders/{order_id}/commissioning-checks/{check_id}/run", response=RunOut)
+def run_check(request: HttpRequest, order_id: int, check_id: int) -> CommissioningRun:
+    """Write the check's command, if any, then read its point until it is as expected or the timeout passes.
+    An unreachable device is a result (status "error", with its message), not an HTTP error."""
+    return commissioning.run_check(acting_user(request), _check(request, order_id, check_id))
 
 
 # --- Downtimes -------------------------------------------------------------------------------

@@ -1,13 +1,15 @@
-"""The demo's live side: simulated devices on 127.0.0.1 and the acquisition service, in a thread.
+"""The demo's live side: simulated devices on 127.0.0.1 and the acquisition service (`maintenir demo-devices`).
 
-The energy meter and the PV inverter are Modbus TCP servers (pymodbus) polled like real ones;
-the press's vibration sensor publishes over MQTT when a broker answers on 127.0.0.1:1883.
+The energy meter and the PV inverter are Modbus TCP servers (pymodbus) polled like real ones; the
+air-handling unit is a BACnet/IP controller (bacpypes3), polled and subscribed to (COV); the
+press's vibration sensor publishes over MQTT when a broker answers on 127.0.0.1:1883.
 """
 
 import asyncio
+import functools
 import logging
 import socket
-import threading
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -18,7 +20,13 @@ from maintenir.devices.models import Device, Point
 from maintenir.devices.mqtt import ingest
 
 logger = logging.getLogger(__name__)
-SIMULATED = {"energy_meter": simulators.ENERGY_METER, "pv_inverter": simulators.PV_INVERTER}
+Simulator = simulators.ModbusSimulator | simulators.BacnetSimulator
+# What starts each kind of simulated device on a port of 127.0.0.1.
+SIMULATED: dict[str, Callable[[int], Awaitable[Simulator]]] = {
+    "energy_meter": functools.partial(simulators.start_modbus_device, registers=simulators.ENERGY_METER),
+    "pv_inverter": functools.partial(simulators.start_modbus_device, registers=simulators.PV_INVERTER),
+    "air_handling_unit": simulators.start_air_handling_unit,
+}
 BROKER = ("127.0.0.1", 1883)
 
 
@@ -43,10 +51,10 @@ def _vibration_point() -> int | None:
 
 
 async def run(stop: asyncio.Event) -> None:
-    servers = []
+    servers: list[Simulator] = []
     for port, kind in await sync_to_async(_simulated_devices)():
         try:
-            servers.append(await simulators.start_modbus_device(port, SIMULATED[kind]))
+            servers.append(await SIMULATED[kind](port))
         except OSError as error:
             logger.warning("simulated %s not started on port %d: %s", kind, port, error)
     tasks: list[asyncio.Task[Any]] = [asyncio.create_task(poll_all(stop))]
@@ -58,24 +66,4 @@ async def run(stop: asyncio.Event) -> None:
         logger.warning("no MQTT broker on 127.0.0.1:1883: the press's vibration sensor stays silent")
     await asyncio.gather(*tasks)
     for simulator in servers:
-        await simulator.server.shutdown()
-
-
-def start_in_thread() -> threading.Event:
-    """Start the live side in a daemon thread of this process; set the returned event to stop it."""
-    loop = asyncio.new_event_loop()
-    stop = asyncio.Event()
-    stopping = threading.Event()
-
-    def main() -> None:
-        async def watch() -> None:
-            runner = asyncio.create_task(run(stop))
-            while not stopping.is_set() and not runner.done():
-                await asyncio.sleep(0.5)
-            stop.set()
-            await runner
-
-        loop.run_until_complete(watch())
-
-    threading.Thread(target=main, name="maintenir-demo-devices", daemon=True).start()
-    return stopping
+        await simulator.stop()

@@ -21,13 +21,15 @@ from maintenir.core.choices import Role
 from maintenir.core.context import acting_as
 from maintenir.core.models import Organisation, User
 from maintenir.core.services import create_user, save_restricted
-from maintenir.devices.choices import Protocol, RegisterType
+from maintenir.devices.choices import DataType, Protocol, RegisterType
 from maintenir.devices.models import Device, Point
 from maintenir.devices.mqtt import TOPIC_ROOT as MQTT_TOPIC_ROOT
+from maintenir.devices.simulators import AHU_INSTANCE
 from maintenir.preventive import services as preventive
 from maintenir.preventive.choices import Anchor, ConditionOperator, IntervalUnit, TriggerKind
 from maintenir.preventive.models import Gamme, MaintenancePlan, Trigger
 from maintenir.preventive.services import generate
+from maintenir.workorders import commissioning
 from maintenir.workorders import services as wo
 from maintenir.workorders.choices import DowntimeCause, Priority, SignOffRole, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import (
@@ -347,6 +349,56 @@ DEVICES = (
 )
 
 
+# The air-handling unit's BACnet/IP controller, simulated on 127.0.0.1:AHU_PORT.
+AHU_PORT = 47809
+AHU_POINTS: tuple[dict[str, Any], ...] = (
+    {
+        "name": "supply_air_temperature",
+        "address": "analog-input,1",
+        "unit": "°C",
+        "min_value": 12,
+        "max_value": 28,
+        "subscribed": True,
+        "brick_class": "Supply_Air_Temperature_Sensor",
+    },
+    {
+        "name": "return_air_temperature",
+        "address": "analog-input,2",
+        "unit": "°C",
+        "brick_class": "Return_Air_Temperature_Sensor",
+    },
+    {
+        "name": "outdoor_air_temperature",
+        "address": "analog-input,3",
+        "unit": "°C",
+        "brick_class": "Outside_Air_Temperature_Sensor",
+    },
+    {
+        "name": "filter_pressure_drop",
+        "address": "analog-input,4",
+        "unit": "Pa",
+        "max_value": 250,
+        "subscribed": True,
+        "brick_class": "Filter_Differential_Pressure_Sensor",
+    },
+    {
+        "name": "supply_air_setpoint",
+        "address": "analog-value,1",
+        "unit": "°C",
+        "min_value": 14,
+        "max_value": 26,
+        "writable": True,
+        "brick_class": "Supply_Air_Temperature_Setpoint",
+    },
+    {
+        "name": "supply_fan_command",
+        "address": "binary-output,1",
+        "writable": True,
+        "brick_class": "Start_Stop_Command",
+    },
+)
+
+
 @dataclass(frozen=True)
 class Procedure:
     """A gamme of the demo and the steps' NF X 60-000 level and duration."""
@@ -395,6 +447,41 @@ COUNTERS = (
 )
 
 
+# Commissioning of the inverter's power-limit control: checks that pass against its simulator
+# (devices/simulators.PV_INVERTER), so a newcomer can run them from the order's page.
+PV_POWER_LIMIT = {
+    "name": "power_limit",
+    "description": "Limitation de la puissance active (pilotage de l'injection)",
+    "address": "4",
+    "register_type": RegisterType.HOLDING,
+    "data_type": DataType.UINT16,
+    "unit": "%",
+    "min_value": 0,
+    "max_value": 100,
+    "writable": True,
+}
+PV_COMMISSIONING_CHECKS: tuple[dict[str, Any], ...] = (
+    {
+        "name": "Consigne de limitation à 100 % écrite et relue",
+        "command_point": "power_limit",
+        "command_value": 100,
+        "point": "power_limit",
+        "expected_value": 100,
+    },
+    {
+        "name": "Puissance AC dans la plage de l'onduleur (0 à 25 kW)",
+        "point": "ac_power",
+        "expected_min": 0,
+        "expected_max": 25,
+    },
+    {
+        "name": "Index d'énergie produite relevé (au moins 86 000 kWh)",
+        "point": "energy_produced",
+        "expected_min": 86000,
+    },
+)
+
+
 def _at(days_ago: int, hour: int) -> datetime.datetime:
     """A local time `days_ago` days before today, on the hour."""
     day = timezone.localdate() - datetime.timedelta(days=days_ago)
@@ -431,6 +518,7 @@ class _Demo:
     organisations: dict[str, Organisation] = field(default_factory=dict)
     equipment: dict[str, Equipment] = field(default_factory=dict)
     vibration: Point | None = None
+    filter_pressure: Point | None = None
 
     @property
     def manager(self) -> User:
@@ -452,6 +540,7 @@ class _Demo:
             self.carry_out_visit(visit)
         self.create_open_work()
         self.create_devices()
+        self.create_commissioning()
         self.create_maintenance_plans()
         with acting_as(self.manager):
             generate()
@@ -1019,6 +1108,21 @@ class _Demo:
                 )
                 for point in points:
                     self.save(Point(device=device, register_type=RegisterType.HOLDING, **point))
+            controller = self.save(
+                Device(
+                    equipment=self.equipment["CVC-CTA-01"],
+                    name="Automate de la CTA",
+                    protocol=Protocol.BACNET_IP,
+                    host="127.0.0.1",
+                    port=AHU_PORT,
+                    options={"simulator": "air_handling_unit", "instance": AHU_INSTANCE},
+                    poll_interval=10,
+                    timeout=2,
+                    grace_period=60,
+                )
+            )
+            controller_points = {point["name"]: self.save(Point(device=controller, **point)) for point in AHU_POINTS}
+            self.filter_pressure = controller_points["filter_pressure_drop"]
             sensor = self.save(
                 Device(
                     equipment=self.equipment["PR-01"],
@@ -1035,6 +1139,34 @@ class _Demo:
             vibration.address = f"{MQTT_TOPIC_ROOT}/{vibration.pk}"
             self.save(vibration)
             self.vibration = vibration
+
+    def create_commissioning(self) -> None:
+        """An installation order in progress on the PV inverter: its power-limit control is being
+        commissioned, with checks ready to run live; the technician runs them, signs off, and the
+        client gets the commissioning report."""
+        inverter = self.equipment["ENE-PV-01"]
+        device = inverter.devices.get()
+        tech = self.tech
+        with acting_as(self.manager):
+            self.save(Point(device=device, **PV_POWER_LIMIT))
+            order = WorkOrder(
+                site=inverter.site,
+                equipment=inverter,
+                work_type=WorkOrderType.INSTALLATION,
+                title="Mise en service du pilotage de la puissance de l'onduleur",
+                description="Nouvelle consigne de limitation d'injection demandée par le gestionnaire de réseau : "
+                "paramétrer l'onduleur, vérifier les mesures remontées en GTB et remettre le procès-verbal au client.",
+                estimated_hours=Decimal("1.5"),
+                due_date=timezone.localdate(),
+            )
+            wo.create_work_order(self.manager, order)
+            wo.plan_work_order(self.manager, order, [tech], planned_start=_at(0, 9))
+        points = {point.name: point for point in device.points.all()}
+        with acting_as(tech):
+            wo.start_work_order(tech, order)
+            for check in PV_COMMISSIONING_CHECKS:
+                fields = {name: points[value] if name.endswith("point") else value for name, value in check.items()}
+                commissioning.add_check(tech, order, **fields)
 
     # --- Maintenance plans -----------------------------------------------------------------
 
@@ -1124,6 +1256,18 @@ class _Demo:
                     counter_kind=CounterKind.RUNNING_HOURS,
                     counter_interval=Decimal(500),
                     tolerance_days=3,
+                ),
+                # The F7 filter is changed at its final pressure drop (250 Pa here), not only every quarter.
+                Trigger(
+                    plan=contract,
+                    gamme=gammes["cta-trimestriel"],
+                    equipment=self.equipment["CVC-CTA-01"],
+                    kind=TriggerKind.CONDITION,
+                    point=self.filter_pressure,
+                    operator=ConditionOperator.ABOVE,
+                    threshold=250,
+                    hold_minutes=5,
+                    priority=Priority.NORMAL,
                 ),
                 # ISO 10816-3: above 7.1 mm/s a rigidly mounted machine is in zone D.
                 Trigger(

@@ -2,8 +2,9 @@
 
 Each device has its own task: a slow or dead device only waits on its own timeouts. A device that
 stops answering is reconnected with exponential backoff; past its grace period it is marked
-unreachable once (see `services.record_failure`). Database work runs in worker threads so the
-event loop keeps polling.
+unreachable once (see `services.record_failure`). What the devices answer is gathered by one
+`Recorder` and written in one transaction every FLUSH_SECONDS, in a worker thread, so the event
+loop keeps polling and hundreds of devices do not cost hundreds of transactions a second.
 """
 
 import asyncio
@@ -12,18 +13,22 @@ import logging
 from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
+from django.db import DatabaseError
 from django.utils import timezone
 
 from maintenir.devices import services
 from maintenir.devices.choices import Protocol
 from maintenir.devices.drivers import driver_for
-from maintenir.devices.drivers.base import DeviceError, Driver
+from maintenir.devices.drivers.base import DeviceError, Driver, PointSpec, Sample
 from maintenir.devices.models import Device
 
 logger = logging.getLogger(__name__)
 MAX_BACKOFF = 60.0
+# A poll that starts later than this share of its interval after its planned time is late.
+LATE_SHARE = 0.1
 # Devices that publish their readings (MQTT ingestion) instead of being polled.
 PUSHED = frozenset({Protocol.MQTT})
+FLUSH_SECONDS = 0.5
 
 
 @dataclass
@@ -31,36 +36,109 @@ class PollStats:
     cycles: int = 0
     samples: int = 0
     failures: int = 0
+    late: int = 0
 
 
-async def poll_device(device: Device, stop: asyncio.Event, cycles: int | None = None) -> PollStats:
-    """Poll one device until `stop` is set (or for `cycles` cycles, answered or not)."""
+class Recorder:
+    """Gathers the samples and answers of all the pollers and writes them together."""
+
+    def __init__(self) -> None:
+        self.samples: list[Sample] = []
+        self.answered: set[int] = set()
+
+    def add(self, samples: list[Sample], device_id: int | None = None) -> None:
+        """Samples to store; with the device that just answered a poll."""
+        self.samples += samples
+        if device_id is not None:
+            self.answered.add(device_id)
+
+    async def flush(self) -> None:
+        if self.samples or self.answered:
+            samples, self.samples = self.samples, []
+            answered, self.answered = self.answered, set()
+            try:
+                await sync_to_async(services.record_polls)(samples, answered, timezone.now())
+            except DatabaseError:
+                # Kept for the next flush: a reading is stored or counted, never dropped.
+                logger.exception("readings of %d devices not stored yet", len(answered))
+                self.samples[:0] = samples
+                self.answered |= answered
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Flush every FLUSH_SECONDS until `stop`, then once more."""
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), FLUSH_SECONDS)
+            await self.flush()
+        # What arrived while the last flush was writing.
+        await self.flush()
+
+
+async def poll_device(
+    device: Device,
+    stop: asyncio.Event,
+    cycles: int | None = None,
+    start_after: float = 0.0,
+    recorder: Recorder | None = None,
+    specs: list[PointSpec] | None = None,
+) -> PollStats:
+    """Poll one device until `stop` is set (or for `cycles` cycles, answered or not).
+
+    Points marked subscribed are subscribed to at each (re)connection, where the driver can; the
+    others are read every poll interval. Without a shared `recorder`, each poll is written at once.
+    """
     stats = PollStats()
-    specs = await sync_to_async(services.point_specs)(device)
+    own_recorder = recorder is None
+    recorder = recorder or Recorder()
+    driver_class = driver_for(device.protocol)
+    if specs is None:
+        specs = await sync_to_async(services.point_specs)(device)
+    subscribed = [spec for spec in specs if spec.subscribed] if driver_class.can_subscribe else []
+    polled = [spec for spec in specs if spec not in subscribed]
+
+    async def deliver(samples: list[Sample], answered: bool = False) -> None:
+        """Samples read (by a poll, which says the device answered) or received by subscription."""
+        stats.samples += len(samples)
+        recorder.add(samples, device.pk if answered else None)
+        if own_recorder:
+            await recorder.flush()
+
     driver: Driver | None = None
     backoff = 1.0
+    loop = asyncio.get_running_loop()
+    # Polls keep to a fixed rhythm (planned time + interval), so a slow answer does not shift the next ones.
+    planned = loop.time() + start_after
+    if start_after:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), start_after)
     while not stop.is_set() and (cycles is None or stats.cycles < cycles):
         stats.cycles += 1
-        started = asyncio.get_running_loop().time()
+        if loop.time() - planned > LATE_SHARE * device.poll_interval:
+            stats.late += 1
         try:
             if driver is None:
-                driver = driver_for(device.protocol)(services.connection_of(device))
+                driver = driver_class(services.connection_of(device))
                 await driver.connect()
-            samples = await driver.read(specs)
+                if subscribed:
+                    await driver.subscribe(subscribed, deliver)
+            samples = await driver.read(polled)
         except DeviceError as error:
             stats.failures += 1
             if driver is not None:
                 await driver.close()
                 driver = None
+            # Its answers still waiting are written first, so they do not undo the failure.
+            await recorder.flush()
             announced = await sync_to_async(services.record_failure)(device.pk, str(error), timezone.now())
             if announced:
                 logger.warning("device %s unreachable: %s", device, error)
-            wait, backoff = backoff, min(backoff * 2, MAX_BACKOFF)
+            planned, backoff = loop.time() + backoff, min(backoff * 2, MAX_BACKOFF)
         else:
             backoff = 1.0
-            stats.samples += await sync_to_async(services.store_samples)(samples)
-            await sync_to_async(services.record_answer)(device.pk, timezone.now())
-            wait = max(0.0, device.poll_interval - (asyncio.get_running_loop().time() - started))
+            await deliver(samples, answered=True)
+            # A poll that overran its interval is followed at once, not by a burst of catching up.
+            planned = max(planned + device.poll_interval, loop.time())
+        wait = planned - loop.time()
         if cycles is not None and stats.cycles >= cycles:
             break
         # Sleep until the next poll, or until asked to stop.
@@ -72,10 +150,18 @@ async def poll_device(device: Device, stop: asyncio.Event, cycles: int | None = 
 
 
 async def poll_all(stop: asyncio.Event, cycles: int | None = None) -> dict[int, PollStats]:
-    """Poll every enabled device concurrently; a device without a driver yet is skipped with a warning."""
+    """Poll every enabled device concurrently; a device without a driver yet is skipped with a warning.
+
+    A service that runs until stopped spreads the devices' first polls over their interval, so that
+    they do not all ask at the same instant ever after.
+    """
     devices = await sync_to_async(services.enabled_devices)()
+    specs = await sync_to_async(services.point_specs_by_device)(devices)
+    recorder = Recorder()
+    polled = asyncio.Event()
+    recording = asyncio.create_task(recorder.run(polled))
     tasks = {}
-    for device in devices:
+    for index, device in enumerate(devices):
         if device.protocol in PUSHED:
             continue
         try:
@@ -83,6 +169,11 @@ async def poll_all(stop: asyncio.Event, cycles: int | None = None) -> dict[int, 
         except NotImplementedError as error:
             logger.warning("device %s not polled: %s", device, error)
             continue
-        tasks[device.pk] = asyncio.create_task(poll_device(device, stop, cycles), name=f"poll-{device.pk}")
+        start_after = device.poll_interval * index / len(devices) if cycles is None else 0.0
+        tasks[device.pk] = asyncio.create_task(
+            poll_device(device, stop, cycles, start_after, recorder, specs[device.pk]), name=f"poll-{device.pk}"
+        )
     results = await asyncio.gather(*tasks.values())
+    polled.set()
+    await recording
     return dict(zip(tasks, results, strict=True))

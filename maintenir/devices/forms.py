@@ -1,5 +1,5 @@
 from maintenir.assets.forms import RestrictedChoicesForm
-from maintenir.devices.models import Device, Point
+from maintenir.devices.models import POINT_SETTINGS, Device, Point
 
 
 class DeviceForm(RestrictedChoicesForm):
@@ -12,6 +12,7 @@ class DeviceForm(RestrictedChoicesForm):
             "host",
             "port",
             "unit_id",
+            "options",
             "is_enabled",
             "poll_interval",
             "timeout",
@@ -22,20 +23,4 @@ class DeviceForm(RestrictedChoicesForm):
 class PointForm(RestrictedChoicesForm):
     class Meta:
         model = Point
-        fields = [
-            "name",
-            "description",
-            "address",
-            "register_type",
-            "data_type",
-            "word_order",
-            "scale",
-            "offset",
-            "unit",
-            "min_value",
-            "max_value",
-            "writable",
-            "write_priority",
-            "poll_interval",
-            "brick_class",
-        ]
+        fields = list(POINT_SETTINGS)

@@ -13,6 +13,8 @@ from maintenir.assets.models import Equipment
 from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, Action, Role
 from maintenir.core.models import RestrictedModel
 from maintenir.devices import choices
+from maintenir.devices.drivers import knx
+from maintenir.devices.drivers.bacnet import MAX_INSTANCE, parse_address
 
 # Technicians install and parameterise devices; managers too.
 DEVICE_ROLES = frozenset({*MANAGING_ROLES, Role.TECHNICIAN})
@@ -36,7 +38,12 @@ class Device(RestrictedModel):
         validators=[MaxValueValidator(255)],
         help_text=_("Modbus unit id; BACnet device instance in the options."),
     )
-    options = models.JSONField(_("protocol options"), default=dict, blank=True)
+    options = models.JSONField(
+        _("protocol options"),
+        default=dict,
+        blank=True,
+        help_text=_('JSON, e.g. {"path": "/plc"} (OPC UA endpoint path), {"instance": 1001} (BACnet device).'),
+    )
     is_enabled = models.BooleanField(_("polled"), default=True)
     poll_interval = models.PositiveIntegerField(_("poll every (s)"), default=30, validators=[MinValueValidator(1)])
     timeout = models.FloatField(_("request timeout (s)"), default=3.0, validators=[MinValueValidator(0.1)])
@@ -78,6 +85,17 @@ class Device(RestrictedModel):
     def effective_port(self) -> int:
         return self.port or choices.DEFAULT_PORTS[choices.Protocol(self.protocol)]
 
+    def clean(self) -> None:
+        if self.protocol == choices.Protocol.BACNET_IP and "instance" in (self.options or {}):
+            instance = self.options["instance"]
+            if not isinstance(instance, int) or isinstance(instance, bool) or not 0 <= instance <= MAX_INSTANCE:
+                raise ValidationError(
+                    {
+                        "options": _("A BACnet device instance is a whole number from 0 to %(max)d.")
+                        % {"max": MAX_INSTANCE}
+                    }
+                )
+
 
 class Point(RestrictedModel):
     """A value a device exposes, in the protocol's terms, with its unit and scaling."""
@@ -112,6 +130,14 @@ class Point(RestrictedModel):
     )
     poll_interval = models.PositiveIntegerField(
         _("poll every (s)"), null=True, blank=True, help_text=_("Empty: the device's interval.")
+    )
+    dpt = models.CharField(
+        _("KNX datapoint type"), max_length=20, blank=True, help_text=_("e.g. 9.001 (temperature), 1.001 (switch).")
+    )
+    subscribed = models.BooleanField(
+        _("by subscription"),
+        default=False,
+        help_text=_("Received on change (BACnet COV, OPC UA data change, KNX telegrams) instead of polled."),
     )
     brick_class = models.CharField(
         _("Brick class"), max_length=100, blank=True, help_text=_("e.g. Supply_Air_Temperature_Sensor")
@@ -149,13 +175,57 @@ class Point(RestrictedModel):
                 errors["data_type"] = _("A register holds a number: choose its data type.")
             if self.writable and self.register_type in {choices.RegisterType.INPUT, choices.RegisterType.DISCRETE}:
                 errors["writable"] = _("Input registers and discrete inputs are read-only.")
+        if self.device_id and self.device.protocol == choices.Protocol.BACNET_IP:
+            try:
+                target = parse_address(self.address)
+            except ValueError as error:
+                errors["address"] = _(
+                    "A BACnet address is object-type,instance[,property], e.g. analog-input,1: %(error)s"
+                ) % {"error": error}
+            else:
+                if self.subscribed and not target.is_present_value:
+                    errors["subscribed"] = _("BACnet notifies changes of the present value only.")
         if self.device_id and self.device.protocol == choices.Protocol.OPC_UA:
             try:
                 ua.NodeId.from_string(self.address)
             except UaStringParsingError:
                 errors["address"] = _("An OPC UA address is a node id, e.g. ns=2;s=AHU1.SupplyTemp.")
+        if self.device_id and self.device.protocol == choices.Protocol.KNX_IP:
+            try:
+                knx.group_address(self.address)
+            except ValueError:
+                errors["address"] = _("A KNX address is a group address, e.g. 1/2/3 (not 0/0/0).")
+            try:
+                knx.transcoder(self.dpt)
+            except ValueError:
+                errors["dpt"] = _(
+                    "A KNX point needs a numeric or boolean datapoint type, e.g. 9.001 (temperature), "
+                    "5.001 (percent), 1.001 (switch)."
+                )
         if errors:
             raise ValidationError(errors)
+
+
+# What a user sets on a point: the point form's fields and the point list's CSV columns, in order.
+POINT_SETTINGS = (
+    "name",
+    "description",
+    "address",
+    "register_type",
+    "data_type",
+    "word_order",
+    "scale",
+    "offset",
+    "unit",
+    "min_value",
+    "max_value",
+    "writable",
+    "write_priority",
+    "dpt",
+    "poll_interval",
+    "subscribed",
+    "brick_class",
+)
 
 
 class Reading(models.Model):
@@ -173,6 +243,36 @@ class Reading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.point_id} {self.time:%Y-%m-%d %H:%M:%S} {self.value}"
+
+
+class ReadingRollup(models.Model):
+    """The readings of a point over one period, kept once its raw readings have been compacted.
+
+    Bad-quality readings are counted in `count` but not in the statistics, which `valid_count` weighs.
+    """
+
+    point = models.ForeignKey(Point, on_delete=models.CASCADE, related_name="rollups")
+    start = models.DateTimeField(_("period start"))
+    seconds = models.PositiveIntegerField(_("period length (s)"))
+    count = models.PositiveIntegerField(_("readings"))
+    valid_count = models.PositiveIntegerField(
+        _("readings in the statistics"), help_text=_("Those with a value and not of bad quality.")
+    )
+    min_value = models.FloatField(_("minimum"), null=True)
+    max_value = models.FloatField(_("maximum"), null=True)
+    mean = models.FloatField(_("mean"), null=True)
+    last_value = models.FloatField(_("last value"), null=True)
+    last_time = models.DateTimeField(_("last value at"), null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["point", "start", "seconds"], name="reading_rollup_unique_period")
+        ]
+        verbose_name = _("reading rollup")
+        verbose_name_plural = _("reading rollups")
+
+    def __str__(self) -> str:
+        return f"{self.point_id} {self.start:%Y-%m-%d %H:%M} +{self.seconds}s"
 
 
 class ParameterSet(RestrictedModel):

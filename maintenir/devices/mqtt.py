@@ -8,6 +8,11 @@ Topic layout (QoS 1):
 
 A malformed message or item is counted and logged with its reason and never stops the service;
 the valid readings of a batch are kept. Readings of unknown or disabled points are rejected.
+
+Nothing the broker has accepted is lost when the broker or the connection goes away: the service
+keeps a persistent session (a fixed client id, clean session off), so the broker holds the QoS 1
+messages published meanwhile (across its own restart when its persistence is on), and the
+messages already received but not yet stored are kept across reconnections.
 """
 
 import asyncio
@@ -19,11 +24,12 @@ import math
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import aiomqtt
 from asgiref.sync import sync_to_async
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -36,7 +42,12 @@ TOPIC_ROOT = "maintenir/readings"
 # Readings are written in batches: at most this many, or after this long.
 FLUSH_SIZE = 5000
 FLUSH_SECONDS = 0.2
+# Batches parsed ahead of the writer; beyond, reading from the broker waits (it keeps the rest).
+WRITE_QUEUE = 4
 POINTS_REFRESH = 30.0
+
+
+NUMBERS = (int, float)
 
 
 @dataclass
@@ -59,7 +70,16 @@ def parse_message(
         if not isinstance(data, list):
             parsed.rejected["a batch must be a JSON array"] += 1
             return parsed
+        samples = parsed.samples
         for item in data:
+            # The common item, {"point": <known id>, "value": <finite number>}, is taken at once;
+            # anything else goes through the checks that name what is wrong.
+            if type(item) is dict and len(item) == 2:
+                point: Any = item.get("point")
+                value: Any = item.get("value")
+                if type(point) is int and point in known_points and type(value) in NUMBERS and math.isfinite(value):
+                    samples.append(Sample(point, now, float(value), Quality.GOOD))
+                    continue
             _add(parsed, item.get("point") if isinstance(item, dict) else None, item, known_points, now)
         return parsed
     point = topic.removeprefix(root + "/")
@@ -109,19 +129,50 @@ class IngestStats:
 
 
 async def ingest(
-    url: str, stop: asyncio.Event, stats: IngestStats | None = None, root: str = TOPIC_ROOT
+    url: str,
+    stop: asyncio.Event,
+    stats: IngestStats | None = None,
+    root: str = TOPIC_ROOT,
+    client_id: str | None = None,
 ) -> IngestStats:
-    """Subscribe to the readings topics and store what arrives until `stop` is set; reconnects on its own."""
+    """Subscribe to the readings topics and store what arrives until `stop` is set; reconnects on its own.
+
+    With a `client_id` the session is persistent; without, it ends with the connection (demo, tests).
+    """
     stats = stats or IngestStats()
+    # The clients of successive connections share one inbox, so a disconnection drops nothing received.
+    inbox: asyncio.Queue[aiomqtt.Message] = asyncio.Queue()
+    # Parsed batches wait here for the writer, which stores them while the next ones are parsed.
+    batches: asyncio.Queue[list[Sample] | None] = asyncio.Queue(maxsize=WRITE_QUEUE)
+
+    async def write() -> None:
+        while (batch := await batches.get()) is not None:
+            while True:
+                try:
+                    stats.stored += await sync_to_async(services.store_samples)(batch)
+                    break
+                except DatabaseError:
+                    # Kept and tried again: a reading is stored or counted as rejected, never dropped.
+                    logger.exception("%d readings not stored yet", len(batch))
+                    await asyncio.sleep(1.0)
+
+    writer = asyncio.create_task(write())
     parts = urlsplit(url)
     loop = asyncio.get_running_loop()
     known: set[int] = set()
     known_at = -math.inf
     buffer: list[Sample] = []
+    buffered_at = 0.0
     backoff = 1.0
     while not stop.is_set():
         try:
-            async with aiomqtt.Client(parts.hostname or "127.0.0.1", port=parts.port or 1883) as client:
+            async with aiomqtt.Client(
+                parts.hostname or "127.0.0.1",
+                port=parts.port or 1883,
+                identifier=client_id,
+                clean_session=client_id is None,
+                queue_type=cast("type[asyncio.Queue[aiomqtt.Message]]", lambda maxsize: inbox),
+            ) as client:
                 await client.subscribe([(root, 1), (root + "/+", 1)])
                 backoff = 1.0
                 messages = client.messages
@@ -137,12 +188,14 @@ async def ingest(
                         stats.messages += 1
                         payload = message.payload if isinstance(message.payload, bytes) else b""
                         parsed = parse_message(str(message.topic), payload, known, timezone.now(), root)
+                        if parsed.samples and not buffer:
+                            buffered_at = loop.time()
                         buffer += parsed.samples
                         for reason, count in parsed.rejected.items():
                             stats.rejected[reason] += count
                             logger.warning("MQTT %s: %d rejected: %s", message.topic, count, reason)
-                    if buffer and (message is None or len(buffer) >= FLUSH_SIZE):
-                        stats.stored += await sync_to_async(services.store_samples)(buffer)
+                    if buffer and (len(buffer) >= FLUSH_SIZE or loop.time() - buffered_at >= FLUSH_SECONDS):
+                        await batches.put(buffer)
                         buffer = []
         except aiomqtt.MqttError as error:
             logger.warning("MQTT broker %s: %s; reconnecting in %.0f s", url, error, backoff)
@@ -150,5 +203,7 @@ async def ingest(
                 await asyncio.wait_for(stop.wait(), backoff)
             backoff = min(backoff * 2, 60.0)
     if buffer:
-        stats.stored += await sync_to_async(services.store_samples)(buffer)
+        await batches.put(buffer)
+    await batches.put(None)
+    await writer
     return stats

@@ -3,10 +3,11 @@
 Applying writes each point, reads it back and records the value before, the value asked and the
 value read back, with who and when. A device that refuses or answers differently is put back as
 it was (its points already written get their old values again) and the application is recorded
-as failed. Reverting writes the old values back.
+as failed. Reverting writes the old values back; where writes are commands at a priority (BACnet),
+undoing and reverting relinquish the command instead, so the point returns to what lower priorities
+(or its relinquish default) say.
 """
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,7 +21,7 @@ from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.core.services import TransitionError, check_model_permission, check_permission, save_restricted
 from maintenir.devices import services
-from maintenir.devices.choices import ApplicationStatus, DataType
+from maintenir.devices.choices import ApplicationStatus
 from maintenir.devices.drivers import driver_for
 from maintenir.devices.drivers.base import DeviceError, Driver, PointSpec
 from maintenir.devices.models import Application, Device, ParameterSet, Point, PointWrite
@@ -34,27 +35,23 @@ class Write:
     read_back: float | None = None
 
 
-def tolerance(point: PointSpec, value: float) -> float:
-    """How far a read-back value may be from the value asked: float32 rounding, or half a step of an
-    integer register (a register of scale 0.1 holds 21.55 as 21.5 or 21.6)."""
-    if point.data_type in {DataType.FLOAT32, DataType.FLOAT64}:
-        return max(1e-4, abs(value) * 1e-6)
-    return abs(point.scale) / 2 + 1e-9
-
-
 def _matches(write: Write, value: float | None) -> bool:
-    return value is not None and math.isclose(value, write.new_value, abs_tol=tolerance(write.point, write.new_value))
+    return value is not None and services.reads_as(write.point, value, write.new_value)
 
 
-async def _read_one(driver: Driver, point: PointSpec) -> float | None:
-    (sample,) = await driver.read([point])
-    if sample.value is None:
-        raise DeviceError(sample.error)
-    return sample.value
+async def _give_back(driver: Driver, point: PointSpec, old_value: float | None) -> None:
+    """Undo our write of a point: relinquish the command where there are priorities, else write the old value."""
+    if driver.has_priorities:
+        await driver.relinquish(point)
+    elif old_value is not None:
+        await driver.write(point, old_value)
 
 
-async def _write_all(driver_class: type[Driver], device: Device, writes: list[Write]) -> str:
-    """Write and verify each point; on the first failure put back those written. Returns the error, if any."""
+async def _write_all(driver_class: type[Driver], device: Device, writes: list[Write], reverting: bool = False) -> str:
+    """Write and verify each point; on the first failure put back those written. Returns the error, if any.
+
+    Reverting, each write's new value is the value from before the application, which the point must
+    read again once given back."""
     if not writes:
         return ""
     done: list[Write] = []
@@ -62,19 +59,22 @@ async def _write_all(driver_class: type[Driver], device: Device, writes: list[Wr
         async with driver_class(services.connection_of(device)) as driver:
             try:
                 for write in writes:
-                    write.old_value = await _read_one(driver, write.point)
-                    await driver.write(write.point, write.new_value)
+                    write.old_value = await services.read_value(driver, write.point)
+                    if reverting:
+                        await _give_back(driver, write.point, write.new_value)
+                    else:
+                        await driver.write(write.point, write.new_value)
                     done.append(write)
-                    write.read_back = await _read_one(driver, write.point)
+                    write.read_back = await services.read_value(driver, write.point)
                     if not _matches(write, write.read_back):
                         raise DeviceError(
                             _("%(point)s reads %(read)s after writing %(asked)s.")
                             % {"point": write.point.address, "read": write.read_back, "asked": write.new_value}
                         )
             except DeviceError as error:
-                for undone in reversed(done):
-                    if undone.old_value is not None:
-                        await driver.write(undone.point, undone.old_value)
+                if not reverting:
+                    for undone in reversed(done):
+                        await _give_back(driver, undone.point, undone.old_value)
                 return str(error)
     except DeviceError as error:
         return str(error)
@@ -158,7 +158,7 @@ def revert_application(user: User, application: Application) -> Application:
         for write in application.writes.order_by("-pk")
         if write.old_value is not None and write.point_id in specs
     ]
-    error = async_to_sync(_write_all)(driver_for(device.protocol), device, writes)
+    error = async_to_sync(_write_all)(driver_for(device.protocol), device, writes, reverting=True)
     if error:
         raise ValidationError({"device": _("The device refused the revert: %(error)s") % {"error": error}})
     application.status = ApplicationStatus.REVERTED

@@ -1,38 +1,70 @@
 """Connected equipment: the points a driver reads, storing what it read, and the devices' reachability."""
 
 import datetime
-from collections.abc import Sequence
+import math
+from collections.abc import Collection, Sequence
 
 from django.db import transaction
 
 from maintenir.core import bulk
-from maintenir.devices.choices import DeviceStatus
-from maintenir.devices.drivers.base import Connection, PointSpec, Sample
+from maintenir.devices.choices import DataType, DeviceStatus
+from maintenir.devices.drivers.base import Connection, DeviceError, Driver, PointSpec, Sample
 from maintenir.devices.models import Device, Point, Reading
 from maintenir.devices.signals import device_unreachable, readings_stored
 
 
 def connection_of(device: Device) -> Connection:
-    return Connection(
-        device.host, device.effective_port, device.unit_id, device.timeout, device.options.get("path", "")
+    return Connection(device.host, device.effective_port, device.unit_id, device.timeout, dict(device.options))
+
+
+def point_spec(point: Point) -> PointSpec:
+    return PointSpec(
+        id=point.pk,
+        address=point.address,
+        register_type=point.register_type,
+        data_type=point.data_type,
+        word_order=point.word_order,
+        scale=point.scale,
+        offset=point.offset,
+        min_value=point.min_value,
+        max_value=point.max_value,
+        write_priority=point.write_priority,
+        dpt=point.dpt,
+        subscribed=point.subscribed,
     )
 
 
 def point_specs(device: Device) -> list[PointSpec]:
-    return [
-        PointSpec(
-            id=point.pk,
-            address=point.address,
-            register_type=point.register_type,
-            data_type=point.data_type,
-            word_order=point.word_order,
-            scale=point.scale,
-            offset=point.offset,
-            min_value=point.min_value,
-            max_value=point.max_value,
-        )
-        for point in device.points.order_by("pk")
-    ]
+    return [point_spec(point) for point in device.points.order_by("pk")]
+
+
+async def read_value(driver: Driver, point: PointSpec) -> float:
+    """One point's value now; a value the device could not give is a DeviceError saying why."""
+    (sample,) = await driver.read([point])
+    if sample.value is None:
+        raise DeviceError(sample.error)
+    return sample.value
+
+
+def tolerance(point: PointSpec, value: float) -> float:
+    """How far a value read back may be from the value written: float32 rounding, or half a step of an
+    integer register (a register of scale 0.1 holds 21.55 as 21.5 or 21.6)."""
+    if point.data_type in {DataType.FLOAT32, DataType.FLOAT64}:
+        return max(1e-4, abs(value) * 1e-6)
+    return abs(point.scale) / 2 + 1e-9
+
+
+def reads_as(point: PointSpec, value: float, expected: float, margin: float = 0.0) -> bool:
+    """Whether `value` read from the point is `expected`, within `margin` and the point's own resolution."""
+    return math.isclose(value, expected, abs_tol=max(margin, tolerance(point, expected)))
+
+
+def point_specs_by_device(devices: Collection[Device]) -> dict[int, list[PointSpec]]:
+    """The points of many devices in one query."""
+    specs: dict[int, list[PointSpec]] = {device.pk: [] for device in devices}
+    for point in Point.objects.filter(device__in=devices).order_by("pk"):
+        specs[point.device_id].append(point_spec(point))
+    return specs
 
 
 @transaction.atomic
@@ -79,11 +111,18 @@ def store_samples(samples: Sequence[Sample]) -> int:
     return len(samples)
 
 
-def record_answer(device_id: int, now: datetime.datetime) -> None:
-    """The device answered: it is online again."""
-    Device.objects.filter(pk=device_id).update(
+def record_answers(device_ids: Collection[int], now: datetime.datetime) -> None:
+    """The devices answered: they are online (again)."""
+    Device.objects.filter(pk__in=device_ids).update(
         status=DeviceStatus.ONLINE, last_seen=now, failing_since=None, last_error=""
     )
+
+
+@transaction.atomic
+def record_polls(samples: Sequence[Sample], device_ids: Collection[int], now: datetime.datetime) -> int:
+    """What several polls read, and which devices answered, in one transaction."""
+    record_answers(device_ids, now)
+    return store_samples(samples) if samples else 0
 
 
 @transaction.atomic

@@ -1,7 +1,9 @@
 """Simulated devices speaking the real protocols on 127.0.0.1, for the demo and the benchmarks.
 
 A Modbus device is a pymodbus server whose registers are recomputed from the clock at each
-read; the vibration sensor publishes to the MQTT broker like a real wireless sensor gateway.
+read; the air-handling unit is a BACnet/IP controller (bacpypes3) whose inputs follow the clock
+and its own commands; the vibration sensor publishes to the MQTT broker like a real wireless
+sensor gateway.
 """
 
 import asyncio
@@ -15,9 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import aiomqtt
+from bacpypes3.app import Application
+from bacpypes3.local.analog import AnalogInputObject, AnalogValueObjectCmd
+from bacpypes3.local.binary import BinaryOutputObject
+from bacpypes3.local.object import Object
 from pymodbus.server import ModbusTcpServer
 from pymodbus.simulator import DataType, SimData, SimDevice
 
+from maintenir.devices.drivers.bacnet import bacnet_application
 from maintenir.devices.mqtt import TOPIC_ROOT
 
 logger = logging.getLogger(__name__)
@@ -60,6 +67,9 @@ class ModbusSimulator:
     server: ModbusTcpServer
     port: int
 
+    async def stop(self) -> None:
+        await self.server.shutdown()
+
 
 async def start_modbus_device(port: int, registers: RegisterMap, unit_id: int = 1) -> ModbusSimulator:
     """A Modbus TCP device on 127.0.0.1:`port` (0: any free port) serving `registers`."""
@@ -77,6 +87,92 @@ async def start_modbus_device(port: int, registers: RegisterMap, unit_id: int = 
     server = ModbusTcpServer(device, address=("127.0.0.1", port))
     await server.serve_forever(background=True)
     return ModbusSimulator(server, server.transport.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
+
+
+# The controller's analog inputs: key → (instance, name, value at start, COV increment, units).
+AHU_INPUTS = {
+    "supply": (1, "supply-air-temperature", 18.5, 0.2, "degreesCelsius"),
+    "return": (2, "return-air-temperature", 22.0, 0.5, "degreesCelsius"),
+    "outdoor": (3, "outdoor-air-temperature", 9.0, 0.5, "degreesCelsius"),
+    "filter": (4, "filter-differential-pressure", 200.0, 5.0, "pascals"),
+}
+
+
+def air_handling_unit_objects() -> dict[str, Object]:
+    """The BACnet objects of an air-handling unit's controller, with their values at start."""
+    sensor = {"statusFlags": [0, 0, 0, 0]}
+    objects: dict[str, Object] = {
+        key: AnalogInputObject(
+            objectIdentifier=("analog-input", instance),
+            objectName=name,
+            presentValue=value,
+            covIncrement=increment,
+            units=units,
+            **sensor,
+        )
+        for key, (instance, name, value, increment, units) in AHU_INPUTS.items()
+    }
+    objects["setpoint"] = AnalogValueObjectCmd(
+        objectIdentifier=("analog-value", 1),
+        objectName="supply-air-setpoint",
+        presentValue=21.0,
+        covIncrement=0.1,
+        units="degreesCelsius",
+        **sensor,
+    )
+    objects["fan"] = BinaryOutputObject(
+        objectIdentifier=("binary-output", 1),
+        objectName="supply-fan-command",
+        presentValue="active",
+        polarity="normal",
+        **sensor,
+    )
+    return objects
+
+
+# The controller's BACnet device instance.
+AHU_INSTANCE = 2001
+# A clogging F7 filter: its pressure drop rises from 200 Pa, 1.5 Pa a minute; it is changed at 250 Pa.
+FILTER_START = AHU_INPUTS["filter"][2]
+
+
+def air_handling_unit_tick(objects: dict[str, Object], now: float, minutes: float) -> None:
+    """Move the inputs: supply air follows the setpoint while the fan runs, else drifts to the return air."""
+    return_air = 22.0 + 1.5 * daylight(now) + 0.2 * math.sin(now / 17)
+    running = int(objects["fan"].presentValue) == 1
+    supply = float(objects["setpoint"].presentValue) + 0.3 * math.sin(now / 13) if running else return_air - 0.5
+    objects["supply"].presentValue = supply
+    objects["return"].presentValue = return_air
+    objects["outdoor"].presentValue = 8.0 + 10.0 * daylight(now)
+    objects["filter"].presentValue = FILTER_START + 1.5 * minutes + 2.0 * math.sin(now / 5) if running else 0.0
+
+
+@dataclass
+class BacnetSimulator:
+    app: Application
+    port: int
+    objects: dict[str, Object]
+    task: asyncio.Task[None]
+
+    async def stop(self) -> None:
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+        self.app.close()
+
+
+async def start_air_handling_unit(port: int, instance: int = AHU_INSTANCE, every: float = 2.0) -> BacnetSimulator:
+    """An air-handling unit's BACnet/IP controller on 127.0.0.1:`port`, its inputs moved every `every` s."""
+    objects = air_handling_unit_objects()
+    app = bacnet_application(f"127.0.0.1:{port}", instance, "CTA-01", objects.values())
+    began = time.monotonic()
+
+    async def run() -> None:
+        while True:
+            air_handling_unit_tick(objects, time.time(), (time.monotonic() - began) / 60)
+            await asyncio.sleep(every)
+
+    return BacnetSimulator(app, port, objects, asyncio.create_task(run(), name=f"simulated-ahu-{port}"))
 
 
 async def publish_vibration(

@@ -11,32 +11,17 @@ from maintenir.core.choices import Action
 from maintenir.core.csvio import CsvErrors, ImportReport, cell_value, read_csv, write_csv
 from maintenir.core.models import User
 from maintenir.core.services import check_permission, save_restricted
-from maintenir.devices.models import Device, Point
+from maintenir.devices.models import POINT_SETTINGS, Device, Point
 
-POINT_COLUMNS = [
-    "name",
-    "description",
-    "address",
-    "register_type",
-    "data_type",
-    "word_order",
-    "scale",
-    "offset",
-    "unit",
-    "min_value",
-    "max_value",
-    "writable",
-    "write_priority",
-    "poll_interval",
-    "brick_class",
-]
+POINT_COLUMNS = list(POINT_SETTINGS)
 
 
 def export_points(device: Device) -> str:
     def rows() -> Iterator[dict[str, Any]]:
         for point in device.points.order_by("name"):
-            row = {name: getattr(point, name) for name in POINT_COLUMNS}
-            yield row | {"writable": int(point.writable)}
+            values = {name: getattr(point, name) for name in POINT_COLUMNS}
+            # Flags as 0/1, as VOLTTRON's registries write them.
+            yield {name: int(value) if isinstance(value, bool) else value for name, value in values.items()}
 
     return write_csv(POINT_COLUMNS, rows())
 

@@ -11,4 +11,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("devices/<int:pk>/points/export/", views.points_export, name="points-export"),
     path("devices/<int:pk>/points/import/", views.points_import, name="points-import"),
     path("points/<int:pk>/edit/", views.point_edit, name="point-edit"),
+    path("points/<int:pk>/history/", views.point_history, name="point-history"),
 ]

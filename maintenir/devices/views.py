@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,9 @@ from maintenir.core.changelog import changes_for
 from maintenir.core.choices import Action
 from maintenir.core.services import save_restricted
 from maintenir.devices import transfer
+from maintenir.devices.charts import chart_for
 from maintenir.devices.forms import DeviceForm, PointForm
+from maintenir.devices.history import Span
 from maintenir.devices.models import Device, Point
 from maintenir.ui.forms import CsvImportForm
 from maintenir.ui.views_helpers import can, can_add, form_page, get_visible, require_add
@@ -41,6 +43,19 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": can(request.user, Action.CHANGE, device),
     }
     return render(request, "devices/device_detail.html", context)
+
+
+@login_required
+def point_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The point's chart over ?span=hour|day|month: the figure alone for htmx, else its page."""
+    point = get_visible(request, Point.objects.select_related("device__equipment"), pk)
+    span = request.GET.get("span", Span.DAY)
+    if span not in Span.values:
+        return HttpResponseBadRequest(_("span: choose one of %(spans)s.") % {"spans": ", ".join(Span.values)})
+    chart = chart_for(point, span)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "devices/includes/history_chart.html", {"chart": chart})
+    return render(request, "devices/point_history.html", {"point": point, "chart": chart})
 
 
 @login_required

@@ -3,10 +3,19 @@
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from maintenir.preventive.choices import MEASUREMENT_KINDS, PlanStatus
-from maintenir.preventive.models import Trigger
+from maintenir.preventive.choices import ConditionOperator
 from maintenir.preventive.rules import Reading
-from maintenir.preventive.services import generate
+from maintenir.preventive.services import TriggerRule, generate, measurement_rules
+
+
+def may_fall_due(rule: TriggerRule, fresh: Sequence[Reading]) -> bool:
+    """Whether these new readings can make the trigger due. A condition without holding time on the
+    value alone becomes due only through a reading that meets it; most readings are normal, and the
+    generator need not run for them. Trends, rates and held conditions are always looked at."""
+    condition = rule.condition
+    if condition is None or condition.hold or condition.operator == ConditionOperator.RATE:
+        return True
+    return any(condition.holds(None, reading) for reading in fresh)
 
 
 def on_readings_stored(
@@ -14,10 +23,10 @@ def on_readings_stored(
 ) -> None:
     """Run the generator for the condition and predictive triggers that watch these points, on the
     readings just stored too (a spike is seen even when the next reading is already back to normal)."""
-    watching = list(
-        Trigger.objects.filter(
-            point_id__in=point_ids, kind__in=MEASUREMENT_KINDS, is_active=True, plan__status=PlanStatus.ACTIVE
-        ).values_list("pk", flat=True)
-    )
+    watching = [
+        trigger_id
+        for trigger_id, rule in measurement_rules(point_ids).items()
+        if rule.point_id is not None and may_fall_due(rule, readings.get(rule.point_id, ()))
+    ]
     if watching:
         generate(trigger_ids=watching, fresh_readings=readings)

@@ -9,7 +9,7 @@ import contextlib
 import datetime
 import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -29,11 +29,12 @@ from maintenir.core.changelog import record_created_rows
 from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.core.services import TransitionError, check_model_permission, check_permission, save_restricted
-from maintenir.devices.models import Reading
+from maintenir.devices.models import Reading, ReadingRollup
 from maintenir.preventive import rules
 from maintenir.preventive.choices import (
     CALENDAR_KINDS,
     COUNTER_KINDS,
+    MEASUREMENT_KINDS,
     SYSTEMATIC_KINDS,
     ConditionOperator,
     PlanStatus,
@@ -279,6 +280,14 @@ def _rule(row: dict[str, Any]) -> TriggerRule:
         horizon=datetime.timedelta(days=row["horizon_days"]),
         window=datetime.timedelta(days=row["window_days"]),
     )
+
+
+def measurement_rules(point_ids: Collection[int]) -> dict[int, TriggerRule]:
+    """The rules of the active condition and predictive triggers watching these points, by trigger id."""
+    rows = Trigger.objects.filter(
+        point_id__in=point_ids, kind__in=MEASUREMENT_KINDS, is_active=True, plan__status=PlanStatus.ACTIVE
+    ).values(*TRIGGER_FIELDS)
+    return {row["id"]: _rule(row) for row in rows}
 
 
 @dataclass(frozen=True)
@@ -666,6 +675,15 @@ def _measurement_readings(
     for start in range(0, len(point_ids), QUERY_BATCH):
         chunk = point_ids[start : start + QUERY_BATCH]
         oldest = now - max(lookback[point_id] for point_id in chunk)
+        # Hours whose readings were compacted (devices.retention) count by their mean, at mid-hour;
+        # they are older than the raw readings left.
+        compacted = ReadingRollup.objects.filter(point_id__in=chunk, start__gt=oldest, mean__isnull=False)
+        for point_id, period_start, seconds, mean in compacted.order_by("start").values_list(
+            "point_id", "start", "seconds", "mean"
+        ):
+            measured_at = period_start + datetime.timedelta(seconds=seconds / 2)
+            if measured_at > now - lookback[point_id]:
+                series[("point", point_id, "")].append((measured_at, float(mean or 0)))
         recent = valued.filter(point_id__in=chunk, time__gt=oldest).order_by("time")
         for point_id, measured_at, measured in recent.values_list("point_id", "time", "value"):
             if measured_at > now - lookback[point_id]:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("maintenir.devices.urls")),
     path("", include("maintenir.workorders.urls")),
     path("", include("maintenir.preventive.urls")),
+    path("", include("maintenir.reports.urls")),
 ]

@@ -55,6 +55,19 @@ class DowntimeCause(models.TextChoices):
     EXTERNAL = "external", _("External cause")
 
 
+class CheckStatus(models.TextChoices):
+    """The result of a commissioning check's last run."""
+
+    NOT_RUN = "not_run", _("Not run")
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+    ERROR = "error", _("Error")
+
+
+# Commissioning checks may be prepared and changed until the order is closed or cancelled.
+CHECK_EDITABLE_STATUSES = frozenset(WorkOrderStatus) - {WorkOrderStatus.CLOSED, WorkOrderStatus.CANCELLED}
+
+
 class SignOffRole(models.TextChoices):
     TECHNICIAN = "technician", _("Technician")
     CLIENT = "client", _("Client")

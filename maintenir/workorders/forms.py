@@ -4,16 +4,21 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.models import Equipment, Site
+from maintenir.assets.services import descendants
 from maintenir.core.choices import Role
 from maintenir.core.models import User
+from maintenir.devices.models import Point
 from maintenir.workorders.choices import DowntimeCause, Priority, WorkOrderType
 from maintenir.workorders.models import (
     ChecklistStep,
+    CommissioningCheck,
     DetectionMethod,
     FailureCause,
     FailureMechanism,
@@ -32,6 +37,20 @@ DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%
 
 def decimal_field(label: Any, **kwargs: Any) -> forms.DecimalField:
     return forms.DecimalField(label=label, localize=True, widget=DECIMAL_INPUT, **kwargs)
+
+
+def float_field(name: str, **kwargs: Any) -> forms.FloatField:
+    """A form field for a float model field of a commissioning check, with its label and help text."""
+    model_field = CommissioningCheck._meta.get_field(name)
+    assert isinstance(model_field, models.Field)
+    kwargs.setdefault("required", False)
+    return forms.FloatField(
+        label=capfirst(model_field.verbose_name),
+        help_text=model_field.help_text,
+        localize=True,
+        widget=DECIMAL_INPUT,
+        **kwargs,
+    )
 
 
 def technicians(user: User) -> Any:
@@ -242,10 +261,52 @@ class FailureForm(OrderForm):
         self.initial.setdefault("findings", self.order.findings)
 
 
+class CheckAddForm(OrderForm):
+    """A commissioning check: the points offered are those of the devices of the order's equipment and below."""
+
+    name = forms.CharField(
+        label=_("Check"), max_length=200, help_text=CommissioningCheck._meta.get_field("name").help_text
+    )
+    point = forms.ModelChoiceField(queryset=Point.objects.none(), label=_("Point read"))
+    command_point = forms.ModelChoiceField(
+        queryset=Point.objects.none(),
+        label=_("Point commanded"),
+        required=False,
+        help_text=CommissioningCheck._meta.get_field("command_point").help_text,
+    )
+    command_value = float_field("command_value")
+    expected_value = float_field("expected_value")
+    tolerance = float_field("tolerance", initial=0, required=True)
+    expected_min = float_field("expected_min")
+    expected_max = float_field("expected_max")
+    timeout = float_field("timeout", initial=5, required=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        equipment = [self.order.equipment, *descendants(self.order.equipment)] if self.order.equipment else []
+        points = Point.objects.restrict(self.user).filter(device__equipment__in=equipment).select_related("device")
+        self.fields["point"].queryset = points  # type: ignore[attr-defined]
+        self.fields["command_point"].queryset = points.filter(writable=True)  # type: ignore[attr-defined]
+
+
 class SignOffForm(OrderForm):
     name = forms.CharField(label=_("Name"), max_length=150)
+    reservations = forms.CharField(
+        label=_("Reservations"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Required while a commissioning check has not passed: what is accepted with reservations, and why."
+        ),
+    )
     # Filled by the signature pad as a PNG data URL; a few hundred kB at most.
     signature = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500_000)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Reservations (réserves) are about commissioning checks.
+        if self.order.work_type != WorkOrderType.INSTALLATION:
+            del self.fields["reservations"]
 
 
 class TechnicianSignOffForm(SignOffForm):

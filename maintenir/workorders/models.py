@@ -1,11 +1,11 @@
 import base64
 import binascii
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -14,7 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from maintenir.assets.models import Equipment, Site
 from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, Action, Role
 from maintenir.core.models import RestrictedModel
+from maintenir.devices.drivers import DRIVERS
+from maintenir.devices.models import Point
 from maintenir.workorders.choices import (
+    CheckStatus,
     DowntimeCause,
     Priority,
     SignOffRole,
@@ -464,6 +467,11 @@ class SignOff(RestrictedModel):
     name = models.CharField(_("name"), max_length=150)
     signature = models.TextField(_("drawn signature"), blank=True, help_text=_("PNG image as a data URL."))
     signed_at = models.DateTimeField(_("signed at"))
+    reservations = models.TextField(
+        _("reservations"),
+        blank=True,
+        help_text=_("What is accepted with reservations (réserves): the checks that did not pass, and why."),
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
@@ -495,6 +503,157 @@ class SignOff(RestrictedModel):
     def clean(self) -> None:
         if self.signature and not is_png_data_url(self.signature):
             raise ValidationError({"signature": _("The drawn signature must be a PNG data URL.")})
+
+
+class CommissioningCheck(RestrictedModel):
+    """A live check of a commissioning order: optionally command a point, then wait for a point to read
+    the expected value (or within a range) before the timeout. Its runs are kept; the last one counts."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="commissioning_checks")
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("check"), max_length=200, help_text=_("e.g. Lighting circuit 1 switches on."))
+    point = models.ForeignKey(
+        Point, verbose_name=_("point read"), on_delete=models.PROTECT, related_name="+", help_text=_("Its status.")
+    )
+    command_point = models.ForeignKey(
+        Point,
+        verbose_name=_("point commanded"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Written first, if set (e.g. the circuit's on/off command)."),
+    )
+    command_value = models.FloatField(_("value written"), null=True, blank=True)
+    expected_value = models.FloatField(_("expected value"), null=True, blank=True)
+    tolerance = models.FloatField(
+        _("tolerance"), default=0, validators=[MinValueValidator(0)], help_text=_("± around the expected value.")
+    )
+    expected_min = models.FloatField(_("expected minimum"), null=True, blank=True)
+    expected_max = models.FloatField(_("expected maximum"), null=True, blank=True)
+    timeout = models.FloatField(
+        _("within (s)"),
+        default=5,
+        validators=[MinValueValidator(0.1), MaxValueValidator(60)],
+        help_text=_("How long the point may take to read as expected."),
+    )
+    last_run = models.ForeignKey(
+        "CommissioningRun",
+        verbose_name=_("last run"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    tenant_path = "work_order__site__organisation"
+    changelog_parent = "work_order"
+    # A run is recorded as a run, not as an edit of the check.
+    changelog_exclude = RestrictedModel.changelog_exclude | {"last_run"}
+    role_permissions = {
+        Action.VIEW: ALL_ROLES,
+        Action.ADD: FIELD_ROLES,
+        Action.CHANGE: FIELD_ROLES,
+        Action.DELETE: FIELD_ROLES,
+    }
+
+    class Meta:
+        ordering = ["work_order", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["work_order", "position"], name="commissioning_check_position_unique")
+        ]
+        verbose_name = _("commissioning check")
+        verbose_name_plural = _("commissioning checks")
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("workorder-detail", args=[self.work_order_id]) + "#commissioning"
+
+    @property
+    def status(self) -> str:
+        return self.last_run.status if self.last_run is not None else CheckStatus.NOT_RUN
+
+    def get_status_display(self) -> str:
+        return str(CheckStatus(self.status).label)
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        order = self.work_order if self.work_order_id else None
+        if order is not None and order.work_type != WorkOrderType.INSTALLATION:
+            errors["work_order"] = _("Commissioning checks belong to installation and commissioning orders.")
+        points = {
+            name: getattr(self, name) for name in ("point", "command_point") if getattr(self, f"{name}_id") is not None
+        }
+        for name, point in points.items():
+            if order is None:
+                continue
+            if order.equipment is None:
+                errors[name] = _("This order has no equipment: its checks read the equipment's devices.")
+            elif not on_equipment(point, order.equipment):
+                errors[name] = _("This point is not on a device of %(equipment)s or of its sub-equipment.") % {
+                    "equipment": order.equipment
+                }
+            elif point.device.protocol not in DRIVERS:
+                errors[name] = _("Maintenir cannot read %(protocol)s points on demand: their devices publish them.") % {
+                    "protocol": point.device.get_protocol_display()
+                }
+        command = points.get("command_point")
+        if command is not None and not command.writable and "command_point" not in errors:
+            errors["command_point"] = _("This point is not writable.")
+        if command is not None and self.command_value is None:
+            errors["command_value"] = _("Say which value to write.")
+        if command is None and self.command_value is not None:
+            errors["command_point"] = _("Choose the point to write the value to.")
+        has_range = self.expected_min is not None or self.expected_max is not None
+        if self.expected_value is not None and has_range:
+            errors["expected_value"] = _("Expect either a value or a range, not both.")
+        elif self.expected_value is None and not has_range:
+            errors["expected_value"] = _("Say what the point should read: a value, or a minimum and/or a maximum.")
+        if self.expected_min is not None and self.expected_max is not None and self.expected_min > self.expected_max:
+            errors["expected_max"] = _("The maximum is below the minimum.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def on_equipment(point: Point, equipment: Equipment) -> bool:
+    """Whether the point is on a device of this equipment or of one of its sub-equipment."""
+    own = point.device.equipment
+    return own.pk == equipment.pk or equipment.pk in own.ancestor_ids()
+
+
+class CommissioningRun(RestrictedModel):
+    """One run of a commissioning check: what was read, whether it passed, who ran it and when."""
+
+    commissioning_check = models.ForeignKey(
+        CommissioningCheck, verbose_name=_("check"), on_delete=models.CASCADE, related_name="runs"
+    )
+    status = models.CharField(_("result"), max_length=20, choices=CheckStatus.choices)
+    measured_value = models.FloatField(_("measured value"), null=True, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("run by"), on_delete=models.PROTECT, related_name="+"
+    )
+    run_at = models.DateTimeField(_("run at"))
+
+    tenant_path = "commissioning_check__work_order__site__organisation"
+    changelog_parent = "commissioning_check.work_order"
+    # A run is a fact: recorded, never changed.
+    role_permissions = {
+        Action.VIEW: ALL_ROLES,
+        Action.ADD: FIELD_ROLES,
+        Action.CHANGE: frozenset(),
+        Action.DELETE: frozenset(),
+    }
+
+    class Meta:
+        ordering = ["commissioning_check", "-run_at", "-pk"]
+        verbose_name = _("commissioning check run")
+        verbose_name_plural = _("commissioning check runs")
+
+    def __str__(self) -> str:
+        return f"{self.commissioning_check_id}: {self.get_status_display()}"
 
 
 PNG_DATA_URL_PREFIX = "data:image/png;base64,"

@@ -24,6 +24,7 @@ from maintenir.core.services import TransitionError, check_model_permission, che
 from maintenir.workorders.choices import (
     EXECUTION_STATUSES,
     OPEN_STATUSES,
+    CheckStatus,
     DowntimeCause,
     Priority,
     SignOffRole,
@@ -98,7 +99,7 @@ def _require_manager(user: User, what: str) -> None:
         raise PermissionDenied(_("Only a maintenance manager may %(what)s.") % {"what": what})
 
 
-def _require_executor(user: User, order: WorkOrder) -> None:
+def require_executor(user: User, order: WorkOrder) -> None:
     """The people doing the work are its assignees; managers may act for them."""
     check_permission(user, Action.VIEW, order)
     if user.is_manager:
@@ -113,7 +114,7 @@ def _require(user: User, order: WorkOrder, by: str, what: str) -> None:
         _require_manager(user, what)
         check_permission(user, Action.CHANGE, order)
     else:
-        _require_executor(user, order)
+        require_executor(user, order)
 
 
 def may_act(user: User, order: WorkOrder, by: str) -> bool:
@@ -450,8 +451,8 @@ def cancel_work_order(user: User, order: WorkOrder, reason: str) -> WorkOrder:
 # --- Execution -------------------------------------------------------------------------------
 
 
-def _require_execution(user: User, order: WorkOrder) -> None:
-    _require_executor(user, order)
+def require_execution(user: User, order: WorkOrder) -> None:
+    require_executor(user, order)
     if order.status not in EXECUTION_STATUSES:
         raise TransitionError(
             {
@@ -469,7 +470,7 @@ def record_step(
     measured_value: Decimal | None = None,
     remark: str = "",
 ) -> ChecklistStep:
-    _require_execution(user, step.work_order)
+    require_execution(user, step.work_order)
     if is_done and step.requires_measurement and measured_value is None:
         raise ValidationError({"measured_value": _("This step needs a measured value.")})
     step.is_done = is_done
@@ -492,7 +493,7 @@ def log_time(
     note: str = "",
 ) -> TimeEntry:
     """Record time spent; technicians log their own time, managers may log anyone's."""
-    _require_execution(user, order)
+    require_execution(user, order)
     technician = technician or user
     if technician != user and not user.is_manager:
         raise PermissionDenied(_("You may only log your own time."))
@@ -518,7 +519,7 @@ def log_time(
 def add_part(
     user: User, order: WorkOrder, description: str, quantity: Decimal = Decimal(1), unit_cost: Decimal | None = None
 ) -> PartUsage:
-    _require_execution(user, order)
+    require_execution(user, order)
     part = PartUsage(work_order=order, description=description, quantity=quantity, unit_cost=unit_cost)
     part.full_clean()
     part.save()
@@ -537,7 +538,7 @@ def code_failure(
     findings: str | None = None,
 ) -> WorkOrder:
     """Record the ISO 14224 failure coding (and findings) of an order."""
-    _require_execution(user, order)
+    require_execution(user, order)
     order.failure_mode = failure_mode
     order.failure_mechanism = failure_mechanism
     order.failure_cause = failure_cause
@@ -551,11 +552,16 @@ def code_failure(
 
 
 @transaction.atomic
-def sign_off(user: User, order: WorkOrder, role: str, name: str, signature: str = "") -> SignOff:
-    """The technician signs while finishing; the client signs once the work is done."""
+def sign_off(
+    user: User, order: WorkOrder, role: str, name: str, signature: str = "", reservations: str = ""
+) -> SignOff:
+    """The technician signs while finishing; the client signs once the work is done.
+
+    While a commissioning check has not passed, signing means accepting with reservations
+    (réserves): the signer must write them."""
     check_permission(user, Action.VIEW, order)
     if role == SignOffRole.TECHNICIAN:
-        _require_executor(user, order)
+        require_executor(user, order)
     if order.status not in SIGN_OFF_STATUSES[SignOffRole(role)]:
         raise TransitionError(
             {"status": _("This order cannot be signed while %(status)s.") % {"status": order.get_status_display()}}
@@ -564,8 +570,22 @@ def sign_off(user: User, order: WorkOrder, role: str, name: str, signature: str 
         raise ValidationError(
             {"role": _("This order already has a %(role)s sign-off.") % {"role": SignOffRole(role).label.lower()}}
         )
+    not_passed = order.commissioning_checks.exclude(last_run__status=CheckStatus.PASSED).order_by("position")
+    if not reservations.strip() and not_passed.exists():
+        raise ValidationError(
+            {
+                "reservations": _("These checks have not passed: %(checks)s. Record your reservations to sign anyway.")
+                % {"checks": "; ".join(str(check) for check in not_passed)}
+            }
+        )
     signed = SignOff(
-        work_order=order, role=role, name=name.strip(), signature=signature, signed_at=timezone.now(), user=user
+        work_order=order,
+        role=role,
+        name=name.strip(),
+        signature=signature,
+        reservations=reservations.strip(),
+        signed_at=timezone.now(),
+        user=user,
     )
     signed.full_clean()
     signed.save()

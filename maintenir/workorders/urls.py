@@ -15,6 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/<int:pk>/edit/", views.workorder_edit, name="workorder-edit"),
     path("orders/<int:pk>/execute/", views.workorder_execute, name="workorder-execute"),
     path("orders/steps/<int:pk>/", views.workorder_step, name="workorder-step"),
+    path("orders/checks/<int:pk>/run/", views.commissioning_run, name="workorder-check-run"),
+    path("orders/<int:pk>/checks/run/", views.commissioning_run_all, name="workorder-checks-run-all"),
     # One POST URL per transition or execution action, e.g. workorder-start, workorder-time.
     *(
         path(f"orders/<int:pk>/{name}/", views.workorder_action, {"name": name}, name=f"workorder-{name}")

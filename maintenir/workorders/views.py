@@ -27,13 +27,21 @@ from maintenir.assets.models import Equipment
 from maintenir.core.changelog import changes_for
 from maintenir.core.models import User
 from maintenir.ui.views_helpers import add_errors, can_add, filtered_list, form_page, get_visible, require_add
+from maintenir.workorders import commissioning, services
 from maintenir.workorders import forms as wo_forms
-from maintenir.workorders import services
-from maintenir.workorders.choices import EXECUTION_STATUSES, OPEN_STATUSES, SignOffRole, WorkRequestStatus
+from maintenir.workorders.choices import (
+    CHECK_EDITABLE_STATUSES,
+    EXECUTION_STATUSES,
+    OPEN_STATUSES,
+    SignOffRole,
+    WorkOrderType,
+    WorkRequestStatus,
+)
 from maintenir.workorders.choices import WorkOrderStatus as S
 from maintenir.workorders.filtersets import WorkOrderFilterSet, WorkRequestFilterSet
 from maintenir.workorders.models import (
     ChecklistStep,
+    CommissioningCheck,
     WorkOrder,
     WorkRequest,
     WorkRequestPhoto,
@@ -261,6 +269,11 @@ def end_open_downtime(user: User, order: WorkOrder, data: dict[str, Any]) -> obj
 
 ACTIVE = frozenset(S) - {S.CLOSED, S.CANCELLED}
 
+
+def is_commissioning(order: WorkOrder) -> bool:
+    return order.work_type == WorkOrderType.INSTALLATION
+
+
 ACTIONS = {
     action.name: action
     for action in [
@@ -355,6 +368,16 @@ ACTIONS = {
             MANAGER,
             gettext_lazy("Checklist step added."),
             form_class=wo_forms.StepAddForm,
+        ),
+        OrderAction(
+            "check-add",
+            gettext_lazy("Add the check"),
+            lambda user, order, data: commissioning.add_check(user, order, **data),
+            CHECK_EDITABLE_STATUSES,
+            EXECUTOR,
+            gettext_lazy("Commissioning check added."),
+            form_class=wo_forms.CheckAddForm,
+            when=is_commissioning,
         ),
         OrderAction(
             "time",
@@ -486,8 +509,20 @@ def order_page(
         "problems": services.completion_problems(order) if order.status == S.IN_PROGRESS else {},
         "can_edit": editable(user, order),
         "changes": changes_for(order)[:CHANGES_SHOWN],
+        "commissioning": commissioning_section(user, order, page) if is_commissioning(order) else None,
     }
     return render(request, PAGES[page], context)
+
+
+def commissioning_section(user: User, order: WorkOrder, page: str, errors: list[str] | None = None) -> dict[str, Any]:
+    """The commissioning checks of an order with their last results, and whether this user may run them."""
+    return {
+        "checks": list(commissioning.checks_of(order)),
+        "can_run": commissioning.may_run(user, order),
+        "page": page,
+        "errors": errors or [],
+        "signed": bool(order.sign_offs.all()),
+    }
 
 
 @login_required
@@ -551,3 +586,44 @@ def workorder_step(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "workorders/includes/step_row.html", {"item": {"step": step, "form": form}})
     order = get_visible(request, order_queryset(), step.work_order_id)
     return order_page(request, order, "execute", {form.prefix or "": form})
+
+
+# --- Commissioning checks --------------------------------------------------------------------
+
+
+def after_run(request: HttpRequest, order_pk: int, run: Callable[[User], object]) -> HttpResponse:
+    """Run checks, then show the checks again: the section alone for htmx, else the whole page."""
+    user: User = request.user  # type: ignore[assignment]
+    page = page_of(request)
+    errors: list[str] = []
+    try:
+        run(user)
+    except ValidationError as error:
+        errors = list(error.messages)
+    order = get_visible(request, order_queryset(), order_pk)
+    if request.htmx:  # type: ignore[attr-defined]
+        section = commissioning_section(user, order, page, errors)
+        return render(
+            request, "workorders/includes/commissioning_checks.html", {"order": order, "commissioning": section}
+        )
+    for text in errors:
+        messages.error(request, text)
+    if not errors:
+        messages.success(request, _("Commissioning checks run: see their results."))
+    return redirect(reverse(f"workorder-{page}", args=[order_pk]) + "#commissioning")
+
+
+@login_required
+@require_POST
+def commissioning_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run one check live (writes its command to the device, then reads its point)."""
+    checks = CommissioningCheck.objects.select_related("work_order", "point__device", "command_point__device")
+    check = get_visible(request, checks, pk)
+    return after_run(request, check.work_order_id, lambda user: commissioning.run_check(user, check))
+
+
+@login_required
+@require_POST
+def commissioning_run_all(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_visible(request, WorkOrder.objects.all(), pk)
+    return after_run(request, order.pk, lambda user: commissioning.run_all(user, order))

@@ -27,6 +27,8 @@ from maintenir.preventive.tests.factories import GammeStepFactory, MaintenancePl
 from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import (
     ChecklistStep,
+    CommissioningCheck,
+    CommissioningRun,
     Downtime,
     FailureMode,
     PartUsage,
@@ -36,7 +38,12 @@ from maintenir.workorders.models import (
     WorkOrderTransition,
     WorkRequest,
 )
-from maintenir.workorders.tests.factories import ChecklistStepFactory, WorkOrderFactory, WorkRequestFactory
+from maintenir.workorders.tests.factories import (
+    ChecklistStepFactory,
+    CommissioningCheckFactory,
+    WorkOrderFactory,
+    WorkRequestFactory,
+)
 
 S = WorkOrderStatus
 
@@ -67,6 +74,8 @@ WRITABLE_MODELS = (
     Trigger,
     TriggerState,
     PreventiveOrder,
+    CommissioningCheck,
+    CommissioningRun,
     ObjectChange,
 )
 
@@ -102,6 +111,8 @@ class World:
     point: Any
     parameter_set: Any
     application: Any
+    commissioning: Any
+    check: Any
 
 
 def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> World:
@@ -121,6 +132,8 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
     plan = MaintenancePlanFactory(site=site)
     point = PointFactory(device__equipment=equipment, name="active_power", writable=True)
     parameter_set = ParameterSetFactory()
+    # Its device answers nowhere (port 502 of 127.0.0.1): a run records an error at once.
+    commissioning = order(S.IN_PROGRESS, work_type=WorkOrderType.INSTALLATION)
     ParameterEntry.objects.create(parameter_set=parameter_set, point_name="active_power", value=50)
     return World(
         site=site,
@@ -148,6 +161,8 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         point=point,
         parameter_set=parameter_set,
         application=ApplicationFactory(parameter_set=parameter_set, device=point.device, applied_by=technician),
+        commissioning=commissioning,
+        check=CommissioningCheckFactory(work_order=commissioning, point=point),
     )
 
 

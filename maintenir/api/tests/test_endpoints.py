@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from maintenir.api import assets, devices, preventive, workorders
+from maintenir.api import assets, devices, preventive, reports, workorders
 from maintenir.api.tests.conftest import World, call, snapshot
 
 
@@ -238,6 +238,37 @@ ENDPOINTS = [
         lambda w, p: {"role": "technician", "name": "Tech"},
         refused="other_technician",
     ),
+    # Commissioning checks and report
+    Endpoint("get", "/api/work-orders/{w.commissioning.pk}/commissioning-checks", "client_a"),
+    Endpoint(
+        "post",
+        "/api/work-orders/{w.commissioning.pk}/commissioning-checks",
+        "technician",
+        201,
+        lambda w, p: {"name": "Power in range", "point": w.point.pk, "expected_min": 0, "expected_max": 120},
+        refused="client_a",
+    ),
+    Endpoint(
+        "patch",
+        "/api/work-orders/{w.commissioning.pk}/commissioning-checks/{w.check.pk}",
+        "technician",
+        200,
+        lambda w, p: {"timeout": 2},
+        refused="client_a",
+    ),
+    Endpoint(
+        "post",
+        "/api/work-orders/{w.commissioning.pk}/commissioning-checks/{w.check.pk}/run",
+        "technician",
+        refused="other_technician",
+    ),
+    Endpoint(
+        "post",
+        "/api/work-orders/{w.commissioning.pk}/commissioning-checks/run-all",
+        "technician",
+        refused="other_technician",
+    ),
+    Endpoint("get", "/api/work-orders/{w.commissioning.pk}/commissioning-report", "client_a"),
     # Coded lists
     Endpoint("get", "/api/failure-modes", "client_a", outsider=200),
     Endpoint("get", "/api/failure-mechanisms", "client_a", outsider=200),
@@ -270,6 +301,7 @@ ENDPOINTS = [
     ),
     Endpoint("patch", "/api/points/{w.point.pk}", "technician", 200, lambda w, p: {"unit": "W"}, refused="client_a"),
     Endpoint("get", "/api/points/{w.point.pk}/readings", "client_a"),
+    Endpoint("get", "/api/points/{w.point.pk}/history", "client_a"),
     Endpoint("get", "/api/devices/{w.device.pk}/points/export", "client_a"),
     Endpoint(
         "post",
@@ -423,7 +455,7 @@ def _route_pattern(path: str) -> str:
 def test_every_route_is_in_the_table() -> None:
     declared = {
         (method.lower(), _route_pattern("/api" + path))
-        for router in (assets.router, devices.router, preventive.router, workorders.router)
+        for router in (assets.router, devices.router, preventive.router, reports.router, workorders.router)
         for path, view in router.path_operations.items()
         for operation in view.operations
         for method in operation.methods

@@ -27,12 +27,15 @@ DETAILS = [
     "/api/work-orders/{w.in_progress.pk}/steps",
     "/api/work-orders/{w.in_progress.pk}/transitions",
     "/api/work-orders/{w.in_progress.pk}/changes",
+    "/api/work-orders/{w.commissioning.pk}/commissioning-checks",
+    "/api/work-orders/{w.commissioning.pk}/commissioning-report",
     "/api/maintenance-plans/{w.plan.pk}",
     "/api/triggers/{w.trigger.pk}",
     "/api/equipment/{w.equipment.pk}/next-due",
     "/api/devices/{w.device.pk}",
     "/api/devices/{w.device.pk}/points",
     "/api/points/{w.point.pk}/readings",
+    "/api/points/{w.point.pk}/history",
 ]
 # Persona → which organisations' data it sees.
 SEES = {"client_a": {"a"}, "client_b": {"b"}, "manager": {"a", "b"}}

@@ -15,17 +15,12 @@ from maintenir.assets.services import record_counter_reading, save_equipment, te
 from maintenir.assets.tests.factories import CounterFactory, EquipmentFactory, SiteFactory
 from maintenir.core.changelog import changes_for
 from maintenir.core.models import ObjectChange
+from maintenir.core.tests.clients import client_for
 from maintenir.workorders.choices import DowntimeCause
 from maintenir.workorders.models import Downtime
 from maintenir.workorders.tests.factories import WorkOrderFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

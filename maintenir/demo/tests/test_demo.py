@@ -11,7 +11,18 @@ from maintenir.assets.choices import CounterKind, ServiceLot, Technology
 from maintenir.assets.models import CounterReading, Equipment, ProductionLine, Site
 from maintenir.core.models import ObjectChange, Organisation, User
 from maintenir.demo.services import DEMO_PASSWORD, DEMO_USERS, FACTORY, OFFICE, build_demo
-from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType, WorkRequestStatus
+from maintenir.devices.models import Device
+from maintenir.devices.simulators import PV_INVERTER
+from maintenir.devices.tests.peers import in_thread, simulated_modbus_device
+from maintenir.workorders import commissioning
+from maintenir.workorders.choices import (
+    CheckStatus,
+    DowntimeCause,
+    SignOffRole,
+    WorkOrderStatus,
+    WorkOrderType,
+    WorkRequestStatus,
+)
 from maintenir.workorders.models import Downtime, WorkOrder, WorkRequest
 
 S = WorkOrderStatus
@@ -167,3 +178,20 @@ def test_change_log_names_who_did_it(demo: None) -> None:
     assert ObjectChange.objects.filter(user__username="manager", user_name="manager").count() > 50
     assert ObjectChange.objects.filter(user__username="tech").exists()
     assert not ObjectChange.objects.filter(user__isnull=True).exists()
+
+
+def test_the_commissioning_checks_pass_against_the_simulated_inverter(demo: None) -> None:
+    order = WorkOrder.objects.get(work_type=WorkOrderType.INSTALLATION)
+    tech = User.objects.get(username="tech")
+    assert order.status == S.IN_PROGRESS
+    assert order.site.organisation.code == OFFICE
+    assert list(order.assignees.all()) == [tech]
+    checks = list(commissioning.checks_of(order))
+    assert len(checks) == 3
+    assert {check.status for check in checks} == {CheckStatus.NOT_RUN}
+    device = order.equipment.devices.get()
+    with in_thread(simulated_modbus_device(PV_INVERTER)) as simulator:
+        Device.objects.filter(pk=device.pk).update(port=simulator.port)
+        runs = commissioning.run_all(tech, order)
+    assert [run.status for run in runs] == [CheckStatus.PASSED] * 3, [run.message for run in runs]
+    assert runs[0].measured_value == 100

@@ -6,8 +6,9 @@ its event loop without touching the database. Every request has a timeout.
 
 import abc
 import datetime
-from dataclasses import dataclass
-from typing import Any, Self
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, NamedTuple, Self
 
 from maintenir.devices.choices import Quality
 
@@ -26,8 +27,12 @@ class Connection:
     port: int
     unit_id: int = 1
     timeout: float = 3.0
-    # The endpoint's path (OPC UA), from the device's options.
-    path: str = ""
+    # The device's protocol options (OPC UA endpoint path, BACnet device instance…), read-only.
+    options: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def path(self) -> str:
+        return str(self.options.get("path", ""))
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,9 @@ class PointSpec:
     offset: float = 0.0
     min_value: float | None = None
     max_value: float | None = None
+    write_priority: int = 16
+    dpt: str = ""
+    subscribed: bool = False
 
     def to_engineering(self, raw: float) -> float:
         return raw * self.scale + self.offset
@@ -58,9 +66,10 @@ class PointSpec:
         return Quality.GOOD
 
 
-@dataclass(frozen=True)
-class Sample:
-    """A value read from a device (None with bad quality when the read failed)."""
+class Sample(NamedTuple):
+    """A value read from a device (None with bad quality when the read failed).
+
+    A named tuple: ingestion makes a million of them a minute, and tuples are the cheapest to make."""
 
     point_id: int
     time: datetime.datetime
@@ -69,7 +78,16 @@ class Sample:
     error: str = ""
 
 
+# Where a driver hands the samples a subscription delivers.
+SampleSink = Callable[[list[Sample]], Awaitable[None]]
+
+
 class Driver(abc.ABC):
+    # Whether `subscribe` works; points marked subscribed are polled on drivers that cannot.
+    can_subscribe: ClassVar[bool] = False
+    # Whether writes are commands at a priority, given up with `relinquish` (BACnet).
+    has_priorities: ClassVar[bool] = False
+
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
@@ -87,6 +105,16 @@ class Driver(abc.ABC):
     @abc.abstractmethod
     async def write(self, point: PointSpec, value: float) -> None:
         """Write an engineering value to a writable point; raises DeviceError or DeviceUnreachable."""
+
+    async def subscribe(self, points: list[PointSpec], sink: SampleSink) -> None:
+        """Deliver the points' changes to `sink` (BACnet COV, OPC UA data change, KNX telegrams) until
+        `close()`, which releases the subscriptions. The driver renews them before they expire; when
+        it cannot, its next `read` raises DeviceUnreachable so the acquisition service reconnects."""
+        raise DeviceError(f"{type(self).__name__} cannot subscribe: poll these points instead")
+
+    async def relinquish(self, point: PointSpec) -> None:
+        """Give up this application's command of a point (BACnet: write null at the point's priority)."""
+        raise DeviceError(f"{type(self).__name__} has no command priorities: write the old value back instead")
 
     async def __aenter__(self) -> Self:
         await self.connect()

@@ -3,13 +3,20 @@
 import asyncio
 import contextlib
 import logging
+import socket
 import threading
 import warnings
 from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from bacpypes3.app import Application
+from bacpypes3.local.object import Object
 from pymodbus.server import ModbusTcpServer
+
+from maintenir.devices import simulators
+from maintenir.devices.drivers.bacnet import bacnet_application
 
 with warnings.catch_warnings():
     # The classic datastore is deprecated for pymodbus 4; its replacement is still marked experimental.
@@ -18,6 +25,14 @@ with warnings.catch_warnings():
 
 # pymodbus logs every frame at INFO when a server is running in the process.
 logging.getLogger("pymodbus").setLevel(logging.WARNING)
+T = TypeVar("T")
+
+
+def free_port(kind: socket.SocketKind = socket.SOCK_STREAM) -> int:
+    """A port of 127.0.0.1 free at the time of asking (TCP, or UDP for BACnet)."""
+    with socket.socket(socket.AF_INET, kind) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -65,19 +80,29 @@ async def modbus_peer(
         await server.shutdown()
 
 
+@contextlib.asynccontextmanager
+async def simulated_modbus_device(registers: simulators.RegisterMap) -> AsyncIterator[simulators.ModbusSimulator]:
+    """One of the demo's simulated Modbus devices on a free port of 127.0.0.1."""
+    running = await simulators.start_modbus_device(0, registers)
+    try:
+        yield running
+    finally:
+        await running.server.shutdown()
+
+
 @contextlib.contextmanager
-def modbus_peer_in_thread(**registers: Any) -> Iterator[ModbusPeer]:
-    """`modbus_peer` served from its own event loop in a thread, for code that calls devices synchronously."""
+def in_thread(peer: AbstractAsyncContextManager[T]) -> Iterator[T]:
+    """An async peer served from its own event loop in a thread, for code that calls devices synchronously."""
     ready = threading.Event()
     stopping: asyncio.Event | None = None
-    holder: list[ModbusPeer] = []
+    holder: list[T] = []
     loop = asyncio.new_event_loop()
 
     async def serve() -> None:
         nonlocal stopping
         stopping = asyncio.Event()
-        async with modbus_peer(**registers) as peer:
-            holder.append(peer)
+        async with peer as served:
+            holder.append(served)
             ready.set()
             await stopping.wait()
 
@@ -91,3 +116,32 @@ def modbus_peer_in_thread(**registers: Any) -> Iterator[ModbusPeer]:
         loop.call_soon_threadsafe(stopping.set)
         thread.join(10)
         loop.close()
+
+
+def modbus_peer_in_thread(**registers: Any) -> AbstractContextManager[ModbusPeer]:
+    return in_thread(modbus_peer(**registers))
+
+
+@dataclass
+class BacnetPeer:
+    port: int
+    instance: int
+    app: Application
+    objects: dict[str, Object]
+
+    def set(self, name: str, value: Any) -> None:
+        """Change a value on the device's side, as its sensors would (COV subscribers are notified)."""
+        self.objects[name].presentValue = value
+
+
+@contextlib.asynccontextmanager
+async def bacnet_peer(instance: int = 1001) -> AsyncIterator[BacnetPeer]:
+    """A bacpypes3 BACnet/IP device on a free UDP port of 127.0.0.1: the demo's air-handling unit, still
+    (its values change only when a test sets them)."""
+    port = free_port(socket.SOCK_DGRAM)
+    objects = simulators.air_handling_unit_objects()
+    app = bacnet_application(f"127.0.0.1:{port}", instance, "AHU-1", objects.values())
+    try:
+        yield BacnetPeer(port, instance, app, objects)
+    finally:
+        app.close()

@@ -2,7 +2,6 @@
 
 import asyncio
 import datetime
-import socket
 import struct
 import time
 from io import StringIO
@@ -10,15 +9,16 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from maintenir.devices import services
-from maintenir.devices.acquisition import poll_all
+from maintenir.devices.acquisition import Recorder, poll_all
 from maintenir.devices.choices import DeviceStatus, Quality
 from maintenir.devices.drivers.base import Sample
 from maintenir.devices.models import Device, Point, Reading
 from maintenir.devices.tests.factories import DeviceFactory, PointFactory
-from maintenir.devices.tests.peers import modbus_peer
+from maintenir.devices.tests.peers import free_port, modbus_peer
 from maintenir.workorders.models import WorkRequest
 
 # The pollers write from worker threads: the data must be committed, and the seeded rows put back after.
@@ -27,12 +27,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 def float32(value: float) -> list[int]:
     return list(struct.unpack(">HH", struct.pack(">f", value)))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def poll_once() -> dict[int, Any]:
@@ -85,7 +79,7 @@ def test_the_grace_period_comes_before_the_alarm(equipment_a: Any) -> None:
     assert services.record_failure(meter.pk, "timeout", now + datetime.timedelta(seconds=300))
     assert not services.record_failure(meter.pk, "timeout", now + datetime.timedelta(seconds=900))
     assert WorkRequest.objects.count() == 1
-    services.record_answer(meter.pk, now + datetime.timedelta(seconds=901))
+    services.record_answers([meter.pk], now + datetime.timedelta(seconds=901))
     meter.refresh_from_db()
     assert (meter.status, meter.failing_since, meter.last_error) == (DeviceStatus.ONLINE, None, "")
 
@@ -130,6 +124,30 @@ def test_the_current_value_is_the_latest_sample(equipment_a: Any) -> None:
     assert Reading.objects.filter(point=point).count() == 3
 
 
+def test_samples_that_arrive_during_the_last_write_are_stored(equipment_a: Any, monkeypatch: Any) -> None:
+    """The pollers may finish while the recorder is writing: what they added then is written too."""
+    point = PointFactory(device__equipment=equipment_a)
+    recorder = Recorder()
+    stop = asyncio.Event()
+    late = Sample(point.pk, timezone.now(), 2.0, Quality.GOOD)
+    record_polls = services.record_polls
+
+    def slow_write(*args: Any) -> int:
+        # The last poll's samples come in, and the service stops, while the first write is under way.
+        if not stop.is_set():
+            recorder.add([late])
+            stop.set()
+        return record_polls(*args)
+
+    async def scenario() -> None:
+        recorder.add([Sample(point.pk, timezone.now(), 1.0, Quality.GOOD)])
+        await recorder.run(stop)
+
+    monkeypatch.setattr(services, "record_polls", slow_write)
+    asyncio.run(scenario())
+    assert sorted(Reading.objects.values_list("value", flat=True)) == [1.0, 2.0]
+
+
 def test_the_poll_command_reports_each_device(equipment_a: Any) -> None:
     meter = DeviceFactory(equipment=equipment_a, port=free_port(), timeout=0.5)
     PointFactory(device=meter)
@@ -137,3 +155,10 @@ def test_the_poll_command_reports_each_device(equipment_a: Any) -> None:
     call_command("poll", "--cycles", "1", stdout=out)
     assert f"device {meter.pk}: 1 polls, 0 readings stored, 1 failed" in out.getvalue()
     assert Point.objects.get().last_value is None
+
+
+def test_an_empty_mqtt_client_id_is_refused_before_anything_runs(settings: Any) -> None:
+    settings.MAINTENIR_MQTT_URL = "mqtt://127.0.0.1:1883"
+    settings.MAINTENIR_MQTT_CLIENT_ID = " "
+    with pytest.raises(CommandError, match="MAINTENIR_MQTT_CLIENT_ID"):
+        call_command("poll", "--cycles", "1", stdout=StringIO())

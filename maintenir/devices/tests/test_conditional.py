@@ -10,9 +10,11 @@ from django.utils import timezone
 from maintenir.devices import services
 from maintenir.devices.choices import Quality
 from maintenir.devices.drivers.base import Sample
+from maintenir.devices.retention import compact_readings
 from maintenir.devices.tests.factories import PointFactory
 from maintenir.preventive.choices import ConditionOperator, TriggerKind
 from maintenir.preventive.models import TriggerState
+from maintenir.preventive.services import generate
 from maintenir.preventive.tests.factories import GammeStepFactory, TriggerFactory
 from maintenir.workorders.choices import WorkOrderType
 from maintenir.workorders.models import WorkOrder
@@ -100,3 +102,20 @@ def test_a_condition_held_since_before_the_last_readings_counts(vibration: Any, 
     # Above the limit for half an hour, with a sparse sensor: one reading 30 minutes ago, one now.
     services.store_samples(samples(vibration, [8.0, 8.1], datetime.timedelta(minutes=30)))
     assert WorkOrder.objects.get().work_type == WorkOrderType.PREVENTIVE_CONDITIONAL
+
+
+def test_a_trend_still_sees_the_readings_rolled_up_by_the_retention(vibration: Any, equipment_a: Any) -> None:
+    # 2 mm/s for a month, then 5 mm/s: a rise over 61 days, flat over the 31 days kept raw.
+    services.store_samples(samples(vibration, [2.0] * 29 + [5.0] * 32, datetime.timedelta(days=1)))
+    report = compact_readings(timezone.now())
+    assert report.readings >= 29  # those older than 31 days, to the hour
+    watch(
+        vibration,
+        equipment_a,
+        kind=TriggerKind.PREDICTIVE,
+        operator=ConditionOperator.ABOVE,
+        threshold=11.0,
+        horizon_days=365,
+    )
+    generate(now=timezone.now())
+    assert "reaches its limit" in WorkOrder.objects.get().description

@@ -1,15 +1,22 @@
 """MQTT ingestion: the message parser, and the service against the Mosquitto broker on 127.0.0.1."""
 
 import asyncio
+import contextlib
 import datetime
+import getpass
 import json
 import os
+import shutil
 import socket
+import subprocess
+import time
 import uuid
+from pathlib import Path
 from typing import Any
 
 import aiomqtt
 import pytest
+from asgiref.sync import sync_to_async
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -17,6 +24,7 @@ from hypothesis import strategies as st
 from maintenir.devices.models import Reading
 from maintenir.devices.mqtt import IngestStats, ingest, parse_message
 from maintenir.devices.tests.factories import PointFactory
+from maintenir.devices.tests.peers import free_port
 
 BROKER = ("127.0.0.1", 1883)
 NOW = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=datetime.UTC)
@@ -133,3 +141,94 @@ def test_readings_published_to_the_broker_are_stored(broker: None, equipment_a: 
     assert sorted(Reading.objects.values_list("value", flat=True)) == [3.1, 3.5, 3.6]
     point.refresh_from_db()
     assert point.last_value == 3.6
+
+
+def start_broker(directory: Path, port: int) -> subprocess.Popen[bytes]:
+    """A private Mosquitto that saves its sessions and queued messages on disk when stopped."""
+    config = directory / "mosquitto.conf"
+    config.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence true\n"
+        f"persistence_location {directory}/\nuser {getpass.getuser()}\n"
+    )
+    process = subprocess.Popen(["mosquitto", "-c", str(config)], stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        with contextlib.suppress(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return process
+        time.sleep(0.05)
+    process.kill()
+    pytest.fail("the private Mosquitto did not start")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_nothing_is_lost_when_the_broker_or_the_service_restarts(equipment_a: Any, tmp_path: Path) -> None:
+    if shutil.which("mosquitto") is None:
+        if os.environ.get("CI"):
+            pytest.fail("mosquitto is not installed")
+        pytest.skip("mosquitto is not installed")
+    point = PointFactory(device__equipment=equipment_a, name="vibration")
+    port = free_port()
+    broker = start_broker(tmp_path, port)
+
+    def restart_broker() -> None:
+        nonlocal broker
+        broker.terminate()
+        broker.wait()
+        broker = start_broker(tmp_path, port)
+
+    async def publish(values: range) -> None:
+        """Publish like a gateway does: QoS 1, and what the broker has not acknowledged is sent again."""
+        pending = list(values)
+        while pending:
+            try:
+                async with aiomqtt.Client("127.0.0.1", port=port) as publisher:
+                    while pending:
+                        await publisher.publish(f"{ROOT}/{point.pk}", str(pending[0]).encode(), qos=1)
+                        pending.pop(0)
+            except aiomqtt.MqttError:
+                await asyncio.sleep(0.1)
+
+    async def stored(values: range) -> None:
+        while not set(await sync_to_async(stored_values)()) >= set(values):
+            await asyncio.sleep(0.05)
+
+    def start_service(stats: IngestStats) -> tuple[asyncio.Event, asyncio.Task[IngestStats]]:
+        stop = asyncio.Event()
+        url = f"mqtt://127.0.0.1:{port}"
+        return stop, asyncio.create_task(ingest(url, stop, stats, client_id="ingest-under-test"))
+
+    async def scenario() -> IngestStats:
+        stats = IngestStats()
+        stop, service = start_service(stats)
+        await asyncio.sleep(0.5)  # subscribed
+        await publish(range(100))
+        await stored(range(100))
+        # The broker restarts under the running service, which reconnects after a pause: what is
+        # published meanwhile waits in its session.
+        await asyncio.to_thread(restart_broker)
+        await publish(range(100, 200))
+        await stored(range(200))
+        # The service is stopped, the broker restarts, and the readings published all along arrive
+        # when the service is back.
+        stop.set()
+        await service
+        await publish(range(200, 300))
+        await asyncio.to_thread(restart_broker)
+        await publish(range(300, 400))
+        stop, service = start_service(stats)
+        await stored(range(400))
+        stop.set()
+        await service
+        return stats
+
+    def stored_values() -> list[int]:
+        return [int(value) for value in Reading.objects.filter(point=point).values_list("value", flat=True)]
+
+    try:
+        stats = asyncio.run(asyncio.wait_for(scenario(), 60))
+    finally:
+        broker.terminate()
+        broker.wait()
+    # QoS 1 is "at least once": a message may come twice around a restart, none is missing.
+    assert set(stored_values()) == set(range(400))
+    assert stats.rejected == {}

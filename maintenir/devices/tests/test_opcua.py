@@ -3,30 +3,29 @@
 import asyncio
 import contextlib
 import logging
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from asyncua import Server
 
-from maintenir.devices.choices import Quality
-from maintenir.devices.drivers.base import Connection, DeviceError, DeviceUnreachable, PointSpec
+from maintenir.devices.acquisition import PollStats, poll_device
+from maintenir.devices.choices import Protocol, Quality
+from maintenir.devices.drivers.base import Connection, DeviceError, DeviceUnreachable, PointSpec, Sample
 from maintenir.devices.drivers.opcua import OpcUaDriver
+from maintenir.devices.models import Point, Reading
+from maintenir.devices.tests.factories import DeviceFactory, PointFactory
+from maintenir.devices.tests.peers import free_port
 
 # asyncua logs every session at INFO.
 logging.getLogger("asyncua").setLevel(logging.WARNING)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextlib.asynccontextmanager
-async def opcua_peer(port: int) -> AsyncIterator[dict[str, str]]:
-    """An air-handling unit's controller: a supply temperature and a writable setpoint."""
+async def opcua_peer(port: int, server_nodes: dict[str, Any] | None = None) -> AsyncIterator[dict[str, str]]:
+    """An air-handling unit's controller: a supply temperature and a writable setpoint (its nodes put in
+    `server_nodes`, for a test that changes them)."""
     server = Server()
     await server.init()
     server.set_endpoint(f"opc.tcp://127.0.0.1:{port}/ahu/")
@@ -35,6 +34,8 @@ async def opcua_peer(port: int) -> AsyncIterator[dict[str, str]]:
     temperature = await unit.add_variable(namespace, "SupplyTemp", 18.5)
     setpoint = await unit.add_variable(namespace, "Setpoint", 21.0)
     await setpoint.set_writable()
+    if server_nodes is not None:
+        server_nodes.update(temperature=temperature, setpoint=setpoint)
     async with server:
         yield {"temperature": temperature.nodeid.to_string(), "setpoint": setpoint.nodeid.to_string()}
 
@@ -42,7 +43,7 @@ async def opcua_peer(port: int) -> AsyncIterator[dict[str, str]]:
 def run(scenario: Any) -> Any:
     async def main() -> Any:
         port = free_port()
-        connection = Connection("127.0.0.1", port, timeout=3, path="ahu/")
+        connection = Connection("127.0.0.1", port, timeout=3, options={"path": "ahu/"})
         async with opcua_peer(port) as nodes, OpcUaDriver(connection) as driver:
             return await scenario(driver, nodes)
 
@@ -88,3 +89,66 @@ def test_no_server_is_unreachable() -> None:
 
     with pytest.raises(DeviceUnreachable):
         asyncio.run(asyncio.wait_for(scenario(), 10))
+
+
+def test_a_subscription_delivers_changes_until_closed() -> None:
+    received: list[Sample] = []
+
+    async def sink(samples: list[Sample]) -> None:
+        received.extend(samples)
+
+    async def main() -> tuple[list[Sample], list[Sample]]:
+        port = free_port()
+        server_nodes: dict[str, Any] = {}
+        async with opcua_peer(port, server_nodes) as nodes:
+            driver = OpcUaDriver(Connection("127.0.0.1", port, timeout=3, options={"path": "ahu/"}))
+            async with driver:
+                await driver.subscribe([PointSpec(7, nodes["temperature"], scale=10)], sink)
+                await server_nodes["temperature"].write_value(19.5)
+                while not any(sample.value == 195 for sample in received):
+                    await asyncio.sleep(0.05)
+                # Only subscribed points: a poll only checks that the server is there.
+                polled = await driver.read([])
+            delivered = list(received)
+            await server_nodes["temperature"].write_value(25.0)
+            await asyncio.sleep(1.5)
+            return delivered, polled
+
+    delivered, polled = asyncio.run(asyncio.wait_for(main(), 30))
+    assert polled == []
+    assert {sample.point_id for sample in delivered} == {7}
+    assert delivered[0].value == 185  # the value at subscription time, then each change
+    assert delivered[-1].value == 195
+    assert 250 not in [sample.value for sample in received]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_acquisition_service_polls_some_points_and_receives_the_subscribed_ones(equipment_a: Any) -> None:
+    port = free_port()
+    device = DeviceFactory(
+        equipment=equipment_a, protocol=Protocol.OPC_UA, port=port, options={"path": "ahu/"}, poll_interval=1
+    )
+
+    async def main() -> PollStats:
+        server_nodes: dict[str, Any] = {}
+        async with opcua_peer(port, server_nodes) as nodes:
+            await sync_to_async(PointFactory)(device=device, name="setpoint", address=nodes["setpoint"])
+            await sync_to_async(PointFactory)(
+                device=device, name="supply", address=nodes["temperature"], subscribed=True
+            )
+            stop = asyncio.Event()
+            polling = asyncio.create_task(poll_device(device, stop))
+            while not await Reading.objects.filter(point__name="supply").aexists():
+                await asyncio.sleep(0.05)
+            await server_nodes["temperature"].write_value(19.5)
+            while not await Reading.objects.filter(point__name="supply", value=19.5).aexists():
+                await asyncio.sleep(0.05)
+            stop.set()
+            return await polling
+
+    stats = asyncio.run(asyncio.wait_for(main(), 30))
+    assert stats.failures == 0
+    supply = Point.objects.get(device=device, name="supply")
+    assert list(supply.readings.order_by("time").values_list("value", flat=True)) == [18.5, 19.5]
+    assert supply.last_value == 19.5
+    assert set(Reading.objects.filter(point__name="setpoint").values_list("value", flat=True)) == {21.0}

@@ -5,16 +5,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from maintenir.core.tests.clients import client_for
 from maintenir.devices.models import Device, Point
 from maintenir.devices.tests.factories import DeviceFactory, PointFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -54,6 +54,8 @@ def test_the_generator_runs_as_a_celery_task_through_redis(redis_app: Celery, du
 
 
 def test_every_periodic_task_is_registered() -> None:
+    # What a worker does as it starts: the apps' tasks modules are discovered.
+    app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks
 

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from maintenir.core.tests.clients import client_for
 from maintenir.preventive import services
 from maintenir.preventive.choices import PlanStatus, TriggerKind
 from maintenir.preventive.models import Gamme, MaintenancePlan, Trigger
@@ -19,12 +20,6 @@ from maintenir.preventive.tests.factories import (
 from maintenir.workorders.models import WorkOrder
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -51,6 +51,11 @@ BADGE_TONES = {
     # Work-request status
     "submitted": "info",
     "rejected": "muted",
+    # Commissioning check result
+    "not_run": "muted",
+    "passed": "ok",
+    "failed": "danger",
+    "error": "warn",
     # Priority / urgency
     "1": "danger",
     "2": "warn",

@@ -8,16 +8,11 @@ from django.utils import timezone
 
 from maintenir.assets.choices import EquipmentStatus
 from maintenir.assets.tests.factories import EquipmentFactory
+from maintenir.core.tests.clients import client_for
 from maintenir.workorders.choices import Priority, WorkOrderStatus
 from maintenir.workorders.tests.factories import WorkOrderFactory, WorkRequestFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: Any, **headers: Any) -> Client:
-    client = Client(**headers)
-    client.force_login(user)
-    return client
 
 
 def test_home_requires_login() -> None:

@@ -6,9 +6,12 @@ from factory.django import DjangoModelFactory
 
 from maintenir.assets.tests.factories import EquipmentFactory
 from maintenir.core.tests.factories import UserFactory
-from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType
+from maintenir.devices.tests.factories import PointFactory
+from maintenir.workorders.choices import CheckStatus, DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import (
     ChecklistStep,
+    CommissioningCheck,
+    CommissioningRun,
     Downtime,
     PartUsage,
     SignOff,
@@ -103,3 +106,27 @@ class SignOffFactory(DjangoModelFactory):
     role = SignOffRole.TECHNICIAN
     name = "Camille Martin"
     signed_at = factory.LazyFunction(timezone.now)
+
+
+class CommissioningCheckFactory(DjangoModelFactory):
+    class Meta:
+        model = CommissioningCheck
+
+    work_order = factory.SubFactory(
+        WorkOrderFactory, work_type=WorkOrderType.INSTALLATION, status=WorkOrderStatus.IN_PROGRESS
+    )
+    position = factory.Sequence(lambda n: n + 1)
+    name = "Active power plausible"
+    point = factory.SubFactory(PointFactory, device__equipment=factory.SelfAttribute("...work_order.equipment"))
+    expected_min = 0.0
+
+
+class CommissioningRunFactory(DjangoModelFactory):
+    class Meta:
+        model = CommissioningRun
+
+    commissioning_check = factory.SubFactory(CommissioningCheckFactory)
+    status = CheckStatus.PASSED
+    measured_value = 12.5
+    run_by = factory.SubFactory(UserFactory)
+    run_at = factory.LazyFunction(timezone.now)

@@ -16,9 +16,12 @@ from PIL import Image
 from maintenir.assets.choices import EquipmentStatus
 from maintenir.assets.tests.factories import EquipmentFactory
 from maintenir.core.models import ObjectChange
+from maintenir.core.tests.clients import client_for
 from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus, WorkRequestStatus
 from maintenir.workorders.models import (
     ChecklistStep,
+    CommissioningCheck,
+    CommissioningRun,
     Downtime,
     FailureMode,
     PartUsage,
@@ -27,7 +30,12 @@ from maintenir.workorders.models import (
     WorkOrder,
     WorkRequest,
 )
-from maintenir.workorders.tests.factories import ChecklistStepFactory, WorkOrderFactory, WorkRequestFactory
+from maintenir.workorders.tests.factories import (
+    ChecklistStepFactory,
+    CommissioningCheckFactory,
+    WorkOrderFactory,
+    WorkRequestFactory,
+)
 
 S = WorkOrderStatus
 PNG_SIGNATURE = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()
@@ -37,12 +45,6 @@ PNG_SIGNATURE = "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\n"
 def _english(settings: Any) -> None:
     # Assertions read the English msgids, whatever translations exist.
     settings.LANGUAGE_CODE = "en"
-
-
-def client_for(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def png_upload(name: str = "leak.png") -> SimpleUploadedFile:
@@ -62,6 +64,8 @@ def fingerprint() -> tuple[int, ...]:
         SignOff.objects.count(),
         Downtime.objects.count(),
         ChecklistStep.objects.count(),
+        CommissioningCheck.objects.count(),
+        CommissioningRun.objects.count(),
     )
 
 
@@ -91,10 +95,18 @@ def request_a(equipment_a: Any, operator_a: Any) -> Any:
 
 
 @pytest.fixture
-def objects(order_a: Any, request_a: Any) -> dict[str, Any]:
+def objects(order_a: Any, request_a: Any, technician: Any) -> dict[str, Any]:
     step = order_a.steps.get()
     photo = request_a.photos.create(image=png_upload())
-    return {"order": order_a.pk, "request": request_a.pk, "step": step.pk, "photo": photo.pk}
+    check = CommissioningCheckFactory(work_order__equipment=order_a.equipment, work_order__assignees=[technician])
+    return {
+        "order": order_a.pk,
+        "request": request_a.pk,
+        "step": step.pk,
+        "photo": photo.pk,
+        "check": check.pk,
+        "commissioning": check.work_order_id,
+    }
 
 
 # Every page and POST, with the object its URL takes.
@@ -108,11 +120,15 @@ GET_PAGES = [
     ("workorder-detail", "order"),
     ("workorder-edit", "order"),
     ("workorder-execute", "order"),
+    ("workorder-execute", "commissioning"),
+    ("commissioning-report", "commissioning"),
 ]
 POSTS = [
     ("workrequest-approve", "request"),
     ("workrequest-reject", "request"),
     ("workorder-step", "step"),
+    ("workorder-check-run", "check"),
+    ("workorder-checks-run-all", "commissioning"),
     *[
         (f"workorder-{name}", "order")
         for name in [
@@ -126,6 +142,7 @@ POSTS = [
             "close",
             "cancel",
             "step-add",
+            "check-add",
             "time",
             "part",
             "failure",
@@ -189,6 +206,9 @@ def test_other_client_gets_404_and_nothing_changes(client_b: Any, objects: dict[
         ("operator_a", "workorder-hold", "order", {"hold-reason": "Waiting for parts"}),
         ("technician", "workorder-cancel", "order", {"cancel-reason": "Duplicate"}),
         ("client_a", "workorder-failure", "order", {}),
+        ("other_technician", "workorder-check-run", "check", {}),
+        ("other_technician", "workorder-checks-run-all", "commissioning", {}),
+        ("client_a", "workorder-check-run", "check", {}),
     ],
 )
 def test_refused_role_gets_403_and_nothing_changes(

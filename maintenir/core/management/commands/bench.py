@@ -14,8 +14,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from psycopg import sql
 
-# Benchmark → (module, the option giving its size).
-BENCHMARKS = {"preventive": ("benchmarks.preventive", "triggers"), "ingest": ("benchmarks.ingest", "readings")}
+# Benchmark → (module, its options: the first gives its size); each option is an argument of the module's run().
+BENCHMARKS = {
+    "preventive": ("benchmarks.preventive", ("triggers",)),
+    "ingest": ("benchmarks.ingest", ("readings",)),
+    "poll": ("benchmarks.poll", ("devices", "seconds")),
+    "history": ("benchmarks.history", ("readings",)),
+}
 
 
 class Command(BaseCommand):
@@ -27,7 +32,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", choices=sorted(BENCHMARKS))
         parser.add_argument("--triggers", type=int, default=100_000, help="number of triggers (preventive)")
-        parser.add_argument("--readings", type=int, default=1_000_000, help="number of readings (ingest)")
+        parser.add_argument("--readings", type=int, default=1_000_000, help="number of readings (ingest, history)")
+        parser.add_argument("--devices", type=int, default=500, help="number of simulated Modbus devices (poll)")
+        parser.add_argument("--seconds", type=int, default=60, help="how long the devices are polled (poll)")
         parser.add_argument(
             "--database",
             help="a postgres:// URL of a server where a throwaway database is created and dropped (default: SQLite)",
@@ -38,9 +45,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        size_option = BENCHMARKS[options["name"]][1]
-        if options[size_option] < 1:
-            raise CommandError(f"--{size_option} must be at least 1.")
+        for option in BENCHMARKS[options["name"]][1]:
+            if options[option] < 1:
+                raise CommandError(f"--{option} must be at least 1.")
         if options["in_place"]:
             self._run_here(options)
             return
@@ -53,16 +60,17 @@ class Command(BaseCommand):
 
     def _run_in_child(self, options: dict[str, Any], url: str, data_dir: str) -> None:
         command = [sys.executable, "-m", "maintenir", "bench", options["name"], "--in-place"]
-        size_option = BENCHMARKS[options["name"]][1]
-        command += [f"--{size_option}", str(options[size_option])] + (["--json"] if options["json"] else [])
+        for option in BENCHMARKS[options["name"]][1]:
+            command += [f"--{option}", str(options[option])]
+        command += ["--json"] if options["json"] else []
         env = {**os.environ, "MAINTENIR_DATABASE_URL": url, "MAINTENIR_DATA_DIR": data_dir}
         if subprocess.run(command, env=env, check=False).returncode:  # noqa: S603
             raise CommandError("The benchmark failed.")
 
     def _run_here(self, options: dict[str, Any]) -> None:
         call_command("migrate", interactive=False, verbosity=0)
-        module_name, size_option = BENCHMARKS[options["name"]]
-        figures = importlib.import_module(module_name).run(options[size_option])
+        module_name, module_options = BENCHMARKS[options["name"]]
+        figures = importlib.import_module(module_name).run(**{option: options[option] for option in module_options})
         if options["json"]:
             self.stdout.write(json.dumps(figures))
             return

@@ -1,3 +1,5 @@
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -8,7 +10,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from maintenir.core.choices import Role
 from maintenir.core.management.commands.serve import run_server
-from maintenir.demo.live import start_in_thread
 from maintenir.demo.services import DEMO_PASSWORD, DEMO_USERS, ORGANISATIONS, build_demo
 
 
@@ -50,8 +51,14 @@ class Command(BaseCommand):
             )
             return
         self.stdout.write("Simulated devices: energy meter and PV inverter over Modbus TCP on 127.0.0.1, polled live;")
+        self.stdout.write("the air-handling unit's controller over BACnet/IP on 127.0.0.1:47809, polled and by COV;")
         self.stdout.write("the press's vibration sensor publishes over MQTT when a broker answers on 127.0.0.1:1883.")
         self.stdout.write(f"Open {url} (Ctrl+C stops the server).")
-        # In the server's main process, which outlives its workers.
-        start_in_thread()
-        run_server(options["host"], options["port"], workers=2)
+        # A process of its own: the server forks its workers, and a fork must not copy a thread that
+        # may be holding a database lock.
+        devices = subprocess.Popen([sys.executable, "-m", "maintenir", "demo-devices"])
+        try:
+            run_server(options["host"], options["port"], workers=2)
+        finally:
+            devices.terminate()
+            devices.wait(10)

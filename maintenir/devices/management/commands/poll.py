@@ -3,7 +3,7 @@ import signal
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from maintenir.devices.acquisition import poll_all
 from maintenir.devices.mqtt import ingest
@@ -19,6 +19,10 @@ class Command(BaseCommand):
         parser.add_argument("--cycles", type=int, help="stop after this many polls of each device")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if settings.MAINTENIR_MQTT_URL and not settings.MAINTENIR_MQTT_CLIENT_ID.strip():
+            raise CommandError(
+                "MAINTENIR_MQTT_CLIENT_ID is empty: the broker keeps the ingestion's session under this id."
+            )
         results = asyncio.run(self._run(options["cycles"]))
         for device_id, stats in sorted(results.items()):
             self.stdout.write(
@@ -32,7 +36,8 @@ class Command(BaseCommand):
             loop.add_signal_handler(sig, stop.set)
         ingestion = None
         if settings.MAINTENIR_MQTT_URL and cycles is None:
-            ingestion = asyncio.create_task(ingest(settings.MAINTENIR_MQTT_URL, stop))
+            client_id = settings.MAINTENIR_MQTT_CLIENT_ID
+            ingestion = asyncio.create_task(ingest(settings.MAINTENIR_MQTT_URL, stop, client_id=client_id))
         results = await poll_all(stop, cycles)
         if ingestion is not None:
             await stop.wait()

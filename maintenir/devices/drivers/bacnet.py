@@ -1,0 +1,339 @@
+"""BACnet/IP with bacpypes3: points read with ReadPropertyMultiple, written at their command priority,
+received by COV subscriptions that are renewed before they lapse and cancelled on close.
+
+The driver is a small BACnet device of its own (a bacpypes3 `Application`) on an ephemeral UDP
+port, which unicasts to the device; every request has the connection's timeout and no retries
+(the acquisition service retries, with backoff).
+"""
+
+import asyncio
+import contextlib
+import datetime
+import logging
+import re
+from collections.abc import Awaitable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from bacpypes3.apdu import AbortPDU, AbortReason, ErrorRejectAbortNack, RejectPDU, RejectReason
+from bacpypes3.app import Application
+from bacpypes3.basetypes import ErrorType, PropertyIdentifier, PropertyReference
+from bacpypes3.local.device import DeviceObject
+from bacpypes3.local.networkport import NetworkPortObject
+from bacpypes3.local.object import Object
+from bacpypes3.pdu import Address
+from bacpypes3.primitivedata import Double, Null, ObjectIdentifier, Real
+from bacpypes3.service.cov import SubscriptionContextManager
+from bacpypes3.vendor import get_vendor_info
+from django.utils import timezone
+
+from maintenir.devices.choices import Quality
+from maintenir.devices.drivers.base import (
+    Connection,
+    DeviceError,
+    DeviceUnreachable,
+    Driver,
+    PointSpec,
+    Sample,
+    SampleSink,
+)
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# Standard objects and properties (vendor 0, ASHRAE); proprietary ones are written as numbers.
+ASHRAE = get_vendor_info(0)
+PRESENT_VALUE = PropertyIdentifier("present-value")
+MAX_INSTANCE = 4194302  # 4194303 is the wildcard
+# bacpypes3's own vendor identifier, the one its applications announce by default.
+VENDOR_IDENTIFIER = 999
+# Our own device instance, seen by devices that ask who we are (option "client_instance").
+CLIENT_INSTANCE = 4194301
+# Properties per ReadPropertyMultiple: the answer must fit one unsegmented APDU (1476 bytes on
+# BACnet/IP), which many controllers require.
+MAX_PER_REQUEST = 40
+# Seconds a COV subscription lasts unless renewed (option "cov_lifetime").
+COV_LIFETIME = 300
+ADDRESS = re.compile(r"^\s*([\w-]+)\s*,\s*(\d+)\s*(?:,\s*([\w-]+)\s*(?:\[(\d+)\])?\s*)?$")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a point's address names: a property (present-value by default) of an object."""
+
+    object: ObjectIdentifier
+    property: PropertyIdentifier
+    index: int | None = None
+
+    @property
+    def is_present_value(self) -> bool:
+        return self.property == PRESENT_VALUE and self.index is None
+
+    @property
+    def reference(self) -> PropertyReference:
+        reference = PropertyReference(propertyIdentifier=self.property)
+        if self.index is not None:
+            reference.propertyArrayIndex = self.index
+        return reference
+
+    @property
+    def is_real(self) -> bool:
+        """Whether the property holds a real number (otherwise an integer, enumeration or boolean)."""
+        object_class = ASHRAE.get_object_class(self.object[0])
+        property_type = object_class.get_property_type(self.property) if object_class else None
+        return property_type is None or issubclass(property_type, Real | Double)
+
+
+def parse_address(address: str) -> Target:
+    """`object-type,instance[,property[index]]`, e.g. `analog-input,1` or `analog-value,3,high-limit`;
+    raises ValueError saying what is wrong."""
+    match = ADDRESS.match(address)
+    if not match:
+        raise ValueError(f"{address!r} is not object-type,instance[,property]")
+    object_type, instance, property_name, index = match.groups()
+    try:
+        type_ = ASHRAE.object_type(int(object_type) if object_type.isdigit() else object_type)
+    except ValueError:
+        raise ValueError(f"{object_type!r} is not a BACnet object type") from None
+    if int(instance) > MAX_INSTANCE:
+        raise ValueError(f"the instance {instance} is above {MAX_INSTANCE}")
+    try:
+        property_ = ASHRAE.property_identifier(
+            int(property_name) if property_name and property_name.isdigit() else property_name or PRESENT_VALUE
+        )
+    except ValueError:
+        raise ValueError(f"{property_name!r} is not a BACnet property") from None
+    return Target(ObjectIdentifier((type_, int(instance))), property_, None if index is None else int(index))
+
+
+def bacnet_application(
+    address: str, instance: int, name: str, objects: Iterable[Object] = (), timeout: float = 3.0, retries: int = 3
+) -> Application:
+    """A bacpypes3 device at `address` ("host:port", port 0: any free one) serving `objects`.
+
+    Must be called in a running event loop; `close()` releases its socket.
+    """
+    device = DeviceObject(
+        objectIdentifier=("device", instance),
+        objectName=name,
+        vendorIdentifier=VENDOR_IDENTIFIER,
+        apduTimeout=round(timeout * 1000),
+        numberOfApduRetries=retries,
+    )
+    port = NetworkPortObject(address, objectIdentifier=("network-port", 1), objectName="NetworkPort-1")
+    return Application.from_object_list([device, port, *objects])
+
+
+def _reason(error: ErrorRejectAbortNack | ErrorType) -> str:
+    if isinstance(error, ErrorType):
+        return f"{error.errorClass}: {error.errorCode}"
+    return str(error.reason)
+
+
+def _round_real(value: Any) -> float:
+    # A BACnet Real is a float32: 19.2 arrives as 19.200000762939453.
+    return float(f"{value:.7g}") if isinstance(value, Real) else float(value)
+
+
+class _Subscription(SubscriptionContextManager):
+    """A COV subscription whose renewals have a timeout, and which remembers that one failed.
+
+    bacpypes3 renews a subscription two seconds before its lifetime ends, but waits for the answer
+    forever and drops a failure; the driver checks `failure` at each read instead.
+    """
+
+    timeout: float
+    failure: str = ""
+
+    def create_refresh_task(self) -> None:
+        self.refresh_subscription_task = asyncio.create_task(self._renew())
+
+    async def _renew(self) -> None:
+        try:
+            await asyncio.wait_for(self.refresh_subscription(), self.timeout)
+        except TimeoutError:
+            self.failure = f"no answer to the renewal within {self.timeout} s"
+        except ErrorRejectAbortNack as error:
+            self.failure = _reason(error)
+
+
+class BacnetDriver(Driver):
+    can_subscribe = True
+    has_priorities = True
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self.app: Application | None = None
+        self.address = Address("0.0.0.0:0")
+        self.read_multiple = True
+        self.subscriptions: list[tuple[_Subscription, asyncio.Task[None]]] = []
+        # Points whose subscription the device refused: read at each poll instead.
+        self.refused: list[PointSpec] = []
+
+    def _where(self) -> str:
+        return f"{self.connection.host}:{self.connection.port}"
+
+    async def connect(self) -> None:
+        options = self.connection.options
+        try:
+            self.address = Address(self._where())
+        except ValueError as error:
+            raise DeviceError(f"{self._where()}: {error}") from None
+        self.app = bacnet_application(
+            str(options.get("local_address", "0.0.0.0:0")),
+            int(options.get("client_instance", CLIENT_INSTANCE)),
+            "Maintenir",
+            timeout=self.connection.timeout,
+            retries=0,
+        )
+        try:
+            await self._identify(options.get("instance"))
+        except DeviceError:
+            await self.close()
+            raise
+
+    async def _identify(self, instance: int | None) -> None:
+        """Check a device answers: read its device object, or ask who it is (directed Who-Is)."""
+        assert self.app is not None
+        if instance is None:
+            i_ams = await self._call(self.app.who_is(address=self.address, timeout=self.connection.timeout))
+            if not i_ams:
+                raise DeviceUnreachable(
+                    f"{self._where()}: no I-Am; give the device instance in the options if it answers by broadcast"
+                )
+            return
+        try:
+            await self._call(
+                self.app.read_property(self.address, ObjectIdentifier(("device", int(instance))), "object-identifier")
+            )
+        except ErrorRejectAbortNack as error:
+            raise DeviceError(f"{self._where()}: device {instance}: {_reason(error)}") from None
+
+    async def close(self) -> None:
+        subscriptions, self.subscriptions = self.subscriptions, []
+        for subscription, delivery in subscriptions:
+            delivery.cancel()
+            if subscription.refresh_subscription_task is not None:
+                subscription.refresh_subscription_task.cancel()
+            # Cancel it on the device, so subscriptions do not pile up there across reconnections.
+            with contextlib.suppress(TimeoutError, OSError, ErrorRejectAbortNack):
+                await asyncio.wait_for(subscription.__aexit__(None, None, None), self.connection.timeout)
+        self.refused = []
+        if self.app is not None:
+            app, self.app = self.app, None
+            app.close()
+
+    async def _call(self, request: Awaitable[T]) -> T:
+        try:
+            return await asyncio.wait_for(request, self.connection.timeout)
+        except TimeoutError as error:
+            raise DeviceUnreachable(f"{self._where()}: no answer within {self.connection.timeout} s") from error
+        except AbortPDU as abort:
+            if abort.apduAbortRejectReason == AbortReason.noResponse:
+                raise DeviceUnreachable(f"{self._where()}: no answer") from None
+            raise
+        except OSError as error:
+            raise DeviceUnreachable(f"{self._where()}: {error}") from error
+
+    def _connected(self) -> Application:
+        if self.app is None:
+            raise DeviceUnreachable(f"{self._where()}: not connected")
+        for subscription, delivery in self.subscriptions:
+            if subscription.failure:
+                raise DeviceUnreachable(f"{self._where()}: COV subscription lost: {subscription.failure}")
+            if delivery.done():
+                raise DeviceError(f"{self._where()}: COV delivery stopped: {delivery.exception()!r}")
+        return self.app
+
+    def _sample(self, point: PointSpec, raw: Any, now: datetime.datetime) -> Sample:
+        if isinstance(raw, ErrorType | ErrorRejectAbortNack):
+            return Sample(point.id, now, None, Quality.BAD, f"{point.address}: {_reason(raw)}")
+        if isinstance(raw, Null) or not isinstance(raw, int | float):
+            return Sample(point.id, now, None, Quality.BAD, f"{point.address}: {raw!r} is not a number")
+        value = point.to_engineering(_round_real(raw))
+        return Sample(point.id, now, value, point.quality_of(value))
+
+    async def read(self, points: list[PointSpec]) -> list[Sample]:
+        app = self._connected()
+        samples = []
+        points = [*points, *self.refused]
+        for start in range(0, len(points), MAX_PER_REQUEST):
+            samples += await self._read_batch(app, points[start : start + MAX_PER_REQUEST])
+        return samples
+
+    async def _read_batch(self, app: Application, points: list[PointSpec]) -> list[Sample]:
+        targets = [parse_address(point.address) for point in points]
+        if self.read_multiple:
+            request: list[Any] = []
+            for target in targets:
+                request += [target.object, [target.reference]]
+            try:
+                results = await self._call(app.read_property_multiple(self.address, request))
+            except RejectPDU as reject:
+                # A device without ReadPropertyMultiple is read one property at a time from now on.
+                if reject.apduAbortRejectReason == RejectReason.unrecognizedService:
+                    self.read_multiple = False
+            except ErrorRejectAbortNack:
+                pass  # Some devices fail the whole request for one bad object: read one by one to name it.
+            else:
+                now = timezone.now()
+                return [
+                    self._sample(point, value, now)
+                    for point, (_object, _property, _index, value) in zip(points, results, strict=True)
+                ]
+        return [await self._read_one(app, point, target) for point, target in zip(points, targets, strict=True)]
+
+    async def _read_one(self, app: Application, point: PointSpec, target: Target) -> Sample:
+        try:
+            raw = await self._call(app.read_property(self.address, target.object, target.property, target.index))
+        except ErrorRejectAbortNack as error:
+            raw = error
+        return self._sample(point, raw, timezone.now())
+
+    async def write(self, point: PointSpec, value: float) -> None:
+        target = parse_address(point.address)
+        raw: float | int = point.to_raw(value)
+        if not target.is_real:
+            raw = round(raw)
+        await self._write(point, target, raw)
+
+    async def relinquish(self, point: PointSpec) -> None:
+        await self._write(point, parse_address(point.address), Null(()))
+
+    async def _write(self, point: PointSpec, target: Target, raw: Any) -> None:
+        app = self._connected()
+        try:
+            refused = await self._call(
+                app.write_property(
+                    self.address, target.object, target.property, raw, target.index, priority=point.write_priority
+                )
+            )
+        except (ErrorRejectAbortNack, ValueError, TypeError) as error:
+            reason = _reason(error) if isinstance(error, ErrorRejectAbortNack) else str(error)
+            raise DeviceError(f"{point.address}: {reason}") from None
+        # bacpypes3 answers with a text, without asking the device, when it does not know the property's type.
+        if refused:
+            raise DeviceError(f"{point.address}: {refused}")
+
+    async def subscribe(self, points: list[PointSpec], sink: SampleSink) -> None:
+        app = self._connected()
+        lifetime = int(self.connection.options.get("cov_lifetime", COV_LIFETIME))
+        for process, point in enumerate(points, start=1):
+            target = parse_address(point.address)
+            subscription = _Subscription(app, self.address, target.object, process, True, lifetime)
+            subscription.timeout = self.connection.timeout
+            try:
+                await self._call(subscription.__aenter__())
+            except ErrorRejectAbortNack as error:
+                logger.warning("%s: %s refused COV (%s): polled instead", self._where(), point.address, _reason(error))
+                self.refused.append(point)
+                continue
+            delivery = asyncio.create_task(self._deliver(point, subscription, sink), name=f"cov-{point.id}")
+            self.subscriptions.append((subscription, delivery))
+
+    async def _deliver(self, point: PointSpec, subscription: _Subscription, sink: SampleSink) -> None:
+        while True:
+            property_, value = await subscription.get_value()
+            # Notifications carry the status flags too.
+            if property_ == PRESENT_VALUE:
+                await sink([self._sample(point, value, timezone.now())])

@@ -1,0 +1,220 @@
+"""KNX/IP with xknx: points are group addresses with a datapoint type (DPT).
+
+KNX has no request for many values: each point is a GroupValueRead that the device owning the
+group address answers; they are all sent at once and each waits at most the connection timeout.
+Telegrams on subscribed group addresses (writes and responses) are delivered as they pass.
+"""
+
+import asyncio
+import contextlib
+import datetime
+from enum import Enum
+from typing import Any
+
+from django.utils import timezone
+from xknx import XKNX
+from xknx.core import ValueReader
+from xknx.dpt import DPTArray, DPTBase, DPTBinary, DPTNumeric
+from xknx.dpt.dpt_1 import DPT1BitEnum
+from xknx.exceptions import ConversionError, CouldNotParseAddress, XKNXException
+from xknx.io import ConnectionConfig, ConnectionType
+from xknx.telegram import GroupAddress, Telegram
+from xknx.telegram.apci import GroupValueResponse, GroupValueWrite
+
+from maintenir.devices.choices import Quality
+from maintenir.devices.drivers.base import (
+    Connection,
+    DeviceError,
+    DeviceUnreachable,
+    Driver,
+    PointSpec,
+    Sample,
+    SampleSink,
+)
+
+# The device option "connection"; routing needs no KNXnet/IP server, only the multicast group.
+CONNECTION_TYPES = {
+    "routing": ConnectionType.ROUTING,
+    "tunnelling": ConnectionType.TUNNELING,
+    "tunneling": ConnectionType.TUNNELING,
+    "tunnelling_tcp": ConnectionType.TUNNELING_TCP,
+}
+Transcoder = type[DPTNumeric] | type[DPT1BitEnum[Any]]
+
+
+def group_address(text: str) -> GroupAddress:
+    """A group address written 1/2/3 (three levels), 1/2 (two levels) or as a free number; raises ValueError."""
+    # xknx's pattern also takes other scripts' digits.
+    if not text.isascii():
+        raise ValueError(f"{text!r} is not a group address")
+    try:
+        address = GroupAddress(text)
+    except CouldNotParseAddress as error:
+        raise ValueError(f"{text!r} is not a group address: {error.message}") from error
+    if address.raw == 0:
+        raise ValueError("0/0/0 is the broadcast address")
+    return address
+
+
+def transcoder(dpt: str) -> Transcoder:
+    """The xknx class of a numeric or boolean (1.xxx) datapoint type such as "9.001"; raises ValueError."""
+    found = DPTBase.parse_transcoder(dpt)
+    if found is None or not issubclass(found, DPTNumeric | DPT1BitEnum):
+        raise ValueError(f"{dpt!r} is not a numeric or boolean KNX datapoint type")
+    return found
+
+
+def _address(point: PointSpec) -> GroupAddress:
+    try:
+        return group_address(point.address)
+    except ValueError as error:
+        raise DeviceError(str(error)) from error
+
+
+def decode(point: PointSpec, payload: DPTArray | DPTBinary, now: datetime.datetime) -> Sample:
+    try:
+        raw = transcoder(point.dpt).from_knx(payload)
+    except (ValueError, ConversionError) as error:
+        return Sample(point.id, now, None, Quality.BAD, f"{point.address}: {error}")
+    # Booleans (1.xxx) decode to enum members whose values are False/True.
+    value = point.to_engineering(float(raw.value if isinstance(raw, Enum) else raw))
+    return Sample(point.id, now, value, point.quality_of(value))
+
+
+def encode(point: PointSpec, value: float) -> DPTArray | DPTBinary:
+    """The payload of an engineering value; raises DeviceError when the DPT cannot hold it."""
+    try:
+        dpt = transcoder(point.dpt)
+        raw = point.to_raw(value)
+        if issubclass(dpt, DPT1BitEnum):
+            if raw not in (0, 1):
+                raise ValueError("a boolean is 0 or 1")
+            return dpt.to_knx(bool(raw))
+        return dpt.to_knx(round(raw) if isinstance(dpt.resolution, int) else raw)
+    except (ValueError, OverflowError, ConversionError) as error:
+        raise DeviceError(f"{point.address} ({point.dpt}) cannot hold {value}: {error}") from error
+
+
+class KnxDriver(Driver):
+    can_subscribe = True
+
+    def __init__(self, connection: Connection) -> None:
+        super().__init__(connection)
+        self.xknx: XKNX | None = None
+        # Telegrams arrive in xknx's callbacks; one task hands them to the sink in their order.
+        self.received: asyncio.Queue[list[Sample] | None] = asyncio.Queue()
+        self.delivery: asyncio.Task[None] | None = None
+
+    def _where(self) -> str:
+        kind = self.connection.options.get("connection", "routing")
+        return f"KNX {kind} {self.connection.host}:{self.connection.port}"
+
+    def _config(self) -> ConnectionConfig:
+        options = self.connection.options
+        kind = CONNECTION_TYPES.get(str(options.get("connection", "routing")))
+        if kind is None:
+            raise DeviceError(f"connection {options['connection']!r}: choose one of {', '.join(CONNECTION_TYPES)}")
+        if kind is ConnectionType.ROUTING:
+            return ConnectionConfig(
+                connection_type=kind,
+                multicast_group=self.connection.host,
+                multicast_port=self.connection.port,
+                local_ip=options.get("local_ip", "127.0.0.1"),
+                individual_address=options.get("individual_address"),
+                auto_reconnect=False,
+            )
+        # Reconnection is the acquisition service's job (with backoff), not xknx's.
+        return ConnectionConfig(
+            connection_type=kind,
+            gateway_ip=self.connection.host,
+            gateway_port=self.connection.port,
+            local_ip=options.get("local_ip"),
+            auto_reconnect=False,
+        )
+
+    async def connect(self) -> None:
+        self.xknx = XKNX(connection_config=self._config())
+        try:
+            await asyncio.wait_for(self.xknx.start(), self.connection.timeout)
+        except (TimeoutError, OSError, XKNXException) as error:
+            await self.close()
+            reason = str(error) or f"no answer within {self.connection.timeout} s"
+            raise DeviceUnreachable(f"{self._where()}: {reason}") from error
+
+    async def close(self) -> None:
+        if self.xknx is not None:
+            xknx, self.xknx = self.xknx, None
+            # An interface already gone needs no goodbye.
+            with contextlib.suppress(TimeoutError, OSError, XKNXException):
+                await asyncio.wait_for(xknx.stop(), self.connection.timeout)
+        if self.delivery is not None:
+            # Samples already received are still stored.
+            self.received.put_nowait(None)
+            delivery, self.delivery = self.delivery, None
+            await delivery
+
+    def _connected(self) -> XKNX:
+        if self.xknx is None or not self.xknx.connection_manager.connected.is_set():
+            raise DeviceUnreachable(f"{self._where()}: not connected")
+        return self.xknx
+
+    async def read(self, points: list[PointSpec]) -> list[Sample]:
+        xknx = self._connected()
+        answers = await asyncio.gather(*(self._read_one(xknx, point) for point in points))
+        if points and not any(answers):
+            # Nobody answered: if the interface is gone, the device is unreachable, not its points.
+            self._connected()
+        now = timezone.now()
+        return [
+            answer
+            or Sample(
+                point.id, now, None, Quality.BAD, f"{point.address}: no answer within {self.connection.timeout} s"
+            )
+            for point, answer in zip(points, answers, strict=True)
+        ]
+
+    async def _read_one(self, xknx: XKNX, point: PointSpec) -> Sample | None:
+        """The point's sample; None when nobody answered."""
+        try:
+            address = _address(point)
+        except DeviceError as error:
+            return Sample(point.id, timezone.now(), None, Quality.BAD, str(error))
+        telegram = await ValueReader(xknx, address, self.connection.timeout).read()
+        if telegram is None or not isinstance(telegram.payload, GroupValueResponse | GroupValueWrite):
+            return None
+        return decode(point, telegram.payload.value, timezone.now())
+
+    async def write(self, point: PointSpec, value: float) -> None:
+        xknx = self._connected()
+        address, payload = _address(point), encode(point, value)
+        # xknx sends from its queue and only logs a failure: its error counter tells.
+        failures = xknx.connection_manager.cemi_count_outgoing_error
+        xknx.telegrams.put_nowait(Telegram(destination_address=address, payload=GroupValueWrite(payload)))
+        try:
+            await asyncio.wait_for(xknx.telegrams.join(), self.connection.timeout)
+        except TimeoutError as error:
+            raise DeviceUnreachable(
+                f"{self._where()}: {point.address} not sent within {self.connection.timeout} s"
+            ) from error
+        if xknx.connection_manager.cemi_count_outgoing_error > failures:
+            raise DeviceUnreachable(f"{self._where()}: {point.address} could not be sent")
+
+    async def subscribe(self, points: list[PointSpec], sink: SampleSink) -> None:
+        xknx = self._connected()
+        by_address: dict[GroupAddress, list[PointSpec]] = {}
+        for point in points:
+            by_address.setdefault(_address(point), []).append(point)
+
+        def received(telegram: Telegram) -> None:
+            address, payload = telegram.destination_address, telegram.payload
+            if isinstance(address, GroupAddress) and isinstance(payload, GroupValueWrite | GroupValueResponse):
+                now = timezone.now()
+                self.received.put_nowait([decode(point, payload.value, now) for point in by_address[address]])
+
+        xknx.telegram_queue.register_telegram_received_cb(received, group_addresses=list(by_address))
+        if self.delivery is None:
+            self.delivery = asyncio.create_task(self._deliver(sink))
+
+    async def _deliver(self, sink: SampleSink) -> None:
+        while (samples := await self.received.get()) is not None:
+            await sink(samples)

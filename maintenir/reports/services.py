@@ -1,0 +1,121 @@
+"""PDF documents for clients. A report is a template, a function building its context, and `render_pdf`.
+
+WeasyPrint lays the page out with the system's DejaVu fonts and fetches nothing from the network:
+`LocalFetcher` reads data: URLs and Maintenir's own static and media files, and refuses anything else.
+"""
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import weasyprint
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from maintenir.assets.services import equipment_tree
+from maintenir.core.choices import Action
+from maintenir.core.models import User
+from maintenir.core.services import check_permission
+from maintenir.devices.models import Device
+from maintenir.workorders.choices import CheckStatus, WorkOrderType
+from maintenir.workorders.commissioning import checks_of
+from maintenir.workorders.models import WorkOrder
+
+# Root-relative URLs in report templates ({% static %}, media) resolve against it, then map to files.
+BASE_URL = "file:///"
+
+
+def _url_path(setting: str) -> str:
+    return "/" + urlsplit(setting).path.strip("/") + "/"
+
+
+def local_file(url: str) -> Path | None:
+    """The file behind a static or media URL of a report, or None for anything else."""
+    parts = urlsplit(url)
+    if parts.scheme != "file" or parts.netloc:
+        return None
+    path = unquote(parts.path)
+    static, media = _url_path(settings.STATIC_URL), _url_path(settings.MEDIA_URL)
+    try:
+        if path.startswith(static):
+            found = finders.find(path.removeprefix(static))
+            return Path(found) if isinstance(found, str) else None
+    except SuspiciousFileOperation:
+        return None
+    if path.startswith(media):
+        root = Path(settings.MEDIA_ROOT).resolve()
+        candidate = (root / path.removeprefix(media)).resolve()
+        return candidate if candidate.is_relative_to(root) and candidate.is_file() else None
+    return None
+
+
+class LocalFetcher(URLFetcher):
+    """WeasyPrint's fetcher limited to data: URLs and local static/media files: a report never calls out."""
+
+    def __init__(self) -> None:
+        super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        if url.startswith("data:"):
+            return super().fetch(url, headers)
+        path = local_file(url)
+        if path is None:
+            raise ValueError(f"not a static or media file of Maintenir, not fetched: {url}")
+        return super().fetch(path.as_uri(), headers)
+
+
+def render_html(template: str, context: dict[str, Any]) -> str:
+    return render_to_string(template, context)
+
+
+def render_document(html: str) -> weasyprint.Document:
+    """The laid-out pages, before they are written as PDF."""
+    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=LocalFetcher()).render()
+
+
+def render_pdf(template: str, context: dict[str, Any]) -> bytes:
+    pdf = render_document(render_html(template, context)).write_pdf()
+    assert pdf is not None  # without a target, write_pdf returns the bytes
+    return bytes(pdf)
+
+
+# --- Commissioning report --------------------------------------------------------------------
+
+
+def commissioning_context(user: User, order: WorkOrder) -> dict[str, Any]:
+    """What the commissioning report shows: client, site, equipment and devices, each check's last
+    result, the reservations and the sign-offs."""
+    check_permission(user, Action.VIEW, order)
+    if order.work_type != WorkOrderType.INSTALLATION:
+        raise ValidationError(
+            {"work_type": _("Only an installation and commissioning order has a commissioning report.")}
+        )
+    tree = equipment_tree(order.equipment) if order.equipment is not None else []
+    checks = list(checks_of(order))
+    sign_offs = list(order.sign_offs.all())
+    return {
+        "order": order,
+        "organisation": order.site.organisation,
+        "site": order.site,
+        "equipment_tree": tree,
+        "devices": Device.objects.restrict(user)
+        .filter(equipment__in=[equipment for _depth, equipment in tree])
+        .select_related("equipment"),
+        "checks": checks,
+        "not_passed": [check for check in checks if check.status != CheckStatus.PASSED],
+        "sign_offs": sign_offs,
+        "reservations": [signed for signed in sign_offs if signed.reservations],
+        "signed": bool(sign_offs),
+        "generated_at": timezone.now(),
+        "generated_by": user,
+    }
+
+
+def commissioning_report(user: User, order: WorkOrder) -> bytes:
+    """The commissioning report (procès-verbal de mise en service) of an order, as PDF."""
+    return render_pdf("reports/commissioning.html", commissioning_context(user, order))
