@@ -163,8 +163,26 @@ async def ingest(
     known_at = -math.inf
     buffer: list[Sample] = []
     buffered_at = 0.0
+
+    def take(message: aiomqtt.Message) -> None:
+        nonlocal buffered_at
+        stats.messages += 1
+        payload = message.payload if isinstance(message.payload, bytes) else b""
+        parsed = parse_message(str(message.topic), payload, known, timezone.now(), root)
+        if parsed.samples and not buffer:
+            buffered_at = loop.time()
+        buffer.extend(parsed.samples)
+        for reason, count in parsed.rejected.items():
+            stats.rejected[reason] += count
+            logger.warning("MQTT %s: %d rejected: %s", message.topic, count, reason)
+
+    stopping = asyncio.ensure_future(stop.wait())
     backoff = 1.0
     while not stop.is_set():
+        # The wait for the next message is never cancelled while the connection lasts: cancelling
+        # aiomqtt's iterator just as a message comes in would lose that message, which the broker
+        # already counts as delivered.
+        receiving: asyncio.Future[aiomqtt.Message] | None = None
         try:
             async with aiomqtt.Client(
                 parts.hostname or "127.0.0.1",
@@ -180,28 +198,27 @@ async def ingest(
                     if loop.time() - known_at > POINTS_REFRESH:
                         # Points added since the start are accepted without a restart.
                         known, known_at = await sync_to_async(services.ingestible_points)(), loop.time()
-                    try:
-                        message = await asyncio.wait_for(anext(messages), FLUSH_SECONDS)
-                    except TimeoutError:
-                        message = None
-                    if message is not None:
-                        stats.messages += 1
-                        payload = message.payload if isinstance(message.payload, bytes) else b""
-                        parsed = parse_message(str(message.topic), payload, known, timezone.now(), root)
-                        if parsed.samples and not buffer:
-                            buffered_at = loop.time()
-                        buffer += parsed.samples
-                        for reason, count in parsed.rejected.items():
-                            stats.rejected[reason] += count
-                            logger.warning("MQTT %s: %d rejected: %s", message.topic, count, reason)
+                    receiving = receiving or asyncio.ensure_future(anext(messages))
+                    await asyncio.wait(
+                        (receiving, stopping), timeout=FLUSH_SECONDS, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    if receiving.done():
+                        message, receiving = receiving.result(), None
+                        take(message)
                     if buffer and (len(buffer) >= FLUSH_SIZE or loop.time() - buffered_at >= FLUSH_SECONDS):
                         await batches.put(buffer)
                         buffer = []
+            # Leaving the connection ends the wait: with the message it was getting, or with an error.
+            if receiving is not None:
+                with contextlib.suppress(aiomqtt.MqttError):
+                    take(await receiving)
         except aiomqtt.MqttError as error:
             logger.warning("MQTT broker %s: %s; reconnecting in %.0f s", url, error, backoff)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), backoff)
+            await asyncio.wait((stopping,), timeout=backoff)
             backoff = min(backoff * 2, 60.0)
+    # Received (and acknowledged to the broker) but not yet read: stored all the same.
+    while not inbox.empty():
+        take(inbox.get_nowait())
     if buffer:
         await batches.put(buffer)
     await batches.put(None)

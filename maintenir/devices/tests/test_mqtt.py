@@ -21,6 +21,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from maintenir.devices import mqtt
 from maintenir.devices.models import Reading
 from maintenir.devices.mqtt import IngestStats, ingest, parse_message
 from maintenir.devices.tests.factories import PointFactory
@@ -141,6 +142,43 @@ def test_readings_published_to_the_broker_are_stored(broker: None, equipment_a: 
     assert sorted(Reading.objects.values_list("value", flat=True)) == [3.1, 3.5, 3.6]
     point.refresh_from_db()
     assert point.last_value == 3.6
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_no_message_is_lost_when_it_arrives_as_the_wait_for_it_ends(
+    broker: None, equipment_a: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The service waits for the next message at most a flush interval; with a very short one, most
+    messages arrive just as a wait ends. Each must still be read: the broker has it as delivered."""
+    monkeypatch.setattr(mqtt, "FLUSH_SECONDS", 0.0002)
+    point = PointFactory(device__equipment=equipment_a)
+    root = f"test-{uuid.uuid4().hex}/readings"
+    published = 400
+
+    async def publish() -> None:
+        async with aiomqtt.Client(*BROKER, max_inflight_messages=50) as publisher:
+            await asyncio.gather(
+                *(publisher.publish(f"{root}/{point.pk}", str(n).encode(), qos=1) for n in range(published))
+            )
+
+    async def scenario() -> IngestStats:
+        stop = asyncio.Event()
+        stats = IngestStats()
+        service = asyncio.create_task(ingest("mqtt://127.0.0.1:1883", stop, stats, root=root))
+        await asyncio.sleep(0.5)  # subscribed
+        # From a thread of its own, so that messages come in while the service is busy.
+        await asyncio.to_thread(asyncio.run, publish())
+        for _ in range(100):
+            if stats.stored == published:
+                break
+            await asyncio.sleep(0.1)
+        stop.set()
+        await service
+        return stats
+
+    stats = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert (stats.messages, stats.stored) == (published, published)
+    assert Reading.objects.count() == published
 
 
 def start_broker(directory: Path, port: int) -> subprocess.Popen[bytes]:
