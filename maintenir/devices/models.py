@@ -294,6 +294,9 @@ class ParameterSet(RestrictedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("parameterset-detail", args=[self.pk])
+
 
 class ParameterEntry(models.Model):
     parameter_set = models.ForeignKey(ParameterSet, on_delete=models.CASCADE, related_name="entries")
