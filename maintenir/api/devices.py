@@ -3,7 +3,6 @@
 import datetime
 from typing import Any, Literal
 
-from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
@@ -280,14 +279,11 @@ def list_parameter_sets(request: HttpRequest) -> QuerySet[ParameterSet]:
 
 @router.post("/parameter-sets", response={201: ParameterSetOut})
 def create_parameter_set(request: HttpRequest, payload: ParameterSetIn) -> ParameterSet:
-    with transaction.atomic():
-        parameter_set = ParameterSet(name=payload.name, description=payload.description)
-        save_restricted(acting_user(request), parameter_set)
-        ParameterEntry.objects.bulk_create(
-            ParameterEntry(parameter_set=parameter_set, point_name=entry.point_name, value=entry.value)
-            for entry in payload.entries
-        )
-    return parameter_set
+    return parameters.save_parameter_set(
+        acting_user(request),
+        ParameterSet(name=payload.name, description=payload.description),
+        [(entry.point_name, entry.value) for entry in payload.entries],
+    )
 
 
 @router.post("/parameter-sets/{set_id}/apply", response=list[ApplicationOut])

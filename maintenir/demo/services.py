@@ -21,8 +21,9 @@ from maintenir.core.choices import Role
 from maintenir.core.context import acting_as
 from maintenir.core.models import Organisation, User
 from maintenir.core.services import create_user, save_restricted
+from maintenir.devices import parameters
 from maintenir.devices.choices import DataType, Protocol, RegisterType
-from maintenir.devices.models import Device, Point
+from maintenir.devices.models import Device, ParameterSet, Point
 from maintenir.devices.mqtt import TOPIC_ROOT as MQTT_TOPIC_ROOT
 from maintenir.devices.simulators import AHU_INSTANCE
 from maintenir.preventive import services as preventive
@@ -397,6 +398,9 @@ AHU_POINTS: tuple[dict[str, Any], ...] = (
         "brick_class": "Start_Stop_Command",
     },
 )
+
+# A parameter set a newcomer can apply to the air-handling unit's controller from its page.
+AHU_PARAMETER_SET = "CTA — réduit d'inoccupation"
 
 
 @dataclass(frozen=True)
@@ -1123,6 +1127,15 @@ class _Demo:
             )
             controller_points = {point["name"]: self.save(Point(device=controller, **point)) for point in AHU_POINTS}
             self.filter_pressure = controller_points["filter_pressure_drop"]
+            # Written to the controller at its points' BACnet priority; reverting relinquishes it.
+            parameters.save_parameter_set(
+                self.manager,
+                ParameterSet(
+                    name=AHU_PARAMETER_SET,
+                    description="Consigne de soufflage abaissée pour les périodes d'inoccupation.",
+                ),
+                [("supply_air_setpoint", 17.0)],
+            )
             sensor = self.save(
                 Device(
                     equipment=self.equipment["PR-01"],

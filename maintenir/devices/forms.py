@@ -1,5 +1,11 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
 from maintenir.assets.forms import RestrictedChoicesForm
-from maintenir.devices.models import POINT_SETTINGS, Device, Point
+from maintenir.core.choices import Action
+from maintenir.devices.models import POINT_SETTINGS, Device, ParameterEntry, ParameterSet, Point
 
 
 class DeviceForm(RestrictedChoicesForm):
@@ -24,3 +30,40 @@ class PointForm(RestrictedChoicesForm):
     class Meta:
         model = Point
         fields = list(POINT_SETTINGS)
+
+
+class ParameterSetForm(forms.ModelForm):
+    class Meta:
+        model = ParameterSet
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+
+def writable_point_names(user: Any) -> list[str]:
+    """The names of the writable points the user may see: what a parameter set's entries may name."""
+    points = Point.objects.restrict(user).filter(writable=True)
+    return list(points.order_by("name").values_list("name", flat=True).distinct())
+
+
+class ParameterEntryForm(forms.Form):
+    point_name = forms.ChoiceField(label=ParameterEntry._meta.get_field("point_name").verbose_name.capitalize())
+    value = forms.FloatField(label=ParameterEntry._meta.get_field("value").verbose_name.capitalize())
+
+    def __init__(self, *args: Any, point_names: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["point_name"].choices = [("", "---------"), *((name, name) for name in point_names)]  # type: ignore[attr-defined]
+
+
+ParameterEntryFormSet = forms.formset_factory(ParameterEntryForm, extra=3, can_delete=True)
+
+
+class ApplyForm(forms.Form):
+    devices = forms.ModelMultipleChoiceField(
+        label=_("Devices"), queryset=Device.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["devices"]
+        field.queryset = Device.objects.restrict(user, Action.CHANGE).select_related("equipment")  # type: ignore[attr-defined]
+        field.label_from_instance = lambda device: f"{device.equipment.code} — {device.name}"  # type: ignore[attr-defined]

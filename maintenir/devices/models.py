@@ -15,6 +15,7 @@ from maintenir.core.models import RestrictedModel
 from maintenir.devices import choices
 from maintenir.devices.drivers import knx
 from maintenir.devices.drivers.bacnet import MAX_INSTANCE, parse_address
+from maintenir.devices.drivers.base import Connection
 
 # Technicians install and parameterise devices; managers too.
 DEVICE_ROLES = frozenset({*MANAGING_ROLES, Role.TECHNICIAN})
@@ -86,7 +87,9 @@ class Device(RestrictedModel):
         return self.port or choices.DEFAULT_PORTS[choices.Protocol(self.protocol)]
 
     def clean(self) -> None:
-        if self.protocol == choices.Protocol.BACNET_IP and "instance" in (self.options or {}):
+        if not isinstance(self.options, dict):
+            raise ValidationError({"options": _('The options are a JSON object, e.g. {"instance": 1001}.')})
+        if self.protocol == choices.Protocol.BACNET_IP and "instance" in self.options:
             instance = self.options["instance"]
             if not isinstance(instance, int) or isinstance(instance, bool) or not 0 <= instance <= MAX_INSTANCE:
                 raise ValidationError(
@@ -95,6 +98,12 @@ class Device(RestrictedModel):
                         % {"max": MAX_INSTANCE}
                     }
                 )
+        if self.protocol == choices.Protocol.KNX_IP:
+            # The driver's own reading of the settings, so what is saved is what it can connect with.
+            try:
+                knx.connection_config(Connection(self.host, self.effective_port, options=self.options))
+            except knx.SettingError as error:
+                raise ValidationError({error.field: _("KNX connection: %(error)s") % {"error": error}}) from error
 
 
 class Point(RestrictedModel):
@@ -293,6 +302,9 @@ class ParameterSet(RestrictedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("parameterset-detail", args=[self.pk])
 
 
 class ParameterEntry(models.Model):

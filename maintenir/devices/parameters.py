@@ -24,11 +24,12 @@ from maintenir.devices import services
 from maintenir.devices.choices import ApplicationStatus
 from maintenir.devices.drivers import driver_for
 from maintenir.devices.drivers.base import DeviceError, Driver, PointSpec
-from maintenir.devices.models import Application, Device, ParameterSet, Point, PointWrite
+from maintenir.devices.models import Application, Device, ParameterEntry, ParameterSet, Point, PointWrite
 
 
 @dataclass
 class Write:
+    name: str  # the point's, for saying which one failed
     point: PointSpec
     new_value: float
     old_value: float | None = None
@@ -57,8 +58,9 @@ async def _write_all(driver_class: type[Driver], device: Device, writes: list[Wr
     done: list[Write] = []
     try:
         async with driver_class(services.connection_of(device)) as driver:
-            try:
-                for write in writes:
+            failure = ""
+            for write in writes:
+                try:
                     write.old_value = await services.read_value(driver, write.point)
                     if reverting:
                         await _give_back(driver, write.point, write.new_value)
@@ -66,24 +68,59 @@ async def _write_all(driver_class: type[Driver], device: Device, writes: list[Wr
                         await driver.write(write.point, write.new_value)
                     done.append(write)
                     write.read_back = await services.read_value(driver, write.point)
-                    if not _matches(write, write.read_back):
-                        raise DeviceError(
-                            _("%(point)s reads %(read)s after writing %(asked)s.")
-                            % {"point": write.point.address, "read": write.read_back, "asked": write.new_value}
-                        )
-            except DeviceError as error:
-                if not reverting:
-                    for undone in reversed(done):
-                        await _give_back(driver, undone.point, undone.old_value)
-                return str(error)
+                except DeviceError as error:
+                    failure = _("%(point)s: %(error)s") % {"point": write.name, "error": error}
+                    break
+                if not _matches(write, write.read_back):
+                    failure = _("%(point)s reads %(read)s after writing %(asked)s.") % {
+                        "point": write.name,
+                        "read": write.read_back,
+                        "asked": write.new_value,
+                    }
+                    break
+            if failure and not reverting:
+                for undone in reversed(done):
+                    await _give_back(driver, undone.point, undone.old_value)
+            return failure
     except DeviceError as error:
         return str(error)
-    return ""
 
 
 def _specs_by_name(device: Device) -> dict[str, tuple[Point, PointSpec]]:
     points = {point.pk: point for point in device.points.all()}
     return {points[spec.id].name: (points[spec.id], spec) for spec in services.point_specs(device)}
+
+
+@transaction.atomic
+def save_parameter_set(user: User, parameter_set: ParameterSet, entries: Sequence[tuple[str, float]]) -> ParameterSet:
+    """Save the set with these (point name, value) entries in place of its former ones.
+
+    A bad entry raises a ValidationError naming its row and field ("entries.2.value"), and nothing
+    is written.
+    """
+    save_restricted(user, parameter_set)
+    parameter_set.entries.all().delete()
+    rows: list[ParameterEntry] = []
+    first_row: dict[str, int] = {}
+    for row, (point_name, value) in enumerate(entries, start=1):
+        entry = ParameterEntry(parameter_set=parameter_set, point_name=point_name, value=value)
+        if point_name in first_row:
+            raise ValidationError(
+                {
+                    f"entries.{row}.point_name": _("%(point)s is already set on row %(row)d.")
+                    % {"point": point_name, "row": first_row[point_name]}
+                }
+            )
+        first_row[point_name] = row
+        try:
+            entry.full_clean(exclude=["parameter_set"])
+        except ValidationError as error:
+            raise ValidationError(
+                {f"entries.{row}.{name}": messages for name, messages in error.message_dict.items()}
+            ) from error
+        rows.append(entry)
+    ParameterEntry.objects.bulk_create(rows)
+    return parameter_set
 
 
 def apply_parameter_set(user: User, parameter_set: ParameterSet, devices: Sequence[Device]) -> list[Application]:
@@ -110,7 +147,10 @@ def apply_parameter_set(user: User, parameter_set: ParameterSet, devices: Sequen
         plans.append(
             (
                 device,
-                [(points[entry.point_name][0], Write(points[entry.point_name][1], entry.value)) for entry in entries],
+                [
+                    (points[entry.point_name][0], Write(entry.point_name, points[entry.point_name][1], entry.value))
+                    for entry in entries
+                ],
             )
         )
     applications = []
@@ -154,8 +194,8 @@ def revert_application(user: User, application: Application) -> Application:
     device = application.device
     specs = {spec.id: spec for spec in services.point_specs(device)}
     writes = [
-        Write(specs[write.point_id], write.old_value)
-        for write in application.writes.order_by("-pk")
+        Write(write.point.name, specs[write.point_id], write.old_value)
+        for write in application.writes.select_related("point").order_by("-pk")
         if write.old_value is not None and write.point_id in specs
     ]
     error = async_to_sync(_write_all)(driver_for(device.protocol), device, writes, reverting=True)

@@ -12,4 +12,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("devices/<int:pk>/points/import/", views.points_import, name="points-import"),
     path("points/<int:pk>/edit/", views.point_edit, name="point-edit"),
     path("points/<int:pk>/history/", views.point_history, name="point-history"),
+    path("parameter-sets/", views.parameterset_list, name="parameterset-list"),
+    path("parameter-sets/add/", views.parameterset_add, name="parameterset-add"),
+    path("parameter-sets/<int:pk>/", views.parameterset_detail, name="parameterset-detail"),
+    path("parameter-sets/<int:pk>/edit/", views.parameterset_edit, name="parameterset-edit"),
+    path("parameter-sets/<int:pk>/apply/", views.parameterset_apply, name="parameterset-apply"),
+    path("applications/<int:pk>/revert/", views.application_revert, name="application-revert"),
 ]

@@ -6,23 +6,35 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from maintenir.core.changelog import changes_for
 from maintenir.core.choices import Action
 from maintenir.core.services import save_restricted
-from maintenir.devices import transfer
+from maintenir.devices import parameters, transfer
 from maintenir.devices.charts import chart_for
-from maintenir.devices.forms import DeviceForm, PointForm
+from maintenir.devices.choices import ApplicationStatus
+from maintenir.devices.forms import (
+    ApplyForm,
+    DeviceForm,
+    ParameterEntryFormSet,
+    ParameterSetForm,
+    PointForm,
+    writable_point_names,
+)
 from maintenir.devices.history import Span
-from maintenir.devices.models import Device, Point
+from maintenir.devices.models import Application, Device, ParameterSet, Point, PointWrite
 from maintenir.ui.forms import CsvImportForm
-from maintenir.ui.views_helpers import can, can_add, form_page, get_visible, require_add
+from maintenir.ui.views_helpers import add_errors, add_row_errors, can, can_add, form_page, get_visible, require_add
 
 PAGE_SIZE = 50
 CHANGELOG_SIZE = 50
+APPLICATIONS_SHOWN = 50
 
 
 @login_required
@@ -41,6 +53,7 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "points": device.points.order_by("name"),
         "changes": changes_for(device)[:CHANGELOG_SIZE],
         "can_change": can(request.user, Action.CHANGE, device),
+        **applications_context(request, device.applications.all()),
     }
     return render(request, "devices/device_detail.html", context)
 
@@ -132,3 +145,140 @@ def points_import(request: HttpRequest, pk: int) -> HttpResponse:
         "back_url": device.get_absolute_url(),
     }
     return render(request, "ui/import.html", context)
+
+
+# --- Parameter sets --------------------------------------------------------------------------
+
+
+@login_required
+def parameterset_list(request: HttpRequest) -> HttpResponse:
+    """The sets; `?device=` (from a device page) is carried to each set's page to preselect that device."""
+    sets = ParameterSet.objects.restrict(request.user).annotate(entry_count=Count("entries")).order_by("name")
+    page = Paginator(sets, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "object_list": page.object_list,
+        "can_add": can_add(request.user, ParameterSet),
+        "device": request.GET.get("device", ""),
+    }
+    return render(request, "devices/parameterset_list.html", context)
+
+
+@login_required
+def parameterset_add(request: HttpRequest) -> HttpResponse:
+    require_add(request.user, ParameterSet)
+    return _parameterset_form(request, ParameterSet())
+
+
+@login_required
+def parameterset_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _parameterset_form(request, get_visible(request, ParameterSet.objects.all(), pk, Action.CHANGE))
+
+
+def _parameterset_form(request: HttpRequest, parameter_set: ParameterSet) -> HttpResponse:
+    """The set and its entries; saving replaces the entries with those of the rows filled in."""
+    form = ParameterSetForm(request.POST or None, instance=parameter_set)
+    current = list(parameter_set.entries.values("point_name", "value")) if parameter_set.pk else []
+    entries = ParameterEntryFormSet(
+        request.POST or None,
+        initial=current,
+        prefix="entries",
+        form_kwargs={"point_names": writable_point_names(request.user)},
+    )
+    if request.method == "POST" and form.is_valid() and entries.is_valid():
+        kept = [
+            row for row in entries.forms if row.cleaned_data.get("point_name") and not row.cleaned_data.get("DELETE")
+        ]
+        try:
+            parameters.save_parameter_set(
+                request.user,  # type: ignore[arg-type]
+                form.instance,
+                [(row.cleaned_data["point_name"], row.cleaned_data["value"]) for row in kept],
+            )
+        except ValidationError as error:
+            add_row_errors(form, kept, "entries", error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(form.instance)
+    context = {"form": form, "entries": entries, "parameter_set": parameter_set}
+    return render(request, "devices/parameterset_form.html", context)
+
+
+def applications_context(request: HttpRequest, applications: QuerySet[Application]) -> dict[str, Any]:
+    """The applications the user may see, newest first, with what each wrote, and which they may revert."""
+    shown = list(
+        applications.restrict(request.user)  # type: ignore[attr-defined]
+        .select_related("parameter_set", "device__equipment", "applied_by", "reverted_by")
+        .prefetch_related(Prefetch("writes", queryset=PointWrite.objects.select_related("point")))[:APPLICATIONS_SHOWN]
+    )
+    revertible = set(
+        Application.objects.restrict(request.user, Action.CHANGE)
+        .filter(pk__in=[application.pk for application in shown], status=ApplicationStatus.APPLIED)
+        .values_list("pk", flat=True)
+    )
+    return {"applications": shown, "revertible": revertible}
+
+
+def _parameterset_page(request: HttpRequest, parameter_set: ParameterSet, form: ApplyForm) -> HttpResponse:
+    context = {
+        "parameter_set": parameter_set,
+        "entries": parameter_set.entries.all(),
+        "apply_form": form if can_add(request.user, Application) else None,
+        "can_change": can(request.user, Action.CHANGE, parameter_set),
+        **applications_context(request, parameter_set.applications.all()),
+    }
+    return render(request, "devices/parameterset_detail.html", context)
+
+
+@login_required
+def parameterset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    parameter_set = get_visible(request, ParameterSet.objects.all(), pk)
+    form = ApplyForm(user=request.user, initial={"devices": request.GET.getlist("device")})
+    return _parameterset_page(request, parameter_set, form)
+
+
+@login_required
+@require_POST
+def parameterset_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write the set to the devices chosen, each verified by reading back; one message per device."""
+    parameter_set = get_visible(request, ParameterSet.objects.all(), pk)
+    require_add(request.user, Application)
+    form = ApplyForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            applications = parameters.apply_parameter_set(
+                request.user,  # type: ignore[arg-type]
+                parameter_set,
+                list(form.cleaned_data["devices"]),
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            for application in applications:
+                names = {"set": parameter_set.name, "device": application.device.name, "error": application.error}
+                if application.status == ApplicationStatus.APPLIED:
+                    messages.success(request, _("%(set)s applied to %(device)s and read back.") % names)
+                else:
+                    messages.error(
+                        request, _("%(set)s not applied to %(device)s, put back as it was: %(error)s") % names
+                    )
+            return redirect(reverse("parameterset-detail", args=[parameter_set.pk]) + "#applications")
+    return _parameterset_page(request, parameter_set, form)
+
+
+@login_required
+@require_POST
+def application_revert(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give the device back the values it had before the application (relinquished where commanded)."""
+    application = get_visible(request, Application.objects.select_related("parameter_set", "device"), pk)
+    try:
+        parameters.revert_application(request.user, application)  # type: ignore[arg-type]
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(
+            request,
+            _("%(set)s reverted on %(device)s.") % {"set": application.parameter_set, "device": application.device},
+        )
+    return redirect(reverse("parameterset-detail", args=[application.parameter_set_id]) + "#applications")

@@ -29,7 +29,7 @@ from maintenir.preventive.forms import (
 )
 from maintenir.preventive.models import Gamme, MaintenancePlan, PreventiveOrder, Trigger, TriggerState
 from maintenir.ui.forms import CsvImportForm
-from maintenir.ui.views_helpers import add_errors, can, can_add, filtered_list, form_page, get_visible, require_add
+from maintenir.ui.views_helpers import add_row_errors, can, can_add, filtered_list, form_page, get_visible, require_add
 
 CHANGELOG_SIZE = 50
 RECENT_SIZE = 20
@@ -212,22 +212,12 @@ def _gamme_form(request: HttpRequest, gamme: Gamme, current_steps: list[dict[str
                 else:
                     services.publish_gamme(request.user, form.instance, wanted, form.cleaned_data["note"])  # type: ignore[arg-type]
         except ValidationError as error:
-            _add_step_errors(form, kept, error)
+            add_row_errors(form, kept, "steps", error)
         else:
             messages.success(request, _("Saved."))
             return redirect(form.instance)
     context = {"form": form, "steps": steps, "gamme": gamme, "code": gamme.code}
     return render(request, "preventive/gamme_form.html", context)
-
-
-def _add_step_errors(form: GammeForm, kept: list[Any], error: ValidationError) -> None:
-    """Errors named "steps.N.field" go next to that field of the N-th step shown; the others to the gamme."""
-    for name, messages_ in error.message_dict.items():
-        if name.startswith("steps."):
-            _prefix, position, field = name.split(".", 2)
-            kept[int(position) - 1].add_error(field, messages_)
-        else:
-            add_errors(form, ValidationError({name: messages_}))
 
 
 # --- CSV ------------------------------------------------------------------------------------

@@ -11,9 +11,11 @@
   `save(form)`, redirect to the saved object; service ValidationErrors land on the form's fields.
   A POST with bad input renders the form again and writes nothing.
 - `add_errors(form, error)`: put a service's ValidationError on the matching form fields.
+- `add_row_errors(form, rows, prefix, error)`: the same for a form and its formset's rows, from errors
+  named "<prefix>.N.field" (the N-th row).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import django_filters
@@ -110,6 +112,16 @@ def add_errors(form: forms.BaseForm, error: ValidationError) -> None:
         return
     for field, errors in error.error_dict.items():
         form.add_error(field if field in form.fields else None, errors)
+
+
+def add_row_errors(form: forms.BaseForm, rows: Sequence[forms.BaseForm], prefix: str, error: ValidationError) -> None:
+    """Errors named "<prefix>.N.field" go next to that field of the N-th row shown; the others to `form`."""
+    for name, messages_ in error.message_dict.items():
+        if name.startswith(f"{prefix}."):
+            _prefix, position, field = name.split(".", 2)
+            rows[int(position) - 1].add_error(field, messages_)
+        else:
+            add_errors(form, ValidationError({name: messages_}))
 
 
 def form_page(

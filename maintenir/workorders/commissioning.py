@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from maintenir.core.choices import Action
 from maintenir.core.models import User
-from maintenir.core.services import TransitionError, check_model_permission, save_restricted
+from maintenir.core.services import TransitionError, check_model_permission, delete_restricted, save_restricted
 from maintenir.devices import services as devices
 from maintenir.devices.drivers import driver_for
 from maintenir.devices.drivers.base import Connection, DeviceError, PointSpec
@@ -53,14 +53,26 @@ def checks_of(order: WorkOrder) -> QuerySet[CommissioningCheck]:
 # --- Preparing the checks --------------------------------------------------------------------
 
 
-def _require_editable(user: User, order: WorkOrder) -> None:
-    """Whoever does the work (or a manager) prepares its checks, until the order is closed."""
+def require_editable(user: User, order: WorkOrder) -> None:
+    """Whoever does the work (or a manager) prepares its checks, until the order is closed or its
+    commissioning signed off (the signed report must stay what was signed)."""
     check_model_permission(user, Action.ADD, CommissioningCheck)
     services.require_executor(user, order)
     if order.status not in CHECK_EDITABLE_STATUSES:
         raise TransitionError(
             {"status": _("A %(status)s work order cannot change.") % {"status": order.get_status_display()}}
         )
+    if order.sign_offs.exists():
+        raise TransitionError({"status": _("The commissioning is signed off: its checks can no longer change.")})
+
+
+def may_edit_checks(user: User, order: WorkOrder) -> bool:
+    """Whether `user` may add, change or delete the order's checks now: `require_editable`'s rule."""
+    try:
+        require_editable(user, order)
+    except (PermissionDenied, TransitionError):
+        return False
+    return True
 
 
 def _unknown_fields(fields: dict[str, Any]) -> None:
@@ -72,7 +84,7 @@ def _unknown_fields(fields: dict[str, Any]) -> None:
 @transaction.atomic
 def add_check(user: User, order: WorkOrder, **fields: Any) -> CommissioningCheck:
     """Add a check at the end of the order's list."""
-    _require_editable(user, order)
+    require_editable(user, order)
     _unknown_fields(fields)
     last = order.commissioning_checks.order_by("-position").values_list("position", flat=True).first() or 0
     check = CommissioningCheck(work_order=order, position=last + 1, **fields)
@@ -83,13 +95,24 @@ def add_check(user: User, order: WorkOrder, **fields: Any) -> CommissioningCheck
 @transaction.atomic
 def update_check(user: User, check: CommissioningCheck, **fields: Any) -> CommissioningCheck:
     """Change a check; its earlier runs stay in the history but no longer count: it must run again."""
-    _require_editable(user, check.work_order)
+    require_editable(user, check.work_order)
     _unknown_fields(fields)
     for name, value in fields.items():
         setattr(check, name, value)
     check.last_run = None
     save_restricted(user, check)
     return check
+
+
+@transaction.atomic
+def delete_check(user: User, check: CommissioningCheck) -> None:
+    """Remove a check with its runs; the checks after it move up one place."""
+    order = check.work_order
+    require_editable(user, order)
+    delete_restricted(user, check)
+    # One by one, upwards: each place is free before the next check moves into it.
+    for later in order.commissioning_checks.filter(position__gt=check.position).order_by("position"):
+        CommissioningCheck.objects.filter(pk=later.pk).update(position=later.position - 1)
 
 
 # --- Running them ----------------------------------------------------------------------------

@@ -261,7 +261,7 @@ class FailureForm(OrderForm):
         self.initial.setdefault("findings", self.order.findings)
 
 
-class CheckAddForm(OrderForm):
+class CheckForm(OrderForm):
     """A commissioning check: the points offered are those of the devices of the order's equipment and below."""
 
     name = forms.CharField(

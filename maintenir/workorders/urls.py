@@ -16,6 +16,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/<int:pk>/execute/", views.workorder_execute, name="workorder-execute"),
     path("orders/steps/<int:pk>/", views.workorder_step, name="workorder-step"),
     path("orders/checks/<int:pk>/run/", views.commissioning_run, name="workorder-check-run"),
+    path("orders/checks/<int:pk>/edit/", views.commissioning_check_edit, name="workorder-check-edit"),
+    path("orders/checks/<int:pk>/delete/", views.commissioning_check_delete, name="workorder-check-delete"),
     path("orders/<int:pk>/checks/run/", views.commissioning_run_all, name="workorder-checks-run-all"),
     # One POST URL per transition or execution action, e.g. workorder-start, workorder-time.
     *(

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from maintenir.assets.models import Equipment
 from maintenir.core.changelog import changes_for
 from maintenir.core.models import User
+from maintenir.core.services import TransitionError
 from maintenir.ui.views_helpers import add_errors, can_add, filtered_list, form_page, get_visible, require_add
 from maintenir.workorders import commissioning, services
 from maintenir.workorders import forms as wo_forms
@@ -376,8 +377,9 @@ ACTIONS = {
             CHECK_EDITABLE_STATUSES,
             EXECUTOR,
             gettext_lazy("Commissioning check added."),
-            form_class=wo_forms.CheckAddForm,
-            when=is_commissioning,
+            form_class=wo_forms.CheckForm,
+            # Once signed off, the checks are what the report says.
+            when=lambda order: is_commissioning(order) and not order.sign_offs.all(),
         ),
         OrderAction(
             "time",
@@ -519,6 +521,7 @@ def commissioning_section(user: User, order: WorkOrder, page: str, errors: list[
     return {
         "checks": list(commissioning.checks_of(order)),
         "can_run": commissioning.may_run(user, order),
+        "can_edit": commissioning.may_edit_checks(user, order),
         "page": page,
         "errors": errors or [],
         "signed": bool(order.sign_offs.all()),
@@ -627,3 +630,45 @@ def commissioning_run(request: HttpRequest, pk: int) -> HttpResponse:
 def commissioning_run_all(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_visible(request, WorkOrder.objects.all(), pk)
     return after_run(request, order.pk, lambda user: commissioning.run_all(user, order))
+
+
+def checks_url(order: WorkOrder) -> str:
+    return order.get_absolute_url() + "#commissioning"
+
+
+@login_required
+def commissioning_check_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a check (it must then run again); refused once the order is closed or signed off."""
+    user: User = request.user  # type: ignore[assignment]
+    check = get_visible(request, CommissioningCheck.objects.select_related("work_order"), pk)
+    order = check.work_order
+    initial = {name: getattr(check, name) for name in commissioning.CHECK_FIELDS}
+    form = wo_forms.CheckForm(request.POST or None, user=user, order=order, prefix="check", initial=initial)
+    try:
+        if request.method != "POST":
+            commissioning.require_editable(user, order)
+        elif form.is_valid():
+            commissioning.update_check(user, check, **form.cleaned_data)
+            messages.success(request, _("Commissioning check saved: run it again."))
+            return redirect(checks_url(order))
+    except TransitionError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return redirect(checks_url(order))
+    except ValidationError as error:
+        add_errors(form, error)
+    return render(request, "workorders/check_form.html", {"form": form, "check": check, "order": order})
+
+
+@login_required
+@require_POST
+def commissioning_check_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    check = get_visible(request, CommissioningCheck.objects.select_related("work_order"), pk)
+    try:
+        commissioning.delete_check(request.user, check)  # type: ignore[arg-type]
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Commissioning check deleted."))
+    return redirect(checks_url(check.work_order))

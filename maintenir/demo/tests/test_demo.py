@@ -10,10 +10,12 @@ from django.utils import timezone
 from maintenir.assets.choices import CounterKind, ServiceLot, Technology
 from maintenir.assets.models import CounterReading, Equipment, ProductionLine, Site
 from maintenir.core.models import ObjectChange, Organisation, User
-from maintenir.demo.services import DEMO_PASSWORD, DEMO_USERS, FACTORY, OFFICE, build_demo
-from maintenir.devices.models import Device
-from maintenir.devices.simulators import PV_INVERTER
-from maintenir.devices.tests.peers import in_thread, simulated_modbus_device
+from maintenir.demo.services import AHU_PARAMETER_SET, DEMO_PASSWORD, DEMO_USERS, FACTORY, OFFICE, build_demo
+from maintenir.devices import parameters
+from maintenir.devices.choices import ApplicationStatus
+from maintenir.devices.models import Device, ParameterSet
+from maintenir.devices.simulators import AHU_INSTANCE, PV_INVERTER
+from maintenir.devices.tests.peers import bacnet_peer, in_thread, simulated_modbus_device
 from maintenir.workorders import commissioning
 from maintenir.workorders.choices import (
     CheckStatus,
@@ -195,3 +197,18 @@ def test_the_commissioning_checks_pass_against_the_simulated_inverter(demo: None
         runs = commissioning.run_all(tech, order)
     assert [run.status for run in runs] == [CheckStatus.PASSED] * 3, [run.message for run in runs]
     assert runs[0].measured_value == 100
+
+
+def test_the_parameter_set_applies_to_the_simulated_air_handling_unit_and_reverts(demo: None) -> None:
+    tech = User.objects.get(username="tech")
+    parameter_set = ParameterSet.objects.get(name=AHU_PARAMETER_SET)
+    device = Device.objects.get(name="Automate de la CTA")
+    with in_thread(bacnet_peer(instance=AHU_INSTANCE)) as peer:
+        Device.objects.filter(pk=device.pk).update(port=peer.port)
+        device.refresh_from_db()
+        (application,) = parameters.apply_parameter_set(tech, parameter_set, [device])
+        applied = (application.status, application.error, peer.objects["setpoint"].presentValue)
+        parameters.revert_application(tech, application)
+        reverted = peer.objects["setpoint"].presentValue
+    assert applied == (ApplicationStatus.APPLIED, "", 17.0)
+    assert reverted == 21.0

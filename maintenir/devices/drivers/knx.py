@@ -8,6 +8,7 @@ Telegrams on subscribed group addresses (writes and responses) are delivered as 
 import asyncio
 import contextlib
 import datetime
+import ipaddress
 from enum import Enum
 from typing import Any
 
@@ -18,7 +19,7 @@ from xknx.dpt import DPTArray, DPTBase, DPTBinary, DPTNumeric
 from xknx.dpt.dpt_1 import DPT1BitEnum
 from xknx.exceptions import ConversionError, CouldNotParseAddress, XKNXException
 from xknx.io import ConnectionConfig, ConnectionType
-from xknx.telegram import GroupAddress, Telegram
+from xknx.telegram import GroupAddress, IndividualAddress, Telegram
 from xknx.telegram.apci import GroupValueResponse, GroupValueWrite
 
 from maintenir.devices.choices import Quality
@@ -62,6 +63,61 @@ def transcoder(dpt: str) -> Transcoder:
     if found is None or not issubclass(found, DPTNumeric | DPT1BitEnum):
         raise ValueError(f"{dpt!r} is not a numeric or boolean KNX datapoint type")
     return found
+
+
+class SettingError(ValueError):
+    """A connection setting the driver cannot use; `field` is the device's field it is in ("host", "options")."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _ip_address(text: Any) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def connection_config(connection: Connection) -> ConnectionConfig:
+    """xknx's connection settings from the device's host, port and options ("connection", "local_ip",
+    "individual_address"); raises SettingError naming the one it cannot use."""
+    options = connection.options
+    name = str(options.get("connection", "routing"))
+    kind = CONNECTION_TYPES.get(name)
+    if kind is None:
+        raise SettingError("options", f"connection {name!r}: choose one of {', '.join(CONNECTION_TYPES)}")
+    local_ip = options.get("local_ip")
+    if local_ip is not None and _ip_address(local_ip) is None:
+        raise SettingError("options", f"local_ip {local_ip!r} is not an IP address")
+    individual_address = options.get("individual_address")
+    try:
+        address = IndividualAddress(individual_address) if individual_address else None
+    except CouldNotParseAddress as error:
+        raise SettingError("options", f"individual_address {individual_address!r}: {error.message}") from error
+    if kind is ConnectionType.ROUTING:
+        group = _ip_address(connection.host)
+        if group is None or not group.is_multicast:
+            raise SettingError(
+                "host", f"{connection.host!r}: routing needs a multicast group address, e.g. 224.0.23.12"
+            )
+        return ConnectionConfig(
+            connection_type=kind,
+            multicast_group=connection.host,
+            multicast_port=connection.port,
+            local_ip=local_ip or "127.0.0.1",
+            individual_address=address,
+            auto_reconnect=False,
+        )
+    # Reconnection is the acquisition service's job (with backoff), not xknx's.
+    return ConnectionConfig(
+        connection_type=kind,
+        gateway_ip=connection.host,
+        gateway_port=connection.port,
+        local_ip=local_ip,
+        auto_reconnect=False,
+    )
 
 
 def _address(point: PointSpec) -> GroupAddress:
@@ -110,27 +166,10 @@ class KnxDriver(Driver):
         return f"KNX {kind} {self.connection.host}:{self.connection.port}"
 
     def _config(self) -> ConnectionConfig:
-        options = self.connection.options
-        kind = CONNECTION_TYPES.get(str(options.get("connection", "routing")))
-        if kind is None:
-            raise DeviceError(f"connection {options['connection']!r}: choose one of {', '.join(CONNECTION_TYPES)}")
-        if kind is ConnectionType.ROUTING:
-            return ConnectionConfig(
-                connection_type=kind,
-                multicast_group=self.connection.host,
-                multicast_port=self.connection.port,
-                local_ip=options.get("local_ip", "127.0.0.1"),
-                individual_address=options.get("individual_address"),
-                auto_reconnect=False,
-            )
-        # Reconnection is the acquisition service's job (with backoff), not xknx's.
-        return ConnectionConfig(
-            connection_type=kind,
-            gateway_ip=self.connection.host,
-            gateway_port=self.connection.port,
-            local_ip=options.get("local_ip"),
-            auto_reconnect=False,
-        )
+        try:
+            return connection_config(self.connection)
+        except SettingError as error:
+            raise DeviceError(str(error)) from error
 
     async def connect(self) -> None:
         self.xknx = XKNX(connection_config=self._config())

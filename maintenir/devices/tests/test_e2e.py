@@ -8,9 +8,11 @@ from django.utils import timezone
 from maintenir.assets.tests.factories import EquipmentFactory
 from maintenir.core.choices import Role
 from maintenir.core.tests.factories import UserFactory
-from maintenir.devices.choices import Quality
-from maintenir.devices.models import Point, Reading
-from maintenir.devices.tests.factories import PointFactory
+from maintenir.devices.choices import ApplicationStatus, Quality
+from maintenir.devices.models import Application, ParameterEntry, Point, Reading
+from maintenir.devices.tests.factories import ParameterSetFactory, PointFactory
+from maintenir.devices.tests.peers import modbus_peer_in_thread
+from maintenir.devices.tests.test_parameters import air_handling_unit, float32
 from maintenir.ui.tests.browser import Browser
 
 
@@ -51,3 +53,39 @@ def test_a_technician_reads_a_point_history_on_a_phone(live_server: Any, browser
     month = page.locator(f"#history-{point.pk}").get_by_role("img", name="supply_temp — Last month (°C)")
     expect(month).to_be_visible()
     assert page.url.endswith(ahu.get_absolute_url())
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_technician_applies_a_parameter_set_from_the_device_page_and_reverts_it(
+    live_server: Any, browser_page: Any, settings: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    settings.LANGUAGE_CODE = "en"
+    page = browser_page
+    with modbus_peer_in_thread(holding={**dict(enumerate(float32(19.0))), 2: 40}) as peer:
+        device = air_handling_unit(EquipmentFactory(code="AHU-01"), peer.port)
+        winter = ParameterSetFactory(name="Winter setpoints")
+        ParameterEntry.objects.create(parameter_set=winter, point_name="heating_setpoint", value=20.5)
+        ParameterEntry.objects.create(parameter_set=winter, point_name="fan_speed", value=60)
+        UserFactory(username="tech", role=Role.TECHNICIAN)
+        browser = Browser(page, live_server.url)
+        browser.log_in("tech")
+
+        browser.go(device.get_absolute_url())
+        page.get_by_role("link", name="Apply a parameter set").click()
+        page.get_by_role("link", name="Winter setpoints").click()
+        # Coming from the device's page, the device is already ticked.
+        expect(page.get_by_label("AHU-01 — CTA")).to_be_checked()
+        page.get_by_role("button", name="Apply to the devices ticked").click()
+        browser.saved("Winter setpoints applied to CTA and read back.")
+        applied = page.locator("#applications article").first
+        expect(applied).to_contain_text("Applied and verified")
+        expect(applied.get_by_role("row", name="heating_setpoint")).to_contain_text("20.500")
+
+        applied.get_by_role("button", name="Revert").click()
+        browser.saved("Winter setpoints reverted on CTA.")
+        expect(page.locator("#applications article").first).to_contain_text("Reverted")
+        expect(page.get_by_role("button", name="Revert")).to_have_count(0)
+    assert Application.objects.get().status == ApplicationStatus.REVERTED

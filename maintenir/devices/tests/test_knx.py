@@ -6,9 +6,11 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
+from maintenir.core.tests.clients import client_for
 from maintenir.devices import parameters
 from maintenir.devices.acquisition import poll_device
 from maintenir.devices.choices import ApplicationStatus, Protocol, Quality
@@ -136,7 +138,8 @@ def test_a_lost_connection_is_unreachable() -> None:
 )
 def test_no_gateway_or_no_interface_is_unreachable(options: dict[str, Any]) -> None:
     async def scenario() -> None:
-        async with KnxDriver(Connection("127.0.0.1", free_udp_port(), timeout=1, options=options)):
+        host = GROUP if options["connection"] == "routing" else "127.0.0.1"
+        async with KnxDriver(Connection(host, free_udp_port(), timeout=1, options=options)):
             pass
 
     with pytest.raises(DeviceUnreachable):
@@ -237,3 +240,60 @@ def test_garbage_is_refused_with_a_field_error(text: str) -> None:
         assert set(refused.value.message_dict) == {"address"}
     else:
         knx_point(text).clean()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("host", "options", "field", "message"),
+    [
+        (GROUP, {"connection": "usb"}, "options", "KNX connection: connection 'usb': choose one of routing"),
+        ("192.0.2.10", {"connection": "routing"}, "host", "'192.0.2.10': routing needs a multicast group address"),
+        ("knx.example", {}, "host", "routing needs a multicast group address"),
+        (GROUP, {"local_ip": "eth0"}, "options", "local_ip 'eth0' is not an IP address"),
+        (GROUP, {"individual_address": "1.1.300"}, "options", "individual_address '1.1.300': Device part out of range"),
+        ("192.0.2.10", {"connection": "tunnelling", "local_ip": "no"}, "options", "local_ip 'no'"),
+        (GROUP, ["routing"], "options", "The options are a JSON object"),
+    ],
+)
+def test_knx_connection_settings_are_checked_on_save_naming_the_field(
+    equipment_a: Any, host: str, options: Any, field: str, message: str
+) -> None:
+    device = DeviceFactory.build(equipment=equipment_a, protocol=Protocol.KNX_IP, host=host, options=options)
+    with pytest.raises(ValidationError) as refused:
+        device.full_clean()
+    assert list(refused.value.message_dict) == [field]
+    assert message in refused.value.message_dict[field][0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("host", "options"),
+    [
+        (GROUP, {}),
+        (GROUP, {"connection": "routing", "local_ip": "127.0.0.1", "individual_address": "1.1.250"}),
+        ("192.0.2.10", {"connection": "tunnelling"}),
+        ("knx-gateway.example", {"connection": "tunnelling_tcp", "local_ip": "192.0.2.1"}),
+    ],
+)
+def test_good_knx_connection_settings_are_accepted(equipment_a: Any, host: str, options: dict[str, Any]) -> None:
+    DeviceFactory.build(equipment=equipment_a, protocol=Protocol.KNX_IP, host=host, options=options).full_clean()
+
+
+@pytest.mark.django_db
+def test_the_device_form_names_a_bad_knx_setting(technician: Any, equipment_a: Any) -> None:
+    data = {
+        "equipment": equipment_a.pk,
+        "name": "Passerelle KNX",
+        "protocol": "knx_ip",
+        "host": GROUP,
+        "options": '{"connection": "routing", "individual_address": "16.1.1"}',
+        "poll_interval": 30,
+        "timeout": 3,
+        "grace_period": 300,
+        "unit_id": 1,
+    }
+    response = client_for(technician).post(reverse("device-add"), data)
+    assert "individual_address '16.1.1'" in response.context["form"].errors["options"][0]
+    assert not Device.objects.exists()
+    response = client_for(technician).post(reverse("device-add"), data | {"options": '{"connection": "routing"}'})
+    assert response["Location"] == Device.objects.get().get_absolute_url()

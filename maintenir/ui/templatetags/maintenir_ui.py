@@ -56,6 +56,9 @@ BADGE_TONES = {
     "passed": "ok",
     "failed": "danger",
     "error": "warn",
+    # Parameter-set application (failed: as above)
+    "applied": "ok",
+    "reverted": "muted",
     # Priority / urgency
     "1": "danger",
     "2": "warn",

@@ -18,10 +18,10 @@ from maintenir.devices.tests.factories import DeviceFactory, PointFactory
 from maintenir.devices.tests.peers import ModbusPeer, modbus_peer_in_thread
 from maintenir.workorders import commissioning, services
 from maintenir.workorders.choices import CheckStatus, SignOffRole, WorkOrderStatus, WorkOrderType
-from maintenir.workorders.forms import CheckAddForm
+from maintenir.workorders.forms import CheckForm
 from maintenir.workorders.models import CommissioningCheck, CommissioningRun
 from maintenir.workorders.templatetags.workorder_tags import reading
-from maintenir.workorders.tests.factories import WorkOrderFactory
+from maintenir.workorders.tests.factories import SignOffFactory, WorkOrderFactory
 
 pytestmark = pytest.mark.django_db
 S = WorkOrderStatus
@@ -331,6 +331,110 @@ def test_another_client_gets_404_everywhere(client_b: Any, order: Any, points: d
     assert CommissioningCheck.objects.count() == 1
 
 
+# --- Editing and deleting checks ------------------------------------------------------------
+
+
+def edit_data(point: Any, **fields: Any) -> dict[str, Any]:
+    data = {"name": "Power in range", "point": point.pk, "expected_min": 0, "tolerance": 0, "timeout": 5} | fields
+    return {f"check-{name}": value for name, value in data.items()}
+
+
+def test_the_page_edits_a_check_which_must_run_again(technician: Any, order: Any, points: dict[str, Any]) -> None:
+    check = add(technician, order, name="Power", point=points["power"], expected_min=0)
+    commissioning.run_check(technician, check)
+    client = client_for(technician)
+    url = reverse("workorder-check-edit", args=[check.pk])
+    assert url in client.get(order.get_absolute_url()).content.decode()
+    form = client.get(url).context["form"]
+    assert (form["name"].value(), form["point"].value()) == ("Power", points["power"].pk)
+    response = client.post(url, edit_data(points["power"], expected_min=10, expected_max=20))
+    assert response["Location"] == order.get_absolute_url() + "#commissioning"
+    check.refresh_from_db()
+    assert (check.name, check.expected_min, check.expected_max) == ("Power in range", 10, 20)
+    assert check.last_run is None
+    assert check.runs.count() == 1
+
+
+def test_a_bad_edit_names_the_field_and_changes_nothing(technician: Any, order: Any, points: dict[str, Any]) -> None:
+    check = add(technician, order, name="Power", point=points["power"], expected_min=0)
+    response = client_for(technician).post(
+        reverse("workorder-check-edit", args=[check.pk]), edit_data(points["power"], expected_min=5, expected_max=1)
+    )
+    assert "expected_max" in response.context["form"].errors
+    check.refresh_from_db()
+    assert (check.name, check.expected_max) == ("Power", None)
+
+
+def test_deleting_a_check_moves_the_next_ones_up(technician: Any, order: Any, points: dict[str, Any]) -> None:
+    first, *_others = [add(technician, order, name=name, point=points["power"], expected_min=0) for name in "ABC"]
+    commissioning.run_check(technician, first)
+    response = client_for(technician).post(reverse("workorder-check-delete", args=[first.pk]))
+    assert response["Location"] == order.get_absolute_url() + "#commissioning"
+    assert list(commissioning.checks_of(order).values_list("name", "position")) == [("B", 1), ("C", 2)]
+    assert not CommissioningRun.objects.exists()
+    # Adding goes on at the end.
+    assert add(technician, order, name="D", point=points["power"], expected_min=0).position == 3
+
+
+def test_another_client_gets_404_on_editing_and_deleting(
+    client_b: Any, technician: Any, order: Any, points: dict[str, Any]
+) -> None:
+    check = add(technician, order, name="Power", point=points["power"], expected_min=0)
+    client = client_for(client_b)
+    assert client.get(reverse("workorder-check-edit", args=[check.pk])).status_code == 404
+    assert client.post(reverse("workorder-check-edit", args=[check.pk]), edit_data(points["power"])).status_code == 404
+    assert client.post(reverse("workorder-check-delete", args=[check.pk])).status_code == 404
+    check.refresh_from_db()
+    assert check.name == "Power"
+
+
+def test_refused_people_change_nothing(
+    client_a: Any, other_technician: Any, technician: Any, order: Any, points: dict[str, Any]
+) -> None:
+    check = add(technician, order, name="Power", point=points["power"], expected_min=0)
+    for person in (client_a, other_technician):
+        client = client_for(person)
+        assert (
+            reverse("workorder-check-edit", args=[check.pk])
+            not in client.get(order.get_absolute_url()).content.decode()
+        )
+        assert client.get(reverse("workorder-check-edit", args=[check.pk])).status_code == 403
+        response = client.post(reverse("workorder-check-edit", args=[check.pk]), edit_data(points["power"]))
+        assert response.status_code == 403
+        assert client.post(reverse("workorder-check-delete", args=[check.pk])).status_code == 403
+    check.refresh_from_db()
+    assert check.name == "Power"
+
+
+@pytest.mark.parametrize("state", ["signed", "closed"])
+def test_checks_cannot_change_once_signed_off_or_closed(
+    technician: Any, order: Any, points: dict[str, Any], state: str
+) -> None:
+    check = add(technician, order, name="Power", point=points["power"], expected_min=0)
+    if state == "signed":
+        SignOffFactory(work_order=order, user=technician)
+        reason = "The commissioning is signed off: its checks can no longer change."
+    else:
+        order.status = S.CLOSED
+        order.save()
+        reason = "A Closed work order cannot change."
+    client = client_for(technician)
+    page = client.get(order.get_absolute_url())
+    assert reverse("workorder-check-edit", args=[check.pk]) not in page.content.decode()
+    assert "check_add" not in page.context["actions"]
+    for response in (
+        client.get(reverse("workorder-check-edit", args=[check.pk]), follow=True),
+        client.post(reverse("workorder-check-edit", args=[check.pk]), edit_data(points["power"]), follow=True),
+        client.post(reverse("workorder-check-delete", args=[check.pk]), follow=True),
+    ):
+        assert [str(message) for message in response.context["messages"]] == [reason]
+    with pytest.raises(TransitionError):
+        add(technician, order, name="Late", point=points["power"], expected_min=0)
+    check.refresh_from_db()
+    assert check.name == "Power"
+    assert order.commissioning_checks.count() == 1
+
+
 def test_values_read_are_shown_short_and_localized() -> None:
     assert reading(14.035287857055664, "kW") == "14.0353 kW"
     assert reading(1254000.0, "kWh") == "1254000 kWh"
@@ -338,5 +442,5 @@ def test_values_read_are_shown_short_and_localized() -> None:
     with translation.override("fr"):
         assert reading(0.1, "kW") == "0,1 kW"
         # Labels follow the language of each request, not the one active at import.
-        assert str(CheckAddForm.base_fields["expected_min"].label) == "Minimum attendu"
-    assert str(CheckAddForm.base_fields["expected_min"].label) == "Expected minimum"
+        assert str(CheckForm.base_fields["expected_min"].label) == "Minimum attendu"
+    assert str(CheckForm.base_fields["expected_min"].label) == "Expected minimum"
