@@ -1,4 +1,5 @@
 import datetime
+from typing import Any
 
 import factory
 from factory.django import DjangoModelFactory
@@ -177,13 +178,14 @@ class GrantedCcpFactory(DjangoModelFactory):
 
 def certification_records(user: object) -> None:
     """One row of every certification model, the candidate's records about `user`, for tenancy tests."""
-    registration = RegistrationFactory(candidate__user=user, path__kind=PathKind.CONTINUOUS)
+    registration: Any = RegistrationFactory(candidate__user=user, path__kind=PathKind.CONTINUOUS)
     version = registration.session.version
-    ccp = CompetenceFactory(activity_type__version=version).activity_type
+    ccp: Any = CompetenceFactory(activity_type__version=version).activity_type
     JuryMemberFactory(session=registration.session)
     EvaluationElementFactory(registration=registration, ccp=ccp)
     GrantedCcpFactory(decision=DecisionFactory(registration=registration), ccp=ccp)
     ExperiencePeriodFactory(path__candidate=registration.candidate, path__version=version)
     CcsFactory(title=version.title)
     revised = TitleVersionFactory(title=version.title, revises=version, valid_from=datetime.date(2031, 1, 1))
-    Correspondence.objects.create(old_ccp=ccp, new_ccp=ActivityTypeFactory(version=revised))
+    new_ccp: Any = ActivityTypeFactory(version=revised)
+    Correspondence.objects.create(old_ccp=ccp, new_ccp=new_ccp)
