@@ -130,7 +130,7 @@ class Title(ReferentialModel):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("certification:title-detail", args=[self.pk])
+        return reverse("certification-title-detail", args=[self.pk])
 
     def clean(self) -> None:
         codes = self.rome_codes
@@ -292,7 +292,7 @@ class Candidate(RecordModel):
         return f"{self.first_name} {self.last_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("certification:candidate-detail", args=[self.pk])
+        return reverse("certification-candidate-detail", args=[self.pk])
 
     def holds_title(self, title: Title) -> bool:
         return Decision.objects.filter(
@@ -418,7 +418,7 @@ class Session(RecordModel):
         return f"{self.get_kind_display()} — {subject} — {self.date}"
 
     def get_absolute_url(self) -> str:
-        return reverse("certification:session-detail", args=[self.pk])
+        return reverse("certification-session-detail", args=[self.pk])
 
     def clean(self) -> None:
         if self.version_id is None:

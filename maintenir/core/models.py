@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenir.core.choices import (
     ALL_ROLES,
+    CERTIFICATION_ROLES,
     MANAGING_ROLES,
     ORGANISATION_ROLES,
     SELF_ROLES,
@@ -170,6 +171,11 @@ class User(AbstractUser):
     @property
     def is_manager(self) -> bool:
         return self.is_superuser or self.role in MANAGING_ROLES
+
+    @property
+    def works_on_certification_only(self) -> bool:
+        """The training centre's staff and candidates: no maintenance page is for them."""
+        return not self.is_superuser and self.role in CERTIFICATION_ROLES
 
 
 class ApiToken(models.Model):
