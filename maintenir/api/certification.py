@@ -36,7 +36,6 @@ from maintenir.certification.models import (
     Title,
     TitleVersion,
 )
-from maintenir.core.choices import Role
 from maintenir.core.models import User
 from maintenir.core.services import save_restricted
 from maintenir.reports import certification as documents
@@ -45,8 +44,6 @@ from maintenir.reports.views import pdf_response
 M = TypeVar("M", bound=Model)
 router = Router(tags=["certification"])
 PDF: dict[str, Any] = {"responses": {200: {"content": {"application/pdf": {}}}}}
-# Who may ask which technicians hold a CCP: the people who dispatch work and the training centre.
-DISPATCH_ROLES = frozenset({Role.ADMINISTRATOR, Role.MANAGER, Role.TRAINING_STAFF})
 
 
 # --- Schemas -------------------------------------------------------------------------------------
@@ -330,7 +327,7 @@ def ccp_holders(request: HttpRequest, ccp_id: int) -> QuerySet[User]:
     """The technicians holding this CCP (alone, in their title, or through a correspondence), for dispatch."""
     user = acting_user(request)
     ccp = get_visible(restricted(ActivityType, request).select_related("version"), ccp_id)
-    if not user.is_superuser and user.role not in DISPATCH_ROLES:
+    if not services.may_list_holders(user):
         raise PermissionDenied(_("Your role may not list the holders of a CCP."))
     return services.holders_of(ccp)
 
@@ -348,7 +345,7 @@ def _account(user_id: int | None) -> User | None:
     """The technician or candidate account a candidate is linked to; the training centre sees no user list."""
     if user_id is None:
         return None
-    account = User.objects.filter(pk=user_id, is_active=True, role__in=[Role.TECHNICIAN, Role.CANDIDATE]).first()
+    account = services.linkable_accounts().filter(pk=user_id).first()
     if account is None:
         raise ValidationError({"user": _("No technician or candidate account %(id)s.") % {"id": user_id}})
     return account

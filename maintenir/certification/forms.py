@@ -16,8 +16,7 @@ from maintenir.certification.models import (
     Session,
     TitleVersion,
 )
-from maintenir.core.choices import Role
-from maintenir.core.models import User
+from maintenir.certification.services import linkable_accounts
 
 
 class CandidateForm(RestrictedChoicesForm):
@@ -27,10 +26,7 @@ class CandidateForm(RestrictedChoicesForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The training centre links a person to their technician or candidate account, not to any user.
-        self.fields["user"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            is_active=True, role__in=[Role.TECHNICIAN, Role.CANDIDATE]
-        )
+        self.fields["user"].queryset = linkable_accounts()  # type: ignore[attr-defined]
 
 
 class PathForm(RestrictedChoicesForm):

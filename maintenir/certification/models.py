@@ -47,6 +47,10 @@ RECORD_PERMISSIONS: dict[str, frozenset[str]] = {
     Action.DELETE: CERTIFICATION_STAFF,
 }
 RECORD_SELF_ROLES = SELF_ROLES | {Role.TECHNICIAN}
+# The accounts a candidate may be linked to.
+ACCOUNT_ROLES = frozenset({Role.TECHNICIAN, Role.CANDIDATE})
+# Who may ask which technicians hold a CCP: those who dispatch work, and the training centre.
+DISPATCH_ROLES = frozenset({Role.ADMINISTRATOR, Role.MANAGER, Role.TRAINING_STAFF})
 ROME_CODE = re.compile(r"^[A-N]\d{4}$")
 
 
@@ -293,6 +297,10 @@ class Candidate(RecordModel):
 
     def get_absolute_url(self) -> str:
         return reverse("certification-candidate-detail", args=[self.pk])
+
+    def clean(self) -> None:
+        if self.user is not None and self.user.role not in ACCOUNT_ROLES:
+            raise ValidationError({"user": _("A candidate is linked to a technician or candidate account.")})
 
     def holds_title(self, title: Title) -> bool:
         return Decision.objects.filter(

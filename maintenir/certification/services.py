@@ -8,6 +8,7 @@ records once and hand them to the pure functions of `rules`.
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -16,6 +17,8 @@ from django.utils.translation import gettext as _
 from maintenir.certification import rules
 from maintenir.certification.choices import Admissibility, ElementKind, FinalInterview, PathKind, SessionKind
 from maintenir.certification.models import (
+    ACCOUNT_ROLES,
+    DISPATCH_ROLES,
     ActivityType,
     Candidate,
     Correspondence,
@@ -234,6 +237,16 @@ def covering_ccps(ccp: ActivityType) -> set[int]:
         covering |= found
         changed = bool(found)
     return covering
+
+
+def may_list_holders(user: User | Any) -> bool:
+    return bool(user.is_superuser or user.role in DISPATCH_ROLES)
+
+
+def linkable_accounts() -> QuerySet[User]:
+    """The accounts a candidate can be linked to: technicians and candidates (whom the training centre cannot list
+    through the user permissions)."""
+    return User.objects.filter(is_active=True, role__in=ACCOUNT_ROLES)
 
 
 def holders_of(ccp: ActivityType) -> QuerySet[User]:

@@ -45,8 +45,6 @@ from maintenir.core.models import User
 from maintenir.core.services import save_restricted
 from maintenir.ui.views_helpers import can, can_add, filtered_list, form_page, get_visible, require_add
 
-# Who sees which technicians hold a CCP: those who dispatch work, and the training centre.
-DISPATCH_ROLES = frozenset({Role.ADMINISTRATOR, Role.MANAGER, Role.TRAINING_STAFF})
 FORM_TEMPLATE = "certification/form.html"
 
 
@@ -72,19 +70,17 @@ def title_detail(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
     )
     return render(
-        request, "certification/title_detail.html", {"title": title, "may_dispatch": _may_dispatch(request.user)}
+        request,
+        "certification/title_detail.html",
+        {"title": title, "may_dispatch": services.may_list_holders(request.user)},
     )
-
-
-def _may_dispatch(user: Any) -> bool:
-    return bool(user.is_superuser or user.role in DISPATCH_ROLES)
 
 
 @login_required
 def ccp_holders(request: HttpRequest, pk: int) -> HttpResponse:
     """The technicians holding a CCP, for dispatch."""
     ccp = get_visible(request, ActivityType.objects.select_related("version__title"), pk)
-    if not _may_dispatch(request.user):
+    if not services.may_list_holders(request.user):
         raise PermissionDenied
     return render(request, "certification/holders.html", {"ccp": ccp, "holders": services.holders_of(ccp)})
 
@@ -94,7 +90,7 @@ def technician_profile(request: HttpRequest, pk: int) -> HttpResponse:
     """What a technician holds: titles, CCPs and CCS, from the certification records about them."""
     person = get_object_or_404(User, pk=pk, role=Role.TECHNICIAN, is_active=True)
     # One's own profile, or anyone's for those who dispatch; the records themselves stay restricted below.
-    if person != request.user and not _may_dispatch(request.user):
+    if person != request.user and not services.may_list_holders(request.user):
         raise Http404
     candidate = Candidate.objects.restrict(request.user).filter(user=person).first()
     standings = [services.standing(candidate, title) for title in services.titles_of(candidate)] if candidate else []
