@@ -503,6 +503,8 @@ class Registration(RecordModel):
             raise ValidationError({"path": _("The path is another candidate's.")})
         if path.version.title_id != session.version.title_id:
             raise ValidationError({"path": _("The path prepares another title.")})
+        if path.ccs_id != session.ccs_id:
+            raise ValidationError({"path": _("The path prepares another certificate than the session's.")})
         if path.kind == PathKind.VAE and not _admissible_on(path, session.date):
             raise ValidationError({"path": _("The VAE application has no admissibility in force on the session date.")})
         if session.kind == SessionKind.CCS:

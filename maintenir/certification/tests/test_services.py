@@ -228,6 +228,13 @@ def test_ccs_asked_without_the_title_is_refused_with_the_reason(staff: Any, buil
     assert "holder of the title" in refused.value.message_dict["candidate"][0]
 
 
+def test_a_path_towards_a_ccs_sits_only_that_ccs_sessions(staff: Any, building: Any) -> None:
+    path = PathFactory(version=building, ccs=CcsFactory(title=building.title))
+    with pytest.raises(ValidationError) as refused:
+        services.register(staff, title_session(building, D(2025, 6, 2)), path.candidate, path)
+    assert "path" in refused.value.message_dict
+
+
 def test_ccs_granted_to_a_title_holder_gives_a_parchemin(staff: Any, building: Any) -> None:
     path = PathFactory(version=building)
     services.record_decision(
