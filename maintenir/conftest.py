@@ -20,6 +20,7 @@ from maintenir.assets.tests.factories import (
     SiteFactory,
     SpaceFactory,
 )
+from maintenir.certification.tests.factories import certification_records
 from maintenir.core.choices import Role
 from maintenir.core.tests.factories import OrganisationFactory, UserFactory
 from maintenir.devices.tests.factories import ApplicationFactory, PointFactory
@@ -92,6 +93,16 @@ def other_technician(db: None) -> Any:
 
 
 @pytest.fixture
+def training_staff(db: None) -> Any:
+    return UserFactory(username="centre", role=Role.TRAINING_STAFF)
+
+
+@pytest.fixture
+def candidate_user(db: None) -> Any:
+    return UserFactory(username="candidate", role=Role.CANDIDATE)
+
+
+@pytest.fixture
 def operator_a(org_a: Any) -> Any:
     return UserFactory(username="operator", role=Role.OPERATOR, organisation=org_a)
 
@@ -145,10 +156,13 @@ def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
 
 
 @pytest.fixture
-def tenant_world(equipment_a: Any, equipment_b: Any, technician: Any) -> None:
-    """Both client organisations with a row of every tenant-scoped model."""
+def tenant_world(equipment_a: Any, equipment_b: Any, technician: Any, candidate_user: Any) -> None:
+    """Both client organisations with a row of every tenant-scoped model, and the training centre's records
+    (which belong to no client) about a technician, a candidate and nobody."""
     populate_site(equipment_a.site, equipment_a, technician)
     populate_site(equipment_b.site, equipment_b, technician)
+    for holder in (technician, candidate_user, None):
+        certification_records(holder)
 
 
 @pytest.fixture

@@ -8,6 +8,8 @@ class Role(models.TextChoices):
     TECHNICIAN = "technician", _("Technician")
     OPERATOR = "operator", _("Operator")
     CLIENT = "client", _("Client user")
+    TRAINING_STAFF = "training_staff", _("Training-centre staff")
+    CANDIDATE = "candidate", _("Certification candidate")
 
 
 # Staff of the maintenance company work across client organisations.
@@ -15,7 +17,12 @@ STAFF_ROLES = frozenset({Role.ADMINISTRATOR, Role.MANAGER, Role.TECHNICIAN})
 # Roles that belong to one client organisation and only ever see its data.
 ORGANISATION_ROLES = frozenset({Role.OPERATOR, Role.CLIENT})
 MANAGING_ROLES = frozenset({Role.ADMINISTRATOR, Role.MANAGER})
-ALL_ROLES = frozenset(Role)
+# The training centre's roles work on certification records only, never on maintenance data.
+CERTIFICATION_ROLES = frozenset({Role.TRAINING_STAFF, Role.CANDIDATE})
+# Every role of the maintenance side: what maintenance data may at most be opened to.
+ALL_ROLES = frozenset(Role) - CERTIFICATION_ROLES
+# Roles that only ever see records about themselves (a model's `owner_path` leads to the user).
+SELF_ROLES = frozenset({Role.CANDIDATE})
 
 
 class Action(models.TextChoices):

@@ -16,8 +16,10 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenir.core.choices import (
     ALL_ROLES,
+    CERTIFICATION_ROLES,
     MANAGING_ROLES,
     ORGANISATION_ROLES,
+    SELF_ROLES,
     Action,
     ChangeAction,
     Role,
@@ -39,6 +41,9 @@ class RestrictedModel(models.Model):
         Action.CHANGE: MANAGING_ROLES,
         Action.DELETE: MANAGING_ROLES,
     }
+    # Lookup from this model to the user it is about; roles in `self_roles` see only their own rows.
+    owner_path: ClassVar[str | None] = None
+    self_roles: ClassVar[frozenset[str]] = SELF_ROLES
     # Foreign key (or dotted path of them) whose page also lists this object's changes (e.g. "work_order").
     changelog_parent: ClassVar[str | None] = None
     # Fields left out of change-log snapshots.
@@ -139,6 +144,8 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=50, blank=True)
 
     tenant_path: ClassVar[str | None] = "organisation"
+    owner_path: ClassVar[str | None] = "pk"
+    self_roles: ClassVar[frozenset[str]] = SELF_ROLES
     role_permissions: ClassVar[dict[str, frozenset[str]]] = {
         Action.VIEW: frozenset({Role.ADMINISTRATOR, Role.MANAGER, Role.TECHNICIAN}),
         Action.ADD: frozenset({Role.ADMINISTRATOR}),
@@ -164,6 +171,11 @@ class User(AbstractUser):
     @property
     def is_manager(self) -> bool:
         return self.is_superuser or self.role in MANAGING_ROLES
+
+    @property
+    def works_on_certification_only(self) -> bool:
+        """The training centre's staff and candidates: no maintenance page is for them."""
+        return not self.is_superuser and self.role in CERTIFICATION_ROLES
 
 
 class ApiToken(models.Model):

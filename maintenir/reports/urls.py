@@ -1,7 +1,15 @@
 from django.urls import URLPattern, URLResolver, path
 
-from maintenir.reports import views
+from maintenir.reports import certification_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/<int:pk>/commissioning-report.pdf", views.commissioning_report, name="commissioning-report"),
+    path(
+        "certification/candidates/<int:pk>/titles/<int:title_pk>/livret.pdf",
+        certification_views.livret,
+        name="certification-livret",
+    ),
+    path(
+        "certification/decisions/<int:pk>/parchemin.pdf", certification_views.parchemin, name="certification-parchemin"
+    ),
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("maintenir.assets.urls")),
+    path("", include("maintenir.certification.urls")),
     path("", include("maintenir.devices.urls")),
     path("", include("maintenir.workorders.urls")),
     path("", include("maintenir.preventive.urls")),

@@ -1,6 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from maintenir.core.choices import Role
 from maintenir.ui import queries
@@ -8,8 +8,11 @@ from maintenir.ui import queries
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The user's starting point: the backlog for managers, today's work for technicians, their sites for clients."""
+    """The user's starting point: the backlog for managers, today's work for technicians, their sites for clients,
+    the candidates for the training centre (a candidate sees their own record there)."""
     user = request.user
+    if user.works_on_certification_only:  # type: ignore[union-attr]
+        return redirect("certification-candidate-list")
     if user.is_manager:  # type: ignore[union-attr]
         context = {
             "backlog": queries.backlog_by_priority(user),

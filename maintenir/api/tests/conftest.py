@@ -10,6 +10,18 @@ from django.utils import timezone
 
 from maintenir.assets.models import Counter, CounterReading, Equipment, Site
 from maintenir.assets.tests.factories import CounterFactory, EquipmentFactory
+from maintenir.certification import models as certification
+from maintenir.certification.choices import PathKind, SessionKind
+from maintenir.certification.tests.factories import (
+    CandidateFactory,
+    DecisionFactory,
+    ExperiencePeriodFactory,
+    JuryMemberFactory,
+    PathFactory,
+    RegistrationFactory,
+    SessionFactory,
+    TitleVersionFactory,
+)
 from maintenir.core.models import ObjectChange
 from maintenir.devices.models import Application, Device, ParameterEntry, ParameterSet, Point, PointWrite, Reading
 from maintenir.devices.tests.factories import ApplicationFactory, ParameterSetFactory, PointFactory
@@ -76,6 +88,15 @@ WRITABLE_MODELS = (
     PreventiveOrder,
     CommissioningCheck,
     CommissioningRun,
+    certification.Candidate,
+    certification.Path,
+    certification.ExperiencePeriod,
+    certification.Session,
+    certification.JuryMember,
+    certification.Registration,
+    certification.EvaluationElement,
+    certification.Decision,
+    certification.GrantedCcp,
     ObjectChange,
 )
 
@@ -113,6 +134,42 @@ class World:
     application: Any
     commissioning: Any
     check: Any
+    certification: "CertificationWorld"
+
+
+@dataclass
+class CertificationWorld:
+    """The training centre's records, which belong to no client organisation."""
+
+    version: Any
+    ccp: Any
+    candidate: Any
+    path: Any
+    vae_path: Any
+    newcomer: Any
+    session: Any
+    registration: Any
+    titled: Any
+
+
+def build_certification() -> CertificationWorld:
+    version = TitleVersionFactory()
+    ccp = certification.ActivityType.objects.create(version=version, position=1, name="Installer")
+    session = SessionFactory(kind=SessionKind.TITLE, version=version)
+    JuryMemberFactory.create_batch(2, session=session)
+    registration = RegistrationFactory(session=session)
+    candidate = registration.candidate
+    return CertificationWorld(
+        version=version,
+        ccp=ccp,
+        candidate=candidate,
+        path=registration.path,
+        vae_path=ExperiencePeriodFactory(path__candidate=candidate, path__version=version).path,
+        newcomer=PathFactory(candidate=CandidateFactory(), version=version, kind=PathKind.CONTINUOUS),
+        session=session,
+        registration=registration,
+        titled=DecisionFactory(registration=RegistrationFactory(session__version=version), title_granted=True),
+    )
 
 
 def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> World:
@@ -163,6 +220,7 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         application=ApplicationFactory(parameter_set=parameter_set, device=point.device, applied_by=technician),
         commissioning=commissioning,
         check=CommissioningCheckFactory(work_order=commissioning, point=point),
+        certification=build_certification(),
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from maintenir.api import assets, devices, preventive, reports, workorders
+from maintenir.api import assets, certification, devices, preventive, reports, workorders
 from maintenir.api.tests.conftest import World, call, snapshot
 
 
@@ -431,11 +431,119 @@ ENDPOINTS = [
     Endpoint("get", "/api/preventive/forecast", "client_a", outsider=200),
     Endpoint("get", "/api/equipment/{w.equipment.pk}/next-due", "client_a"),
     Endpoint("post", "/api/preventive/generate", "manager", 200, lambda w, p: {}, refused="technician", outsider=403),
+    # Certification: the referential is public, the records are the training centre's (no client sees them).
+    Endpoint("get", "/api/certification/titles", "client_a", outsider=200),
+    Endpoint("get", "/api/certification/titles/{w.certification.version.title_id}", "client_a", outsider=200),
+    Endpoint("get", "/api/certification/centres", "client_a", outsider=200),
+    Endpoint(
+        "get", "/api/certification/ccps/{w.certification.ccp.pk}/holders", "manager", refused="technician", outsider=403
+    ),
+    Endpoint("get", "/api/certification/candidates", "manager", outsider=200),
+    Endpoint(
+        "post",
+        "/api/certification/candidates",
+        "training_staff",
+        201,
+        lambda w, p: {"first_name": "Inès", "last_name": "Moreau", "user": p["other_technician"].pk},
+        refused="manager",
+        outsider=403,
+    ),
+    Endpoint("get", "/api/certification/candidates/{w.certification.candidate.pk}", "manager"),
+    Endpoint(
+        "patch",
+        "/api/certification/candidates/{w.certification.candidate.pk}",
+        "training_staff",
+        200,
+        lambda w, p: {"email": "camille@example.org"},
+        refused="manager",
+    ),
+    Endpoint("get", "/api/certification/candidates/{w.certification.candidate.pk}/paths", "manager"),
+    Endpoint(
+        "post",
+        "/api/certification/candidates/{w.certification.candidate.pk}/paths",
+        "training_staff",
+        201,
+        lambda w, p: {"kind": "discontinuous", "version": w.certification.version.pk, "started_on": "2025-01-06"},
+        refused="manager",
+    ),
+    Endpoint("get", "/api/certification/candidates/{w.certification.candidate.pk}/standing", "manager"),
+    Endpoint(
+        "get",
+        "/api/certification/candidates/{w.certification.candidate.pk}/titles/{w.certification.version.title_id}/livret",
+        "manager",
+    ),
+    Endpoint("get", "/api/certification/decisions/{w.certification.titled.pk}/parchemin", "manager"),
+    Endpoint(
+        "post",
+        "/api/certification/paths/{w.certification.vae_path.pk}/experience",
+        "training_staff",
+        201,
+        lambda w, p: {"employer": "Elec Services", "started_on": "2024-01-01", "ended_on": "2024-06-30"},
+        refused="manager",
+    ),
+    Endpoint(
+        "post",
+        "/api/certification/paths/{w.certification.vae_path.pk}/admissibility",
+        "training_staff",
+        200,
+        lambda w, p: {"admissible": True, "on": "2024-02-01"},
+        refused="manager",
+    ),
+    Endpoint("get", "/api/certification/sessions", "manager", outsider=200),
+    Endpoint(
+        "post",
+        "/api/certification/sessions",
+        "training_staff",
+        201,
+        lambda w, p: {
+            "kind": "ccp",
+            "version": w.certification.version.pk,
+            "ccp": w.certification.ccp.pk,
+            "centre": w.certification.session.centre_id,
+            "date": "2025-09-15",
+        },
+        refused="manager",
+        outsider=403,
+    ),
+    Endpoint("get", "/api/certification/sessions/{w.certification.session.pk}", "manager"),
+    Endpoint(
+        "post",
+        "/api/certification/sessions/{w.certification.session.pk}/jury",
+        "training_staff",
+        201,
+        lambda w, p: {"name": "Sam Leroy", "profile": "professional", "years_in_trade": 12, "approved": True},
+        refused="manager",
+    ),
+    Endpoint("get", "/api/certification/sessions/{w.certification.session.pk}/registrations", "manager"),
+    Endpoint(
+        "post",
+        "/api/certification/sessions/{w.certification.session.pk}/registrations",
+        "training_staff",
+        201,
+        lambda w, p: {"candidate": w.certification.newcomer.candidate_id, "path": w.certification.newcomer.pk},
+        refused="manager",
+    ),
+    Endpoint(
+        "post",
+        "/api/certification/registrations/{w.certification.registration.pk}/elements",
+        "training_staff",
+        201,
+        lambda w, p: {"kind": "in_training", "result": "15/20"},
+        refused="manager",
+    ),
+    Endpoint(
+        "post",
+        "/api/certification/registrations/{w.certification.registration.pk}/decision",
+        "training_staff",
+        201,
+        lambda w, p: {"title_granted": True},
+        refused="manager",
+    ),
 ]
 WRITES = [endpoint for endpoint in ENDPOINTS if endpoint.method != "get"]
 REFUSED = [endpoint for endpoint in ENDPOINTS if endpoint.refused]
 
-PERSONAS = ("manager", "technician", "other_technician", "operator_a", "client_a", "client_b")
+PERSONAS = ("manager", "technician", "other_technician", "operator_a", "client_a", "client_b", "training_staff")
 
 
 @pytest.fixture
@@ -455,7 +563,14 @@ def _route_pattern(path: str) -> str:
 def test_every_route_is_in_the_table() -> None:
     declared = {
         (method.lower(), _route_pattern("/api" + path))
-        for router in (assets.router, devices.router, preventive.router, reports.router, workorders.router)
+        for router in (
+            assets.router,
+            certification.router,
+            devices.router,
+            preventive.router,
+            reports.router,
+            workorders.router,
+        )
         for path, view in router.path_operations.items()
         for operation in view.operations
         for method in operation.methods

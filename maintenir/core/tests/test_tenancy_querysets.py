@@ -19,7 +19,25 @@ RESTRICTED_MODELS = [
 SHARED_CATALOGUES = {"assets.EquipmentType", "preventive.Gamme", "preventive.GammeVersion", "devices.ParameterSet"} | {
     f"workorders.{name}" for name in ("FailureMode", "FailureMechanism", "FailureCause", "Remedy", "DetectionMethod")
 }
-PERSONAS = ["administrator", "manager", "technician", "operator_a", "client_a", "client_b"]
+# The training centre's records belong to no client: client roles have no permission on them at all.
+CERTIFICATION_RECORDS = {
+    f"certification.{name}"
+    for name in (
+        *("RegulationVersion", "Title", "TitleVersion", "ActivityType", "Competence", "Ccs", "Correspondence"),
+        *("Centre", "Candidate", "Path", "ExperiencePeriod", "Session", "JuryMember", "Registration"),
+        *("EvaluationElement", "Decision", "GrantedCcp"),
+    )
+}
+PERSONAS = [
+    "administrator",
+    "manager",
+    "technician",
+    "operator_a",
+    "client_a",
+    "client_b",
+    "training_staff",
+    "candidate_user",
+]
 
 
 def label(model: type) -> str:
@@ -29,9 +47,9 @@ def label(model: type) -> str:
 @pytest.mark.parametrize("model", RESTRICTED_MODELS, ids=label)
 def test_tenant_path_resolves_unless_shared_catalogue(model: Any, tenant_world: None, org_a: Any) -> None:
     if model.tenant_path is None:
-        assert label(model) in SHARED_CATALOGUES
+        assert label(model) in SHARED_CATALOGUES | CERTIFICATION_RECORDS
         return
-    assert label(model) not in SHARED_CATALOGUES
+    assert label(model) not in SHARED_CATALOGUES | CERTIFICATION_RECORDS
     own = model.objects.filter(**{model.tenant_path: org_a.pk})
     others = model.objects.exclude(**{model.tenant_path: org_a.pk})
     if model is not User:
@@ -51,6 +69,9 @@ def test_restrict_for_every_persona_and_action(
             where = f"{persona} {action}"
             if user.role not in model.role_permissions.get(action, frozenset()):
                 assert not visible, where
+            elif user.role in model.self_roles:
+                own = model.objects.filter(**{model.owner_path: user.pk}) if model.owner_path else model.objects.none()
+                assert visible == set(own), where
             elif user.organisation_id is None or model.tenant_path is None:
                 assert visible == everything, where
             else:

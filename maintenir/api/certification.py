@@ -1,0 +1,533 @@
+"""The titre professionnel referential, candidates, sessions, juries, evaluations, decisions and documents."""
+
+import datetime
+from typing import Any, TypeVar, cast
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from maintenir.api.common import (
+    acting_user,
+    apply_changes,
+    get_visible,
+    partial_schema,
+    resolve,
+    resolve_many,
+    restricted,
+)
+from maintenir.certification import services
+from maintenir.certification.choices import ElementKind, MemberProfile, PathKind, SessionKind
+from maintenir.certification.models import (
+    ActivityType,
+    Candidate,
+    Ccs,
+    Centre,
+    Decision,
+    EvaluationElement,
+    ExperiencePeriod,
+    JuryMember,
+    Path,
+    Registration,
+    Session,
+    Title,
+    TitleVersion,
+)
+from maintenir.core.models import User
+from maintenir.core.services import save_restricted
+from maintenir.reports import certification as documents
+from maintenir.reports.views import pdf_response
+
+M = TypeVar("M", bound=Model)
+router = Router(tags=["certification"])
+PDF: dict[str, Any] = {"responses": {200: {"content": {"application/pdf": {}}}}}
+
+
+# --- Schemas -------------------------------------------------------------------------------------
+
+
+class TitleOut(Schema):
+    id: int
+    name: str
+    tp_code: str
+    rncp: str
+    level: str
+    nsf_code: str
+    rome_codes: list[str]
+
+
+class CompetenceOut(Schema):
+    id: int
+    position: int
+    name: str
+
+
+class CcpOut(Schema):
+    id: int
+    position: int
+    name: str
+    competences: list[CompetenceOut]
+
+    @staticmethod
+    def resolve_competences(ccp: ActivityType) -> list[Any]:
+        return list(ccp.competences.all())
+
+
+class RegulationOut(Schema):
+    code: str
+    name: str
+    issuing_authority: str
+    practice_file: str
+    vae_min_experience_months: int
+    ccs_experience_months: int
+    ccp_evaluators: str
+    jury_min_members: int
+    member_min_years_in_trade: int
+    member_max_years_out: int | None
+    capitalisation_window: str
+    capitalisation_years: int
+    closure_grace_months: int
+    final_interview: str
+
+
+class VersionOut(Schema):
+    id: int
+    name: str
+    valid_from: datetime.date | None
+    valid_until: datetime.date | None
+    status: str
+    revises: int | None = Field(None, alias="revises_id")
+    regulation: RegulationOut
+    ccps: list[CcpOut]
+
+    @staticmethod
+    def resolve_ccps(version: TitleVersion) -> list[Any]:
+        return list(version.ccps.all())
+
+
+class CcsOut(Schema):
+    id: int
+    name: str
+
+
+class TitleDetailOut(TitleOut):
+    versions: list[VersionOut]
+    ccs: list[CcsOut]
+
+    @staticmethod
+    def resolve_versions(title: Title) -> list[Any]:
+        return list(title.versions.all())
+
+    @staticmethod
+    def resolve_ccs(title: Title) -> list[Any]:
+        return list(title.ccs_set.all())
+
+
+class HolderOut(Schema):
+    id: int
+    username: str
+    name: str = Field(alias="get_full_name")
+
+
+class CentreOut(Schema):
+    id: int
+    name: str
+    approval_number: str
+    city: str
+
+
+class CandidateIn(Schema):
+    first_name: str
+    last_name: str
+    email: str = ""
+    user: int | None = Field(None, description="The technician or candidate account of this person.")
+
+
+class CandidatePatch(partial_schema(CandidateIn)):  # type: ignore[misc]
+    """Only the fields sent are changed."""
+
+
+class CandidateOut(Schema):
+    id: int
+    first_name: str
+    last_name: str
+    email: str
+    user: int | None = Field(None, alias="user_id")
+
+
+class PathIn(Schema):
+    kind: PathKind
+    version: int
+    ccs: int | None = None
+    started_on: datetime.date
+
+
+PATH_KEYS: dict[str, type[Model]] = {"version": TitleVersion, "ccs": Ccs}
+
+
+class PathOut(Schema):
+    id: int
+    candidate: int = Field(alias="candidate_id")
+    kind: str
+    version: int = Field(alias="version_id")
+    ccs: int | None = Field(None, alias="ccs_id")
+    started_on: datetime.date
+    admissibility: str
+    admissibility_on: datetime.date | None
+    experience_months: int = Field(alias="experience")
+
+
+class ExperienceIn(Schema):
+    employer: str
+    job: str = ""
+    started_on: datetime.date
+    ended_on: datetime.date
+    related: bool = True
+
+
+class ExperienceOut(ExperienceIn):
+    id: int
+    path: int = Field(alias="path_id")
+
+
+class AdmissibilityIn(Schema):
+    admissible: bool
+    on: datetime.date = Field(description="Date of the notification.")
+
+
+class JuryMemberIn(Schema):
+    name: str
+    profile: MemberProfile
+    years_in_trade: int = Field(ge=0)
+    years_out_of_trade: int = Field(0, ge=0)
+    approved: bool = False
+    approval_reference: str = ""
+
+
+class JuryMemberOut(JuryMemberIn):
+    id: int
+
+
+class SessionIn(Schema):
+    kind: SessionKind
+    version: int
+    ccp: int | None = None
+    ccs: int | None = None
+    centre: int
+    date: datetime.date
+
+
+SESSION_KEYS: dict[str, type[Model]] = {"version": TitleVersion, "ccp": ActivityType, "ccs": Ccs, "centre": Centre}
+
+
+class SessionOut(Schema):
+    id: int
+    kind: str
+    version: int = Field(alias="version_id")
+    ccp: int | None = Field(None, alias="ccp_id")
+    ccs: int | None = Field(None, alias="ccs_id")
+    centre: int = Field(alias="centre_id")
+    date: datetime.date
+    jury: list[JuryMemberOut]
+    jury_problems: list[str] = Field(description="Why the jury is not validly composed; empty when it is.")
+
+    @staticmethod
+    def resolve_jury(session: Session) -> list[Any]:
+        return list(session.jury.all())
+
+    @staticmethod
+    def resolve_jury_problems(session: Session) -> list[str]:
+        return session.jury_problems()
+
+
+class RegistrationIn(Schema):
+    candidate: int
+    path: int
+
+
+class RegistrationOut(Schema):
+    id: int
+    session: int = Field(alias="session_id")
+    candidate: int = Field(alias="candidate_id")
+    path: int = Field(alias="path_id")
+
+
+class ElementIn(Schema):
+    kind: ElementKind
+    ccp: int | None = None
+    result: str = ""
+
+
+class ElementOut(ElementIn):
+    id: int
+    registration: int = Field(alias="registration_id")
+    ccp: int | None = Field(None, alias="ccp_id")
+    recorded_by: int = Field(alias="recorded_by_id")
+
+
+class DecisionIn(Schema):
+    title_granted: bool = False
+    ccps: list[int] = Field(default_factory=list, description="CCPs granted (when the title is not).")
+    ccs_granted: bool = False
+    notes: str = ""
+
+
+class DecisionOut(Schema):
+    id: int
+    registration: int = Field(alias="registration_id")
+    title_granted: bool
+    ccs_granted: bool
+    decided_on: datetime.date
+    ccps: list[int]
+
+    @staticmethod
+    def resolve_ccps(decision: Decision) -> list[int]:
+        return [granted.ccp_id for granted in decision.ccps.all()]
+
+
+class HeldOut(Schema):
+    ccp: int
+    name: str
+    obtained_on: datetime.date | None = None
+
+
+class StandingOut(Schema):
+    title: int
+    version: int
+    title_granted: bool
+    held: list[HeldOut]
+    missing: list[HeldOut]
+    deadline: datetime.date | None = Field(description="Last day to sit the missing CCPs; null when not bounded.")
+    final_interview: str | None
+    documents: list[str]
+
+
+# --- Referential -----------------------------------------------------------------------------------
+
+
+@router.get("/certification/titles", response=list[TitleOut])
+@paginate(LimitOffsetPagination)
+def list_titles(request: HttpRequest) -> QuerySet[Title]:
+    return restricted(Title, request)
+
+
+@router.get("/certification/titles/{title_id}", response=TitleDetailOut)
+def get_title(request: HttpRequest, title_id: int) -> Title:
+    titles = restricted(Title, request).prefetch_related(
+        "versions__regulation", "versions__ccps__competences", "ccs_set"
+    )
+    return get_visible(titles, title_id)
+
+
+@router.get("/certification/ccps/{ccp_id}/holders", response=list[HolderOut])
+def ccp_holders(request: HttpRequest, ccp_id: int) -> QuerySet[User]:
+    """The technicians holding this CCP (alone, in their title, or through a correspondence), for dispatch."""
+    user = acting_user(request)
+    ccp = get_visible(restricted(ActivityType, request).select_related("version"), ccp_id)
+    if not services.may_list_holders(user):
+        raise PermissionDenied(_("Your role may not list the holders of a CCP."))
+    return services.holders_of(ccp)
+
+
+@router.get("/certification/centres", response=list[CentreOut])
+@paginate(LimitOffsetPagination)
+def list_centres(request: HttpRequest) -> QuerySet[Centre]:
+    return restricted(Centre, request)
+
+
+# --- Candidates and paths ----------------------------------------------------------------------------
+
+
+def _account(user_id: int | None) -> User | None:
+    """The technician or candidate account a candidate is linked to; the training centre sees no user list."""
+    if user_id is None:
+        return None
+    account = services.linkable_accounts().filter(pk=user_id).first()
+    if account is None:
+        raise ValidationError({"user": _("No technician or candidate account %(id)s.") % {"id": user_id}})
+    return account
+
+
+def _save_candidate(request: HttpRequest, candidate: Candidate, changes: dict[str, Any]) -> Candidate:
+    if "user" in changes:
+        changes["user"] = _account(changes["user"])
+    for name, value in changes.items():
+        setattr(candidate, name, value)
+    save_restricted(acting_user(request), candidate)
+    return candidate
+
+
+@router.get("/certification/candidates", response=list[CandidateOut])
+@paginate(LimitOffsetPagination)
+def list_candidates(request: HttpRequest) -> QuerySet[Candidate]:
+    return restricted(Candidate, request)
+
+
+@router.post("/certification/candidates", response={201: CandidateOut})
+def create_candidate(request: HttpRequest, payload: CandidateIn) -> Candidate:
+    return _save_candidate(request, Candidate(), payload.model_dump())
+
+
+@router.get("/certification/candidates/{candidate_id}", response=CandidateOut)
+def get_candidate(request: HttpRequest, candidate_id: int) -> Candidate:
+    return get_visible(restricted(Candidate, request), candidate_id)
+
+
+@router.patch("/certification/candidates/{candidate_id}", response=CandidateOut)
+def update_candidate(request: HttpRequest, candidate_id: int, payload: CandidatePatch) -> Candidate:
+    candidate = get_visible(restricted(Candidate, request), candidate_id)
+    return _save_candidate(request, candidate, payload.model_dump(exclude_unset=True))
+
+
+@router.get("/certification/candidates/{candidate_id}/paths", response=list[PathOut])
+def list_paths(request: HttpRequest, candidate_id: int) -> QuerySet[Path]:
+    candidate = get_visible(restricted(Candidate, request), candidate_id)
+    return restricted(Path, request).filter(candidate=candidate).prefetch_related("experience_periods")
+
+
+@router.post("/certification/candidates/{candidate_id}/paths", response={201: PathOut})
+def create_path(request: HttpRequest, candidate_id: int, payload: PathIn) -> Path:
+    candidate = get_visible(restricted(Candidate, request), candidate_id)
+    path = apply_changes(request, Path(candidate=candidate), payload.model_dump(), PATH_KEYS)
+    save_restricted(acting_user(request), path)
+    return path
+
+
+@router.get("/certification/candidates/{candidate_id}/standing", response=list[StandingOut])
+def candidate_standing(request: HttpRequest, candidate_id: int) -> list[dict[str, Any]]:
+    """For each title the candidate works towards: CCPs held and missing, until when, what is due."""
+    candidate = get_visible(restricted(Candidate, request), candidate_id)
+    return [
+        {
+            "title": standing.title.pk,
+            "version": standing.version.pk,
+            "title_granted": standing.title_granted,
+            "held": [
+                {"ccp": held.ccp.pk, "name": held.ccp.name, "obtained_on": held.obtained_on} for held in standing.held
+            ],
+            "missing": [{"ccp": ccp.pk, "name": ccp.name} for ccp in standing.missing],
+            "deadline": standing.deadline,
+            "final_interview": standing.final_interview,
+            "documents": standing.documents,
+        }
+        for standing in (services.standing(candidate, title) for title in services.titles_of(candidate))
+    ]
+
+
+def _named(model: type[M], request: HttpRequest, pk: int, field: str) -> M:
+    """The object a required id names, if the user may see it; else a 422 on that field."""
+    return cast(M, resolve(model, request, pk, field))
+
+
+@router.get(
+    "/certification/candidates/{candidate_id}/titles/{title_id}/livret", response={200: bytes}, openapi_extra=PDF
+)
+def livret(request: HttpRequest, candidate_id: int, title_id: int) -> HttpResponse:
+    """The livret de certification of a title: every CCP obtained, with its date and session, as PDF."""
+    candidate = get_visible(restricted(Candidate, request), candidate_id)
+    title = get_visible(restricted(Title, request), title_id)
+    pdf = documents.livret(acting_user(request), candidate, title)
+    return pdf_response(pdf, f"livret-{candidate.pk}-{title.pk}.pdf")
+
+
+@router.get("/certification/decisions/{decision_id}/parchemin", response={200: bytes}, openapi_extra=PDF)
+def parchemin(request: HttpRequest, decision_id: int) -> HttpResponse:
+    """The parchemin of the title or CCS granted by this decision, as PDF."""
+    decisions = restricted(Decision, request).select_related(
+        "registration__candidate", "registration__session__version__title", "registration__session__ccs"
+    )
+    decision = get_visible(decisions, decision_id)
+    pdf = documents.parchemin(acting_user(request), decision)
+    return pdf_response(pdf, f"parchemin-{decision.pk}.pdf")
+
+
+@router.post("/certification/paths/{path_id}/experience", response={201: ExperienceOut})
+def add_experience(request: HttpRequest, path_id: int, payload: ExperienceIn) -> ExperiencePeriod:
+    path = get_visible(restricted(Path, request), path_id)
+    period = ExperiencePeriod(path=path, **payload.model_dump())
+    save_restricted(acting_user(request), period)
+    return period
+
+
+@router.post("/certification/paths/{path_id}/admissibility", response=PathOut)
+def decide_admissibility(request: HttpRequest, path_id: int, payload: AdmissibilityIn) -> Path:
+    """Record the notification of admissibility of a VAE application (refused if the experience falls short)."""
+    path = get_visible(restricted(Path, request).select_related("version__regulation"), path_id)
+    return services.decide_admissibility(acting_user(request), path, payload.admissible, payload.on)
+
+
+# --- Sessions ---------------------------------------------------------------------------------------
+
+
+def _sessions(request: HttpRequest) -> QuerySet[Session]:
+    return restricted(Session, request).select_related("version__regulation").prefetch_related("jury")
+
+
+@router.get("/certification/sessions", response=list[SessionOut])
+@paginate(LimitOffsetPagination)
+def list_sessions(request: HttpRequest) -> QuerySet[Session]:
+    return _sessions(request)
+
+
+@router.post("/certification/sessions", response={201: SessionOut})
+def create_session(request: HttpRequest, payload: SessionIn) -> Session:
+    session = apply_changes(request, Session(), payload.model_dump(), SESSION_KEYS)
+    save_restricted(acting_user(request), session)
+    return session
+
+
+@router.get("/certification/sessions/{session_id}", response=SessionOut)
+def get_session(request: HttpRequest, session_id: int) -> Session:
+    return get_visible(_sessions(request), session_id)
+
+
+@router.post("/certification/sessions/{session_id}/jury", response={201: JuryMemberOut})
+def add_jury_member(request: HttpRequest, session_id: int, payload: JuryMemberIn) -> JuryMember:
+    session = get_visible(_sessions(request), session_id)
+    return services.add_jury_member(acting_user(request), JuryMember(session=session, **payload.model_dump()))
+
+
+@router.get("/certification/sessions/{session_id}/registrations", response=list[RegistrationOut])
+def list_registrations(request: HttpRequest, session_id: int) -> QuerySet[Registration]:
+    session = get_visible(_sessions(request), session_id)
+    return restricted(Registration, request).filter(session=session)
+
+
+@router.post("/certification/sessions/{session_id}/registrations", response={201: RegistrationOut})
+def register(request: HttpRequest, session_id: int, payload: RegistrationIn) -> Registration:
+    session = get_visible(_sessions(request), session_id)
+    candidate = _named(Candidate, request, payload.candidate, "candidate")
+    path = _named(Path, request, payload.path, "path")
+    return services.register(acting_user(request), session, candidate, path)
+
+
+def _registration(request: HttpRequest, registration_id: int) -> Registration:
+    registrations = restricted(Registration, request).select_related(
+        "session__version__regulation", "path", "candidate"
+    )
+    return get_visible(registrations, registration_id)
+
+
+@router.post("/certification/registrations/{registration_id}/elements", response={201: ElementOut})
+def record_element(request: HttpRequest, registration_id: int, payload: ElementIn) -> EvaluationElement:
+    registration = _registration(request, registration_id)
+    element = apply_changes(
+        request, EvaluationElement(registration=registration), payload.model_dump(), {"ccp": ActivityType}
+    )
+    return services.record_element(acting_user(request), element)
+
+
+@router.post("/certification/registrations/{registration_id}/decision", response={201: DecisionOut})
+def record_decision(request: HttpRequest, registration_id: int, payload: DecisionIn) -> Decision:
+    registration = _registration(request, registration_id)
+    return services.record_decision(
+        acting_user(request),
+        registration,
+        title_granted=payload.title_granted,
+        ccps=resolve_many(ActivityType, request, payload.ccps, "ccps"),
+        ccs_granted=payload.ccs_granted,
+        notes=payload.notes,
+    )

@@ -1,0 +1,101 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from maintenir.assets.forms import DateInput, RestrictedChoicesForm
+from maintenir.certification.models import (
+    ActivityType,
+    Candidate,
+    Decision,
+    EvaluationElement,
+    ExperiencePeriod,
+    JuryMember,
+    Path,
+    Registration,
+    Session,
+    TitleVersion,
+)
+from maintenir.certification.services import linkable_accounts
+
+
+class CandidateForm(RestrictedChoicesForm):
+    class Meta:
+        model = Candidate
+        fields = ["first_name", "last_name", "email", "user"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = linkable_accounts()  # type: ignore[attr-defined]
+
+
+class PathForm(RestrictedChoicesForm):
+    choice_select_related = {TitleVersion: ("title",)}
+
+    class Meta:
+        model = Path
+        fields = ["kind", "version", "ccs", "started_on"]
+        widgets = {"started_on": DateInput()}
+
+
+class ExperienceForm(forms.ModelForm):
+    class Meta:
+        model = ExperiencePeriod
+        fields = ["employer", "job", "started_on", "ended_on", "related"]
+        widgets = {"started_on": DateInput(), "ended_on": DateInput()}
+
+
+class AdmissibilityForm(forms.Form):
+    admissible = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("Admissible")), ("0", _("Not admissible"))],
+        coerce=lambda value: value == "1",
+    )
+    on = forms.DateField(label=_("Notified on"), widget=DateInput())
+
+
+class SessionForm(RestrictedChoicesForm):
+    class Meta:
+        model = Session
+        fields = ["kind", "version", "ccp", "ccs", "centre", "date"]
+        widgets = {"date": DateInput()}
+
+
+class JuryMemberForm(forms.ModelForm):
+    class Meta:
+        model = JuryMember
+        fields = ["name", "profile", "years_in_trade", "years_out_of_trade", "approved", "approval_reference"]
+
+
+class RegistrationForm(RestrictedChoicesForm):
+    class Meta:
+        model = Registration
+        fields = ["candidate", "path"]
+
+
+class ElementForm(forms.ModelForm):
+    class Meta:
+        model = EvaluationElement
+        fields = ["kind", "ccp", "result"]
+
+    def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ccp"].queryset = session.version.ccps.all()  # type: ignore[attr-defined]
+
+
+class DecisionForm(forms.ModelForm):
+    ccps = forms.ModelMultipleChoiceField(
+        label=_("CCPs granted"),
+        queryset=ActivityType.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Decision
+        fields = ["title_granted", "ccps", "ccs_granted", "notes"]
+
+    def __init__(self, *args: Any, session: Session, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ccps = session.version.ccps.all()
+        self.fields["ccps"].queryset = ccps.filter(pk=session.ccp_id) if session.ccp_id else ccps  # type: ignore[attr-defined]

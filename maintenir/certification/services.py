@@ -1,0 +1,267 @@
+"""Certification operations: admissibility, registrations, juries, evaluations, decisions, and what a candidate holds.
+
+Each operation checks the acting user's rights, validates with the models' `clean()` (which asks
+`rules`), and writes in one transaction. The questions ("what is missing, until when?") load the
+records once and hand them to the pure functions of `rules`.
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from maintenir.certification import rules
+from maintenir.certification.choices import Admissibility, ElementKind, FinalInterview, PathKind, SessionKind
+from maintenir.certification.models import (
+    ACCOUNT_ROLES,
+    DISPATCH_ROLES,
+    ActivityType,
+    Candidate,
+    Correspondence,
+    Decision,
+    EvaluationElement,
+    GrantedCcp,
+    JuryMember,
+    Path,
+    Registration,
+    Session,
+    Title,
+    TitleVersion,
+)
+from maintenir.core.choices import Action, Role
+from maintenir.core.models import User
+from maintenir.core.services import TransitionError, check_permission, save_restricted
+
+
+@transaction.atomic
+def decide_admissibility(user: User, path: Path, admissible: bool, on: datetime.date) -> Path:
+    """Record the labour administration's notification of (in)admissibility of a VAE application.
+
+    An admissible notification is refused where the declared experience does not meet the rule.
+    """
+    check_permission(user, Action.CHANGE, path)
+    if path.kind != PathKind.VAE:
+        raise TransitionError({"kind": _("Only a VAE application has an admissibility decision.")})
+    if path.admissibility != Admissibility.PENDING:
+        raise TransitionError({"admissibility": _("The admissibility was already decided.")})
+    if admissible:
+        verdict = rules.vae_admissible(path.version.regulation, path.experience())
+        if not verdict:
+            raise TransitionError({"admissibility": verdict.reason})
+    path.admissibility = Admissibility.ADMISSIBLE if admissible else Admissibility.REFUSED
+    path.admissibility_on = on
+    save_restricted(user, path)
+    return path
+
+
+def register(user: User, session: Session, candidate: Candidate, path: Path) -> Registration:
+    """Register a candidate to a session on one of their paths (`Registration.clean` checks the rules)."""
+    registration = Registration(session=session, candidate=candidate, path=path)
+    save_restricted(user, registration)
+    return registration
+
+
+def add_jury_member(user: User, member: JuryMember) -> JuryMember:
+    if Decision.objects.filter(registration__session_id=member.session_id).exists():
+        raise TransitionError({"session": _("The session's decisions are recorded: its jury is final.")})
+    save_restricted(user, member)
+    return member
+
+
+def record_element(user: User, element: EvaluationElement) -> EvaluationElement:
+    element.recorded_by = user
+    save_restricted(user, element)
+    return element
+
+
+@transaction.atomic
+def record_decision(
+    user: User,
+    registration: Registration,
+    *,
+    title_granted: bool = False,
+    ccps: Iterable[ActivityType] = (),
+    ccs_granted: bool = False,
+    notes: str = "",
+) -> Decision:
+    """Record the jury's decision on a registered candidate, once, with the CCPs it grants.
+
+    The jury must be validly composed. A title session grants the title or not, and if not, any of the
+    version's CCPs; a CCP session grants its CCP, and the title too once all CCPs are held (after the
+    final interview where it is due); a CCS session grants the CCS or not. A title is never granted twice.
+    """
+    check_permission(user, Action.CHANGE, registration)
+    session = registration.session
+    problems = session.jury_problems()
+    if problems:
+        raise TransitionError({"session": problems})
+    if Decision.objects.filter(registration=registration).exists():
+        raise TransitionError({"registration": _("The decision on this registration is already recorded.")})
+    ccps = list(ccps)
+    _check_outcome(session, registration, title_granted, ccps, ccs_granted)
+    decision = Decision(
+        registration=registration,
+        title_granted=title_granted,
+        ccs_granted=ccs_granted,
+        decided_on=session.date,
+        recorded_by=user,
+        notes=notes,
+    )
+    save_restricted(user, decision)
+    for ccp in ccps:
+        save_restricted(user, GrantedCcp(decision=decision, ccp=ccp))
+    return decision
+
+
+def _check_outcome(
+    session: Session, registration: Registration, title_granted: bool, ccps: list[ActivityType], ccs_granted: bool
+) -> None:
+    if ccs_granted and session.kind != SessionKind.CCS:
+        raise TransitionError({"ccs_granted": _("Only a CCS session grants a CCS.")})
+    if session.kind == SessionKind.CCS and (title_granted or ccps):
+        raise TransitionError({"ccps": _("A CCS session grants the CCS only.")})
+    allowed = (
+        {session.ccp_id} if session.kind == SessionKind.CCP else set(session.version.ccps.values_list("pk", flat=True))
+    )
+    if any(ccp.pk not in allowed for ccp in ccps):
+        raise TransitionError({"ccps": _("Only CCPs evaluated in this session can be granted.")})
+    if not title_granted:
+        return
+    if ccps and session.kind == SessionKind.TITLE:
+        raise TransitionError({"ccps": _("The title granted comprises its CCPs: grant the title or CCPs.")})
+    candidate = registration.candidate
+    if candidate.holds_title(session.version.title):
+        raise TransitionError({"title_granted": _("The candidate already holds this title.")})
+    if session.kind != SessionKind.CCP:
+        return
+    held = {**candidate.ccps_held(session.version), **{ccp.pk: session.date for ccp in ccps}}
+    if rules.missing_ccps(list(session.version.ccps.values_list("pk", flat=True)), held):
+        raise TransitionError({"title_granted": _("The title is granted once all its CCPs are held.")})
+    due = rules.final_interview(session.version.regulation, registration.path.kind, holds_all_ccps=True)
+    if due == FinalInterview.REQUIRED and not registration.elements.filter(kind=ElementKind.FINAL_INTERVIEW).exists():
+        raise TransitionError({"title_granted": _("The final interview with the jury is recorded first.")})
+
+
+# --- What a candidate holds ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HeldCcp:
+    ccp: ActivityType
+    obtained_on: datetime.date
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a candidate stands towards a title: what they hold, what is missing and until when."""
+
+    title: Title
+    version: TitleVersion
+    title_granted: bool
+    held: list[HeldCcp]
+    missing: list[ActivityType]
+    deadline: datetime.date | None
+    final_interview: str | None
+    documents: list[str]
+
+
+def standing(candidate: Candidate, title: Title) -> Standing:
+    """The candidate's position on the title's newest version (older CCPs count through correspondences)."""
+    version = title.current_version()
+    if version is None:
+        raise TransitionError({"title": _("The title has no version.")})
+    ccps = list(version.ccps.all())
+    held = candidate.ccps_held(version)
+    decisions = Decision.objects.filter(registration__candidate=candidate, registration__session__version__title=title)
+    title_granted = decisions.filter(title_granted=True).exists()
+    ccs_granted = decisions.filter(ccs_granted=True).exists()
+    missing_ids = set(rules.missing_ccps([ccp.pk for ccp in ccps], held))
+    deadline = None
+    if held and missing_ids:
+        deadline = rules.capitalisation_deadline(
+            version.regulation, version.valid_until, version.status, min(held.values())
+        )
+    path = candidate.paths.filter(version__title=title).order_by("-started_on", "-pk").first()
+    return Standing(
+        title=title,
+        version=version,
+        title_granted=title_granted,
+        held=[HeldCcp(ccp, held[ccp.pk]) for ccp in ccps if ccp.pk in held],
+        missing=[ccp for ccp in ccps if ccp.pk in missing_ids],
+        deadline=deadline,
+        final_interview=None
+        if title_granted
+        else rules.final_interview(version.regulation, path.kind if path else "", not missing_ids),
+        documents=rules.documents_due(title_granted, ccs_granted, len(held)),
+    )
+
+
+def titles_of(candidate: Candidate) -> list[Title]:
+    """The titles the candidate has a path or a decision on."""
+    return list(
+        Title.objects.filter(
+            Q(versions__paths__candidate=candidate) | Q(versions__sessions__registrations__candidate=candidate)
+        ).distinct()
+    )
+
+
+def livret(candidate: Candidate, title: Title) -> QuerySet[GrantedCcp]:
+    """The lines of the livret de certification: every CCP granted for the title, with its session and date.
+
+    "Un livret de certification, qui enregistre les CCP progressivement acquis".
+    """
+    return (
+        GrantedCcp.objects.filter(
+            decision__registration__candidate=candidate, decision__registration__session__version__title=title
+        )
+        .select_related("ccp", "decision__registration__session__centre")
+        .order_by("decision__decided_on", "ccp__position")
+    )
+
+
+def covering_ccps(ccp: ActivityType) -> set[int]:
+    """The CCP and every older CCP that corresponds to it, through successive revisions."""
+    covering = {ccp.pk}
+    pairs = list(
+        Correspondence.objects.filter(new_ccp__version__title_id=ccp.version.title_id).values_list(
+            "old_ccp_id", "new_ccp_id"
+        )
+    )
+    changed = True
+    while changed:
+        found = {old for old, new in pairs if new in covering} - covering
+        covering |= found
+        changed = bool(found)
+    return covering
+
+
+def may_list_holders(user: User | Any) -> bool:
+    return bool(user.is_superuser or user.role in DISPATCH_ROLES)
+
+
+def linkable_accounts() -> QuerySet[User]:
+    """The accounts a candidate can be linked to: technicians and candidates (whom the training centre cannot list
+    through the user permissions)."""
+    return User.objects.filter(is_active=True, role__in=ACCOUNT_ROLES)
+
+
+def holders_of(ccp: ActivityType) -> QuerySet[User]:
+    """Technicians holding CCP `ccp` — granted alone, as part of a title, or through a correspondence.
+
+    For dispatch: "which of my technicians hold the hydraulic repair CCP?"
+    """
+    covering = covering_ccps(ccp)
+    candidates = Candidate.objects.filter(
+        Q(registrations__decision__ccps__ccp__in=covering)
+        | Q(
+            registrations__decision__title_granted=True,
+            registrations__session__version__ccps__in=covering,
+        )
+    )
+    return User.objects.filter(role=Role.TECHNICIAN, is_active=True, candidate__in=candidates).order_by(
+        "last_name", "first_name"
+    )

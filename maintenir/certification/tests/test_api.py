@@ -1,0 +1,118 @@
+"""The certification API beyond the endpoint table: own records only for a candidate, refused input named."""
+
+import datetime
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from maintenir.api.tests.conftest import call, error_fields
+from maintenir.certification.choices import PathKind, SessionKind
+from maintenir.certification.models import Decision, EvaluationElement, Session
+from maintenir.certification.tests.factories import (
+    CandidateFactory,
+    CentreFactory,
+    JuryMemberFactory,
+    RegistrationFactory,
+    SessionFactory,
+    TitleVersionFactory,
+)
+from maintenir.core.tests.clients import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def own(candidate_user: Any) -> Any:
+    """A registration of the candidate persona, with a decision granting nothing yet."""
+    registration = RegistrationFactory(candidate=CandidateFactory(user=candidate_user))
+    JuryMemberFactory.create_batch(2, session=registration.session)
+    return registration
+
+
+@pytest.fixture
+def someone_else() -> Any:
+    return RegistrationFactory()
+
+
+def test_a_candidate_sees_only_their_own_records(candidate_user: Any, own: Any, someone_else: Any) -> None:
+    client = client_for(candidate_user)
+    listed = client.get("/api/certification/candidates").json()["items"]
+    assert [item["id"] for item in listed] == [own.candidate_id]
+    sessions = client.get("/api/certification/sessions").json()["items"]
+    assert [item["id"] for item in sessions] == [own.session_id]
+    assert client.get(f"/api/certification/candidates/{own.candidate_id}/standing").status_code == 200
+    for path in (
+        f"/api/certification/candidates/{someone_else.candidate_id}",
+        f"/api/certification/candidates/{someone_else.candidate_id}/standing",
+        f"/api/certification/sessions/{someone_else.session_id}",
+    ):
+        assert client.get(path).status_code == 404, path
+
+
+def test_a_candidate_changes_nothing(candidate_user: Any, own: Any) -> None:
+    client = client_for(candidate_user)
+    response = call(client, "post", f"/api/certification/registrations/{own.pk}/decision", {"title_granted": True})
+    assert response.status_code == 403
+    assert not Decision.objects.exists()
+
+
+def test_anonymous_is_unauthorised(own: Any) -> None:
+    assert Client().get("/api/certification/titles").status_code == 401
+
+
+def test_in_training_results_for_a_vae_candidate_are_a_422_on_kind(training_staff: Any) -> None:
+    registration = RegistrationFactory(path__kind=PathKind.VAE)
+    response = call(
+        client_for(training_staff),
+        "post",
+        f"/api/certification/registrations/{registration.pk}/elements",
+        {"kind": "in_training", "result": "14/20"},
+    )
+    assert response.status_code == 422
+    assert error_fields(response) == {"kind"}
+    assert not EvaluationElement.objects.exists()
+
+
+def test_a_session_after_the_end_of_validity_is_a_422_on_date(training_staff: Any) -> None:
+    version = TitleVersionFactory(valid_until=datetime.date(2025, 12, 31))
+    body = {"kind": "title", "version": version.pk, "centre": CentreFactory().pk, "date": "2026-01-05"}
+    response = call(client_for(training_staff), "post", "/api/certification/sessions", body)
+    assert response.status_code == 422
+    assert error_fields(response) == {"date"}
+    assert not Session.objects.exists()
+
+
+def test_a_decision_by_an_invalid_jury_is_a_conflict(training_staff: Any) -> None:
+    registration = RegistrationFactory(session=SessionFactory(kind=SessionKind.TITLE))
+    JuryMemberFactory(session=registration.session)
+    response = call(
+        client_for(training_staff),
+        "post",
+        f"/api/certification/registrations/{registration.pk}/decision",
+        {"title_granted": True},
+    )
+    assert response.status_code == 409
+    assert "at least 2 professionals" in response.content.decode()
+    assert not Decision.objects.exists()
+
+
+def test_a_candidate_linked_to_an_unknown_account_is_a_422_on_user(training_staff: Any, client_a: Any) -> None:
+    body = {"first_name": "Inès", "last_name": "Moreau", "user": client_a.pk}
+    response = call(client_for(training_staff), "post", "/api/certification/candidates", body)
+    assert response.status_code == 422
+    assert error_fields(response) == {"user"}
+
+
+def test_holders_of_a_ccp_for_dispatch(manager: Any, training_staff: Any, technician: Any) -> None:
+    registration = RegistrationFactory(candidate=CandidateFactory(user=technician))
+    JuryMemberFactory.create_batch(2, session=registration.session)
+    ccp = registration.session.version.ccps.create(position=1, name="Réparer")
+    call(
+        client_for(training_staff),
+        "post",
+        f"/api/certification/registrations/{registration.pk}/decision",
+        {"ccps": [ccp.pk]},
+    )
+    holders = client_for(manager).get(f"/api/certification/ccps/{ccp.pk}/holders").json()
+    assert [holder["username"] for holder in holders] == [technician.username]

@@ -1,0 +1,379 @@
+"""Scenarios of the seed texts through the services: sessions, juries, evaluations, decisions and standings."""
+
+import datetime
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from maintenir.certification import services
+from maintenir.certification.choices import (
+    Admissibility,
+    Document,
+    ElementKind,
+    FinalInterview,
+    MemberProfile,
+    PathKind,
+    SessionKind,
+    VersionStatus,
+)
+from maintenir.certification.models import Correspondence, Decision, EvaluationElement, Session, Title
+from maintenir.certification.tests.factories import (
+    ActivityTypeFactory,
+    CcsFactory,
+    CentreFactory,
+    ExperiencePeriodFactory,
+    JuryMemberFactory,
+    PathFactory,
+    RegistrationFactory,
+    SessionFactory,
+    TitleVersionFactory,
+    regulation,
+)
+from maintenir.core.choices import Role
+from maintenir.core.services import TransitionError
+from maintenir.core.tests.factories import UserFactory
+
+D = datetime.date
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff() -> Any:
+    return UserFactory(username="centre", role=Role.TRAINING_STAFF)
+
+
+def seeded(name: str) -> Any:
+    """The version of a seed title loaded by the data migration, given validity dates for the scenario."""
+    version = Title.objects.get(name=name).current_version()
+    assert version is not None
+    version.valid_from, version.valid_until = D(2020, 1, 1), D(2030, 12, 31)
+    version.save()
+    return version
+
+
+@pytest.fixture
+def industrial() -> Any:
+    return seeded("Technicien(ne) de maintenance industrielle")
+
+
+@pytest.fixture
+def building() -> Any:
+    return seeded("Technicien du bâtiment communicant et connecté")
+
+
+def ccp_session(version: Any, position: int, day: datetime.date, jury: bool = True) -> Session:
+    session = SessionFactory(kind=SessionKind.CCP, version=version, ccp=version.ccps.get(position=position), date=day)
+    if jury:
+        JuryMemberFactory(session=session)
+        second = MemberProfile.TRAINER if version.regulation.code == "arrete-2006" else MemberProfile.PROFESSIONAL
+        JuryMemberFactory(session=session, profile=second)
+    return session
+
+
+def title_session(version: Any, day: datetime.date) -> Session:
+    session = SessionFactory(kind=SessionKind.TITLE, version=version, date=day)
+    JuryMemberFactory.create_batch(2, session=session)
+    return session
+
+
+def grant_ccp(staff: Any, path: Any, version: Any, position: int, day: datetime.date, **outcome: Any) -> Decision:
+    session = ccp_session(version, position, day)
+    registration = services.register(staff, session, path.candidate, path)
+    return services.record_decision(staff, registration, ccps=[session.ccp], **outcome)
+
+
+# --- Deadlines ------------------------------------------------------------------------------------
+
+
+def test_partial_success_under_older_rules_gives_five_years_from_the_first_ccp(staff: Any, industrial: Any) -> None:
+    path = PathFactory(version=industrial)
+    session = title_session(industrial, D(2024, 6, 12))
+    registration = services.register(staff, session, path.candidate, path)
+    services.record_decision(staff, registration, ccps=list(industrial.ccps.filter(position__in=[1, 3])))
+    standing = services.standing(path.candidate, industrial.title)
+    assert [held.ccp.position for held in standing.held] == [1, 3]
+    assert [ccp.position for ccp in standing.missing] == [2, 4]
+    assert standing.deadline == D(2029, 6, 12)
+    assert standing.documents == [Document.LIVRET]
+
+
+def test_partial_success_under_newer_rules_ends_with_the_title_validity(staff: Any, building: Any) -> None:
+    path = PathFactory(version=building, kind=PathKind.DISCONTINUOUS)
+    grant_ccp(staff, path, building, 1, D(2024, 6, 12))
+    standing = services.standing(path.candidate, building.title)
+    assert standing.deadline == D(2030, 12, 31)
+    assert standing.final_interview is None
+
+
+def test_closed_title_with_two_of_four_ccps_leaves_one_year(staff: Any, industrial: Any) -> None:
+    path = PathFactory(version=industrial, kind=PathKind.DISCONTINUOUS)
+    grant_ccp(staff, path, industrial, 1, D(2030, 3, 1))
+    grant_ccp(staff, path, industrial, 2, D(2030, 6, 1))
+    industrial.status = VersionStatus.CLOSED
+    industrial.save()
+    assert services.standing(path.candidate, industrial.title).deadline == D(2031, 12, 31)
+    # In the year of grace, a holder of CCPs may still sit; a newcomer may not.
+    grace = ccp_session(industrial, 3, D(2031, 5, 1))
+    services.register(staff, grace, path.candidate, path)
+    newcomer = PathFactory(version=industrial, kind=PathKind.DISCONTINUOUS)
+    with pytest.raises(ValidationError) as refused:
+        services.register(staff, grace, newcomer.candidate, newcomer)
+    assert "session" in refused.value.message_dict
+
+
+def test_revision_leaves_only_the_new_ccps_not_covered(staff: Any, industrial: Any) -> None:
+    path = PathFactory(version=industrial, kind=PathKind.DISCONTINUOUS)
+    grant_ccp(staff, path, industrial, 1, D(2023, 3, 1))
+    grant_ccp(staff, path, industrial, 2, D(2023, 6, 1))
+    industrial.status, industrial.valid_until = VersionStatus.REVISED, D(2024, 12, 31)
+    industrial.save()
+    revised = TitleVersionFactory(
+        title=industrial.title, revises=industrial, valid_from=D(2025, 1, 1), regulation=regulation("arrete-2015")
+    )
+    new = [ActivityTypeFactory(version=revised, position=position) for position in (1, 2, 3)]
+    for old_position, target in ((1, new[0]), (2, new[1])):
+        Correspondence.objects.create(old_ccp=industrial.ccps.get(position=old_position), new_ccp=target)
+    standing = services.standing(path.candidate, industrial.title)
+    assert standing.version == revised
+    assert standing.missing == [new[2]]
+    assert [held.obtained_on for held in standing.held] == [D(2023, 3, 1), D(2023, 6, 1)]
+
+
+# --- Sessions and juries ----------------------------------------------------------------------------
+
+
+def test_a_session_after_the_end_of_validity_is_refused(industrial: Any) -> None:
+    session = Session(kind=SessionKind.TITLE, version=industrial, centre=CentreFactory(), date=D(2031, 1, 2))
+    with pytest.raises(ValidationError) as refused:
+        session.full_clean()
+    assert "ended on" in refused.value.message_dict["date"][0]
+
+
+def test_a_ccp_session_names_a_ccp_of_its_version(industrial: Any, building: Any) -> None:
+    session = Session(
+        kind=SessionKind.CCP, version=industrial, ccp=building.ccps.first(), centre=CentreFactory(), date=D(2025, 1, 6)
+    )
+    with pytest.raises(ValidationError) as refused:
+        session.full_clean()
+    assert "ccp" in refused.value.message_dict
+
+
+def test_a_decision_by_a_jury_of_one_is_refused(staff: Any, building: Any) -> None:
+    session = SessionFactory(version=building)
+    JuryMemberFactory(session=session)
+    registration = RegistrationFactory(session=session)
+    with pytest.raises(TransitionError) as refused:
+        services.record_decision(staff, registration, title_granted=True)
+    assert "at least 2 professionals" in str(refused.value)
+    assert not Decision.objects.exists()
+
+
+def test_jury_is_final_once_decisions_are_recorded(staff: Any, building: Any) -> None:
+    session = title_session(building, D(2025, 6, 2))
+    services.record_decision(staff, RegistrationFactory(session=session), title_granted=True)
+    with pytest.raises(TransitionError):
+        services.add_jury_member(staff, JuryMemberFactory.build(session=session))
+
+
+# --- VAE and evaluation elements -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("version", "admissible"), [("building", True), ("industrial", False)])
+def test_vae_with_eighteen_months(staff: Any, request: pytest.FixtureRequest, version: str, admissible: bool) -> None:
+    period = ExperiencePeriodFactory(
+        path__version=request.getfixturevalue(version), started_on=D(2022, 1, 1), ended_on=D(2023, 6, 30)
+    )
+    path = period.path
+    if admissible:
+        services.decide_admissibility(staff, path, True, D(2024, 2, 1))
+        assert path.admissibility == Admissibility.ADMISSIBLE
+    else:
+        with pytest.raises(TransitionError) as refused:
+            services.decide_admissibility(staff, path, True, D(2024, 2, 1))
+        assert "36 months" in str(refused.value)
+        path.refresh_from_db()
+        assert path.admissibility == Admissibility.PENDING
+
+
+def test_vae_candidate_sits_only_while_admissibility_is_in_force(staff: Any, building: Any) -> None:
+    path = ExperiencePeriodFactory(path__version=building).path
+    services.decide_admissibility(staff, path, True, D(2024, 2, 1))
+    services.register(staff, title_session(building, D(2025, 1, 31)), path.candidate, path)
+    with pytest.raises(ValidationError) as refused:
+        services.register(staff, title_session(building, D(2025, 2, 1)), path.candidate, path)
+    assert "admissibility" in refused.value.message_dict["path"][0]
+
+
+def test_in_training_results_for_a_vae_candidate_are_refused(staff: Any, building: Any) -> None:
+    registration = RegistrationFactory(session__version=building, path__kind=PathKind.VAE)
+    element = EvaluationElement(registration=registration, kind=ElementKind.IN_TRAINING, result="14/20")
+    with pytest.raises(ValidationError) as refused:
+        services.record_element(staff, element)
+    assert "kind" in refused.value.message_dict
+    assert not EvaluationElement.objects.exists()
+
+
+# --- CCS ---------------------------------------------------------------------------------------------
+
+
+def test_ccs_asked_without_the_title_is_refused_with_the_reason(staff: Any, building: Any) -> None:
+    ccs = CcsFactory(title=building.title)
+    session = SessionFactory(kind=SessionKind.CCS, version=building, ccs=ccs)
+    path = PathFactory(version=building, ccs=ccs)
+    with pytest.raises(ValidationError) as refused:
+        services.register(staff, session, path.candidate, path)
+    assert "holder of the title" in refused.value.message_dict["candidate"][0]
+
+
+def test_a_path_towards_a_ccs_sits_only_that_ccs_sessions(staff: Any, building: Any) -> None:
+    path = PathFactory(version=building, ccs=CcsFactory(title=building.title))
+    with pytest.raises(ValidationError) as refused:
+        services.register(staff, title_session(building, D(2025, 6, 2)), path.candidate, path)
+    assert "path" in refused.value.message_dict
+
+
+def test_ccs_granted_to_a_title_holder_gives_a_parchemin(staff: Any, building: Any) -> None:
+    path = PathFactory(version=building)
+    services.record_decision(
+        staff,
+        services.register(staff, title_session(building, D(2024, 6, 3)), path.candidate, path),
+        title_granted=True,
+    )
+    ccs = CcsFactory(title=building.title)
+    session = SessionFactory(kind=SessionKind.CCS, version=building, ccs=ccs, date=D(2025, 6, 2))
+    JuryMemberFactory.create_batch(2, session=session)
+    ccs_path = PathFactory(candidate=path.candidate, version=building, ccs=ccs)
+    services.record_decision(staff, services.register(staff, session, path.candidate, ccs_path), ccs_granted=True)
+    standing = services.standing(path.candidate, building.title)
+    assert standing.documents == [Document.PARCHEMIN_TITLE, Document.PARCHEMIN_CCS]
+
+
+# --- The title --------------------------------------------------------------------------------------
+
+
+def test_capitalisation_under_newer_rules_needs_the_final_interview(staff: Any, building: Any) -> None:
+    path = PathFactory(version=building, kind=PathKind.DISCONTINUOUS)
+    grant_ccp(staff, path, building, 1, D(2024, 3, 4))
+    last = ccp_session(building, 2, D(2024, 9, 2))
+    registration = services.register(staff, last, path.candidate, path)
+    assert services.standing(path.candidate, building.title).final_interview is None
+    with pytest.raises(TransitionError) as refused:
+        services.record_decision(staff, registration, ccps=[last.ccp], title_granted=True)
+    assert "final interview" in str(refused.value)
+    services.record_element(staff, EvaluationElement(registration=registration, kind=ElementKind.FINAL_INTERVIEW))
+    services.record_decision(staff, registration, ccps=[last.ccp], title_granted=True)
+    standing = services.standing(path.candidate, building.title)
+    assert standing.title_granted
+    assert standing.missing == []
+    assert standing.documents == [Document.PARCHEMIN_TITLE]
+
+
+def test_older_rules_after_partial_success_the_jury_may_call_an_interview(staff: Any, industrial: Any) -> None:
+    path = PathFactory(version=industrial)
+    registration = services.register(staff, title_session(industrial, D(2024, 6, 3)), path.candidate, path)
+    services.record_decision(staff, registration, ccps=list(industrial.ccps.filter(position__lt=4)))
+    grant_ccp(staff, path, industrial, 4, D(2025, 1, 6))
+    assert services.standing(path.candidate, industrial.title).final_interview == FinalInterview.JURY_MAY_CALL
+
+
+def test_the_title_is_never_granted_twice(staff: Any, building: Any) -> None:
+    path = PathFactory(version=building)
+    first = services.register(staff, title_session(building, D(2024, 6, 3)), path.candidate, path)
+    services.record_decision(staff, first, title_granted=True)
+    with pytest.raises(ValidationError):
+        services.register(staff, title_session(building, D(2025, 6, 2)), path.candidate, path)
+    with pytest.raises(TransitionError):
+        services.record_decision(staff, first, title_granted=True)
+
+
+def test_a_title_session_grants_the_title_or_ccps(staff: Any, building: Any) -> None:
+    registration = RegistrationFactory(session=title_session(building, D(2024, 6, 3)))
+    with pytest.raises(TransitionError) as refused:
+        services.record_decision(staff, registration, title_granted=True, ccps=[building.ccps.first()])
+    assert "ccps" in refused.value.message_dict
+
+
+def test_a_ccp_session_grants_only_its_ccp(staff: Any, building: Any) -> None:
+    registration = RegistrationFactory(session=ccp_session(building, 1, D(2024, 6, 3)))
+    with pytest.raises(TransitionError):
+        services.record_decision(staff, registration, ccps=[building.ccps.get(position=2)])
+
+
+def test_only_the_training_centre_records_decisions(building: Any) -> None:
+    registration = RegistrationFactory(session=title_session(building, D(2024, 6, 3)))
+    for role in (Role.MANAGER, Role.TECHNICIAN, Role.CANDIDATE):
+        with pytest.raises(PermissionDenied):
+            services.record_decision(UserFactory(role=role), registration, title_granted=True)
+    assert not Decision.objects.exists()
+
+
+# --- Dispatch -------------------------------------------------------------------------------------
+
+
+def test_holders_of_a_ccp_include_title_holders_and_correspondences(staff: Any, industrial: Any) -> None:
+    hydraulic = industrial.ccps.get(position=2)
+    direct, through_title, other, not_technician = (
+        UserFactory(username=name, role=role)
+        for name, role in (
+            ("direct", Role.TECHNICIAN),
+            ("titled", Role.TECHNICIAN),
+            ("other", Role.TECHNICIAN),
+            ("manager", Role.MANAGER),
+        )
+    )
+    for user, position in ((direct, 2), (other, 1), (not_technician, 2)):
+        grant_ccp(staff, PathFactory(candidate__user=user, version=industrial), industrial, position, D(2024, 3, 4))
+    path = PathFactory(candidate__user=through_title, version=industrial)
+    services.record_decision(
+        staff,
+        services.register(staff, title_session(industrial, D(2024, 5, 6)), path.candidate, path),
+        title_granted=True,
+    )
+    assert set(services.holders_of(hydraulic)) == {direct, through_title}
+    revised = TitleVersionFactory(title=industrial.title, revises=industrial, valid_from=D(2031, 1, 1))
+    new_hydraulic = ActivityTypeFactory(version=revised)
+    Correspondence.objects.create(old_ccp=hydraulic, new_ccp=new_hydraulic)
+    assert set(services.holders_of(new_hydraulic)) == {direct, through_title}
+
+
+# --- Properties -------------------------------------------------------------------------------------
+
+outcomes = st.lists(st.tuples(st.integers(1, 4), st.booleans(), st.booleans()), min_size=1, max_size=6)
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(outcomes)
+def test_livret_lists_exactly_the_ccps_granted_and_the_title_is_granted_once(
+    staff: Any, industrial: Any, steps: list[tuple[int, bool, bool]]
+) -> None:
+    """Any sequence of CCP sessions, passed or not, with the title asked for at any of them."""
+    path = PathFactory(version=industrial, kind=PathKind.DISCONTINUOUS)
+    granted: list[tuple[int, datetime.date]] = []
+    day = D(2024, 1, 8)
+    for position, passed, ask_title in steps:
+        day += datetime.timedelta(weeks=5)
+        session = ccp_session(industrial, position, day)
+        registration = services.register(staff, session, path.candidate, path)
+        services.record_element(staff, EvaluationElement(registration=registration, kind=ElementKind.FINAL_INTERVIEW))
+        try:
+            services.record_decision(staff, registration, ccps=[session.ccp] if passed else [], title_granted=ask_title)
+        except TransitionError:
+            # Refused as a whole (the title asked for too early): nothing was written.
+            services.record_decision(staff, registration, ccps=[session.ccp] if passed else [])
+        if passed:
+            granted.append((position, day))
+        if services.standing(path.candidate, industrial.title).title_granted:
+            break
+    livret = [
+        (line.ccp.position, line.decision.decided_on) for line in services.livret(path.candidate, industrial.title)
+    ]
+    assert sorted(livret) == sorted(granted)
+    titles = Decision.objects.filter(registration__candidate=path.candidate, title_granted=True).count()
+    assert titles <= 1
+    standing = services.standing(path.candidate, industrial.title)
+    assert titles == int(standing.title_granted)
+    if standing.deadline is not None:
+        assert standing.deadline >= min(found for _position, found in granted)
