@@ -193,7 +193,7 @@ class ActivityType(ReferentialModel):
 
     class Meta:
         ordering = ["version", "position"]
-        constraints = [models.UniqueConstraint(fields=["version", "position"], name="certification_ccp_position")]
+        constraints = [models.UniqueConstraint(fields=["version", "position"], name="ccp_position_unique_per_version")]
         verbose_name = _("CCP (activity type)")
         verbose_name_plural = _("CCPs (activity types)")
 
@@ -241,7 +241,9 @@ class Correspondence(ReferentialModel):
     )
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["old_ccp", "new_ccp"], name="certification_correspondence")]
+        constraints = [
+            models.UniqueConstraint(fields=["old_ccp", "new_ccp"], name="correspondence_unique_per_ccp_pair")
+        ]
         verbose_name = _("correspondence")
         verbose_name_plural = _("correspondences")
 
@@ -488,7 +490,9 @@ class Registration(RecordModel):
 
     class Meta:
         ordering = ["session", "candidate"]
-        constraints = [models.UniqueConstraint(fields=["session", "candidate"], name="certification_registration")]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "candidate"], name="registration_unique_per_session_candidate")
+        ]
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
 
@@ -602,7 +606,7 @@ class GrantedCcp(RecordModel):
 
     class Meta:
         ordering = ["decision", "ccp"]
-        constraints = [models.UniqueConstraint(fields=["decision", "ccp"], name="certification_granted_ccp")]
+        constraints = [models.UniqueConstraint(fields=["decision", "ccp"], name="granted_ccp_unique_per_decision")]
         verbose_name = _("granted CCP")
         verbose_name_plural = _("granted CCPs")
 

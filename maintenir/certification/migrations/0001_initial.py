@@ -324,7 +324,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'correspondence',
                 'verbose_name_plural': 'correspondences',
-                'constraints': [models.UniqueConstraint(fields=('old_ccp', 'new_ccp'), name='certification_correspondence')],
+                'constraints': [models.UniqueConstraint(fields=('old_ccp', 'new_ccp'), name='correspondence_unique_per_ccp_pair')],
             },
         ),
         migrations.CreateModel(
@@ -340,15 +340,15 @@ class Migration(migrations.Migration):
                 'verbose_name': 'granted CCP',
                 'verbose_name_plural': 'granted CCPs',
                 'ordering': ['decision', 'ccp'],
-                'constraints': [models.UniqueConstraint(fields=('decision', 'ccp'), name='certification_granted_ccp')],
+                'constraints': [models.UniqueConstraint(fields=('decision', 'ccp'), name='granted_ccp_unique_per_decision')],
             },
         ),
         migrations.AddConstraint(
             model_name='registration',
-            constraint=models.UniqueConstraint(fields=('session', 'candidate'), name='certification_registration'),
+            constraint=models.UniqueConstraint(fields=('session', 'candidate'), name='registration_unique_per_session_candidate'),
         ),
         migrations.AddConstraint(
             model_name='activitytype',
-            constraint=models.UniqueConstraint(fields=('version', 'position'), name='certification_ccp_position'),
+            constraint=models.UniqueConstraint(fields=('version', 'position'), name='ccp_position_unique_per_version'),
         ),
     ]
