@@ -54,6 +54,11 @@ def reserve_ids(model: type[models.Model], count: int) -> list[int]:
 def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
     """How a value of `field` is passed to the driver; None when it goes as it is."""
     ops = connection.ops
+    if connection.vendor == "postgresql":
+        # psycopg adapts dates, times, decimals and UUIDs itself; only JSON needs wrapping.
+        return (
+            (lambda value: field.get_db_prep_save(value, connection)) if isinstance(field, models.JSONField) else None
+        )
     if isinstance(field, models.DateTimeField):
         # Memoised: generated rows share a few timestamps (now, the start of a day).
         return functools.lru_cache(maxsize=4096)(ops.adapt_datetimefield_value)
@@ -63,10 +68,10 @@ def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
         return functools.lru_cache(maxsize=4096)(
             lambda value: ops.adapt_decimalfield_value(value, field.max_digits, field.decimal_places)
         )
-    if isinstance(field, models.JSONField) and connection.vendor == "sqlite":
+    if isinstance(field, models.JSONField):
         # SQLite keeps JSON as text; the values are JSON types already (see `json_ready`).
         return functools.partial(json.dumps, check_circular=False, separators=(",", ":"))
-    if isinstance(field, models.JSONField | models.UUIDField):
+    if isinstance(field, models.UUIDField):
         return lambda value: field.get_db_prep_save(value, connection)
     return None
 
@@ -93,15 +98,26 @@ def insert(model: type[models.Model], records: Sequence[dict[str, Any]]) -> None
     defaults = {field.attname: _default(field, now) for field in fields if field.attname not in records[0]}
     for record in records:
         record.update(defaults)
-    if connection.vendor == "postgresql":
-        _copy(model._meta.db_table, fields, records)
-        return
+    _insert(model, fields, map(_getter(fields), records))
+
+
+def insert_rows(model: type[models.Model], names: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert `rows`, tuples of the values of the fields `names` (attnames) in that order: the cheapest
+    form for the caller that has its values in tuples already (readings)."""
+    if rows:
+        fields: list[Any] = [model._meta.get_field(name) for name in names]
+        _insert(model, fields, iter(rows))
+
+
+def _insert(model: type[models.Model], fields: Sequence[models.Field], rows: Iterator[Sequence[Any]]) -> None:
     quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(str(field.column)) for field in fields)}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    _execute(sql, fields, records)
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(str(field.column)) for field in fields)
+    if connection.vendor == "postgresql":
+        _copy(table, columns, fields, rows)
+        return
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    _execute(sql, fields, rows)
 
 
 def update(model: type[models.Model], names: Sequence[str], records: Sequence[dict[str, Any]]) -> None:
@@ -115,53 +131,76 @@ def update(model: type[models.Model], names: Sequence[str], records: Sequence[di
         # COPY the new values into a scratch table, then one UPDATE … FROM it.
         scratch = quote(f"bulk_{next(_scratch_numbers)}")
         columns = ", ".join(["id", *(quote(field.column) for field in fields)])
+        with_pk = [model._meta.pk, *fields]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"CREATE TEMP TABLE {scratch} ON COMMIT DROP AS SELECT {columns} FROM {table} WITH NO DATA"  # noqa: S608
             )
-            _copy_rows(scratch, columns, [model._meta.pk, *fields], records)
+            _copy(scratch, columns, with_pk, map(_getter(with_pk), records))
             assignments = ", ".join(f"{quote(field.column)} = {scratch}.{quote(field.column)}" for field in fields)
             cursor.execute(f"UPDATE {table} SET {assignments} FROM {scratch} WHERE {table}.id = {scratch}.id")  # noqa: S608
             cursor.execute(f"DROP TABLE {scratch}")
         return
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     sql = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608
-    _execute(sql, [*fields, model._meta.pk], records)
+    with_pk_last = [*fields, model._meta.pk]
+    _execute(sql, with_pk_last, map(_getter(with_pk_last), records))
 
 
-def _rows(fields: Sequence[models.Field], records: Sequence[dict[str, Any]]) -> Iterator[Sequence[Any]]:
-    """The records' values of `fields`, converted for the driver."""
+def _getter(fields: Sequence[models.Field]) -> Callable[[dict[str, Any]], Sequence[Any]]:
+    """A record's values of `fields`, as a tuple."""
     names = [field.attname for field in fields]
-    values = operator.itemgetter(*names) if len(names) > 1 else (lambda record: (record[names[0]],))
+    return operator.itemgetter(*names) if len(names) > 1 else (lambda record: (record[names[0]],))
+
+
+def _converted(fields: Sequence[models.Field], rows: Iterator[Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    """The rows, their values converted for the driver where the field needs it."""
     conversions = [(index, adapt) for index, adapt in enumerate(map(_adapter, fields)) if adapt is not None]
-    for record in records:
-        if not conversions:
-            yield values(record)
-            continue
-        row = list(values(record))
+    if not conversions:
+        yield from rows
+        return
+    for values in rows:
+        row = list(values)
         for index, adapt in conversions:
             if row[index] is not None:
                 row[index] = adapt(row[index])
         yield row
 
 
-def _execute(sql: str, fields: Sequence[models.Field], records: Sequence[dict[str, Any]]) -> None:
-    """Run `sql` once per record with the values of `fields`, in batches."""
+def _execute(sql: str, fields: Sequence[models.Field], rows: Iterator[Sequence[Any]]) -> None:
+    """Run `sql` once per row, in batches."""
+    converted = _converted(fields, rows)
     with connection.cursor() as cursor:
-        for start in range(0, len(records), BATCH_SIZE):
-            cursor.executemany(sql, list(_rows(fields, records[start : start + BATCH_SIZE])))
+        while batch := list(itertools.islice(converted, BATCH_SIZE)):
+            cursor.executemany(sql, batch)
 
 
-def _copy(table: str, fields: Sequence[models.Field], records: Sequence[dict[str, Any]]) -> None:
-    """PostgreSQL's COPY: one stream for all the rows, several times faster than one INSERT per row."""
-    quote = connection.ops.quote_name
-    _copy_rows(quote(table), ", ".join(quote(str(field.column)) for field in fields), fields, records)
+def _copy(table: str, columns: str, fields: Sequence[models.Field], rows: Iterator[Sequence[Any]]) -> None:
+    """PostgreSQL's COPY: one stream for all the rows, several times faster than one INSERT per row.
 
-
-def _copy_rows(table: str, columns: str, fields: Sequence[models.Field], records: Sequence[dict[str, Any]]) -> None:
-    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in _rows(fields, records):
+    In the binary format: the text form of some values (a date and time above all) costs the client
+    and the server more to write and to read than the value itself."""
+    # Asked before the COPY starts: the connection answers nothing else during it.
+    types = _type_oids(tuple(field.db_type(connection) or "" for field in fields))
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy,
+    ):
+        copy.set_types(types)
+        for row in _converted(fields, rows):
             copy.write_row(row)
+
+
+@functools.cache
+def _type_oids(db_types: tuple[str, ...]) -> list[int]:
+    """The PostgreSQL type of each column type, as the binary COPY needs them (built-in types: the same
+    in every database)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT type::regtype::oid FROM unnest(%s::text[]) WITH ORDINALITY AS t(type, n) ORDER BY n",
+            [list(db_types)],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def with_ids(model: type[models.Model], records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -70,15 +70,16 @@ def parse_message(
         if not isinstance(data, list):
             parsed.rejected["a batch must be a JSON array"] += 1
             return parsed
-        samples = parsed.samples
+        # Looked up once: this loop runs for every reading of the flood.
+        append, isfinite, good = parsed.samples.append, math.isfinite, Quality.GOOD.value
         for item in data:
             # The common item, {"point": <known id>, "value": <finite number>}, is taken at once;
             # anything else goes through the checks that name what is wrong.
             if type(item) is dict and len(item) == 2:
                 point: Any = item.get("point")
                 value: Any = item.get("value")
-                if type(point) is int and point in known_points and type(value) in NUMBERS and math.isfinite(value):
-                    samples.append(Sample(point, now, float(value), Quality.GOOD))
+                if type(point) is int and point in known_points and type(value) in NUMBERS and isfinite(value):
+                    append(Sample(point, now, float(value), good))
                     continue
             _add(parsed, item.get("point") if isinstance(item, dict) else None, item, known_points, now)
         return parsed

@@ -1,7 +1,9 @@
 """Connected equipment: the points a driver reads, storing what it read, and the devices' reachability."""
 
+import dataclasses
 import datetime
 import math
+import operator
 from collections.abc import Collection, Sequence
 
 from django.db import transaction
@@ -17,25 +19,15 @@ def connection_of(device: Device) -> Connection:
     return Connection(device.host, device.effective_port, device.unit_id, device.timeout, dict(device.options))
 
 
+SPEC_FIELDS = [spec_field.name for spec_field in dataclasses.fields(PointSpec)]
+
+
 def point_spec(point: Point) -> PointSpec:
-    return PointSpec(
-        id=point.pk,
-        address=point.address,
-        register_type=point.register_type,
-        data_type=point.data_type,
-        word_order=point.word_order,
-        scale=point.scale,
-        offset=point.offset,
-        min_value=point.min_value,
-        max_value=point.max_value,
-        write_priority=point.write_priority,
-        dpt=point.dpt,
-        subscribed=point.subscribed,
-    )
+    return PointSpec(**{name: getattr(point, name) for name in SPEC_FIELDS})
 
 
 def point_specs(device: Device) -> list[PointSpec]:
-    return [point_spec(point) for point in device.points.order_by("pk")]
+    return point_specs_by_device([device])[device.pk]
 
 
 async def read_value(driver: Driver, point: PointSpec) -> float:
@@ -60,11 +52,18 @@ def reads_as(point: PointSpec, value: float, expected: float, margin: float = 0.
 
 
 def point_specs_by_device(devices: Collection[Device]) -> dict[int, list[PointSpec]]:
-    """The points of many devices in one query."""
+    """The points of many devices in one query; read as values, since the service loads tens of
+    thousands of them at its start and model instances would cost it seconds."""
     specs: dict[int, list[PointSpec]] = {device.pk: [] for device in devices}
-    for point in Point.objects.filter(device__in=devices).order_by("pk"):
-        specs[point.device_id].append(point_spec(point))
+    rows = Point.objects.filter(device__in=devices).order_by("pk").values_list("device_id", *SPEC_FIELDS)
+    for device_id, *values in rows:
+        specs[device_id].append(PointSpec(*values))
     return specs
+
+
+READING_COLUMNS = ("point_id", "time", "value", "quality")
+_reading_values = operator.itemgetter(0, 1, 2, 3)  # a Sample's values of READING_COLUMNS
+_time_of = operator.attrgetter("time")
 
 
 @transaction.atomic
@@ -73,19 +72,13 @@ def store_samples(samples: Sequence[Sample]) -> int:
 
     Once committed, `signals.readings_stored` lets conditional maintenance look at them at once.
     """
-    bulk.insert(
-        Reading,
-        [
-            {"point_id": sample.point_id, "time": sample.time, "value": sample.value, "quality": sample.quality}
-            for sample in samples
-        ],
-    )
-    latest: dict[int, Sample] = {}
-    for sample in samples:
-        if sample.point_id not in latest or sample.time >= latest[sample.point_id].time:
-            latest[sample.point_id] = sample
+    bulk.insert_rows(Reading, READING_COLUMNS, list(map(_reading_values, samples)))
+    # Oldest first: the last sample of a point is its latest (of equal times, the last delivered).
+    by_time = sorted(samples, key=_time_of)
+    latest = {sample.point_id: sample for sample in by_time}
+    point_ids = sorted(latest)
     # A reading delivered late (an MQTT batch, a buffered gateway) does not replace a newer current value.
-    for point_id, last_time in Point.objects.filter(pk__in=latest, last_time__isnull=False).values_list(
+    for point_id, last_time in Point.objects.filter(pk__in=point_ids, last_time__isnull=False).values_list(
         "pk", "last_time"
     ):
         if last_time is not None and last_time > latest[point_id].time:
@@ -103,11 +96,7 @@ def store_samples(samples: Sequence[Sample]) -> int:
             for sample in latest.values()
         ],
     )
-    fresh: dict[int, list[tuple[datetime.datetime, float]]] = {}
-    for sample in sorted(samples, key=lambda sample: sample.time):
-        if sample.value is not None:
-            fresh.setdefault(sample.point_id, []).append((sample.time, sample.value))
-    transaction.on_commit(lambda: readings_stored.send(sender=Reading, point_ids=sorted(fresh), readings=fresh))
+    transaction.on_commit(lambda: readings_stored.send(sender=Reading, point_ids=point_ids, samples=by_time))
     return len(samples)
 
 

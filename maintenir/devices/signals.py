@@ -6,5 +6,5 @@ from django.dispatch import Signal
 device_unreachable = Signal()
 
 # Sent after readings are committed: point_ids= the points that have new values, and
-# readings= {point id: [(time, value), …]} the values themselves, oldest first.
+# samples= the readings themselves (`drivers.base.Sample`), oldest first.
 readings_stored = Signal()
