@@ -1,0 +1,73 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from maintenir.assets.models import Equipment
+from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, Action, Role
+from maintenir.core.models import RestrictedModel
+
+PRODUCTION_ROLES = frozenset({*MANAGING_ROLES, Role.OPERATOR})
+
+
+class ProductionRecord(RestrictedModel):
+    """What an equipment produced over one day, for its OEE (TRS): entered by operators or managers."""
+
+    equipment = models.ForeignKey(
+        Equipment, verbose_name=_("equipment"), on_delete=models.CASCADE, related_name="production_records"
+    )
+    date = models.DateField(_("date"))
+    planned_hours = models.DecimalField(
+        _("planned production time (h)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text=_("The time the equipment was required to produce."),
+    )
+    run_hours = models.DecimalField(
+        _("running time (h)"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text=_("The part of the planned time it actually ran."),
+    )
+    nominal_rate = models.DecimalField(
+        _("nominal rate (units/h)"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text=_("What it produces in an hour at its design speed."),
+    )
+    output = models.PositiveIntegerField(_("units produced"))
+    rejects = models.PositiveIntegerField(_("units rejected"), default=0)
+
+    tenant_path = "equipment__site__organisation"
+    changelog_parent = "equipment"
+    role_permissions = {
+        Action.VIEW: ALL_ROLES,
+        Action.ADD: PRODUCTION_ROLES,
+        Action.CHANGE: PRODUCTION_ROLES,
+        Action.DELETE: MANAGING_ROLES,
+    }
+
+    class Meta:
+        ordering = ["equipment", "-date"]
+        constraints = [
+            models.UniqueConstraint(fields=["equipment", "date"], name="one_production_record_per_equipment_and_day")
+        ]
+        verbose_name = _("production record")
+        verbose_name_plural = _("production records")
+
+    def __str__(self) -> str:
+        return f"{self.equipment.code} {self.date}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.planned_hours is not None and self.planned_hours > 24:
+            errors["planned_hours"] = _("A day has 24 hours.")
+        if self.run_hours is not None and self.planned_hours is not None and self.run_hours > self.planned_hours:
+            errors["run_hours"] = _("The running time cannot exceed the planned time.")
+        if self.rejects is not None and self.output is not None and self.rejects > self.output:
+            errors["rejects"] = _("More units rejected than produced.")
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,440 @@
+"""Reliability KPIs, computed in the database by aggregate queries grouped by the chosen breakdown.
+
+The definitions follow EN 15341 as the domain note states them; each is repeated on the page that
+shows it (`DEFINITIONS`). For a scope of equipment over a period [start, end):
+
+- required time: the period's length, for each equipment of the scope;
+- downtime: the union of the equipment's downtime intervals cut to the period (an interval still
+  open runs to the period's end or to now); where intervals overlap, the overlap counts once, for
+  the interval that began first;
+- failures: corrective work orders (not cancelled) created in the period;
+- time to restoration: downtime caused by a failure.
+
+A query returns one row per group; Python merges those rows, never one row per order.
+"""
+
+import dataclasses
+import datetime
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    Func,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    RowRange,
+    Subquery,
+    Sum,
+    Value,
+    Window,
+)
+from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from maintenir.assets.models import Equipment, EquipmentType, ProductionLine, Site
+from maintenir.core.models import Organisation
+from maintenir.devices.history import EPOCH_SQL
+from maintenir.reliability.choices import GroupBy, ParetoBy
+from maintenir.reliability.models import ProductionRecord
+from maintenir.workorders.choices import OPEN_STATUSES, DowntimeCause, WorkOrderStatus, WorkOrderType
+from maintenir.workorders.models import Downtime, PartUsage, TimeEntry, WorkOrder
+
+HOUR = 3600
+PREVENTIVE_TYPES = (WorkOrderType.PREVENTIVE_SYSTEMATIC, WorkOrderType.PREVENTIVE_CONDITIONAL)
+# The backlog is work accepted but not done; a request not yet approved is not in it.
+BACKLOG_STATUSES = sorted(OPEN_STATUSES - {WorkOrderStatus.REQUESTED})
+# Each breakdown's key, as a lookup from an equipment.
+GROUP_LOOKUPS = {
+    GroupBy.EQUIPMENT: "id",
+    GroupBy.EQUIPMENT_TYPE: "equipment_type_id",
+    GroupBy.PRODUCTION_LINE: "production_line_id",
+    GroupBy.SITE: "site_id",
+    GroupBy.ORGANISATION: "site__organisation_id",
+}
+GROUP_MODELS: dict[str, Any] = {
+    GroupBy.EQUIPMENT: Equipment,
+    GroupBy.EQUIPMENT_TYPE: EquipmentType,
+    GroupBy.PRODUCTION_LINE: ProductionLine,
+    GroupBy.SITE: Site,
+    GroupBy.ORGANISATION: Organisation,
+}
+
+DEFINITIONS = {
+    "required_hours": _("Required time: the length of the period, for each equipment in the scope."),
+    "downtime_hours": _(
+        "Downtime: the union of the downtime intervals inside the period, by cause; overlapping intervals "
+        "count once, for the one that began first; an interval still open runs to the end of the period or to now."
+    ),
+    "operating_hours": _("Operating time = required time − downtime."),
+    "failures": _("Number of failures: corrective work orders, not cancelled, created in the period."),
+    "mtbf": _("MTBF = operating time ÷ number of failures."),
+    "mttr": _(
+        "MTTR = sum of the times to restoration (downtime caused by a failure) ÷ number of failures; "
+        "preventive work is not repair time."
+    ),
+    "availability": _("Availability (intrinsic) = MTBF ÷ (MTBF + MTTR); 100 % when there was no failure."),
+    "maintenance_availability": _(
+        "Maintenance-related availability = operating time ÷ (operating time + downtime from preventive and "
+        "corrective work); external causes are left out."
+    ),
+    "pc_ratio": _(
+        "Preventive/corrective ratio = hours booked on preventive work orders ÷ hours booked on corrective ones."
+    ),
+    "backlog_hours": _(
+        "Backlog = estimated hours of the work orders approved but not yet done (now, whatever the period)."
+    ),
+    "compliance": _(
+        "Schedule compliance = preventive work orders due in the period and done by their due date ÷ those due."
+    ),
+    "cost": _(
+        "Cost = labour (hours booked in the period × %(rate)s per hour) + parts (quantity × unit cost, recorded "
+        "in the period)."
+    ),
+    "oee": _(
+        "OEE (TRS) = availability × performance × quality, from the production records of the period: running "
+        "time ÷ planned time, units produced ÷ (nominal rate × running time), good units ÷ units produced."
+    ),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Period:
+    """[start, end): aware datetimes."""
+
+    start: datetime.datetime
+    end: datetime.datetime
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start).total_seconds() / HOUR
+
+    @property
+    def first_day(self) -> datetime.date:
+        return timezone.localdate(self.start)
+
+    @property
+    def last_day(self) -> datetime.date:
+        """The last day the period covers (its end is midnight of the next)."""
+        return timezone.localdate(self.end - datetime.timedelta(microseconds=1))
+
+    @classmethod
+    def of_days(cls, first: datetime.date, last: datetime.date) -> "Period":
+        """From the start of `first` to the end of `last`, in the local time zone."""
+
+        def midnight(day: datetime.date) -> datetime.datetime:
+            return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+        return cls(midnight(first), midnight(last + datetime.timedelta(days=1)))
+
+    @classmethod
+    def last_months(cls, count: int, today: datetime.date | None = None) -> "Period":
+        """The `count` whole months up to and including the current one."""
+        today = today or timezone.localdate()
+        first = add_months(today.replace(day=1), 1 - count)
+        return cls.of_days(first, add_months(today.replace(day=1), 1) - datetime.timedelta(days=1))
+
+    def months(self) -> Iterator["Period"]:
+        """The calendar months the period touches, each cut to the period."""
+        month = self.first_day.replace(day=1)
+        while month <= self.last_day:
+            following = add_months(month, 1)
+            yield Period.of_days(max(month, self.first_day), min(following - datetime.timedelta(days=1), self.last_day))
+            month = following
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The first day of the month `months` after (or before) `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclasses.dataclass
+class Figures:
+    """The KPIs of one group (or of the whole scope); the derived figures are None when undefined."""
+
+    key: int | None = None
+    label: str = ""
+    equipment: int = 0
+    required_hours: float = 0.0
+    downtime: dict[str, float] = dataclasses.field(default_factory=dict)
+    failures: int = 0
+    preventive_hours: float = 0.0
+    corrective_hours: float = 0.0
+    labour_hours: float = 0.0
+    labour_cost: float = 0.0
+    parts_cost: float = 0.0
+    backlog_hours: float = 0.0
+    backlog_orders: int = 0
+    preventive_due: int = 0
+    preventive_on_time: int = 0
+    planned_hours: float = 0.0
+    run_hours: float = 0.0
+    nominal_output: float = 0.0
+    output: int = 0
+    rejects: int = 0
+
+    @property
+    def downtime_hours(self) -> float:
+        return sum(self.downtime.values())
+
+    @property
+    def operating_hours(self) -> float:
+        return self.required_hours - self.downtime_hours
+
+    @property
+    def repair_hours(self) -> float:
+        return self.downtime.get(DowntimeCause.FAILURE, 0.0)
+
+    @property
+    def mtbf(self) -> float | None:
+        return self.operating_hours / self.failures if self.failures else None
+
+    @property
+    def mttr(self) -> float | None:
+        return self.repair_hours / self.failures if self.failures else None
+
+    @property
+    def availability(self) -> float | None:
+        if self.mtbf is None or self.mttr is None:
+            return 1.0 if self.required_hours else None
+        return self.mtbf / (self.mtbf + self.mttr) if self.mtbf + self.mttr else None
+
+    @property
+    def maintenance_availability(self) -> float | None:
+        maintenance = self.repair_hours + self.downtime.get(DowntimeCause.PREVENTIVE, 0.0)
+        denominator = self.operating_hours + maintenance
+        return self.operating_hours / denominator if denominator else None
+
+    @property
+    def pc_ratio(self) -> float | None:
+        return self.preventive_hours / self.corrective_hours if self.corrective_hours else None
+
+    @property
+    def compliance(self) -> float | None:
+        return self.preventive_on_time / self.preventive_due if self.preventive_due else None
+
+    @property
+    def cost(self) -> float:
+        return self.labour_cost + self.parts_cost
+
+    @property
+    def oee_availability(self) -> float | None:
+        return self.run_hours / self.planned_hours if self.planned_hours else None
+
+    @property
+    def performance(self) -> float | None:
+        return self.output / self.nominal_output if self.nominal_output else None
+
+    @property
+    def quality(self) -> float | None:
+        return (self.output - self.rejects) / self.output if self.output else None
+
+    @property
+    def oee(self) -> float | None:
+        parts = (self.oee_availability, self.performance, self.quality)
+        if any(part is None for part in parts):
+            return None
+        a, p, q = parts
+        return a * p * q  # type: ignore[operator]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Every figure, measured and derived, as the API returns it."""
+        data = dataclasses.asdict(self)
+        data["downtime"] = {cause.value: self.downtime.get(cause, 0.0) for cause in DowntimeCause}
+        for name in DERIVED:
+            data[name] = getattr(self, name)
+        return data
+
+
+DERIVED = (
+    "downtime_hours",
+    "operating_hours",
+    "repair_hours",
+    "mtbf",
+    "mttr",
+    "availability",
+    "maintenance_availability",
+    "pc_ratio",
+    "compliance",
+    "cost",
+    "oee_availability",
+    "performance",
+    "quality",
+    "oee",
+)
+
+
+class Epoch(Func):
+    """Seconds since the epoch of a datetime, so durations are plain subtractions in either database."""
+
+    output_field = FloatField()
+
+    def as_vendor_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, Any]:
+        column, params = compiler.compile(self.source_expressions[0])
+        return EPOCH_SQL[connection.vendor].format(column), params
+
+    as_sqlite = as_postgresql = as_vendor_sql
+
+
+def labour_rate() -> Decimal:
+    return Decimal(str(settings.MAINTENIR_LABOUR_HOURLY_COST))
+
+
+def kpis(
+    equipment: QuerySet[Equipment], period: Period, group_by: GroupBy | str | None = None, now: Any = None
+) -> list[Figures]:
+    """The figures of each group of `equipment` (already restricted to what the user may see),
+    or one Figures for all of it when `group_by` is None."""
+    now = now or timezone.now()
+    lookup = GROUP_LOOKUPS[GroupBy(group_by)] if group_by else None
+    rows: dict[Any, Figures] = {}
+    for key, count in _grouped(equipment, "", lookup, n=Count("pk")):
+        if count["n"]:
+            rows[key] = Figures(key=key, equipment=count["n"], required_hours=count["n"] * period.hours)
+    if not rows:
+        return [] if group_by else [Figures()]
+
+    def add(queryset: QuerySet[Any], prefix: str, **aggregates: Any) -> Iterator[tuple[Figures, dict[str, Any]]]:
+        scoped = queryset.filter(**{f"{prefix}in": equipment.values("pk")})
+        for key, values in _grouped(scoped, prefix, lookup, **aggregates):
+            if key in rows:
+                yield rows[key], values
+
+    for key, cause, hours in _downtime(equipment, period, now, lookup):
+        if key in rows:
+            rows[key].downtime[cause] = hours
+    corrective = WorkOrder.objects.filter(
+        work_type=WorkOrderType.CORRECTIVE, created__gte=period.start, created__lt=period.end
+    ).exclude(status=WorkOrderStatus.CANCELLED)
+    for figures, values in add(corrective, "equipment__", n=Count("pk")):
+        figures.failures = values["n"]
+    entries = TimeEntry.objects.filter(date__gte=period.first_day, date__lte=period.last_day)
+    preventive = Q(work_order__work_type__in=PREVENTIVE_TYPES)
+    for figures, values in add(
+        entries,
+        "work_order__equipment__",
+        booked=Sum("hours"),
+        preventive=Sum("hours", filter=preventive),
+        corrective=Sum("hours", filter=Q(work_order__work_type=WorkOrderType.CORRECTIVE)),
+    ):
+        figures.labour_hours = float(values["booked"] or 0)
+        figures.labour_cost = float((values["booked"] or 0) * labour_rate())
+        figures.preventive_hours = float(values["preventive"] or 0)
+        figures.corrective_hours = float(values["corrective"] or 0)
+    parts = PartUsage.objects.filter(created__gte=period.start, created__lt=period.end)
+    line_cost = ExpressionWrapper(
+        F("quantity") * Coalesce("unit_cost", Value(Decimal(0))),
+        output_field=DecimalField(max_digits=20, decimal_places=4),
+    )
+    for figures, values in add(parts, "work_order__equipment__", cost=Sum(line_cost)):
+        figures.parts_cost = float(values["cost"] or 0)
+    backlog = WorkOrder.objects.filter(status__in=BACKLOG_STATUSES)
+    for figures, values in add(backlog, "equipment__", hours=Sum("estimated_hours"), n=Count("pk")):
+        figures.backlog_hours = float(values["hours"] or 0)
+        figures.backlog_orders = values["n"]
+    due = WorkOrder.objects.filter(
+        work_type__in=PREVENTIVE_TYPES, due_date__gte=period.first_day, due_date__lte=period.last_day
+    ).exclude(status=WorkOrderStatus.CANCELLED)
+    on_time = Q(completed_at__isnull=False) & Q(completed_day__lte=F("due_date"))
+    for figures, values in add(
+        due.annotate(completed_day=TruncDate("completed_at")),
+        "equipment__",
+        n=Count("pk"),
+        on_time=Count("pk", filter=on_time),
+    ):
+        figures.preventive_due = values["n"]
+        figures.preventive_on_time = values["on_time"]
+    records = ProductionRecord.objects.filter(date__gte=period.first_day, date__lte=period.last_day)
+    nominal = ExpressionWrapper(F("nominal_rate") * F("run_hours"), output_field=FloatField())
+    for figures, values in add(
+        records,
+        "equipment__",
+        planned=Sum("planned_hours"),
+        run=Sum("run_hours"),
+        nominal=Sum(nominal),
+        made=Sum("output"),
+        rejected=Sum("rejects"),
+    ):
+        figures.planned_hours = float(values["planned"] or 0)
+        figures.run_hours = float(values["run"] or 0)
+        figures.nominal_output = float(values["nominal"] or 0)
+        figures.output = values["made"] or 0
+        figures.rejects = values["rejected"] or 0
+    if group_by:
+        _label(rows, GroupBy(group_by))
+    return list(rows.values())
+
+
+def totals(equipment: QuerySet[Equipment], period: Period, now: Any = None) -> Figures:
+    return kpis(equipment, period, None, now)[0]
+
+
+def _grouped(
+    queryset: QuerySet[Any], prefix: str, lookup: str | None, **aggregates: Any
+) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """(group key, aggregate values) per group; one group keyed None without a breakdown."""
+    if lookup is None:
+        yield None, queryset.aggregate(**aggregates)
+        return
+    for row in queryset.order_by().values(key=F(prefix + lookup)).annotate(**aggregates):
+        yield row.pop("key"), row
+
+
+def _downtime(
+    equipment: QuerySet[Equipment], period: Period, now: datetime.datetime, lookup: str | None
+) -> Iterator[tuple[Any, str, float]]:
+    """Hours of downtime per group and cause: each interval cut to the period, minus what an
+    earlier-starting interval of the same equipment already covers (a running maximum of the
+    ends before it, computed by a window)."""
+    start, end = period.start.timestamp(), min(period.end, max(now, period.start)).timestamp()
+    intervals = (
+        Downtime.objects.filter(equipment__in=equipment.values("pk"), started_at__lt=period.end)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=period.start))
+        .annotate(
+            cut_start=Greatest(Epoch("started_at"), Value(start)),
+            cut_end=Least(Coalesce(Epoch("ended_at"), Value(end)), Value(end)),
+        )
+        .annotate(
+            covered=Window(
+                Max("cut_end"),
+                partition_by=[F("equipment_id")],
+                order_by=[F("started_at").asc(), F("pk").asc()],
+                frame=RowRange(start=None, end=-1),
+            )
+        )
+        .annotate(
+            seconds=Greatest(
+                F("cut_end") - Greatest(F("cut_start"), Coalesce(F("covered"), F("cut_start"))), Value(0.0)
+            ),
+            key=F("equipment__" + lookup) if lookup else Value(0),
+        )
+        .order_by()
+        .values("key", "cause", "seconds")
+    )
+    sql, params = intervals.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Django cannot group by a window's result; the sum is taken around the compiled query.
+        cursor.execute(
+            f"SELECT key, cause, SUM(seconds) FROM ({sql}) intervals GROUP BY key, cause",  # noqa: S608
+            params,
+        )
+        for key, cause, seconds in cursor.fetchall():
+            yield (key if lookup else None), cause, (seconds or 0) / HOUR
+
+
+def _label(rows: dict[Any, Figures], group_by: GroupBy) -> None:
+    model = GROUP_MODELS[group_by]
+    names = model.objects.in_bulk([key for key in rows if key is not None])
+    for key, figures in rows.items():
+        figures.label = str(names[key]) if key in names else str(_("(none)"))
