@@ -29,16 +29,15 @@ from django.db.models import (
     FloatField,
     Func,
     Max,
-    OuterRef,
     Q,
     QuerySet,
     RowRange,
-    Subquery,
     Sum,
     Value,
     Window,
 )
 from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,7 +47,7 @@ from maintenir.devices.history import EPOCH_SQL
 from maintenir.reliability.choices import GroupBy, ParetoBy
 from maintenir.reliability.models import ProductionRecord
 from maintenir.workorders.choices import OPEN_STATUSES, DowntimeCause, WorkOrderStatus, WorkOrderType
-from maintenir.workorders.models import Downtime, PartUsage, TimeEntry, WorkOrder
+from maintenir.workorders.models import Downtime, FailureCause, FailureMode, PartUsage, TimeEntry, WorkOrder
 
 HOUR = 3600
 PREVENTIVE_TYPES = (WorkOrderType.PREVENTIVE_SYSTEMATIC, WorkOrderType.PREVENTIVE_CONDITIONAL)
@@ -314,10 +313,7 @@ def kpis(
     for key, cause, hours in _downtime(equipment, period, now, lookup):
         if key in rows:
             rows[key].downtime[cause] = hours
-    corrective = WorkOrder.objects.filter(
-        work_type=WorkOrderType.CORRECTIVE, created__gte=period.start, created__lt=period.end
-    ).exclude(status=WorkOrderStatus.CANCELLED)
-    for figures, values in add(corrective, "equipment__", n=Count("pk")):
+    for figures, values in add(failures(period), "equipment__", n=Count("pk")):
         figures.failures = values["n"]
     entries = TimeEntry.objects.filter(date__gte=period.first_day, date__lte=period.last_day)
     preventive = Q(work_order__work_type__in=PREVENTIVE_TYPES)
@@ -374,6 +370,13 @@ def kpis(
     if group_by:
         _label(rows, GroupBy(group_by))
     return list(rows.values())
+
+
+def failures(period: Period) -> QuerySet[WorkOrder]:
+    """The failures of the period: its corrective work orders, not cancelled."""
+    return WorkOrder.objects.filter(
+        work_type=WorkOrderType.CORRECTIVE, created__gte=period.start, created__lt=period.end
+    ).exclude(status=WorkOrderStatus.CANCELLED)
 
 
 def totals(equipment: QuerySet[Equipment], period: Period, now: Any = None) -> Figures:
@@ -438,3 +441,78 @@ def _label(rows: dict[Any, Figures], group_by: GroupBy) -> None:
     names = model.objects.in_bulk([key for key in rows if key is not None])
     for key, figures in rows.items():
         figures.label = str(names[key]) if key in names else str(_("(none)"))
+
+
+# --- Scopes --------------------------------------------------------------------------------------
+
+SCOPE_ALL = "all"
+# Where each kind of scope sits, as a lookup from an equipment.
+SCOPE_LOOKUPS = {**GROUP_LOOKUPS, GroupBy.EQUIPMENT: "pk"}
+
+
+def scope_equipment(user: Any, kind: str, pk: int | None) -> tuple[QuerySet[Equipment], str]:
+    """The equipment of a scope that the user may see, and the scope's name; Http404 when the
+    scope's object does not exist for the user (another client's site is not found)."""
+    equipment = Equipment.objects.restrict(user)
+    if kind != SCOPE_ALL and kind not in SCOPE_LOOKUPS:
+        raise Http404
+    if kind == SCOPE_ALL:
+        return equipment, str(_("All equipment"))
+    model = GROUP_MODELS[GroupBy(kind)]
+    found = model.objects.restrict(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return equipment.filter(**{SCOPE_LOOKUPS[GroupBy(kind)]: pk}), str(found)
+
+
+# --- Pareto and trend ----------------------------------------------------------------------------
+
+PARETO_BARS = 8
+PARETO_LOOKUPS = {
+    ParetoBy.FAILURE_MODE: ("failure_mode", FailureMode),
+    ParetoBy.FAILURE_CAUSE: ("failure_cause", FailureCause),
+    ParetoBy.EQUIPMENT: ("equipment", Equipment),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class ParetoBar:
+    label: str
+    value: float
+    share: float  # of the total
+    cumulative: float  # share of this bar and the ones before it
+
+
+def pareto(
+    equipment: QuerySet[Equipment], period: Period, by: ParetoBy | str, limit: int = PARETO_BARS
+) -> list[ParetoBar]:
+    """The failures of the period counted by failure mode, cause or equipment (or the cost by
+    equipment), largest first; what lies beyond the first `limit` bars is one last bar."""
+    by = ParetoBy(by)
+    if by == ParetoBy.COST:
+        values = [(row.label, row.cost) for row in kpis(equipment, period, GroupBy.EQUIPMENT)]
+    else:
+        lookup, model = PARETO_LOOKUPS[by]
+        counts = (
+            failures(period)
+            .filter(equipment__in=equipment.values("pk"))
+            .order_by()
+            .values_list(lookup)
+            .annotate(n=Count("pk"))
+        )
+        names = model.objects.in_bulk([key for key, _n in counts if key is not None])
+        values = [(str(names[key]) if key in names else str(_("(not coded)")), float(n)) for key, n in counts]
+    values = sorted((item for item in values if item[1] > 0), key=lambda item: (-item[1], item[0]))
+    if len(values) > limit:
+        values = [*values[: limit - 1], (str(_("Others")), sum(value for _label, value in values[limit - 1 :]))]
+    total = sum(value for _label, value in values)
+    bars, running = [], 0.0
+    for label, value in values:
+        running += value
+        bars.append(ParetoBar(label, value, value / total, running / total))
+    return bars
+
+
+def trend(equipment: QuerySet[Equipment], period: Period, now: Any = None) -> list[tuple[Period, Figures]]:
+    """The figures of each month of the period."""
+    return [(month, totals(equipment, month, now)) for month in period.months()]

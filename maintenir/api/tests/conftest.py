@@ -24,6 +24,7 @@ from maintenir.preventive.models import (
     TriggerState,
 )
 from maintenir.preventive.tests.factories import GammeStepFactory, MaintenancePlanFactory, TriggerFactory
+from maintenir.reliability.models import ProductionRecord
 from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import (
     ChecklistStep,
@@ -76,6 +77,7 @@ WRITABLE_MODELS = (
     PreventiveOrder,
     CommissioningCheck,
     CommissioningRun,
+    ProductionRecord,
     ObjectChange,
 )
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from maintenir.api import assets, devices, preventive, reports, workorders
+from maintenir.api import assets, devices, preventive, reliability, reports, workorders
 from maintenir.api.tests.conftest import World, call, snapshot
 
 
@@ -431,6 +431,29 @@ ENDPOINTS = [
     Endpoint("get", "/api/preventive/forecast", "client_a", outsider=200),
     Endpoint("get", "/api/equipment/{w.equipment.pk}/next-due", "client_a"),
     Endpoint("post", "/api/preventive/generate", "manager", 200, lambda w, p: {}, refused="technician", outsider=403),
+    # Reliability
+    Endpoint("get", "/api/reliability/kpis?scope=site&id={w.site.pk}&group_by=equipment", "client_a"),
+    Endpoint("get", "/api/reliability/kpis?scope=all&group_by=site", "client_a", outsider=200),
+    Endpoint("get", "/api/reliability/pareto?scope=site&id={w.site.pk}&by=equipment", "client_a"),
+    Endpoint("get", "/api/reliability/trend?scope=equipment&id={w.equipment.pk}", "client_a"),
+    Endpoint("get", "/api/production-records", "client_a", outsider=200),
+    Endpoint(
+        "post",
+        "/api/production-records",
+        "operator_a",
+        201,
+        lambda w, p: {
+            "equipment": w.equipment.pk,
+            "date": "2026-01-12",
+            "planned_hours": "8",
+            "run_hours": "7",
+            "nominal_rate": "60",
+            "output": 400,
+            "rejects": 4,
+        },
+        refused="technician",
+        outsider=422,
+    ),
 ]
 WRITES = [endpoint for endpoint in ENDPOINTS if endpoint.method != "get"]
 REFUSED = [endpoint for endpoint in ENDPOINTS if endpoint.refused]
@@ -448,14 +471,21 @@ def _request(client: Client, endpoint: Endpoint, world: World, personas: dict[st
 
 
 def _route_pattern(path: str) -> str:
-    """`/api/sites/{w.site.pk}` and `/api/sites/{site_id}` both become `/api/sites/{}`."""
-    return re.sub(r"\{[^}]+\}", "{}", path)
+    """`/api/sites/{w.site.pk}` and `/api/sites/{site_id}` both become `/api/sites/{}`; a query string is dropped."""
+    return re.sub(r"\{[^}]+\}", "{}", path.partition("?")[0])
 
 
 def test_every_route_is_in_the_table() -> None:
     declared = {
         (method.lower(), _route_pattern("/api" + path))
-        for router in (assets.router, devices.router, preventive.router, reports.router, workorders.router)
+        for router in (
+            assets.router,
+            devices.router,
+            preventive.router,
+            reliability.router,
+            reports.router,
+            workorders.router,
+        )
         for path, view in router.path_operations.items()
         for operation in view.operations
         for method in operation.methods
