@@ -71,3 +71,33 @@ class ProductionRecord(RestrictedModel):
             errors["rejects"] = _("More units rejected than produced.")
         if errors:
             raise ValidationError(errors)
+
+
+class EquipmentEvent(RestrictedModel):
+    """Something an equipment reported (an error or alarm code), kept as history for reliability work."""
+
+    equipment = models.ForeignKey(
+        Equipment, verbose_name=_("equipment"), on_delete=models.CASCADE, related_name="events"
+    )
+    occurred_at = models.DateTimeField(_("occurred at"))
+    code = models.CharField(_("code"), max_length=50)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+
+    tenant_path = "equipment__site__organisation"
+    # Events are facts from the equipment: recorded, never edited.
+    changelog_enabled = False
+    role_permissions = {
+        Action.VIEW: ALL_ROLES,
+        Action.ADD: MANAGING_ROLES,
+        Action.CHANGE: frozenset(),
+        Action.DELETE: MANAGING_ROLES,
+    }
+
+    class Meta:
+        ordering = ["equipment", "-occurred_at"]
+        indexes = [models.Index(fields=["equipment", "occurred_at"])]
+        verbose_name = _("equipment event")
+        verbose_name_plural = _("equipment events")
+
+    def __str__(self) -> str:
+        return f"{self.equipment.code} {self.code} {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -5,7 +5,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from maintenir.assets.tests.factories import EquipmentFactory
-from maintenir.reliability.models import ProductionRecord
+from maintenir.reliability.models import EquipmentEvent, ProductionRecord
 
 
 class ProductionRecordFactory(DjangoModelFactory):
@@ -19,3 +19,12 @@ class ProductionRecordFactory(DjangoModelFactory):
     nominal_rate = Decimal(100)
     output = 500
     rejects = 50
+
+
+class EquipmentEventFactory(DjangoModelFactory):
+    class Meta:
+        model = EquipmentEvent
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    occurred_at = datetime.datetime(2026, 1, 12, 6, tzinfo=datetime.UTC)
+    code = "error1"
