@@ -19,3 +19,15 @@ class ParetoBy(models.TextChoices):
     FAILURE_CAUSE = "failure_cause", _("Failure cause")
     EQUIPMENT = "equipment", _("Equipment")
     COST = "cost", _("Cost by equipment")
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CARRIED_OUT = "carried_out", _("Carried out")
+
+
+class ModificationKind(models.TextChoices):
+    TECHNICAL = "technical", _("Technical modification")
+    ORGANISATIONAL = "organisational", _("Organisational change")

@@ -4,8 +4,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maintenir.assets.models import Equipment
 from maintenir.reliability.choices import GroupBy, ParetoBy
+from maintenir.reliability.models import ImprovementProposal
 from maintenir.reliability.services import Period
+from maintenir.workorders.models import FailureMode
 
 
 class KpiForm(forms.Form):
@@ -30,3 +33,33 @@ class KpiForm(forms.Form):
         start: datetime.date = data.get("start") or default.first_day
         end: datetime.date = data.get("end") or max(start, default.last_day)
         return Period.of_days(start, end)
+
+
+class ProposalForm(forms.ModelForm):
+    """A new improvement proposal; the argument arrives pre-filled from the equipment's history."""
+
+    class Meta:
+        model = ImprovementProposal
+        fields = [
+            "equipment",
+            "failure_mode",
+            "title",
+            "argument",
+            "kind",
+            "modification",
+            "cost",
+            "expected_gain",
+            "measure_after_days",
+        ]
+        widgets = {"argument": forms.Textarea(attrs={"rows": 6}), "modification": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        equipment: Any = self.fields["equipment"]
+        equipment.queryset = Equipment.objects.restrict(user).select_related("site")
+        failure_mode: Any = self.fields["failure_mode"]
+        failure_mode.queryset = FailureMode.objects.filter(is_active=True)
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

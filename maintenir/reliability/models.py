@@ -1,11 +1,15 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.models import Equipment
 from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, Action, Role
 from maintenir.core.models import RestrictedModel
+from maintenir.reliability.choices import ModificationKind, ProposalStatus
+from maintenir.workorders.models import FailureMode, WorkOrder
 
 PRODUCTION_ROLES = frozenset({*MANAGING_ROLES, Role.OPERATOR})
 
@@ -101,3 +105,91 @@ class EquipmentEvent(RestrictedModel):
 
     def __str__(self) -> str:
         return f"{self.equipment.code} {self.code} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class ImprovementProposal(RestrictedModel):
+    """An argued improvement (améliorative) of an equipment: the argument is pre-filled from its
+    history, a manager approves or rejects it, it is carried out as an improvement work order, and
+    its effect is measured by the same KPIs before and after."""
+
+    equipment = models.ForeignKey(
+        Equipment, verbose_name=_("equipment"), on_delete=models.PROTECT, related_name="improvement_proposals"
+    )
+    failure_mode = models.ForeignKey(
+        FailureMode,
+        verbose_name=_("failure mode addressed"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    argument = models.TextField(_("argument"), help_text=_("Pre-filled from the equipment's last 12 months."))
+    kind = models.CharField(
+        _("kind of modification"), max_length=20, choices=ModificationKind.choices, default=ModificationKind.TECHNICAL
+    )
+    modification = models.TextField(_("proposed modification"))
+    cost = models.DecimalField(_("cost"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    expected_gain = models.DecimalField(
+        _("expected gain per year"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text=_("Failures, downtime and repairs avoided, in money per year."),
+    )
+    measure_after_days = models.PositiveSmallIntegerField(
+        _("effect measured after (days)"),
+        default=90,
+        validators=[MinValueValidator(7)],
+        help_text=_("The KPIs of this many days after the work are compared with those of as many days before."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("proposed by"), on_delete=models.PROTECT, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    work_order = models.OneToOneField(
+        WorkOrder,
+        verbose_name=_("improvement work order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="improvement_proposal",
+    )
+
+    tenant_path = "equipment__site__organisation"
+    role_permissions = {
+        Action.VIEW: ALL_ROLES,
+        Action.ADD: frozenset({*MANAGING_ROLES, Role.TECHNICIAN}),
+        Action.CHANGE: frozenset({*MANAGING_ROLES, Role.TECHNICIAN}),
+        Action.DELETE: MANAGING_ROLES,
+    }
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("improvement proposal")
+        verbose_name_plural = _("improvement proposals")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("proposal-detail", args=[self.pk])
+
+    @property
+    def payback_months(self) -> float | None:
+        """How long the expected gain takes to repay the cost."""
+        if not self.expected_gain:
+            return None
+        return float(self.cost / self.expected_gain * 12)

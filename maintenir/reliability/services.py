@@ -43,7 +43,6 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.models import Equipment, EquipmentType, ProductionLine, Site
 from maintenir.core.models import Organisation
-from maintenir.devices.history import EPOCH_SQL
 from maintenir.reliability.choices import GroupBy, ParetoBy
 from maintenir.reliability.models import ProductionRecord
 from maintenir.workorders.choices import OPEN_STATUSES, DowntimeCause, WorkOrderStatus, WorkOrderType
@@ -274,6 +273,14 @@ DERIVED = (
 )
 
 
+# Seconds since the epoch; on SQLite through julianday(), which parses a stored datetime faster
+# than strftime('%s').
+EPOCH_SQL = {
+    "sqlite": "CAST(ROUND((julianday({}) - 2440587.5) * 86400) AS INTEGER)",
+    "postgresql": "EXTRACT(EPOCH FROM {})::float8",
+}
+
+
 class Epoch(Func):
     """Seconds since the epoch of a datetime, so durations are plain subtractions in either database."""
 
@@ -284,6 +291,56 @@ class Epoch(Func):
         return EPOCH_SQL[connection.vendor].format(column), params
 
     as_sqlite = as_postgresql = as_vendor_sql
+
+
+class LocalDate(TruncDate):
+    """The local date of a datetime. On SQLite, instead of a Python function called for each row,
+    the time zone's UTC offsets around `period` are written into the query; a datetime outside
+    them is more than a day from the period, where a few hours of offset change no comparison
+    with the period's dates."""
+
+    def __init__(self, expression: Any, period: Period) -> None:
+        super().__init__(expression)
+        self.period = period
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, Any]:
+        column, params = compiler.compile(self.lhs)
+        margin = datetime.timedelta(days=2)
+        stretches = utc_offsets(self.period.start - margin, self.period.end + margin)
+        cases, case_params = [], []
+        for until, offset in stretches[:-1]:
+            cases.append(f"WHEN {column} < %s THEN %s")
+            case_params += [*params, connection.ops.adapt_datetimefield_value(until), f"{offset:+d} seconds"]
+        last = f"{stretches[-1][1]:+d} seconds"
+        if not cases:
+            return f"date({column}, %s)", [*params, last]
+        return f"date({column}, CASE {' '.join(cases)} ELSE %s END)", [*params, *case_params, last]
+
+
+def utc_offsets(start: datetime.datetime, end: datetime.datetime) -> list[tuple[datetime.datetime, int]]:
+    """(until, offset in seconds) for each stretch of constant UTC offset of the current time zone
+    between start and end; the last stretch's `until` is `end`."""
+    zone = timezone.get_current_timezone()
+
+    def offset(moment: datetime.datetime) -> int:
+        return int(moment.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
+
+    hour, day = datetime.timedelta(hours=1), datetime.timedelta(days=1)
+    stretches: list[tuple[datetime.datetime, int]] = []
+    moment, current = start, offset(start)
+    while moment < end:
+        following = min(moment + day, end)
+        if offset(following) != current:
+            # Changes happen on the hour: find that hour within the day.
+            while offset(moment + hour) == current:
+                moment += hour
+            stretches.append((moment + hour, current))
+            current = offset(moment + hour)
+            moment += hour
+        else:
+            moment = following
+    stretches.append((end, current))
+    return stretches
 
 
 def labour_rate() -> Decimal:
@@ -313,8 +370,6 @@ def kpis(
     for key, cause, hours in _downtime(equipment, period, now, lookup):
         if key in rows:
             rows[key].downtime[cause] = hours
-    for figures, values in add(failures(period), "equipment__", n=Count("pk")):
-        figures.failures = values["n"]
     entries = TimeEntry.objects.filter(date__gte=period.first_day, date__lte=period.last_day)
     preventive = Q(work_order__work_type__in=PREVENTIVE_TYPES)
     for figures, values in add(
@@ -335,21 +390,27 @@ def kpis(
     )
     for figures, values in add(parts, "work_order__equipment__", cost=Sum(line_cost)):
         figures.parts_cost = float(values["cost"] or 0)
-    backlog = WorkOrder.objects.filter(status__in=BACKLOG_STATUSES)
-    for figures, values in add(backlog, "equipment__", hours=Sum("estimated_hours"), n=Count("pk")):
-        figures.backlog_hours = float(values["hours"] or 0)
-        figures.backlog_orders = values["n"]
-    due = WorkOrder.objects.filter(
-        work_type__in=PREVENTIVE_TYPES, due_date__gte=period.first_day, due_date__lte=period.last_day
-    ).exclude(status=WorkOrderStatus.CANCELLED)
-    on_time = Q(completed_at__isnull=False) & Q(completed_day__lte=F("due_date"))
+    # Failures, backlog and schedule compliance in one pass over the scope's work orders.
+    failed = failure_q(period)
+    backlog = Q(status__in=BACKLOG_STATUSES)
+    due = Q(work_type__in=PREVENTIVE_TYPES, due_date__gte=period.first_day, due_date__lte=period.last_day) & ~Q(
+        status=WorkOrderStatus.CANCELLED
+    )
+    on_time = due & Q(completed_at__isnull=False, completed_day__lte=F("due_date"))
+    orders = WorkOrder.objects.filter(failed | backlog | due).alias(completed_day=LocalDate("completed_at", period))
     for figures, values in add(
-        due.annotate(completed_day=TruncDate("completed_at")),
+        orders,
         "equipment__",
-        n=Count("pk"),
+        failed=Count("pk", filter=failed),
+        backlog_hours=Sum("estimated_hours", filter=backlog),
+        backlog_orders=Count("pk", filter=backlog),
+        due=Count("pk", filter=due),
         on_time=Count("pk", filter=on_time),
     ):
-        figures.preventive_due = values["n"]
+        figures.failures = values["failed"]
+        figures.backlog_hours = float(values["backlog_hours"] or 0)
+        figures.backlog_orders = values["backlog_orders"]
+        figures.preventive_due = values["due"]
         figures.preventive_on_time = values["on_time"]
     records = ProductionRecord.objects.filter(date__gte=period.first_day, date__lte=period.last_day)
     nominal = ExpressionWrapper(F("nominal_rate") * F("run_hours"), output_field=FloatField())
@@ -372,11 +433,15 @@ def kpis(
     return list(rows.values())
 
 
-def failures(period: Period) -> QuerySet[WorkOrder]:
+def failure_q(period: Period) -> Q:
     """The failures of the period: its corrective work orders, not cancelled."""
-    return WorkOrder.objects.filter(
-        work_type=WorkOrderType.CORRECTIVE, created__gte=period.start, created__lt=period.end
-    ).exclude(status=WorkOrderStatus.CANCELLED)
+    return Q(work_type=WorkOrderType.CORRECTIVE, created__gte=period.start, created__lt=period.end) & ~Q(
+        status=WorkOrderStatus.CANCELLED
+    )
+
+
+def failures(period: Period) -> QuerySet[WorkOrder]:
+    return WorkOrder.objects.filter(failure_q(period))
 
 
 def totals(equipment: QuerySet[Equipment], period: Period, now: Any = None) -> Figures:
@@ -477,6 +542,7 @@ PARETO_LOOKUPS = {
 
 @dataclasses.dataclass(frozen=True)
 class ParetoBar:
+    key: int | None  # the failure mode, cause or equipment; None for "not coded" and "others"
     label: str
     value: float
     share: float  # of the total
@@ -489,8 +555,9 @@ def pareto(
     """The failures of the period counted by failure mode, cause or equipment (or the cost by
     equipment), largest first; what lies beyond the first `limit` bars is one last bar."""
     by = ParetoBy(by)
+    values: list[tuple[int | None, str, float]]
     if by == ParetoBy.COST:
-        values = [(row.label, row.cost) for row in kpis(equipment, period, GroupBy.EQUIPMENT)]
+        values = [(row.key, row.label, row.cost) for row in kpis(equipment, period, GroupBy.EQUIPMENT)]
     else:
         lookup, model = PARETO_LOOKUPS[by]
         counts = (
@@ -501,15 +568,15 @@ def pareto(
             .annotate(n=Count("pk"))
         )
         names = model.objects.in_bulk([key for key, _n in counts if key is not None])
-        values = [(str(names[key]) if key in names else str(_("(not coded)")), float(n)) for key, n in counts]
-    values = sorted((item for item in values if item[1] > 0), key=lambda item: (-item[1], item[0]))
+        values = [(key, str(names[key]) if key in names else str(_("(not coded)")), float(n)) for key, n in counts]
+    values = sorted((item for item in values if item[2] > 0), key=lambda item: (-item[2], item[1]))
     if len(values) > limit:
-        values = [*values[: limit - 1], (str(_("Others")), sum(value for _label, value in values[limit - 1 :]))]
-    total = sum(value for _label, value in values)
+        values = [*values[: limit - 1], (None, str(_("Others")), sum(item[2] for item in values[limit - 1 :]))]
+    total = sum(item[2] for item in values)
     bars, running = [], 0.0
-    for label, value in values:
+    for key, label, value in values:
         running += value
-        bars.append(ParetoBar(label, value, value / total, running / total))
+        bars.append(ParetoBar(key, label, value, value / total, running / total))
     return bars
 
 
