@@ -327,7 +327,9 @@ def utc_offsets(start: datetime.datetime, end: datetime.datetime) -> list[tuple[
 
     hour, day = datetime.timedelta(hours=1), datetime.timedelta(days=1)
     stretches: list[tuple[datetime.datetime, int]] = []
-    moment, current = start, offset(start)
+    # Absolute time: adding an hour to a local time would add an hour of the wall clock.
+    moment, end = start.astimezone(datetime.UTC), end.astimezone(datetime.UTC)
+    current = offset(moment)
     while moment < end:
         following = min(moment + day, end)
         if offset(following) != current:

@@ -277,3 +277,33 @@ class TestDowntimeUnion(HypothesisTestCase):
         for start, length, _cause in spans:
             covered |= {hour for hour in range(start, start + length) if 0 <= hour < 744}
         assert only(press).downtime_hours == pytest.approx(len(covered))
+
+
+def test_utc_offsets_follow_daylight_saving_time() -> None:
+    start = timezone.make_aware(datetime.datetime(2026, 1, 1))
+    end = timezone.make_aware(datetime.datetime(2027, 1, 1))
+    utc = datetime.UTC
+    assert services.utc_offsets(start, end) == [
+        (datetime.datetime(2026, 3, 29, 1, tzinfo=utc), 3600),
+        (datetime.datetime(2026, 10, 25, 1, tzinfo=utc), 7200),
+        (end, 3600),
+    ]
+
+
+@pytest.mark.django_db
+def test_schedule_compliance_uses_the_local_day_in_summer_time() -> None:
+    press = EquipmentFactory()
+    preventive = WorkOrderType.PREVENTIVE_SYSTEMATIC
+    due = datetime.date(2026, 7, 10)
+    # 23:30 and 00:30 local are 21:30 and 22:30 UTC of the due day: only the first is on time.
+    for done in (
+        at(10, 23, month=7) + datetime.timedelta(minutes=30),
+        at(11, 0, month=7) + datetime.timedelta(minutes=30),
+    ):
+        WorkOrderFactory(
+            equipment=press, work_type=preventive, due_date=due, completed_at=done, status=WorkOrderStatus.DONE
+        )
+
+    figures = only(press, Period.of_days(datetime.date(2026, 7, 1), datetime.date(2026, 7, 31)))
+
+    assert (figures.preventive_due, figures.preventive_on_time) == (2, 1)
