@@ -24,7 +24,11 @@ from maintenir.core.choices import Role
 from maintenir.core.tests.factories import OrganisationFactory, UserFactory
 from maintenir.devices.tests.factories import ApplicationFactory, PointFactory
 from maintenir.preventive.tests.factories import TriggerFactory
-from maintenir.reliability.tests.factories import EquipmentEventFactory, ProductionRecordFactory
+from maintenir.reliability.tests.factories import (
+    EquipmentEventFactory,
+    ImprovementProposalFactory,
+    ProductionRecordFactory,
+)
 from maintenir.ui.tests.browser import chromium_page
 from maintenir.workorders.tests.factories import (
     ChecklistStepFactory,
@@ -145,6 +149,7 @@ def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
     CommissioningRunFactory(commissioning_check__work_order__equipment=equipment, run_by=reporter)
     ProductionRecordFactory(equipment=equipment)
     EquipmentEventFactory(equipment=equipment)
+    ImprovementProposalFactory(equipment=equipment, proposed_by=reporter)
 
 
 @pytest.fixture

@@ -10,13 +10,14 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from maintenir.api.common import acting_user, resolve, restricted
+from maintenir.api.common import acting_user, get_visible, resolve, resolve_coded, restricted
 from maintenir.assets.models import Equipment
 from maintenir.core.services import save_restricted
-from maintenir.reliability import services
-from maintenir.reliability.choices import GroupBy, ParetoBy
+from maintenir.reliability import proposals, services
+from maintenir.reliability.choices import GroupBy, ModificationKind, ParetoBy
 from maintenir.reliability.forms import KpiForm
-from maintenir.reliability.models import ProductionRecord
+from maintenir.reliability.models import ImprovementProposal, ProductionRecord
+from maintenir.workorders.models import FailureMode
 
 router = Router(tags=["reliability"])
 
@@ -89,6 +90,7 @@ class KpisOut(Schema):
 
 
 class ParetoBarOut(Schema):
+    key: int | None = Field(description="The failure mode, cause or equipment; empty for not coded and others.")
     label: str
     value: float
     share: float
@@ -173,3 +175,95 @@ def add_production_record(request: HttpRequest, payload: ProductionRecordIn) -> 
     record = ProductionRecord(**payload.dict(exclude={"equipment"}))
     record.equipment = resolve(Equipment, request, payload.equipment, "equipment")  # type: ignore[assignment]
     return save_restricted(acting_user(request), record)  # type: ignore[return-value]
+
+
+# --- Improvement proposals -------------------------------------------------------------------
+
+
+class ProposalIn(Schema):
+    equipment: int
+    failure_mode: int | str | None = Field(None, description="Id or code of the failure mode addressed.")
+    title: str
+    argument: str = Field("", description="Empty: the argument computed from the last 12 months.")
+    kind: ModificationKind = ModificationKind.TECHNICAL
+    modification: str
+    cost: Decimal
+    expected_gain: Decimal
+    measure_after_days: int = 90
+
+
+class DecisionIn(Schema):
+    note: str = ""
+
+
+class ProposalOut(Schema):
+    id: int
+    equipment: int = Field(alias="equipment_id")
+    failure_mode: int | None = Field(None, alias="failure_mode_id")
+    title: str
+    argument: str
+    kind: str
+    modification: str
+    cost: Decimal
+    expected_gain: Decimal
+    payback_months: float | None
+    measure_after_days: int
+    status: str
+    proposed_by: int = Field(alias="proposed_by_id")
+    decided_by: int | None = Field(None, alias="decided_by_id")
+    decided_at: datetime.datetime | None
+    decision_note: str
+    work_order: int | None = Field(None, alias="work_order_id")
+    effect: dict[str, Any] | None = Field(None, description="The KPIs before and after, once the work is done.")
+
+    @staticmethod
+    def resolve_effect(proposal: ImprovementProposal) -> dict[str, Any] | None:
+        effect = proposals.effect(proposal)
+        if effect is None:
+            return None
+        return {
+            "complete": effect.complete,
+            "before": {"period": _period(effect.before_period), "figures": effect.before.as_dict()},
+            "after": {"period": _period(effect.after_period), "figures": effect.after.as_dict()},
+        }
+
+
+def _proposal(request: HttpRequest, proposal_id: int) -> ImprovementProposal:
+    return get_visible(
+        restricted(ImprovementProposal, request).select_related("equipment__site", "work_order"), proposal_id
+    )
+
+
+@router.get("/improvement-proposals", response=list[ProposalOut])
+@paginate(LimitOffsetPagination)
+def list_proposals(request: HttpRequest) -> QuerySet[ImprovementProposal]:
+    return restricted(ImprovementProposal, request).select_related("work_order")
+
+
+@router.get("/improvement-proposals/{proposal_id}", response=ProposalOut)
+def get_proposal(request: HttpRequest, proposal_id: int) -> ImprovementProposal:
+    return _proposal(request, proposal_id)
+
+
+@router.post("/improvement-proposals", response={201: ProposalOut})
+def add_proposal(request: HttpRequest, payload: ProposalIn) -> ImprovementProposal:
+    equipment = resolve(Equipment, request, payload.equipment, "equipment")
+    assert equipment is not None  # the schema requires it
+    data = payload.dict(exclude={"equipment", "failure_mode"})
+    failure_mode = resolve_coded(FailureMode, request, payload.failure_mode, "failure_mode")
+    return proposals.propose(acting_user(request), equipment, failure_mode=failure_mode, **data)
+
+
+@router.post("/improvement-proposals/{proposal_id}/approve", response=ProposalOut)
+def approve_proposal(request: HttpRequest, proposal_id: int, payload: DecisionIn) -> ImprovementProposal:
+    return proposals.approve(acting_user(request), _proposal(request, proposal_id), payload.note)
+
+
+@router.post("/improvement-proposals/{proposal_id}/reject", response=ProposalOut)
+def reject_proposal(request: HttpRequest, proposal_id: int, payload: DecisionIn) -> ImprovementProposal:
+    return proposals.reject(acting_user(request), _proposal(request, proposal_id), payload.note)
+
+
+@router.post("/improvement-proposals/{proposal_id}/carry-out", response=ProposalOut)
+def carry_out_proposal(request: HttpRequest, proposal_id: int) -> ImprovementProposal:
+    return proposals.carry_out(acting_user(request), _proposal(request, proposal_id))

@@ -1,6 +1,7 @@
 """KPI pages per scope (all equipment, a client, a site, a line, an equipment type, an equipment):
 thin views over `services`, with each figure's definition stated on the page."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -87,10 +88,14 @@ def kpi_page(request: HttpRequest, kind: str = services.SCOPE_ALL, pk: int | Non
 
 # --- Improvement proposals -------------------------------------------------------------------
 
-PROPOSAL_ACTIONS = {
+# Each decision: (the service, taking the user, the proposal and the note; the message once done).
+PROPOSAL_ACTIONS: dict[str, tuple[Callable[[User, ImprovementProposal, str], Any], Any]] = {
     "approve": (proposals.approve, gettext_lazy("Proposal approved.")),
     "reject": (proposals.reject, gettext_lazy("Proposal rejected.")),
-    "carry_out": (None, gettext_lazy("Improvement work order raised.")),
+    "carry_out": (
+        lambda user, proposal, note: proposals.carry_out(user, proposal),
+        gettext_lazy("Improvement work order raised."),
+    ),
 }
 
 
@@ -155,10 +160,7 @@ def proposal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     note = form.cleaned_data["note"] if form.is_valid() else ""
     decide, done = PROPOSAL_ACTIONS[action]
     try:
-        if decide is None:
-            proposals.carry_out(user, proposal)
-        else:
-            decide(user, proposal, note)
+        decide(user, proposal, note)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

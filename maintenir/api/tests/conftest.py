@@ -24,7 +24,9 @@ from maintenir.preventive.models import (
     TriggerState,
 )
 from maintenir.preventive.tests.factories import GammeStepFactory, MaintenancePlanFactory, TriggerFactory
-from maintenir.reliability.models import ProductionRecord
+from maintenir.reliability.choices import ProposalStatus
+from maintenir.reliability.models import ImprovementProposal, ProductionRecord
+from maintenir.reliability.tests.factories import ImprovementProposalFactory
 from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import (
     ChecklistStep,
@@ -78,6 +80,7 @@ WRITABLE_MODELS = (
     CommissioningCheck,
     CommissioningRun,
     ProductionRecord,
+    ImprovementProposal,
     ObjectChange,
 )
 
@@ -115,6 +118,8 @@ class World:
     application: Any
     commissioning: Any
     check: Any
+    proposal: Any
+    approved_proposal: Any
 
 
 def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> World:
@@ -165,6 +170,10 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         application=ApplicationFactory(parameter_set=parameter_set, device=point.device, applied_by=technician),
         commissioning=commissioning,
         check=CommissioningCheckFactory(work_order=commissioning, point=point),
+        proposal=ImprovementProposalFactory(equipment=equipment, proposed_by=technician),
+        approved_proposal=ImprovementProposalFactory(
+            equipment=equipment, proposed_by=technician, status=ProposalStatus.APPROVED
+        ),
     )
 
 

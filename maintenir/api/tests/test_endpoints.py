@@ -454,6 +454,42 @@ ENDPOINTS = [
         refused="technician",
         outsider=422,
     ),
+    # Improvement proposals
+    Endpoint("get", "/api/improvement-proposals", "client_a", outsider=200),
+    Endpoint("get", "/api/improvement-proposals/{w.proposal.pk}", "client_a"),
+    Endpoint(
+        "post",
+        "/api/improvement-proposals",
+        "technician",
+        201,
+        lambda w, p: {
+            "equipment": w.equipment.pk,
+            "failure_mode": w.failure_mode.code,
+            "title": "Anti-vibration mounts",
+            "modification": "Fit anti-vibration mounts under the motor.",
+            "cost": "800",
+            "expected_gain": "1600",
+        },
+        refused="client_a",
+        outsider=422,
+    ),
+    Endpoint(
+        "post",
+        "/api/improvement-proposals/{w.proposal.pk}/approve",
+        "manager",
+        200,
+        lambda w, p: {"note": "Go"},
+        refused="technician",
+    ),
+    Endpoint(
+        "post",
+        "/api/improvement-proposals/{w.proposal.pk}/reject",
+        "manager",
+        200,
+        lambda w, p: {"note": "Not the cause"},
+        refused="technician",
+    ),
+    Endpoint("post", "/api/improvement-proposals/{w.approved_proposal.pk}/carry-out", "manager", refused="technician"),
 ]
 WRITES = [endpoint for endpoint in ENDPOINTS if endpoint.method != "get"]
 REFUSED = [endpoint for endpoint in ENDPOINTS if endpoint.refused]

@@ -5,7 +5,8 @@ import factory
 from factory.django import DjangoModelFactory
 
 from maintenir.assets.tests.factories import EquipmentFactory
-from maintenir.reliability.models import EquipmentEvent, ProductionRecord
+from maintenir.core.tests.factories import UserFactory
+from maintenir.reliability.models import EquipmentEvent, ImprovementProposal, ProductionRecord
 
 
 class ProductionRecordFactory(DjangoModelFactory):
@@ -28,3 +29,16 @@ class EquipmentEventFactory(DjangoModelFactory):
     equipment = factory.SubFactory(EquipmentFactory)
     occurred_at = datetime.datetime(2026, 1, 12, 6, tzinfo=datetime.UTC)
     code = "error1"
+
+
+class ImprovementProposalFactory(DjangoModelFactory):
+    class Meta:
+        model = ImprovementProposal
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    title = "PTFE seals on the cylinders"
+    argument = "Three leaks in twelve months."
+    modification = "Replace the nitrile seals by PTFE seals."
+    cost = Decimal(1200)
+    expected_gain = Decimal(4800)
+    proposed_by = factory.SubFactory(UserFactory)
