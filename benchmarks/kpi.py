@@ -122,6 +122,10 @@ def build(orders: int) -> list[int]:
             bulk.insert(Downtime, downtimes)
             bulk.insert(TimeEntry, entries)
             bulk.insert(PartUsage, parts)
+    # As autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) would after a load of this size: the
+    # planner needs the tables' statistics to choose the equipment indexes.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return [site.pk for site in sites]
 
 

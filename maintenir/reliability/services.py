@@ -363,13 +363,15 @@ def kpis(
     if not rows:
         return [] if group_by else [Figures()]
 
+    members = scope_members(equipment, sum(figures.equipment for figures in rows.values()))
+
     def add(queryset: QuerySet[Any], prefix: str, **aggregates: Any) -> Iterator[tuple[Figures, dict[str, Any]]]:
-        scoped = queryset.filter(**{f"{prefix}in": equipment.values("pk")})
+        scoped = queryset.filter(**{f"{prefix}in": members})
         for key, values in _grouped(scoped, prefix, lookup, **aggregates):
             if key in rows:
                 yield rows[key], values
 
-    for key, cause, hours in _downtime(equipment, period, now, lookup):
+    for key, cause, hours in _downtime(members, period, now, lookup):
         if key in rows:
             rows[key].downtime[cause] = hours
     entries = TimeEntry.objects.filter(date__gte=period.first_day, date__lte=period.last_day)
@@ -431,8 +433,20 @@ def kpis(
         figures.output = values["made"] or 0
         figures.rejects = values["rejected"] or 0
     if group_by:
-        _label(rows, GroupBy(group_by))
+        _label(rows, equipment, GroupBy(group_by))
     return list(rows.values())
+
+
+# Up to this many equipment, a scope's ids are sent as a list: PostgreSQL then reads their rows by
+# the equipment indexes, where for a subquery it reads whole tables to hash-join them.
+LISTED_SCOPE = 5000
+
+
+def scope_members(equipment: QuerySet[Equipment], count: int) -> Any:
+    """The scope's equipment ids as a filter value: a list for a small scope, else a subquery."""
+    if count <= LISTED_SCOPE:
+        return list(equipment.order_by().values_list("pk", flat=True))
+    return equipment.values("pk")
 
 
 def failure_q(period: Period) -> Q:
@@ -462,14 +476,14 @@ def _grouped(
 
 
 def _downtime(
-    equipment: QuerySet[Equipment], period: Period, now: datetime.datetime, lookup: str | None
+    members: Any, period: Period, now: datetime.datetime, lookup: str | None
 ) -> Iterator[tuple[Any, str, float]]:
     """Hours of downtime per group and cause: each interval cut to the period, minus what an
     earlier-starting interval of the same equipment already covers (a running maximum of the
     ends before it, computed by a window)."""
     start, end = period.start.timestamp(), min(period.end, max(now, period.start)).timestamp()
     intervals = (
-        Downtime.objects.filter(equipment__in=equipment.values("pk"), started_at__lt=period.end)
+        Downtime.objects.filter(equipment__in=members, started_at__lt=period.end)
         .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=period.start))
         .annotate(
             cut_start=Greatest(Epoch("started_at"), Value(start)),
@@ -503,11 +517,30 @@ def _downtime(
             yield (key if lookup else None), cause, (seconds or 0) / HOUR
 
 
-def _label(rows: dict[Any, Figures], group_by: GroupBy) -> None:
-    model = GROUP_MODELS[group_by]
-    names = model.objects.in_bulk([key for key in rows if key is not None])
+def _label(rows: dict[Any, Figures], equipment: QuerySet[Equipment], group_by: GroupBy) -> None:
+    names = names_of(GROUP_MODELS[group_by], equipment.values(GROUP_LOOKUPS[group_by]))
     for key, figures in rows.items():
-        figures.label = str(names[key]) if key in names else str(_("(none)"))
+        figures.label = names.get(key, str(_("(none)")))
+
+
+# The fields each model's __str__ shows, read without building model instances: tens of thousands
+# of equipment would take longer than their KPIs. Others (the translated coded lists) use __str__.
+LABEL_FIELDS: dict[Any, tuple[str, ...]] = {
+    Equipment: ("code", "name"),
+    EquipmentType: ("name",),
+    ProductionLine: ("name",),
+    Site: ("name",),
+    Organisation: ("name",),
+}
+
+
+def names_of(model: Any, keys: QuerySet[Any]) -> dict[Any, str]:
+    """The names of the objects whose keys the (values) queryset gives; a subquery, as the keys
+    of tens of thousands of equipment would pass the database's limit of query parameters."""
+    found = model.objects.filter(pk__in=keys)
+    if model not in LABEL_FIELDS:
+        return {instance.pk: str(instance) for instance in found}
+    return {pk: " — ".join(values) for pk, *values in found.values_list("pk", *LABEL_FIELDS[model])}
 
 
 # --- Scopes --------------------------------------------------------------------------------------
@@ -562,15 +595,10 @@ def pareto(
         values = [(row.key, row.label, row.cost) for row in kpis(equipment, period, GroupBy.EQUIPMENT)]
     else:
         lookup, model = PARETO_LOOKUPS[by]
-        counts = (
-            failures(period)
-            .filter(equipment__in=equipment.values("pk"))
-            .order_by()
-            .values_list(lookup)
-            .annotate(n=Count("pk"))
-        )
-        names = model.objects.in_bulk([key for key, _n in counts if key is not None])
-        values = [(key, str(names[key]) if key in names else str(_("(not coded)")), float(n)) for key, n in counts]
+        failed = failures(period).filter(equipment__in=equipment.values("pk")).order_by()
+        counts = failed.values_list(lookup).annotate(n=Count("pk"))
+        names = names_of(model, failed.values(lookup))
+        values = [(key, names.get(key, str(_("(not coded)"))), float(n)) for key, n in counts]
     values = sorted((item for item in values if item[2] > 0), key=lambda item: (-item[2], item[1]))
     if len(values) > limit:
         values = [*values[: limit - 1], (None, str(_("Others")), sum(item[2] for item in values[limit - 1 :]))]
