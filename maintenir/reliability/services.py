@@ -350,7 +350,10 @@ def labour_rate() -> Decimal:
 
 
 def kpis(
-    equipment: QuerySet[Equipment], period: Period, group_by: GroupBy | str | None = None, now: Any = None
+    equipment: QuerySet[Equipment],
+    period: Period,
+    group_by: GroupBy | str | None = None,
+    now: datetime.datetime | None = None,
 ) -> list[Figures]:
     """The figures of each group of `equipment` (already restricted to what the user may see),
     or one Figures for all of it when `group_by` is None."""
@@ -460,7 +463,7 @@ def failures(period: Period) -> QuerySet[WorkOrder]:
     return WorkOrder.objects.filter(failure_q(period))
 
 
-def totals(equipment: QuerySet[Equipment], period: Period, now: Any = None) -> Figures:
+def totals(equipment: QuerySet[Equipment], period: Period, now: datetime.datetime | None = None) -> Figures:
     return kpis(equipment, period, None, now)[0]
 
 
@@ -610,6 +613,8 @@ def pareto(
     return bars
 
 
-def trend(equipment: QuerySet[Equipment], period: Period, now: Any = None) -> list[tuple[Period, Figures]]:
+def trend(
+    equipment: QuerySet[Equipment], period: Period, now: datetime.datetime | None = None
+) -> list[tuple[Period, Figures]]:
     """The figures of each month of the period."""
     return [(month, totals(equipment, month, now)) for month in period.months()]
