@@ -25,6 +25,11 @@ from maintenir.core.choices import Role
 from maintenir.core.tests.factories import OrganisationFactory, UserFactory
 from maintenir.devices.tests.factories import ApplicationFactory, PointFactory
 from maintenir.preventive.tests.factories import TriggerFactory
+from maintenir.reliability.tests.factories import (
+    EquipmentEventFactory,
+    ImprovementProposalFactory,
+    ProductionRecordFactory,
+)
 from maintenir.ui.tests.browser import chromium_page
 from maintenir.workorders.tests.factories import (
     ChecklistStepFactory,
@@ -153,6 +158,9 @@ def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
     TriggerFactory(plan__site=site, equipment=equipment)
     ApplicationFactory(device=PointFactory(device__equipment=equipment).device, applied_by=reporter)
     CommissioningRunFactory(commissioning_check__work_order__equipment=equipment, run_by=reporter)
+    ProductionRecordFactory(equipment=equipment)
+    EquipmentEventFactory(equipment=equipment)
+    ImprovementProposalFactory(equipment=equipment, proposed_by=reporter)
 
 
 @pytest.fixture

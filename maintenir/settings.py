@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "maintenir.devices",
     "maintenir.workorders",
     "maintenir.preventive",
+    "maintenir.reliability",
     "maintenir.reports",
     "maintenir.api",
     "maintenir.ui",
@@ -171,6 +172,9 @@ MAINTENIR_PREVENTIVE_HORIZON_DAYS = int(os.environ.get("MAINTENIR_PREVENTIVE_HOR
 # mean and last value, and deleted; hourly rollups are kept this many days (0: forever).
 MAINTENIR_READINGS_RAW_DAYS = int(os.environ.get("MAINTENIR_READINGS_RAW_DAYS", "31"))
 MAINTENIR_READINGS_ROLLUP_DAYS = int(os.environ.get("MAINTENIR_READINGS_ROLLUP_DAYS", "0"))
+
+# The cost of an hour of maintenance labour, for the cost KPIs (in the currency of the parts' costs).
+MAINTENIR_LABOUR_HOURLY_COST = float(os.environ.get("MAINTENIR_LABOUR_HOURLY_COST", "50"))
 
 LOGGING = {
     "version": 1,

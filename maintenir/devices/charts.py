@@ -7,6 +7,7 @@ drawing serves a phone and a desk.
 import dataclasses
 import datetime
 
+from maintenir.core.charts import Scale, value_range
 from maintenir.devices.history import Bucket, History, Span, point_history
 from maintenir.devices.models import Point
 
@@ -70,14 +71,12 @@ def draw(history: History) -> Chart:
         if valid
         else None
     )
-    bottom, top = _value_range(low, high)
-    start, end = history.since.timestamp(), history.until.timestamp()
+    bottom, top = value_range(low, high)
+    time_scale = Scale(history.since.timestamp(), history.until.timestamp(), LEFT, WIDTH - RIGHT)
+    y = Scale(bottom, top, HEIGHT - BOTTOM, TOP)
 
     def x(moment: datetime.datetime) -> float:
-        return round(LEFT + (moment.timestamp() - start) / (end - start) * (WIDTH - RIGHT - LEFT), 1)
-
-    def y(value: float) -> float:
-        return round(HEIGHT - BOTTOM - (value - bottom) / (top - bottom) * (HEIGHT - BOTTOM - TOP), 1)
+        return time_scale(moment.timestamp())
 
     lines, bands = [], []
     for stretch in _stretches(history.buckets):
@@ -92,14 +91,6 @@ def draw(history: History) -> Chart:
     middle = history.since + (history.until - history.since) / 2
     x_ticks = [Tick(x(moment), moment) for moment in (history.since, middle, history.until)]
     return Chart(history, lines, bands, y_ticks, x_ticks, low, high, mean, sum(b.count for b in history.buckets))
-
-
-def _value_range(low: float | None, high: float | None) -> tuple[float, float]:
-    """The values the chart's height spans: the data's, with a margin, never empty."""
-    if low is None or high is None:
-        return 0.0, 1.0
-    margin = (high - low) * 0.05 or abs(high) * 0.1 or 1.0
-    return low - margin, high + margin
 
 
 def _stretches(buckets: list[Bucket]) -> list[list[Bucket]]:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("maintenir.devices.urls")),
     path("", include("maintenir.workorders.urls")),
     path("", include("maintenir.preventive.urls")),
+    path("", include("maintenir.reliability.urls")),
     path("", include("maintenir.reports.urls")),
 ]

@@ -36,6 +36,9 @@ from maintenir.preventive.models import (
     TriggerState,
 )
 from maintenir.preventive.tests.factories import GammeStepFactory, MaintenancePlanFactory, TriggerFactory
+from maintenir.reliability.choices import ProposalStatus
+from maintenir.reliability.models import ImprovementProposal, ProductionRecord
+from maintenir.reliability.tests.factories import ImprovementProposalFactory
 from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import (
     ChecklistStep,
@@ -97,6 +100,8 @@ WRITABLE_MODELS = (
     certification.EvaluationElement,
     certification.Decision,
     certification.GrantedCcp,
+    ProductionRecord,
+    ImprovementProposal,
     ObjectChange,
 )
 
@@ -134,6 +139,8 @@ class World:
     application: Any
     commissioning: Any
     check: Any
+    proposal: Any
+    approved_proposal: Any
     certification: "CertificationWorld"
 
 
@@ -221,6 +228,10 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         commissioning=commissioning,
         check=CommissioningCheckFactory(work_order=commissioning, point=point),
         certification=build_certification(),
+        proposal=ImprovementProposalFactory(equipment=equipment, proposed_by=technician),
+        approved_proposal=ImprovementProposalFactory(
+            equipment=equipment, proposed_by=technician, status=ProposalStatus.APPROVED
+        ),
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from maintenir.api import assets, certification, devices, preventive, reports, workorders
+from maintenir.api import assets, certification, devices, preventive, reliability, reports, workorders
 from maintenir.api.tests.conftest import World, call, snapshot
 
 
@@ -539,6 +539,65 @@ ENDPOINTS = [
         lambda w, p: {"title_granted": True},
         refused="manager",
     ),
+    # Reliability
+    Endpoint("get", "/api/reliability/kpis?scope=site&id={w.site.pk}&group_by=equipment", "client_a"),
+    Endpoint("get", "/api/reliability/kpis?scope=all&group_by=site", "client_a", outsider=200),
+    Endpoint("get", "/api/reliability/pareto?scope=site&id={w.site.pk}&by=equipment", "client_a"),
+    Endpoint("get", "/api/reliability/trend?scope=equipment&id={w.equipment.pk}", "client_a"),
+    Endpoint("get", "/api/production-records", "client_a", outsider=200),
+    Endpoint(
+        "post",
+        "/api/production-records",
+        "operator_a",
+        201,
+        lambda w, p: {
+            "equipment": w.equipment.pk,
+            "date": "2026-01-12",
+            "planned_hours": "8",
+            "run_hours": "7",
+            "nominal_rate": "60",
+            "output": 400,
+            "rejects": 4,
+        },
+        refused="technician",
+        outsider=422,
+    ),
+    # Improvement proposals
+    Endpoint("get", "/api/improvement-proposals", "client_a", outsider=200),
+    Endpoint("get", "/api/improvement-proposals/{w.proposal.pk}", "client_a"),
+    Endpoint(
+        "post",
+        "/api/improvement-proposals",
+        "technician",
+        201,
+        lambda w, p: {
+            "equipment": w.equipment.pk,
+            "failure_mode": w.failure_mode.code,
+            "title": "Anti-vibration mounts",
+            "modification": "Fit anti-vibration mounts under the motor.",
+            "cost": "800",
+            "expected_gain": "1600",
+        },
+        refused="client_a",
+        outsider=422,
+    ),
+    Endpoint(
+        "post",
+        "/api/improvement-proposals/{w.proposal.pk}/approve",
+        "manager",
+        200,
+        lambda w, p: {"note": "Go"},
+        refused="technician",
+    ),
+    Endpoint(
+        "post",
+        "/api/improvement-proposals/{w.proposal.pk}/reject",
+        "manager",
+        200,
+        lambda w, p: {"note": "Not the cause"},
+        refused="technician",
+    ),
+    Endpoint("post", "/api/improvement-proposals/{w.approved_proposal.pk}/carry-out", "manager", refused="technician"),
 ]
 WRITES = [endpoint for endpoint in ENDPOINTS if endpoint.method != "get"]
 REFUSED = [endpoint for endpoint in ENDPOINTS if endpoint.refused]
@@ -556,8 +615,8 @@ def _request(client: Client, endpoint: Endpoint, world: World, personas: dict[st
 
 
 def _route_pattern(path: str) -> str:
-    """`/api/sites/{w.site.pk}` and `/api/sites/{site_id}` both become `/api/sites/{}`."""
-    return re.sub(r"\{[^}]+\}", "{}", path)
+    """`/api/sites/{w.site.pk}` and `/api/sites/{site_id}` both become `/api/sites/{}`; a query string is dropped."""
+    return re.sub(r"\{[^}]+\}", "{}", path.partition("?")[0])
 
 
 def test_every_route_is_in_the_table() -> None:
@@ -568,6 +627,7 @@ def test_every_route_is_in_the_table() -> None:
             certification.router,
             devices.router,
             preventive.router,
+            reliability.router,
             reports.router,
             workorders.router,
         )

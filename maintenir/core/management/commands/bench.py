@@ -20,6 +20,7 @@ BENCHMARKS = {
     "ingest": ("benchmarks.ingest", ("readings",)),
     "poll": ("benchmarks.poll", ("devices", "seconds")),
     "history": ("benchmarks.history", ("readings",)),
+    "kpi": ("benchmarks.kpi", ("orders",)),
 }
 
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         parser.add_argument("name", choices=sorted(BENCHMARKS))
         parser.add_argument("--triggers", type=int, default=100_000, help="number of triggers (preventive)")
         parser.add_argument("--readings", type=int, default=1_000_000, help="number of readings (ingest, history)")
+        parser.add_argument("--orders", type=int, default=1_000_000, help="number of work orders (kpi)")
         parser.add_argument("--devices", type=int, default=500, help="number of simulated Modbus devices (poll)")
         parser.add_argument("--seconds", type=int, default=60, help="how long the devices are polled (poll)")
         parser.add_argument(

@@ -1,0 +1,65 @@
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from maintenir.assets.models import Equipment
+from maintenir.reliability.choices import GroupBy, ParetoBy
+from maintenir.reliability.models import ImprovementProposal
+from maintenir.reliability.services import Period
+from maintenir.workorders.models import FailureMode
+
+
+class KpiForm(forms.Form):
+    """The period and breakdown of a KPI page; an empty field takes the scope's default."""
+
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    group_by = forms.ChoiceField(label=_("Broken down by"), choices=GroupBy.choices, required=False)
+    pareto = forms.ChoiceField(label=_("Pareto of"), choices=ParetoBy.choices, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", _("The end is before the start."))
+        return data
+
+    def period(self) -> Period:
+        """The chosen days; by default the last twelve months, this one included."""
+        default = Period.last_months(12)
+        data = self.cleaned_data if self.is_valid() else {}
+        start: datetime.date = data.get("start") or default.first_day
+        end: datetime.date = data.get("end") or max(start, default.last_day)
+        return Period.of_days(start, end)
+
+
+class ProposalForm(forms.ModelForm):
+    """A new improvement proposal; the argument arrives pre-filled from the equipment's history."""
+
+    class Meta:
+        model = ImprovementProposal
+        fields = [
+            "equipment",
+            "failure_mode",
+            "title",
+            "argument",
+            "kind",
+            "modification",
+            "cost",
+            "expected_gain",
+            "measure_after_days",
+        ]
+        widgets = {"argument": forms.Textarea(attrs={"rows": 6}), "modification": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        equipment: Any = self.fields["equipment"]
+        equipment.queryset = Equipment.objects.restrict(user).select_related("site")
+        failure_mode: Any = self.fields["failure_mode"]
+        failure_mode.queryset = FailureMode.objects.filter(is_active=True)
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

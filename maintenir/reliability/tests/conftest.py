@@ -1,0 +1,43 @@
+"""A small history on client A's site: two equipment, failures coded by mode, downtime, labour and parts."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from maintenir.assets.tests.factories import EquipmentFactory
+from maintenir.workorders.choices import DowntimeCause
+from maintenir.workorders.models import FailureMode, PartUsage, WorkOrder
+from maintenir.workorders.tests.factories import DowntimeFactory, PartUsageFactory, TimeEntryFactory, WorkOrderFactory
+
+
+def at(month: int, day: int, hour: int = 0, year: int = 2026) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(year, month, day, hour))
+
+
+@pytest.fixture
+def history_a(equipment_a: Any, technician: Any) -> dict[str, Any]:
+    """Equipment A failed three times (twice by leakage), a second equipment once (vibration)."""
+    pump = EquipmentFactory(site=equipment_a.site, code="PMP-07", name="Pompe de relevage")
+    leak, vibration = FailureMode.objects.get(code="ELP"), FailureMode.objects.get(code="VIB")
+    for equipment, created, hours, mode in (
+        (equipment_a, at(1, 5, 8), 4, leak),
+        (equipment_a, at(2, 10, 8), 2, leak),
+        (equipment_a, at(2, 20, 8), 1, None),
+        (pump, at(3, 2, 8), 6, vibration),
+    ):
+        order = WorkOrderFactory(equipment=equipment, failure_mode=mode)
+        WorkOrder.objects.filter(pk=order.pk).update(created=created)
+        DowntimeFactory(
+            equipment=equipment,
+            work_order=order,
+            cause=DowntimeCause.FAILURE,
+            started_at=created,
+            ended_at=created + datetime.timedelta(hours=hours),
+        )
+        TimeEntryFactory(work_order=order, technician=technician, date=created.date(), hours=Decimal(hours))
+        part = PartUsageFactory(work_order=order, quantity=Decimal(1), unit_cost=Decimal(100))
+        PartUsage.objects.filter(pk=part.pk).update(created=created)
+    return {"pump": pump, "leak": leak, "vibration": vibration}
