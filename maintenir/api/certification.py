@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from maintenir.api.common import (
@@ -168,6 +168,10 @@ class PathIn(Schema):
 PATH_KEYS: dict[str, type[Model]] = {"version": TitleVersion, "ccs": Ccs}
 
 
+class PathPatch(partial_schema(PathIn)):  # type: ignore[misc]
+    """Only the fields sent are changed; refused once a decision is recorded on one of the path's registrations."""
+
+
 class PathOut(Schema):
     id: int
     candidate: int = Field(alias="candidate_id")
@@ -221,6 +225,10 @@ class SessionIn(Schema):
 
 
 SESSION_KEYS: dict[str, type[Model]] = {"version": TitleVersion, "ccp": ActivityType, "ccs": Ccs, "centre": Centre}
+
+
+class SessionPatch(partial_schema(SessionIn)):  # type: ignore[misc]
+    """Only the fields sent are changed; refused once a decision is recorded for the session."""
 
 
 class SessionOut(Schema):
@@ -452,6 +460,13 @@ def add_experience(request: HttpRequest, path_id: int, payload: ExperienceIn) ->
     return period
 
 
+@router.patch("/certification/paths/{path_id}", response=PathOut)
+def update_path(request: HttpRequest, path_id: int, payload: PathPatch) -> Path:
+    path = get_visible(restricted(Path, request), path_id)
+    apply_changes(request, path, payload.model_dump(exclude_unset=True), PATH_KEYS)
+    return services.change_path(acting_user(request), path)
+
+
 @router.post("/certification/paths/{path_id}/admissibility", response=PathOut)
 def decide_admissibility(request: HttpRequest, path_id: int, payload: AdmissibilityIn) -> Path:
     """Record the notification of admissibility of a VAE application (refused if the experience falls short)."""
@@ -484,10 +499,26 @@ def get_session(request: HttpRequest, session_id: int) -> Session:
     return get_visible(_sessions(request), session_id)
 
 
+@router.patch("/certification/sessions/{session_id}", response=SessionOut)
+def update_session(request: HttpRequest, session_id: int, payload: SessionPatch) -> Session:
+    session = get_visible(_sessions(request), session_id)
+    apply_changes(request, session, payload.model_dump(exclude_unset=True), SESSION_KEYS)
+    return services.change_session(acting_user(request), session)
+
+
 @router.post("/certification/sessions/{session_id}/jury", response={201: JuryMemberOut})
 def add_jury_member(request: HttpRequest, session_id: int, payload: JuryMemberIn) -> JuryMember:
     session = get_visible(_sessions(request), session_id)
     return services.add_jury_member(acting_user(request), JuryMember(session=session, **payload.model_dump()))
+
+
+@router.delete("/certification/sessions/{session_id}/jury/{member_id}", response={204: None})
+def remove_jury_member(request: HttpRequest, session_id: int, member_id: int) -> Status[None]:
+    """Remove a member from the jury; refused once a decision is recorded for the session."""
+    session = get_visible(_sessions(request), session_id)
+    member = get_visible(restricted(JuryMember, request).filter(session=session), member_id)
+    services.remove_jury_member(acting_user(request), member)
+    return Status(204, None)
 
 
 @router.get("/certification/sessions/{session_id}/registrations", response=list[RegistrationOut])

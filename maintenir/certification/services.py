@@ -1,4 +1,4 @@
-"""Certification operations: admissibility, registrations, juries, evaluations, decisions, and what a candidate holds.
+"""Certification operations: paths, sessions, registrations, juries, evaluations, decisions, what a candidate holds.
 
 Each operation checks the acting user's rights, validates with the models' `clean()` (which asks
 `rules`), and writes in one transaction. The questions ("what is missing, until when?") load the
@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -34,7 +35,7 @@ from maintenir.certification.models import (
 )
 from maintenir.core.choices import Action, Role
 from maintenir.core.models import User
-from maintenir.core.services import TransitionError, check_permission, save_restricted
+from maintenir.core.services import TransitionError, check_permission, delete_restricted, save_restricted
 
 
 @transaction.atomic
@@ -58,6 +59,65 @@ def decide_admissibility(user: User, path: Path, admissible: bool, on: datetime.
     return path
 
 
+@transaction.atomic
+def change_path(user: User, path: Path) -> Path:
+    """Save a path edited after its creation, with the checks of its creation and of its registrations.
+
+    Refused once a decision is recorded on one of its registrations: the decision was taken on that path.
+    """
+    check_permission(user, Action.CHANGE, path)
+    if Decision.objects.filter(registration__path_id=path.pk).exists():
+        raise TransitionError({"path": _("A decision is recorded on this path: it can no longer change.")})
+    for registration in path.registrations.select_related("candidate", "session__version__regulation"):
+        registration.path = path
+        _check_registration(registration)
+    save_restricted(user, path)
+    return path
+
+
+@transaction.atomic
+def change_session(user: User, session: Session) -> Session:
+    """Save a session edited after its creation, with the checks of its creation and of its registrations.
+
+    Refused once a decision is recorded for the session: the decision was taken at that session.
+    """
+    check_permission(user, Action.CHANGE, session)
+    _check_undecided(session)
+    for registration in session.registrations.select_related("candidate", "path__version"):
+        registration.session = session
+        _check_registration(registration)
+    save_restricted(user, session)
+    return session
+
+
+def _check_registration(registration: Registration) -> None:
+    """A registration must still be valid after a change to its session or path (`Registration.clean`)."""
+    try:
+        registration.clean()
+    except ValidationError as error:
+        raise TransitionError(
+            {
+                "registrations": [
+                    _("Registration of %(candidate)s: %(reason)s")
+                    % {"candidate": registration.candidate, "reason": message}
+                    for message in error.messages
+                ]
+            }
+        ) from error
+
+
+def is_decided(session: Session) -> bool:
+    """Whether a decision is recorded for the session: from then on the session and its jury are final."""
+    return Decision.objects.filter(registration__session_id=session.pk).exists()
+
+
+def _check_undecided(session: Session) -> None:
+    if is_decided(session):
+        raise TransitionError(
+            {"session": _("The session's decisions are recorded: the session and its jury are final.")}
+        )
+
+
 def register(user: User, session: Session, candidate: Candidate, path: Path) -> Registration:
     """Register a candidate to a session on one of their paths (`Registration.clean` checks the rules)."""
     registration = Registration(session=session, candidate=candidate, path=path)
@@ -66,10 +126,17 @@ def register(user: User, session: Session, candidate: Candidate, path: Path) -> 
 
 
 def add_jury_member(user: User, member: JuryMember) -> JuryMember:
-    if Decision.objects.filter(registration__session_id=member.session_id).exists():
-        raise TransitionError({"session": _("The session's decisions are recorded: its jury is final.")})
+    _check_undecided(member.session)
     save_restricted(user, member)
     return member
+
+
+@transaction.atomic
+def remove_jury_member(user: User, member: JuryMember) -> None:
+    """Remove a member from a session's jury, until the session's decisions are recorded."""
+    check_permission(user, Action.DELETE, member)
+    _check_undecided(member.session)
+    delete_restricted(user, member)
 
 
 def record_element(user: User, element: EvaluationElement) -> EvaluationElement:

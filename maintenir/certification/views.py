@@ -7,15 +7,18 @@ technician reaches only the records about themselves.
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from maintenir.certification import services
+from maintenir.certification.choices import Admissibility
 from maintenir.certification.filtersets import CandidateFilterSet, SessionFilterSet
 from maintenir.certification.forms import (
     AdmissibilityForm,
@@ -174,6 +177,21 @@ def path_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def path_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    path = get_visible(request, Path.objects.select_related("candidate", "version__title", "ccs"), pk, Action.CHANGE)
+    form = PathForm(request.POST or None, instance=path, user=request.user)
+    if path.admissibility != Admissibility.PENDING:
+        # A decided admissibility belongs to a VAE application: the path stays one.
+        form.fields["kind"].disabled = True
+
+    def save(form: PathForm) -> Candidate:
+        services.change_path(request.user, form.instance)  # type: ignore[arg-type]
+        return path.candidate
+
+    return _form(request, form, save, str(path), path.candidate.get_absolute_url())
+
+
+@login_required
 def experience_add(request: HttpRequest, pk: int) -> HttpResponse:
     path = get_visible(request, Path.objects.select_related("candidate"), pk, Action.CHANGE)
     form = ExperienceForm(request.POST or None, instance=ExperiencePeriod(path=path))
@@ -237,6 +255,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "jury_problems": session.jury_problems(),
         "registrations": registrations,
         "can_change": can(user, Action.CHANGE, session),
+        "decided": services.is_decided(session),
         "practice_file": session.version.regulation.get_practice_file_display(),
     }
     return render(request, "certification/session_detail.html", context)
@@ -248,6 +267,19 @@ def session_add(request: HttpRequest) -> HttpResponse:
     form = SessionForm(request.POST or None, user=request.user)
     back = reverse("certification-session-list")
     return _form(request, form, lambda form: save_restricted(request.user, form.instance), _("Add a session"), back)
+
+
+@login_required
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session_for_change(request, pk)
+    form = SessionForm(request.POST or None, instance=session, user=request.user)
+    return _form(
+        request,
+        form,
+        lambda form: services.change_session(request.user, form.instance),  # type: ignore[arg-type]
+        str(session),
+        session.get_absolute_url(),
+    )
 
 
 def _session_for_change(request: HttpRequest, pk: int) -> Session:
@@ -264,6 +296,21 @@ def jury_add(request: HttpRequest, pk: int) -> HttpResponse:
         return session
 
     return _form(request, form, save, _("Add a jury member"), session.get_absolute_url())
+
+
+@login_required
+@require_POST
+def jury_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a jury member and go back to the jury, whose composition is checked again there."""
+    member = get_visible(request, JuryMember.objects.select_related("session"), pk, Action.DELETE)
+    try:
+        services.remove_jury_member(request.user, member)  # type: ignore[arg-type]
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(name)s is no longer on the jury.") % {"name": member.name})
+    return redirect(f"{member.session.get_absolute_url()}#jury")
 
 
 @login_required

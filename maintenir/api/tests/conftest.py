@@ -155,6 +155,7 @@ class CertificationWorld:
     vae_path: Any
     newcomer: Any
     session: Any
+    juror: Any
     registration: Any
     titled: Any
 
@@ -163,7 +164,7 @@ def build_certification() -> CertificationWorld:
     version = TitleVersionFactory()
     ccp = certification.ActivityType.objects.create(version=version, position=1, name="Installer")
     session = SessionFactory(kind=SessionKind.TITLE, version=version)
-    JuryMemberFactory.create_batch(2, session=session)
+    jury = JuryMemberFactory.create_batch(2, session=session)
     registration = RegistrationFactory(session=session)
     candidate = registration.candidate
     return CertificationWorld(
@@ -174,6 +175,7 @@ def build_certification() -> CertificationWorld:
         vae_path=ExperiencePeriodFactory(path__candidate=candidate, path__version=version).path,
         newcomer=PathFactory(candidate=CandidateFactory(), version=version, kind=PathKind.CONTINUOUS),
         session=session,
+        juror=jury[0],
         registration=registration,
         titled=DecisionFactory(registration=RegistrationFactory(session__version=version), title_granted=True),
     )

@@ -8,11 +8,14 @@ from django.test import Client
 
 from maintenir.api.tests.conftest import call, error_fields
 from maintenir.certification.choices import PathKind, SessionKind
-from maintenir.certification.models import Decision, EvaluationElement, Session
+from maintenir.certification.models import Decision, EvaluationElement, JuryMember, Session
 from maintenir.certification.tests.factories import (
     CandidateFactory,
+    CcsFactory,
     CentreFactory,
+    DecisionFactory,
     JuryMemberFactory,
+    PathFactory,
     RegistrationFactory,
     SessionFactory,
     TitleVersionFactory,
@@ -116,3 +119,46 @@ def test_holders_of_a_ccp_for_dispatch(manager: Any, training_staff: Any, techni
     )
     holders = client_for(manager).get(f"/api/certification/ccps/{ccp.pk}/holders").json()
     assert [holder["username"] for holder in holders] == [technician.username]
+
+
+def test_a_session_moved_after_the_end_of_validity_is_a_422_on_date(training_staff: Any) -> None:
+    session = SessionFactory(version=TitleVersionFactory(valid_until=datetime.date(2025, 12, 31)))
+    response = call(
+        client_for(training_staff), "patch", f"/api/certification/sessions/{session.pk}", {"date": "2026-01-05"}
+    )
+    assert response.status_code == 422
+    assert error_fields(response) == {"date"}
+    assert Session.objects.get(pk=session.pk).date == session.date
+
+
+def test_a_decided_session_and_its_jury_are_a_conflict(training_staff: Any) -> None:
+    decision = DecisionFactory(registration__session=SessionFactory(kind=SessionKind.TITLE))
+    session = decision.registration.session
+    member = JuryMemberFactory(session=session)
+    client = client_for(training_staff)
+    changed = call(client, "patch", f"/api/certification/sessions/{session.pk}", {"date": "2025-06-09"})
+    assert changed.status_code == 409
+    assert "decisions are recorded" in changed.content.decode()
+    removed = call(client, "delete", f"/api/certification/sessions/{session.pk}/jury/{member.pk}")
+    assert removed.status_code == 409
+    assert Session.objects.get(pk=session.pk).date == session.date
+    assert session.jury.filter(pk=member.pk).exists()
+
+
+def test_a_jury_member_of_another_session_is_not_found(training_staff: Any) -> None:
+    member = JuryMemberFactory()
+    other = SessionFactory()
+    response = call(client_for(training_staff), "delete", f"/api/certification/sessions/{other.pk}/jury/{member.pk}")
+    assert response.status_code == 404
+    assert JuryMember.objects.filter(pk=member.pk).exists()
+
+
+def test_a_path_moved_to_a_ccs_of_another_title_is_a_422_on_ccs(training_staff: Any) -> None:
+    path = PathFactory()
+    response = call(
+        client_for(training_staff), "patch", f"/api/certification/paths/{path.pk}", {"ccs": CcsFactory().pk}
+    )
+    assert response.status_code == 422
+    assert error_fields(response) == {"ccs"}
+    path.refresh_from_db()
+    assert path.ccs is None

@@ -178,6 +178,120 @@ def test_jury_is_final_once_decisions_are_recorded(staff: Any, building: Any) ->
         services.add_jury_member(staff, JuryMemberFactory.build(session=session))
 
 
+def edited(session: Session, **changes: Any) -> Session:
+    """A fresh copy of the session with the changes a form or a PATCH would set."""
+    copy = Session.objects.get(pk=session.pk)
+    for name, value in changes.items():
+        setattr(copy, name, value)
+    return copy
+
+
+def test_a_session_moved_after_the_end_of_validity_is_refused(staff: Any, industrial: Any) -> None:
+    session = title_session(industrial, D(2025, 6, 2))
+    with pytest.raises(ValidationError) as refused:
+        services.change_session(staff, edited(session, date=D(2031, 1, 2)))
+    assert "ended on" in refused.value.message_dict["date"][0]
+    assert Session.objects.get(pk=session.pk).date == D(2025, 6, 2)
+    services.change_session(staff, edited(session, date=D(2030, 12, 1)))
+    assert Session.objects.get(pk=session.pk).date == D(2030, 12, 1)
+
+
+def test_a_session_made_a_ccp_session_names_a_ccp_of_its_version(staff: Any, industrial: Any, building: Any) -> None:
+    session = title_session(industrial, D(2025, 6, 2))
+    for ccp in (None, building.ccps.first()):
+        with pytest.raises(ValidationError) as refused:
+            services.change_session(staff, edited(session, kind=SessionKind.CCP, ccp=ccp))
+        assert "ccp" in refused.value.message_dict
+    services.change_session(staff, edited(session, kind=SessionKind.CCP, ccp=industrial.ccps.get(position=2)))
+    assert Session.objects.get(pk=session.pk).kind == SessionKind.CCP
+
+
+def test_a_session_change_keeps_its_registrations_valid(staff: Any, building: Any) -> None:
+    path = ExperiencePeriodFactory(path__version=building).path
+    services.decide_admissibility(staff, path, True, D(2024, 2, 1))
+    session = title_session(building, D(2025, 1, 31))
+    services.register(staff, session, path.candidate, path)
+    with pytest.raises(TransitionError) as refused:
+        services.change_session(staff, edited(session, date=D(2025, 2, 1)))
+    assert str(path.candidate) in refused.value.message_dict["registrations"][0]
+    assert "admissibility" in refused.value.message_dict["registrations"][0]
+    assert Session.objects.get(pk=session.pk).date == D(2025, 1, 31)
+
+
+def test_a_decided_session_no_longer_changes(staff: Any, building: Any) -> None:
+    session = title_session(building, D(2025, 6, 2))
+    services.record_decision(staff, RegistrationFactory(session=session), title_granted=True)
+    with pytest.raises(TransitionError) as refused:
+        services.change_session(staff, edited(session, date=D(2025, 6, 9)))
+    assert "decisions are recorded" in refused.value.message_dict["session"][0]
+    assert Session.objects.get(pk=session.pk).date == D(2025, 6, 2)
+
+
+def test_only_the_training_centre_changes_sessions_paths_and_juries(building: Any) -> None:
+    session = title_session(building, D(2025, 6, 2))
+    path = RegistrationFactory(session=session).path
+    for role in (Role.MANAGER, Role.TECHNICIAN, Role.CANDIDATE):
+        user = UserFactory(role=role)
+        with pytest.raises(PermissionDenied):
+            services.change_session(user, edited(session, date=D(2025, 6, 9)))
+        with pytest.raises(PermissionDenied):
+            services.change_path(user, path)
+        with pytest.raises(PermissionDenied):
+            services.remove_jury_member(user, session.jury.first())
+    assert Session.objects.get(pk=session.pk).date == D(2025, 6, 2)
+    assert session.jury.count() == 2
+
+
+def test_a_path_changes_with_the_checks_of_its_creation(staff: Any, building: Any, industrial: Any) -> None:
+    path = PathFactory(version=building)
+    path.ccs = CcsFactory()
+    with pytest.raises(ValidationError) as refused:
+        services.change_path(staff, path)
+    assert "ccs" in refused.value.message_dict
+    path.ccs, path.kind, path.version = None, PathKind.VAE, industrial
+    services.change_path(staff, path)
+    path.refresh_from_db()
+    assert (path.kind, path.version, path.ccs) == (PathKind.VAE, industrial, None)
+
+
+def test_a_registered_path_keeps_the_title_of_its_sessions(staff: Any, building: Any, industrial: Any) -> None:
+    registration = RegistrationFactory(session=title_session(building, D(2025, 6, 2)))
+    path = registration.path
+    path.version = industrial
+    with pytest.raises(TransitionError) as refused:
+        services.change_path(staff, path)
+    assert "another title" in refused.value.message_dict["registrations"][0]
+    path.refresh_from_db()
+    assert path.version == building
+
+
+def test_a_path_decided_on_no_longer_changes(staff: Any, building: Any) -> None:
+    registration = RegistrationFactory(session=title_session(building, D(2025, 6, 2)))
+    services.record_decision(staff, registration, title_granted=True)
+    path = registration.path
+    path.started_on = D(2024, 3, 4)
+    with pytest.raises(TransitionError) as refused:
+        services.change_path(staff, path)
+    assert "decision is recorded" in refused.value.message_dict["path"][0]
+    path.refresh_from_db()
+    assert path.started_on != D(2024, 3, 4)
+
+
+def test_removing_a_jury_member_until_the_decisions(staff: Any, building: Any) -> None:
+    session = title_session(building, D(2025, 6, 2))
+    JuryMemberFactory(session=session)
+    services.remove_jury_member(staff, session.jury.first())
+    assert session.jury.count() == 2
+    assert session.jury_problems() == []
+    services.remove_jury_member(staff, session.jury.first())
+    assert "at least 2 professionals" in session.jury_problems()[0]
+    JuryMemberFactory(session=session)
+    services.record_decision(staff, RegistrationFactory(session=session), title_granted=True)
+    with pytest.raises(TransitionError):
+        services.remove_jury_member(staff, session.jury.first())
+    assert session.jury.count() == 2
+
+
 # --- VAE and evaluation elements -----------------------------------------------------------------
 
 

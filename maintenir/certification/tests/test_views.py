@@ -151,3 +151,60 @@ def test_documents_as_pdf_pages(technician: Any, titled: Any, building: Any, oth
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
         assert client_for(other_technician).get(url).status_code == 404
+
+
+def test_editing_a_session_on_the_form(training_staff: Any, manager: Any, building: Any) -> None:
+    session = SessionFactory(kind=SessionKind.TITLE, version=building, date=datetime.date(2025, 6, 2))
+    url = reverse("certification-session-edit", args=[session.pk])
+    data = {"kind": "title", "version": building.pk, "centre": session.centre_id, "date": "2025-06-09"}
+    assert client_for(manager).post(url, data).status_code == 403
+    assert Session.objects.get(pk=session.pk).date == datetime.date(2025, 6, 2)
+    client = client_for(training_staff)
+    refused = client.post(url, {**data, "date": "2031-02-03"})
+    assert "validity ended on" in refused.content.decode()
+    assert client.post(url, data).url == session.get_absolute_url()
+    assert Session.objects.get(pk=session.pk).date == datetime.date(2025, 6, 9)
+
+
+def test_a_decided_session_is_not_edited_on_the_form(training_staff: Any, titled: Any, building: Any) -> None:
+    session = titled.registrations.get().session
+    client = client_for(training_staff)
+    assert (
+        reverse("certification-session-edit", args=[session.pk])
+        not in client.get(session.get_absolute_url()).content.decode()
+    )
+    data = {"kind": "title", "version": building.pk, "centre": session.centre_id, "date": "2025-06-09"}
+    refused = client.post(reverse("certification-session-edit", args=[session.pk]), data)
+    assert "decisions are recorded" in refused.content.decode()
+    assert Session.objects.get(pk=session.pk).date == session.date
+
+
+def test_removing_a_jury_member_shows_the_composition_again(
+    training_staff: Any, manager: Any, building: Any, titled: Any
+) -> None:
+    session = SessionFactory(kind=SessionKind.TITLE, version=building)
+    first, second = JuryMemberFactory.create_batch(2, session=session)
+    assert client_for(manager).post(reverse("certification-jury-remove", args=[first.pk])).status_code == 403
+    client = client_for(training_staff)
+    response = client.post(reverse("certification-jury-remove", args=[first.pk]))
+    assert response.url == f"{session.get_absolute_url()}#jury"
+    page = client.get(response.url).content.decode()
+    assert "at least 2 professionals" in page
+    assert list(session.jury.all()) == [second]
+    decided = titled.registrations.get().session
+    member = decided.jury.first()
+    refused = client.post(reverse("certification-jury-remove", args=[member.pk]), follow=True).content.decode()
+    assert "decisions are recorded" in refused
+    assert decided.jury.filter(pk=member.pk).exists()
+
+
+def test_editing_a_path_on_the_form(training_staff: Any, manager: Any, building: Any) -> None:
+    path = PathFactory(version=building)
+    url = reverse("certification-path-edit", args=[path.pk])
+    data = {"kind": "vae", "version": building.pk, "started_on": "2024-03-04"}
+    assert client_for(manager).post(url, data).status_code == 403
+    client = client_for(training_staff)
+    assert url in client.get(path.candidate.get_absolute_url()).content.decode()
+    assert client.post(url, data).url == path.candidate.get_absolute_url()
+    path.refresh_from_db()
+    assert (path.kind, path.started_on) == ("vae", datetime.date(2024, 3, 4))
