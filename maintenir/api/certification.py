@@ -181,6 +181,8 @@ class PathOut(Schema):
     started_on: datetime.date
     admissibility: str
     admissibility_on: datetime.date | None
+    admissibility_recorded_by: int | None = Field(None, alias="admissibility_recorded_by_id")
+    admissibility_recorded_at: datetime.datetime | None
     experience_months: int = Field(alias="experience")
 
 

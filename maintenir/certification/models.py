@@ -349,6 +349,19 @@ class Path(RecordModel):
         _("VAE admissibility"), max_length=20, choices=Admissibility.choices, default=Admissibility.PENDING
     )
     admissibility_on = models.DateField(_("admissibility notified on"), null=True, blank=True)
+    # Who recorded the notification and when: the notification's own date says nothing of either.
+    admissibility_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("admissibility recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    admissibility_recorded_at = models.DateTimeField(
+        _("admissibility recorded at"), null=True, blank=True, editable=False
+    )
 
     owner_path = "candidate__user"
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maintenir.certification import rules
@@ -42,7 +43,8 @@ from maintenir.core.services import TransitionError, check_permission, delete_re
 def decide_admissibility(user: User, path: Path, admissible: bool, on: datetime.date) -> Path:
     """Record the labour administration's notification of (in)admissibility of a VAE application.
 
-    An admissible notification is refused where the declared experience does not meet the rule.
+    An admissible notification is refused where the declared experience does not meet the rule. The path
+    keeps who recorded it and when.
     """
     check_permission(user, Action.CHANGE, path)
     if path.kind != PathKind.VAE:
@@ -55,6 +57,8 @@ def decide_admissibility(user: User, path: Path, admissible: bool, on: datetime.
             raise TransitionError({"admissibility": verdict.reason})
     path.admissibility = Admissibility.ADMISSIBLE if admissible else Admissibility.REFUSED
     path.admissibility_on = on
+    path.admissibility_recorded_by = user
+    path.admissibility_recorded_at = timezone.now()
     save_restricted(user, path)
     return path
 

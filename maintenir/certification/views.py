@@ -137,7 +137,7 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "standings": [services.standing(candidate, title) for title in services.titles_of(candidate)],
         "paths": Path.objects.restrict(user)
         .filter(candidate=candidate)
-        .select_related("version__title", "ccs")
+        .select_related("version__title", "ccs", "admissibility_recorded_by")
         .prefetch_related("experience_periods"),
         "registrations": registrations,
         "can_change": can(user, Action.CHANGE, candidate),

@@ -14,6 +14,7 @@ from maintenir.certification.tests.factories import (
     CcsFactory,
     CentreFactory,
     DecisionFactory,
+    ExperiencePeriodFactory,
     JuryMemberFactory,
     PathFactory,
     RegistrationFactory,
@@ -162,3 +163,17 @@ def test_a_path_moved_to_a_ccs_of_another_title_is_a_422_on_ccs(training_staff: 
     assert error_fields(response) == {"ccs"}
     path.refresh_from_db()
     assert path.ccs is None
+
+
+def test_the_admissibility_decision_names_who_recorded_it(training_staff: Any) -> None:
+    path = ExperiencePeriodFactory().path
+    response = call(
+        client_for(training_staff),
+        "post",
+        f"/api/certification/paths/{path.pk}/admissibility",
+        {"admissible": False, "on": "2024-02-01"},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["admissibility_recorded_by"] == training_staff.pk
+    assert body["admissibility_recorded_at"] is not None

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -310,6 +311,16 @@ def test_vae_with_eighteen_months(staff: Any, request: pytest.FixtureRequest, ve
         assert "36 months" in str(refused.value)
         path.refresh_from_db()
         assert path.admissibility == Admissibility.PENDING
+
+
+def test_the_admissibility_decision_keeps_who_recorded_it_and_when(staff: Any, building: Any) -> None:
+    path = ExperiencePeriodFactory(path__version=building).path
+    before = timezone.now()
+    services.decide_admissibility(staff, path, False, D(2024, 2, 1))
+    path.refresh_from_db()
+    assert path.admissibility_recorded_by == staff
+    assert before <= path.admissibility_recorded_at <= timezone.now()
+    assert path.admissibility_on == D(2024, 2, 1)
 
 
 def test_vae_candidate_sits_only_while_admissibility_is_in_force(staff: Any, building: Any) -> None:

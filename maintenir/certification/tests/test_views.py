@@ -12,6 +12,7 @@ from maintenir.certification.models import Candidate, Decision, Session, Title
 from maintenir.certification.tests.factories import (
     CandidateFactory,
     CentreFactory,
+    ExperiencePeriodFactory,
     JuryMemberFactory,
     PathFactory,
     RegistrationFactory,
@@ -208,3 +209,15 @@ def test_editing_a_path_on_the_form(training_staff: Any, manager: Any, building:
     assert client.post(url, data).url == path.candidate.get_absolute_url()
     path.refresh_from_db()
     assert (path.kind, path.started_on) == ("vae", datetime.date(2024, 3, 4))
+
+
+def test_the_path_shows_who_recorded_the_admissibility(training_staff: Any, building: Any) -> None:
+    path = ExperiencePeriodFactory(path__version=building).path
+    training_staff.first_name, training_staff.last_name = "Nadia", "Centre"
+    training_staff.save()
+    client = client_for(training_staff)
+    response = client.post(
+        reverse("certification-admissibility", args=[path.pk]), {"admissible": "0", "on": "2024-02-01"}
+    )
+    assert response.status_code == 302
+    assert "recorded by Nadia Centre on" in client.get(path.candidate.get_absolute_url()).content.decode()
