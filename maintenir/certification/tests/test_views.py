@@ -221,3 +221,13 @@ def test_the_path_shows_who_recorded_the_admissibility(training_staff: Any, buil
     )
     assert response.status_code == 302
     assert "recorded by Nadia Centre on" in client.get(path.candidate.get_absolute_url()).content.decode()
+
+
+def test_a_path_with_its_admissibility_decided_stays_a_vae_path(training_staff: Any, building: Any) -> None:
+    path = ExperiencePeriodFactory(path__version=building).path
+    services.decide_admissibility(training_staff, path, False, datetime.date(2024, 2, 1))
+    data = {"kind": "continuous", "version": building.pk, "started_on": "2024-03-04"}
+    response = client_for(training_staff).post(reverse("certification-path-edit", args=[path.pk]), data)
+    assert response.status_code == 302
+    path.refresh_from_db()
+    assert (path.kind, path.started_on) == ("vae", datetime.date(2024, 3, 4))
