@@ -14,6 +14,7 @@ import itertools
 import json
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
@@ -55,10 +56,11 @@ def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
     """How a value of `field` is passed to the driver; None when it goes as it is."""
     ops = connection.ops
     if connection.vendor == "postgresql":
-        # psycopg adapts dates, times, decimals and UUIDs itself; only JSON needs wrapping.
-        return (
-            (lambda value: field.get_db_prep_save(value, connection)) if isinstance(field, models.JSONField) else None
-        )
+        # psycopg adapts dates, times, decimals and UUIDs itself; JSON needs wrapping, and the binary
+        # COPY takes no float for a numeric column.
+        if isinstance(field, models.JSONField):
+            return lambda value: field.get_db_prep_save(value, connection)
+        return _decimal if isinstance(field, models.DecimalField) else None
     if isinstance(field, models.DateTimeField):
         # Memoised: generated rows share a few timestamps (now, the start of a day).
         return functools.lru_cache(maxsize=4096)(ops.adapt_datetimefield_value)
@@ -74,6 +76,10 @@ def _adapter(field: models.Field) -> Callable[[Any], Any] | None:
     if isinstance(field, models.UUIDField):
         return lambda value: field.get_db_prep_save(value, connection)
     return None
+
+
+def _decimal(value: Any) -> Any:
+    return Decimal(str(value)) if isinstance(value, float) else value
 
 
 def _default(field: models.Field, now: datetime.datetime) -> Any:
