@@ -21,3 +21,16 @@ def commissioning_report(request: HttpRequest, order_id: int) -> HttpResponse:
     order = get_visible(restricted(WorkOrder, request).select_related("site__organisation", "equipment"), order_id)
     pdf = services.commissioning_report(acting_user(request), order)
     return pdf_response(pdf, f"{order.reference}-commissioning.pdf")
+
+
+@router.get(
+    "/work-orders/{order_id}/intervention-report",
+    response={200: bytes},
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+)
+def intervention_report(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The intervention report of a work order, as PDF: findings, steps and measurements, time, parts,
+    failure coding, downtime, sign-offs and photos."""
+    order = get_visible(restricted(WorkOrder, request).select_related(*services.INTERVENTION_RELATED), order_id)
+    pdf = services.intervention_report(acting_user(request), order)
+    return pdf_response(pdf, f"{order.reference}-intervention.pdf")

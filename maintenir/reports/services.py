@@ -4,6 +4,7 @@ WeasyPrint lays the page out with the system's DejaVu fonts and fetches nothing 
 `LocalFetcher` reads data: URLs and Maintenir's own static and media files, and refuses anything else.
 """
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -24,7 +25,7 @@ from maintenir.core.services import check_permission
 from maintenir.devices.models import Device
 from maintenir.workorders.choices import CheckStatus, WorkOrderType
 from maintenir.workorders.commissioning import checks_of
-from maintenir.workorders.models import WorkOrder
+from maintenir.workorders.models import WorkOrder, WorkRequest
 
 # Root-relative URLs in report templates ({% static %}, media) resolve against it, then map to files.
 BASE_URL = "file:///"
@@ -87,6 +88,18 @@ def render_pdf(template: str, context: dict[str, Any]) -> bytes:
 # --- Commissioning report --------------------------------------------------------------------
 
 
+def order_header(user: User, order: WorkOrder) -> dict[str, Any]:
+    """What every report on one work order shows at its top and foot: client, site, order, signatures."""
+    return {
+        "order": order,
+        "organisation": order.site.organisation,
+        "site": order.site,
+        "sign_offs": list(order.sign_offs.all()),
+        "generated_at": timezone.now(),
+        "generated_by": user,
+    }
+
+
 def commissioning_context(user: User, order: WorkOrder) -> dict[str, Any]:
     """What the commissioning report shows: client, site, equipment and devices, each check's last
     result, the reservations and the sign-offs."""
@@ -97,25 +110,69 @@ def commissioning_context(user: User, order: WorkOrder) -> dict[str, Any]:
         )
     tree = equipment_tree(order.equipment) if order.equipment is not None else []
     checks = list(checks_of(order))
-    sign_offs = list(order.sign_offs.all())
+    header = order_header(user, order)
+    sign_offs = header["sign_offs"]
     return {
-        "order": order,
-        "organisation": order.site.organisation,
-        "site": order.site,
+        **header,
         "equipment_tree": tree,
         "devices": Device.objects.restrict(user)
         .filter(equipment__in=[equipment for _depth, equipment in tree])
         .select_related("equipment"),
         "checks": checks,
         "not_passed": [check for check in checks if check.status != CheckStatus.PASSED],
-        "sign_offs": sign_offs,
         "reservations": [signed for signed in sign_offs if signed.reservations],
         "signed": bool(sign_offs),
-        "generated_at": timezone.now(),
-        "generated_by": user,
     }
 
 
 def commissioning_report(user: User, order: WorkOrder) -> bytes:
     """The commissioning report (procès-verbal de mise en service) of an order, as PDF."""
     return render_pdf("reports/commissioning.html", commissioning_context(user, order))
+
+
+# --- Intervention report -----------------------------------------------------------------------
+
+# What the intervention report reads on the order itself, in the same query.
+INTERVENTION_RELATED = (
+    "site__organisation",
+    "equipment",
+    "failure_mode",
+    "failure_mechanism",
+    "failure_cause",
+    "remedy",
+    "detection_method",
+)
+
+
+def intervention_context(user: User, order: WorkOrder) -> dict[str, Any]:
+    """What the intervention report of a work order shows: what was found and done, the steps with
+    their measured values, the time booked, the parts, the failure coding, the downtime, the
+    sign-offs and the photos of the request it answers."""
+    check_permission(user, Action.VIEW, order)
+    time_entries = list(order.time_entries.select_related("technician"))
+    parts = [
+        (part, part.quantity * part.unit_cost if part.unit_cost is not None else None) for part in order.parts.all()
+    ]
+    work_request = WorkRequest.objects.restrict(user).filter(work_order=order).prefetch_related("photos").first()
+    header = order_header(user, order)
+    return {
+        **header,
+        "steps": list(order.steps.select_related("done_by")),
+        "time_entries": time_entries,
+        "total_hours": sum((entry.hours for entry in time_entries), Decimal(0)),
+        "parts": parts,
+        "parts_cost": sum((cost for _part, cost in parts if cost is not None), Decimal(0)),
+        "downtimes": list(order.downtimes.select_related("equipment")),
+        "work_request": work_request,
+        "photos": list(work_request.photos.all()) if work_request is not None else [],
+        "coded": any(
+            getattr(order, field) is not None
+            for field in ("failure_mode", "failure_mechanism", "failure_cause", "remedy", "detection_method")
+        ),
+        "signed": bool(header["sign_offs"]),
+    }
+
+
+def intervention_report(user: User, order: WorkOrder) -> bytes:
+    """The intervention report (rapport d'intervention) of a work order, as PDF."""
+    return render_pdf("reports/intervention.html", intervention_context(user, order))

@@ -21,3 +21,10 @@ def commissioning_report(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_visible(request, orders, pk)
     pdf = services.commissioning_report(request.user, order)  # type: ignore[arg-type]
     return pdf_response(pdf, f"{order.reference}-commissioning.pdf")
+
+
+@login_required
+def intervention_report(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_visible(request, WorkOrder.objects.select_related(*services.INTERVENTION_RELATED), pk)
+    pdf = services.intervention_report(request.user, order)  # type: ignore[arg-type]
+    return pdf_response(pdf, f"{order.reference}-intervention.pdf")

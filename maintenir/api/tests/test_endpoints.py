@@ -269,6 +269,7 @@ ENDPOINTS = [
         refused="other_technician",
     ),
     Endpoint("get", "/api/work-orders/{w.commissioning.pk}/commissioning-report", "client_a"),
+    Endpoint("get", "/api/work-orders/{w.done.pk}/intervention-report", "client_a"),
     # Coded lists
     Endpoint("get", "/api/failure-modes", "client_a", outsider=200),
     Endpoint("get", "/api/failure-mechanisms", "client_a", outsider=200),
