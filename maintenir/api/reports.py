@@ -1,9 +1,11 @@
 """Reports as PDF documents, for whoever may see the work they report on."""
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Query, Router
 
 from maintenir.api.common import acting_user, get_visible, restricted
+from maintenir.api.reliability import PeriodQuery, period_of
+from maintenir.assets.models import Site
 from maintenir.reports import services
 from maintenir.reports.views import pdf_response
 from maintenir.workorders.models import WorkOrder
@@ -34,3 +36,17 @@ def intervention_report(request: HttpRequest, order_id: int) -> HttpResponse:
     order = get_visible(restricted(WorkOrder, request).select_related(*services.INTERVENTION_RELATED), order_id)
     pdf = services.intervention_report(acting_user(request), order)
     return pdf_response(pdf, f"{order.reference}-intervention.pdf")
+
+
+@router.get(
+    "/sites/{site_id}/equipment-state-report",
+    response={200: bytes},
+    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+)
+def equipment_state_report(request: HttpRequest, site_id: int, query: Query[PeriodQuery]) -> HttpResponse:
+    """The equipment-state report of a site over a period, as PDF: each equipment's state and figures,
+    the work done, the open issues, the preventive work to come and the recommended operations."""
+    site = get_visible(restricted(Site, request).select_related("organisation"), site_id)
+    period = period_of(query.start, query.end)
+    pdf = services.equipment_state_report(acting_user(request), site, period)
+    return pdf_response(pdf, f"{site.code}-equipment-state-{period.first_day}-{period.last_day}.pdf")

@@ -4,6 +4,7 @@ WeasyPrint lays the page out with the system's DejaVu fonts and fetches nothing 
 `LocalFetcher` reads data: URLs and Maintenir's own static and media files, and refuses anything else.
 """
 
+import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -13,19 +14,31 @@ import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.db.models import F, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from maintenir.assets.models import Equipment, Site
 from maintenir.assets.services import equipment_tree
 from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.core.services import check_permission
 from maintenir.devices.models import Device
-from maintenir.workorders.choices import CheckStatus, WorkOrderType
+from maintenir.preventive.services import forecast
+from maintenir.reliability import services as reliability
+from maintenir.reliability.choices import GroupBy, ProposalStatus
+from maintenir.reliability.models import ImprovementProposal
+from maintenir.workorders.choices import (
+    OPEN_STATUSES,
+    CheckStatus,
+    WorkOrderStatus,
+    WorkOrderType,
+    WorkRequestStatus,
+)
 from maintenir.workorders.commissioning import checks_of
-from maintenir.workorders.models import WorkOrder, WorkRequest
+from maintenir.workorders.models import ChecklistStep, Downtime, WorkOrder, WorkRequest
 
 # Root-relative URLs in report templates ({% static %}, media) resolve against it, then map to files.
 BASE_URL = "file:///"
@@ -176,3 +189,88 @@ def intervention_context(user: User, order: WorkOrder) -> dict[str, Any]:
 def intervention_report(user: User, order: WorkOrder) -> bytes:
     """The intervention report (rapport d'intervention) of a work order, as PDF."""
     return render_pdf("reports/intervention.html", intervention_context(user, order))
+
+
+# --- Equipment-state report ----------------------------------------------------------------------
+
+# How far ahead the report lists the preventive work to come.
+UPCOMING_WEEKS = 8
+RECOMMENDED_PROPOSALS = (ProposalStatus.PROPOSED, ProposalStatus.APPROVED)
+
+
+def equipment_state_context(
+    user: User, site: Site, period: reliability.Period, today: datetime.date | None = None
+) -> dict[str, Any]:
+    """What the client's equipment-state report of a site shows for a period: each equipment's
+    state and figures (from the reliability KPIs), the work done, the open issues, the preventive
+    work to come and the operations recommended: improvement proposals not yet carried out and the
+    measurements found out of range."""
+    check_permission(user, Action.VIEW, site)
+    today = today or timezone.localdate()
+    equipment = Equipment.objects.restrict(user).filter(site=site)
+    figures = {row.key: row for row in reliability.kpis(equipment, period, GroupBy.EQUIPMENT)}
+    # Latest first, so that the earliest open downtime (when the equipment went down) is kept.
+    down_since = dict(
+        Downtime.objects.restrict(user)
+        .filter(equipment__in=equipment, ended_at__isnull=True)
+        .order_by("-started_at")
+        .values_list("equipment_id", "started_at")
+    )
+    orders = WorkOrder.objects.restrict(user).filter(site=site).select_related("equipment")
+    open_orders = list(orders.filter(status__in=OPEN_STATUSES).order_by("priority", "due_date", "pk"))
+    open_by_equipment: dict[int | None, int] = {}
+    for order in open_orders:
+        open_by_equipment[order.equipment_id] = open_by_equipment.get(order.equipment_id, 0) + 1
+    out_of_range = (
+        ChecklistStep.objects.restrict(user)
+        .filter(work_order__site=site, done_at__gte=period.start, done_at__lt=period.end)
+        .filter(Q(measured_value__lt=F("expected_min")) | Q(measured_value__gt=F("expected_max")))
+        .select_related("work_order__equipment")
+        .order_by("done_at")
+    )
+    return {
+        "organisation": site.organisation,
+        "site": site,
+        "period": period,
+        "rows": [
+            (item, figures.get(item.pk), down_since.get(item.pk), open_by_equipment.get(item.pk, 0))
+            for item in equipment.select_related("equipment_type").order_by("code")
+        ],
+        "done": list(
+            orders.filter(
+                status__in=(WorkOrderStatus.DONE, WorkOrderStatus.CLOSED),
+                completed_at__gte=period.start,
+                completed_at__lt=period.end,
+            )
+            .select_related("failure_mode")
+            .annotate(hours=Sum("time_entries__hours"))
+            .order_by("completed_at", "pk")
+        ),
+        "open_orders": open_orders,
+        "open_requests": list(
+            WorkRequest.objects.restrict(user)
+            .filter(site=site, status=WorkRequestStatus.SUBMITTED)
+            .select_related("equipment")
+            .order_by("created")
+        ),
+        "upcoming": [
+            due
+            for due in forecast(user, today, UPCOMING_WEEKS, site_id=site.pk).due_dates
+            if due.date is not None or due.open_order_id is not None
+        ],
+        "proposals": list(
+            ImprovementProposal.objects.restrict(user)
+            .filter(equipment__in=equipment, status__in=RECOMMENDED_PROPOSALS)
+            .select_related("equipment")
+            .order_by("equipment__code", "pk")
+        ),
+        "out_of_range": list(out_of_range),
+        "upcoming_weeks": UPCOMING_WEEKS,
+        "generated_at": timezone.now(),
+        "generated_by": user,
+    }
+
+
+def equipment_state_report(user: User, site: Site, period: reliability.Period) -> bytes:
+    """The client's equipment-state report of a site over a period, as PDF."""
+    return render_pdf("reports/equipment_state.html", equipment_state_context(user, site, period))

@@ -3,6 +3,8 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 
+from maintenir.assets.models import Site
+from maintenir.reliability.forms import KpiForm
 from maintenir.reports import services
 from maintenir.ui.views_helpers import get_visible
 from maintenir.workorders.choices import WorkOrderType
@@ -28,3 +30,12 @@ def intervention_report(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_visible(request, WorkOrder.objects.select_related(*services.INTERVENTION_RELATED), pk)
     pdf = services.intervention_report(request.user, order)  # type: ignore[arg-type]
     return pdf_response(pdf, f"{order.reference}-intervention.pdf")
+
+
+@login_required
+def equipment_state_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """?start=&end= as on the KPI pages; by default the last twelve months."""
+    site = get_visible(request, Site.objects.select_related("organisation"), pk)
+    period = KpiForm(request.GET or None).period()
+    pdf = services.equipment_state_report(request.user, site, period)  # type: ignore[arg-type]
+    return pdf_response(pdf, f"{site.code}-equipment-state-{period.first_day}-{period.last_day}.pdf")
