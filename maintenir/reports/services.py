@@ -13,22 +13,23 @@ from urllib.parse import unquote, urlsplit
 import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.core.exceptions import SuspiciousFileOperation, ValidationError
+from django.core.exceptions import PermissionDenied, SuspiciousFileOperation, ValidationError
 from django.db.models import F, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from maintenir.assets.models import Equipment, Site
 from maintenir.assets.services import equipment_tree
-from maintenir.core.choices import Action
+from maintenir.core.choices import MANAGING_ROLES, Action
 from maintenir.core.models import User
 from maintenir.core.services import check_permission
 from maintenir.devices.models import Device
 from maintenir.preventive.services import forecast
 from maintenir.reliability import services as reliability
-from maintenir.reliability.choices import GroupBy, ProposalStatus
+from maintenir.reliability.choices import GroupBy, ParetoBy, ProposalStatus
 from maintenir.reliability.models import ImprovementProposal
 from maintenir.workorders.choices import (
     OPEN_STATUSES,
@@ -274,3 +275,90 @@ def equipment_state_context(
 def equipment_state_report(user: User, site: Site, period: reliability.Period) -> bytes:
     """The client's equipment-state report of a site over a period, as PDF."""
     return render_pdf("reports/equipment_state.html", equipment_state_context(user, site, period))
+
+
+# --- Monthly maintenance report --------------------------------------------------------------------
+
+# The months of the trend table, the report's month included.
+TREND_MONTHS = 6
+# The oldest open orders listed under the backlog figures.
+BACKLOG_LISTED = 15
+PARETOS = (ParetoBy.FAILURE_MODE, ParetoBy.EQUIPMENT)
+# What each line of the KPI table shows: (label, Figures attribute, how it is written).
+MONTHLY_FIGURES = (
+    (_lazy("Failures"), "failures", "count"),
+    (_lazy("MTBF (h)"), "mtbf", "hours"),
+    (_lazy("MTTR (h)"), "mttr", "hours"),
+    (_lazy("Availability"), "availability", "percent"),
+    (_lazy("Downtime (h)"), "downtime_hours", "hours"),
+    (_lazy("Labour (h)"), "labour_hours", "hours"),
+    (_lazy("Preventive/corrective ratio"), "pc_ratio", "ratio"),
+    (_lazy("Schedule compliance"), "compliance", "percent"),
+    (_lazy("Backlog (orders)"), "backlog_orders", "count"),
+    (_lazy("Backlog (h)"), "backlog_hours", "hours"),
+    (_lazy("Cost"), "cost", "money"),
+)
+
+
+def may_report_monthly(user: User) -> bool:
+    """The monthly report is the managers' view of maintenance across clients."""
+    return bool(user.is_authenticated and (user.is_superuser or user.role in MANAGING_ROLES))
+
+
+def _definition(name: str) -> str:
+    """A figure defined as on the KPI pages; the cost's definition states the labour rate."""
+    text = str(reliability.DEFINITIONS[name])
+    return text % {"rate": reliability.labour_rate()} if name == "cost" else text
+
+
+def monthly_context(
+    user: User, month: datetime.date, kind: str = reliability.SCOPE_ALL, pk: int | None = None
+) -> dict[str, Any]:
+    """The monthly maintenance report of a scope (all equipment, a client, a site…): the KPIs of the
+    month beside the previous month's, the monthly trend, the Pareto of failures, the backlog and
+    the preventive orders of the month still open. Every figure comes from the reliability KPIs."""
+    if not may_report_monthly(user):
+        raise PermissionDenied(_("Only a manager may see the monthly maintenance report."))
+    equipment, scope_name = reliability.scope_equipment(user, kind, pk)
+    first = month.replace(day=1)
+    period = reliability.Period.of_days(first, reliability.add_months(first, 1) - datetime.timedelta(days=1))
+    previous = reliability.Period.of_days(reliability.add_months(first, -1), first - datetime.timedelta(days=1))
+    figures = reliability.totals(equipment, period)
+    before = reliability.totals(equipment, previous)
+    trend_period = reliability.Period.of_days(reliability.add_months(first, 1 - TREND_MONTHS), period.last_day)
+    orders = WorkOrder.objects.restrict(user).filter(equipment__in=equipment.values("pk"))
+    return {
+        "scope_name": scope_name,
+        "period": period,
+        "figures": figures,
+        "lines": [
+            (label, style, (getattr(figures, name), getattr(before, name))) for label, name, style in MONTHLY_FIGURES
+        ],
+        "trend": reliability.trend(equipment, trend_period),
+        "paretos": [(by.label, reliability.pareto(equipment, period, by)) for by in PARETOS],
+        "backlog": list(
+            orders.filter(status__in=reliability.BACKLOG_STATUSES)
+            .select_related("equipment", "site")
+            .order_by("created", "pk")[:BACKLOG_LISTED]
+        ),
+        "preventive_open": list(
+            orders.filter(
+                work_type__in=reliability.PREVENTIVE_TYPES,
+                due_date__gte=period.first_day,
+                due_date__lte=period.last_day,
+                status__in=OPEN_STATUSES,
+            )
+            .select_related("equipment")
+            .order_by("due_date", "pk")
+        ),
+        "definitions": [
+            _definition(name) for _label, name, _style in MONTHLY_FIGURES if name in reliability.DEFINITIONS
+        ],
+        "generated_at": timezone.now(),
+        "generated_by": user,
+    }
+
+
+def monthly_report(user: User, month: datetime.date, kind: str = reliability.SCOPE_ALL, pk: int | None = None) -> bytes:
+    """The monthly maintenance report, as PDF."""
+    return render_pdf("reports/monthly.html", monthly_context(user, month, kind, pk))
