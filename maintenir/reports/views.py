@@ -38,7 +38,10 @@ def intervention_report(request: HttpRequest, pk: int) -> HttpResponse:
 def equipment_state_report(request: HttpRequest, pk: int) -> HttpResponse:
     """?start=&end= as on the KPI pages; by default the last twelve months."""
     site = get_visible(request, Site.objects.select_related("organisation"), pk)
-    period = KpiForm(request.GET or None).period()
+    form = KpiForm(request.GET)
+    if not form.is_valid():
+        raise BadRequest(form.errors.as_text())
+    period = form.period()
     pdf = services.equipment_state_report(request.user, site, period)  # type: ignore[arg-type]
     return pdf_response(pdf, f"{site.code}-equipment-state-{period.first_day}-{period.last_day}.pdf")
 
