@@ -110,6 +110,18 @@ def test_a_month_without_work_says_so(manager: Any, site_a: Any) -> None:
         assert expected in text, expected
 
 
+def test_the_report_queries_do_not_grow_with_the_backlog(
+    manager: Any, site_months: Any, django_assert_max_num_queries: Any
+) -> None:
+    for _ in range(10):
+        WorkOrderFactory(equipment=EquipmentFactory(site=site_months), estimated_hours=Decimal(1))
+    # A fixed number: the KPIs of the month, of the one before and of each month of the trend.
+    with django_assert_max_num_queries(63):
+        services.render_html(
+            "reports/monthly.html", services.monthly_context(manager, SEPTEMBER, "site", site_months.pk)
+        )
+
+
 def test_only_managers_get_it(technician: Any, client_a: Any, site_months: Any) -> None:
     for user in (technician, client_a):
         with pytest.raises(PermissionDenied):
