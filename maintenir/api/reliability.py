@@ -22,13 +22,16 @@ from maintenir.workorders.models import FailureMode
 router = Router(tags=["reliability"])
 
 
-class ScopeQuery(Schema):
+class PeriodQuery(Schema):
+    start: datetime.date | None = Field(None, description="First day (default: twelve months ago, from the 1st).")
+    end: datetime.date | None = Field(None, description="Last day (default: the end of this month).")
+
+
+class ScopeQuery(PeriodQuery):
     scope: str = Field(
         services.SCOPE_ALL, description="all, organisation, site, production_line, equipment_type or equipment"
     )
     id: int | None = Field(None, description="The scope's object; not for `all`.")
-    start: datetime.date | None = Field(None, description="First day (default: twelve months ago, from the 1st).")
-    end: datetime.date | None = Field(None, description="Last day (default: the end of this month).")
 
 
 class KpiQuery(ScopeQuery):
@@ -124,13 +127,19 @@ class ProductionRecordOut(Schema):
     rejects: int
 
 
-def _scope(request: HttpRequest, query: ScopeQuery) -> tuple[QuerySet[Equipment], str, services.Period]:
-    form = KpiForm({"start": query.start, "end": query.end})
+def period_of(start: datetime.date | None, end: datetime.date | None) -> services.Period:
+    """The period of a query's dates, by default the last twelve months."""
+    form = KpiForm({"start": start, "end": end})
     if not form.is_valid():
         # The page's form checks the dates, so both reject the same input the same way.
         raise ValidationError(form.errors.as_data())
+    return form.period()
+
+
+def _scope(request: HttpRequest, query: ScopeQuery) -> tuple[QuerySet[Equipment], str, services.Period]:
+    period = period_of(query.start, query.end)
     equipment, name = services.scope_equipment(acting_user(request), query.scope, query.id)
-    return equipment, name, form.period()
+    return equipment, name, period
 
 
 def _period(period: services.Period) -> dict[str, Any]:

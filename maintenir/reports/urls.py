@@ -4,6 +4,9 @@ from maintenir.reports import certification_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/<int:pk>/commissioning-report.pdf", views.commissioning_report, name="commissioning-report"),
+    path("orders/<int:pk>/intervention-report.pdf", views.intervention_report, name="intervention-report"),
+    path("sites/<int:pk>/equipment-state-report.pdf", views.equipment_state_report, name="equipment-state-report"),
+    path("reports/monthly.pdf", views.monthly_report, name="monthly-report"),
     path(
         "certification/candidates/<int:pk>/titles/<int:title_pk>/livret.pdf",
         certification_views.livret,

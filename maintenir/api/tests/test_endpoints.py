@@ -269,6 +269,9 @@ ENDPOINTS = [
         refused="other_technician",
     ),
     Endpoint("get", "/api/work-orders/{w.commissioning.pk}/commissioning-report", "client_a"),
+    Endpoint("get", "/api/work-orders/{w.done.pk}/intervention-report", "client_a"),
+    Endpoint("get", "/api/sites/{w.site.pk}/equipment-state-report", "client_a"),
+    Endpoint("get", "/api/reports/monthly?scope=site&id={w.site.pk}", "manager", refused="client_a", outsider=403),
     # Coded lists
     Endpoint("get", "/api/failure-modes", "client_a", outsider=200),
     Endpoint("get", "/api/failure-mechanisms", "client_a", outsider=200),

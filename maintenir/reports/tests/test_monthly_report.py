@@ -1,0 +1,149 @@
+"""The monthly maintenance report, read back from the PDF: its figures are the reliability KPIs."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from maintenir.assets.tests.factories import EquipmentFactory
+from maintenir.core.tests.clients import client_for
+from maintenir.reports import services
+from maintenir.reports.tests.pdf import pdf_text
+from maintenir.workorders.choices import DowntimeCause, WorkOrderStatus, WorkOrderType
+from maintenir.workorders.models import FailureMode, WorkOrder
+from maintenir.workorders.tests.factories import DowntimeFactory, TimeEntryFactory, WorkOrderFactory
+
+pytestmark = pytest.mark.django_db
+
+# September 2026 (720 h) and August (744 h): no daylight-saving change in either.
+SEPTEMBER = datetime.date(2026, 9, 1)
+
+
+def at(month: int, day: int, hour: int) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime(2026, month, day, hour))
+
+
+def failure(equipment: Any, mode: Any, start: datetime.datetime, hours: int) -> Any:
+    order = WorkOrderFactory(equipment=equipment, status=WorkOrderStatus.DONE, failure_mode=mode)
+    WorkOrder.objects.filter(pk=order.pk).update(created=start)
+    DowntimeFactory(
+        equipment=equipment,
+        work_order=order,
+        cause=DowntimeCause.FAILURE,
+        started_at=start,
+        ended_at=start + datetime.timedelta(hours=hours),
+    )
+    return order
+
+
+@pytest.fixture
+def site_months(equipment_a: Any) -> Any:
+    """Two equipment: two failures in September (6 h and 4 h down, 4 h of labour), one in August (2 h); two
+    preventive orders due in September, one done on time, one still open; two orders in the backlog."""
+    pump = EquipmentFactory(site=equipment_a.site, code="PMP-02", name="Pompe de relevage")
+    mode = FailureMode.objects.order_by("code").first()
+    repair = failure(equipment_a, mode, at(9, 3, 8), 6)
+    TimeEntryFactory(work_order=repair, date=datetime.date(2026, 9, 3), hours=Decimal(4))
+    failure(pump, mode, at(9, 17, 10), 4)
+    failure(equipment_a, mode, at(8, 12, 9), 2)
+    preventive = {"work_type": WorkOrderType.PREVENTIVE_SYSTEMATIC}
+    WorkOrderFactory(
+        equipment=equipment_a,
+        status=WorkOrderStatus.DONE,
+        due_date=datetime.date(2026, 9, 10),
+        completed_at=at(9, 9, 12),
+        **preventive,
+    )
+    WorkOrderFactory(
+        equipment=pump,
+        title="Visite annuelle pompe",
+        status=WorkOrderStatus.PLANNED,
+        due_date=datetime.date(2026, 9, 20),
+        estimated_hours=Decimal(3),
+        **preventive,
+    )
+    WorkOrderFactory(equipment=equipment_a, title="Capteur à remplacer", estimated_hours=Decimal(2))
+    return equipment_a.site
+
+
+def test_the_report_gives_the_month_beside_the_previous_one_from_the_kpis(manager: Any, site_months: Any) -> None:
+    text = pdf_text(services.monthly_report(manager, SEPTEMBER, "site", site_months.pk))
+    mode = FailureMode.objects.order_by("code").first()
+    for expected in (
+        "Monthly maintenance report",
+        f"September 2026 · {site_months} · 2 equipment",
+        "Failures 2 1",
+        # September: (1440 − 10) h ÷ 2 failures = 715 h, 10 h ÷ 2 = 5 h; August: (1488 − 2) ÷ 1, 2 ÷ 1.
+        "MTBF (h) 715.0 1486.0",
+        "MTTR (h) 5.0 2.0",
+        "Availability 99.3 % 99.9 %",
+        "Downtime (h) 10.0 2.0",
+        "Labour (h) 4.0 0.0",
+        "Preventive/corrective ratio 0.00 —",
+        "Schedule compliance 50.0 % —",
+        "Backlog (orders) 2 2",
+        "Backlog (h) 5.0 5.0",
+        f"Cost {4 * settings.MAINTENIR_LABOUR_HOURLY_COST:.2f} 0.00",
+        "1 of 2 preventive orders due in the month done on time",
+        "09/2026 2 715.0 5.0 99.3 %",
+        "08/2026 1 1486.0 2.0 99.9 %",
+        f"{mode.name} 2 100.0 %",
+        "AHU-01 — Centrale de traitement d'air 1 50.0 %",
+        "PMP-02 — Pompe de relevage 1 100.0 %",
+        "2 open orders, 5.0 h estimated.",
+        "Capteur à remplacer",
+        "Visite annuelle pompe",
+        "MTBF = operating time ÷ number of failures.",
+    ):
+        assert expected in text, (expected, text)
+
+
+def test_a_month_without_work_says_so(manager: Any, site_a: Any) -> None:
+    text = pdf_text(services.monthly_report(manager, SEPTEMBER, "site", site_a.pk))
+    for expected in ("No failure in the month.", "No open order.", "every preventive order due in the month is done"):
+        assert expected in text, expected
+
+
+def test_the_report_queries_do_not_grow_with_the_backlog(
+    manager: Any, site_months: Any, django_assert_max_num_queries: Any
+) -> None:
+    for _ in range(10):
+        WorkOrderFactory(equipment=EquipmentFactory(site=site_months), estimated_hours=Decimal(1))
+    # A fixed number: the KPIs of the month, of the one before and of each month of the trend.
+    with django_assert_max_num_queries(63):
+        services.render_html(
+            "reports/monthly.html", services.monthly_context(manager, SEPTEMBER, "site", site_months.pk)
+        )
+
+
+def test_only_managers_get_it(technician: Any, client_a: Any, site_months: Any) -> None:
+    for user in (technician, client_a):
+        with pytest.raises(PermissionDenied):
+            services.monthly_context(user, SEPTEMBER, "site", site_months.pk)
+
+
+def test_the_page_and_the_api_serve_it_to_managers_only(
+    manager: Any, client_a: Any, technician: Any, site_months: Any
+) -> None:
+    query = f"?month=2026-09&scope=site&id={site_months.pk}"
+    page = reverse("monthly-report")
+    for url in (page, "/api/reports/monthly"):
+        response = client_for(manager).get(url + query)
+        assert response.status_code == 200, url
+        assert response["Content-Type"] == "application/pdf"
+        assert "September 2026" in pdf_text(response.content)
+        assert client_for(client_a).get(url + query).status_code == 403, url
+        assert client_for(technician).get(url + query).status_code == 403, url
+        assert client_for(manager).get(url + "?scope=site&id=999999").status_code == 404, url
+    assert client_for(manager).get(page + "?month=2026-13").status_code == 400
+    assert client_for(manager).get("/api/reports/monthly?month=2026-13").status_code == 422
+    assert Client().get(page).status_code == 302
+    kpis = reverse("reliability-scope", args=["site", site_months.pk])
+    assert f"{page}?scope=site&amp;id={site_months.pk}" in client_for(manager).get(kpis).content.decode()
+    assert page not in client_for(client_a).get(kpis).content.decode()
