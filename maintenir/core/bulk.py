@@ -2,8 +2,9 @@
 
 `bulk_create` builds a model instance and compiles every value of every row through the ORM,
 which costs more than the insert itself at hundreds of thousands of rows. `insert` takes plain
-dicts of field values, converts them with one adapter per column, and sends them with
-`executemany` (SQLite) or `COPY` (PostgreSQL); `reserve_ids` hands out primary keys first, so
+dicts of field values (`insert_rows`, tuples), converts them with one adapter per column where
+the driver needs it, and sends them with `executemany` (SQLite) or the binary `COPY`
+(PostgreSQL); `reserve_ids` hands out primary keys first, so
 child rows can refer to their parent in the same batch. Callers run inside a transaction and
 validate their values beforehand.
 """
