@@ -9,6 +9,17 @@ from maintenir.core.choices import Action
 from maintenir.core.models import ApiToken, Organisation, User
 
 
+def clean_row(instance: models.Model, prefix: str, row: int, exclude: list[str]) -> None:
+    """`full_clean` of one row of a list written at once; its errors are keyed `prefix.row.field`,
+    so the page or the API can name the row."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as error:
+        raise ValidationError(
+            {f"{prefix}.{row}.{name}": messages for name, messages in error.message_dict.items()}
+        ) from error
+
+
 class TransitionError(ValidationError):
     """A state transition refused because of the object's state or content (not the user's rights)."""
 

@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 
 from maintenir.core.choices import Action
 from maintenir.core.models import User
-from maintenir.core.services import TransitionError, check_model_permission, check_permission, save_restricted
+from maintenir.core.services import (
+    TransitionError,
+    check_model_permission,
+    check_permission,
+    clean_row,
+    save_restricted,
+)
 from maintenir.devices import services
 from maintenir.devices.choices import ApplicationStatus
 from maintenir.devices.drivers import driver_for
@@ -112,12 +118,7 @@ def save_parameter_set(user: User, parameter_set: ParameterSet, entries: Sequenc
                 }
             )
         first_row[point_name] = row
-        try:
-            entry.full_clean(exclude=["parameter_set"])
-        except ValidationError as error:
-            raise ValidationError(
-                {f"entries.{row}.{name}": messages for name, messages in error.message_dict.items()}
-            ) from error
+        clean_row(entry, "entries", row, exclude=["parameter_set"])
         rows.append(entry)
     ParameterEntry.objects.bulk_create(rows)
     return parameter_set

@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import DateField, Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -28,7 +27,13 @@ from maintenir.core import bulk
 from maintenir.core.changelog import record_created_rows
 from maintenir.core.choices import Action
 from maintenir.core.models import User
-from maintenir.core.services import TransitionError, check_model_permission, check_permission, save_restricted
+from maintenir.core.services import (
+    TransitionError,
+    check_model_permission,
+    check_permission,
+    clean_row,
+    save_restricted,
+)
 from maintenir.devices.models import Reading, ReadingRollup
 from maintenir.preventive import rules
 from maintenir.preventive.choices import (
@@ -87,12 +92,7 @@ def publish_gamme(user: User, gamme: Gamme, steps: Sequence[dict[str, Any]], not
     rows = []
     for position, fields in enumerate(steps, start=1):
         step = GammeStep(version=version, **{**fields, "position": position})
-        try:
-            step.full_clean(exclude=["version"])
-        except ValidationError as error:
-            raise ValidationError(
-                {f"steps.{position}.{name}": messages for name, messages in error.message_dict.items()}
-            ) from error
+        clean_row(step, "steps", position, exclude=["version"])
         rows.append(step)
     GammeStep.objects.bulk_create(rows)
     return version
