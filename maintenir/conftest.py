@@ -24,6 +24,7 @@ from maintenir.certification.tests.factories import certification_records
 from maintenir.core.choices import Role
 from maintenir.core.tests.factories import OrganisationFactory, UserFactory
 from maintenir.devices.tests.factories import ApplicationFactory, PointFactory
+from maintenir.people.tests.factories import PreventionPlanFactory, SiteRiskFactory, staff_records
 from maintenir.preventive.tests.factories import TriggerFactory
 from maintenir.reliability.tests.factories import (
     EquipmentEventFactory,
@@ -161,16 +162,19 @@ def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
     ProductionRecordFactory(equipment=equipment)
     EquipmentEventFactory(equipment=equipment)
     ImprovementProposalFactory(equipment=equipment, proposed_by=reporter)
+    PreventionPlanFactory(site=site)
+    SiteRiskFactory(site=site)
 
 
 @pytest.fixture
 def tenant_world(equipment_a: Any, equipment_b: Any, technician: Any, candidate_user: Any) -> None:
-    """Both client organisations with a row of every tenant-scoped model, and the training centre's records
-    (which belong to no client) about a technician, a candidate and nobody."""
+    """Both client organisations with a row of every tenant-scoped model, the training centre's records
+    (which belong to no client) about a technician, a candidate and nobody, and the technician's staff records."""
     populate_site(equipment_a.site, equipment_a, technician)
     populate_site(equipment_b.site, equipment_b, technician)
     for holder in (technician, candidate_user, None):
         certification_records(holder)
+    staff_records(technician)
 
 
 @pytest.fixture

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ninja",
     "maintenir.core",
     "maintenir.assets",
+    "maintenir.people",
     "maintenir.certification",
     "maintenir.devices",
     "maintenir.workorders",
