@@ -21,7 +21,10 @@ BENCHMARKS = {
     "poll": ("benchmarks.poll", ("devices", "seconds")),
     "history": ("benchmarks.history", ("readings",)),
     "kpi": ("benchmarks.kpi", ("orders",)),
+    "plan": ("benchmarks.plan", ("orders", "technicians")),
 }
+# --orders sizes two benchmarks differently.
+DEFAULT_ORDERS = {"kpi": 1_000_000, "plan": 500}
 
 
 class Command(BaseCommand):
@@ -34,7 +37,8 @@ class Command(BaseCommand):
         parser.add_argument("name", choices=sorted(BENCHMARKS))
         parser.add_argument("--triggers", type=int, default=100_000, help="number of triggers (preventive)")
         parser.add_argument("--readings", type=int, default=1_000_000, help="number of readings (ingest, history)")
-        parser.add_argument("--orders", type=int, default=1_000_000, help="number of work orders (kpi)")
+        parser.add_argument("--orders", type=int, help="number of work orders (default: kpi 1 000 000, plan 500)")
+        parser.add_argument("--technicians", type=int, default=40, help="number of technicians (plan)")
         parser.add_argument("--devices", type=int, default=500, help="number of simulated Modbus devices (poll)")
         parser.add_argument("--seconds", type=int, default=60, help="how long the devices are polled (poll)")
         parser.add_argument(
@@ -47,6 +51,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["orders"] is None:
+            options["orders"] = DEFAULT_ORDERS.get(options["name"])
         for option in BENCHMARKS[options["name"]][1]:
             if options[option] < 1:
                 raise CommandError(f"--{option} must be at least 1.")
