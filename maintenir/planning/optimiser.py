@@ -45,7 +45,9 @@ from maintenir.planning.routes import Window, fits_alone, route, route_cost, unp
 NEIGHBOURHOOD_WINDOWS = 3
 NEIGHBOURHOOD_UNPLACED = 6
 # A neighbourhood's model is small; a longer solve rarely beats trying another neighbourhood.
-NEIGHBOURHOOD_SECONDS = 1.0
+NEIGHBOURHOOD_SECONDS = 0.5
+# Stop early after this many neighbourhoods per window in a row bring nothing (small instances).
+STALL_PER_WINDOW = 2
 
 
 @dataclass
@@ -55,8 +57,14 @@ class Search:
     routes: list[list[Order]]
     eligible: list[set[int]]  # per window, the ids of the orders it could take alone
 
-    def cost(self, n: int) -> int:
-        return route_cost(self.instance, route(self.instance, self.windows[n], self.routes[n]) or [])
+    def cost(self, chosen: Sequence[int], routes: Sequence[list[Order]], candidates: Sequence[Order]) -> int:
+        """Lateness and travel of these routes of the chosen windows, plus the cost of the candidates
+        they leave out."""
+        placed = {order.id for orders in routes for order in orders}
+        return sum(
+            route_cost(self.instance, route(self.instance, self.windows[n], orders) or [])
+            for n, orders in zip(chosen, routes, strict=True)
+        ) + sum(order.unplaced_cost for order in candidates if order.id not in placed)
 
     def unplaced(self) -> list[Order]:
         placed = {order.id for orders in self.routes for order in orders}
@@ -92,7 +100,7 @@ def urgency(order: Order) -> tuple[int, int, int]:
 
 def _insert(search: Search, orders: list[Order]) -> None:
     """Insert each order where it adds least cost to some route with room for it, if any."""
-    costs = [search.cost(n) for n in range(len(search.windows))]
+    costs = [search.cost([n], [orders], []) for n, orders in enumerate(search.routes)]
     for order in orders:
         best: tuple[int, int, list[Order]] | None = None
         for n, window in enumerate(search.windows):
@@ -113,31 +121,26 @@ def _insert(search: Search, orders: list[Order]) -> None:
 
 
 def _improve(search: Search, deadline: float, workers: int) -> None:
-    """Re-plan neighbourhoods until the deadline, or until every one tried in a row was already
-    optimal (small instances)."""
+    """Re-plan neighbourhoods until the deadline, or until they stop bringing anything."""
     rng = random.Random(0)  # noqa: S311 -- the choice of neighbourhoods, not a secret
-    settled = 0
+    stalled = 0
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        while (left := deadline - time.monotonic()) > 0.05 and settled < 3 * len(search.windows):
+        while (left := deadline - time.monotonic()) > 0.05 and stalled < STALL_PER_WINDOW * len(search.windows):
             batch = _neighbourhoods(search, rng, workers)
             limit = min(NEIGHBOURHOOD_SECONDS, left)
             results = pool.map(_solve, repeat(search), *zip(*batch, strict=True), repeat(limit))
             for (chosen, candidates), result in zip(batch, results, strict=True):
                 if result is None:
+                    stalled += 1
                     continue
                 routes, optimal = result
-                before = sum(search.cost(n) for n in chosen) + sum(order.unplaced_cost for order in candidates)
-                previous = {n: search.routes[n] for n in chosen}
-                for n, orders in zip(chosen, routes, strict=True):
-                    search.routes[n] = orders
-                placed = {order.id for orders in routes for order in orders}
-                after = sum(search.cost(n) for n in chosen) + sum(
-                    order.unplaced_cost for order in candidates if order.id not in placed
-                )
-                if after >= before:
-                    for n, orders in previous.items():
+                current = [search.routes[n] for n in chosen]
+                if search.cost(chosen, routes, candidates) < search.cost(chosen, current, candidates):
+                    for n, orders in zip(chosen, routes, strict=True):
                         search.routes[n] = orders
-                settled = settled + 1 if optimal and after >= before else 0
+                    stalled = 0
+                else:
+                    stalled += 1
                 if optimal and len(chosen) == len(search.windows):
                     return
 
@@ -182,7 +185,7 @@ def _solve(
     instance = search.instance
     orders = [order for n in chosen for order in search.routes[n]] + list(candidates)
     if not orders:
-        return None
+        return [[] for _ in chosen], True
     model = cp_model.CpModel()
     horizon = instance.days * MINUTES_PER_DAY
     hint_window = {order.id: n for n in chosen for order in search.routes[n]}
