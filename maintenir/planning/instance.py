@@ -30,7 +30,7 @@ Cost of a plan, the figure both solvers minimise:
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 MINUTES_PER_DAY = 1440
 EARTH_RADIUS_KM = 6371.0
@@ -45,6 +45,8 @@ UNPLACED_PRIORITY_COST = 100_000
 Point = tuple[float, float]
 
 
+# Planning asks for the same few hundred pairs of points again and again.
+@lru_cache(maxsize=1 << 16)
 def travel_minutes(a: Point, b: Point) -> int:
     """Minutes to drive from a to b (latitude, longitude in degrees): great-circle distance × road
     factor at the average speed, rounded up."""

@@ -57,14 +57,16 @@ class Search:
     routes: list[list[Order]]
     eligible: list[set[int]]  # per window, the ids of the orders it could take alone
 
-    def cost(self, chosen: Sequence[int], routes: Sequence[list[Order]], candidates: Sequence[Order]) -> int:
+    def cost(self, chosen: Sequence[int], routes: Sequence[list[Order]], candidates: Sequence[Order]) -> float:
         """Lateness and travel of these routes of the chosen windows, plus the cost of the candidates
-        they leave out."""
+        they leave out; infinite if a route does not fit."""
         placed = {order.id for orders in routes for order in orders}
-        return sum(
-            route_cost(self.instance, route(self.instance, self.windows[n], orders) or [])
-            for n, orders in zip(chosen, routes, strict=True)
-        ) + sum(order.unplaced_cost for order in candidates if order.id not in placed)
+        costs = [route_cost(self.instance, self.windows[n], orders) for n, orders in zip(chosen, routes, strict=True)]
+        if None in costs:
+            return math.inf
+        return sum(cost or 0 for cost in costs) + sum(
+            order.unplaced_cost for order in candidates if order.id not in placed
+        )
 
     def unplaced(self) -> list[Order]:
         placed = {order.id for orders in self.routes for order in orders}
@@ -93,31 +95,32 @@ def optimise(instance: Instance, time_limit_seconds: float = 30, workers: int = 
     return plan
 
 
-def urgency(order: Order) -> tuple[int, int, int]:
+def urgency(order: Order) -> tuple[float, int, int]:
+    """Earliest deadline (due or SLA) first, then the most urgent."""
     deadlines = [minute for minute in (order.due_minute, order.sla_minute) if minute is not None]
-    return (min(deadlines, default=math.inf), order.priority, order.id)  # type: ignore[return-value]
+    return (min(deadlines, default=math.inf), order.priority, order.id)
 
 
 def _insert(search: Search, orders: list[Order]) -> None:
     """Insert each order where it adds least cost to some route with room for it, if any."""
-    costs = [search.cost([n], [orders], []) for n, orders in enumerate(search.routes)]
+    costs = [route_cost(search.instance, window, []) or 0 for window in search.windows]
+    busy = [0 for _ in search.windows]
     for order in orders:
         best: tuple[int, int, list[Order]] | None = None
         for n, window in enumerate(search.windows):
-            if order.id not in search.eligible[n]:
+            # Travel only adds to the durations: a window they overflow is full.
+            if order.id not in search.eligible[n] or busy[n] + order.duration_minutes > window.end - window.start:
                 continue
             for position in range(len(search.routes[n]) + 1):
                 candidate = [*search.routes[n][:position], order, *search.routes[n][position:]]
-                visits = route(search.instance, window, candidate)
-                if visits is None:
-                    continue
-                added = route_cost(search.instance, visits) - costs[n]
-                if best is None or added < best[0]:
-                    best = (added, n, candidate)
+                cost = route_cost(search.instance, window, candidate)
+                if cost is not None and (best is None or cost - costs[n] < best[0]):
+                    best = (cost - costs[n], n, candidate)
         if best is not None:
             added, n, candidate = best
             search.routes[n] = candidate
             costs[n] += added
+            busy[n] += order.duration_minutes
 
 
 def _improve(search: Search, deadline: float, workers: int) -> None:
