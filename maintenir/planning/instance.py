@@ -107,14 +107,19 @@ class Order:
     def weight(self) -> int:
         return PRIORITY_WEIGHTS[self.priority]
 
+    @property
+    def deadlines(self) -> list[tuple[int, int]]:
+        """(minute, cost per minute late) of the due date and of the SLA deadline, those it has."""
+        result = []
+        if self.due_minute is not None:
+            result.append((self.due_minute, self.weight))
+        if self.sla_minute is not None:
+            result.append((self.sla_minute, SLA_FACTOR * self.weight))
+        return result
+
     def lateness_cost(self, end_minute: int) -> int:
         """The weighted lateness of a visit of this order ending at end_minute."""
-        cost = 0
-        if self.due_minute is not None:
-            cost += self.weight * max(0, end_minute - self.due_minute)
-        if self.sla_minute is not None:
-            cost += SLA_FACTOR * self.weight * max(0, end_minute - self.sla_minute)
-        return cost
+        return sum(weight * max(0, end_minute - deadline) for deadline, weight in self.deadlines)
 
     @property
     def unplaced_cost(self) -> int:

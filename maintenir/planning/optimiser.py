@@ -1,8 +1,9 @@
 """The dispatch optimiser: a cheapest-insertion start improved by OR-Tools CP-SAT over neighbourhoods.
 
-One CP-SAT model of the whole period (an assignment boolean per order and eligible window, a circuit
-per window) is too large to make progress on hundreds of orders in 30 s on two cores: its relaxation
-stalled far above what insertion alone reaches. So the search works on small exact models instead:
+One CP-SAT model of the whole period does not scale to 500 orders × 40 technicians × 5 days on two
+cores: even without sequencing (one boolean per order and eligible window, travel bounded per site
+visited) it ended its 21 s far above what the insertion below reaches in three. So CP-SAT works on
+small exact models instead:
 
 1. Start. Orders, the most pressing first (earliest due or SLA deadline, then priority), are each
    inserted where they add least weighted lateness plus travel, in any window that has room.
@@ -32,7 +33,6 @@ from ortools.sat.python import cp_model
 from maintenir.planning.greedy import greedy
 from maintenir.planning.instance import (
     MINUTES_PER_DAY,
-    SLA_FACTOR,
     Instance,
     Order,
     Plan,
@@ -131,7 +131,7 @@ def _improve(search: Search, deadline: float, workers: int) -> None:
         while (left := deadline - time.monotonic()) > 0.05 and stalled < STALL_PER_WINDOW * len(search.windows):
             batch = _neighbourhoods(search, rng, workers)
             limit = min(NEIGHBOURHOOD_SECONDS, left)
-            results = pool.map(_solve, repeat(search), *zip(*batch, strict=True), repeat(limit))
+            results = list(pool.map(_solve, repeat(search), *zip(*batch, strict=True), repeat(limit)))
             for (chosen, candidates), result in zip(batch, results, strict=True):
                 if result is None:
                     stalled += 1
@@ -248,7 +248,7 @@ def _solve(
         model.add(sum(assigned[order.id]) == placed[order.id])
         objective.append(order.unplaced_cost * (1 - placed[order.id]))
         end = starts[order.id] + order.duration_minutes
-        for deadline, weight in deadlines(order):
+        for deadline, weight in order.deadlines:
             late = model.new_int_var(0, max(0, horizon - deadline), f"late{order.id}_{deadline}")
             model.add(late >= end - deadline).only_enforce_if(placed[order.id])
             objective.append(weight * late)
@@ -269,13 +269,3 @@ def _solve(
             node = nexts[node]
         routes.append(visited)
     return routes, status == cp_model.OPTIMAL
-
-
-def deadlines(order: Order) -> list[tuple[int, int]]:
-    """(minute, cost per minute late) of the order's due date and SLA deadline."""
-    result = []
-    if order.due_minute is not None:
-        result.append((order.due_minute, order.weight))
-    if order.sla_minute is not None:
-        result.append((order.sla_minute, SLA_FACTOR * order.weight))
-    return result
