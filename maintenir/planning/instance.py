@@ -82,6 +82,11 @@ class Technician:
     # Qualification key → last day index it is valid, None for no expiry.
     qualifications: Mapping[str, int | None] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        for day, start, end in self.shifts:
+            if not day * MINUTES_PER_DAY <= start < end <= (day + 1) * MINUTES_PER_DAY:
+                raise ValueError(f"technician {self.id}: shift {start}–{end} is not within day {day}")
+
     def qualified(self, requirements: frozenset[str], day: int) -> bool:
         for key in requirements:
             if key not in self.qualifications:
@@ -102,6 +107,12 @@ class Order:
     sla_minute: int | None = None
     requirements: frozenset[str] = frozenset()
     release_minute: int = 0
+
+    def __post_init__(self) -> None:
+        if self.priority not in PRIORITY_WEIGHTS:
+            raise ValueError(f"order {self.id}: priority {self.priority} is not one of 1 to 4")
+        if self.duration_minutes <= 0:
+            raise ValueError(f"order {self.id}: a duration of {self.duration_minutes} min")
 
     @property
     def weight(self) -> int:

@@ -74,6 +74,8 @@ class Search:
 
 
 def optimise(instance: Instance, time_limit_seconds: float = 30, workers: int = 2) -> Plan:
+    """The best plan found within the time limit (which the insertion start, a few seconds for
+    1 000 orders, counts against), solving `workers` neighbourhoods at a time."""
     deadline = time.monotonic() + time_limit_seconds
     baseline = greedy(instance)
     all_windows = windows(instance)

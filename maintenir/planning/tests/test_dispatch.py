@@ -139,3 +139,10 @@ def test_the_optimiser_lowers_lateness_where_greedy_does_not() -> None:
         [technician(1)],
     )
     assert evaluate(i, solve(quick_optimise, i))["weighted_lateness"] < evaluate(i, greedy(i))["weighted_lateness"]
+
+
+def test_malformed_input_is_refused() -> None:
+    with pytest.raises(ValueError, match="priority 5"):
+        Order(1, HERE.id, 60, priority=5)
+    with pytest.raises(ValueError, match="not within day 1"):
+        technician(1, shifts=[(1, 8 * 60, 17 * 60)])

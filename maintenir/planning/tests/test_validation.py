@@ -68,6 +68,12 @@ def test_a_valid_plan_passes() -> None:
         pytest.param([FIRST, replace(SECOND, travel_minutes=0)], {}, "travel given as 0 min", id="travel-declared"),
         pytest.param([FIRST, replace(SECOND, start_minute=955, end_minute=1015)], {}, "not back home", id="return"),
         pytest.param([FIRST, SECOND], {1: "no time"}, "both planned and listed as unplaced", id="unplaced"),
+        pytest.param(
+            [FIRST, replace(SECOND, day=2, start_minute=2 * 1440 + 600, end_minute=2 * 1440 + 660)],
+            {},
+            "outside the period",
+            id="period",
+        ),
     ],
 )
 def test_each_kind_of_violation_is_caught(visits: list[Visit], unplaced: dict[int, str], problem: str) -> None:
