@@ -4,8 +4,8 @@ technician's route in the earliest window where it fits, travel included."""
 
 import math
 
-from maintenir.planning.instance import Instance, Order, Plan, Visit
-from maintenir.planning.routes import route, unplaced_reasons, windows
+from maintenir.planning.instance import Instance, Order, Plan
+from maintenir.planning.routes import route, route_cost, unplaced_reasons, windows
 
 
 def due_order(order: Order) -> tuple[float, int, int]:
@@ -15,15 +15,16 @@ def due_order(order: Order) -> tuple[float, int, int]:
 def greedy(instance: Instance) -> Plan:
     all_windows = windows(instance)
     routes: list[list[Order]] = [[] for _ in all_windows]
-    timed: list[list[Visit]] = [[] for _ in all_windows]
     for order in sorted(instance.orders, key=due_order):
         for n, window in enumerate(all_windows):
             if not window.technician.qualified(order.requirements, window.day):
                 continue
-            visits = route(instance, window, [*routes[n], order])
-            if visits is not None:
+            if route_cost(instance, window, [*routes[n], order]) is not None:
                 routes[n].append(order)
-                timed[n] = visits
                 break
-    placed = tuple(visit for visits in timed for visit in visits)
+    placed = tuple(
+        visit
+        for window, orders in zip(all_windows, routes, strict=True)
+        for visit in route(instance, window, orders) or []
+    )
     return Plan(placed, unplaced_reasons(instance, {visit.order_id for visit in placed}, all_windows))

@@ -30,7 +30,7 @@ Cost of a plan, the figure both solvers minimise:
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 MINUTES_PER_DAY = 1440
 EARTH_RADIUS_KM = 6371.0
@@ -45,6 +45,8 @@ UNPLACED_PRIORITY_COST = 100_000
 Point = tuple[float, float]
 
 
+# Planning asks for the same few hundred pairs of points again and again.
+@lru_cache(maxsize=1 << 16)
 def travel_minutes(a: Point, b: Point) -> int:
     """Minutes to drive from a to b (latitude, longitude in degrees): great-circle distance × road
     factor at the average speed, rounded up."""
@@ -80,6 +82,11 @@ class Technician:
     # Qualification key → last day index it is valid, None for no expiry.
     qualifications: Mapping[str, int | None] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        for day, start, end in self.shifts:
+            if not day * MINUTES_PER_DAY <= start < end <= (day + 1) * MINUTES_PER_DAY:
+                raise ValueError(f"technician {self.id}: shift {start}–{end} is not within day {day}")
+
     def qualified(self, requirements: frozenset[str], day: int) -> bool:
         for key in requirements:
             if key not in self.qualifications:
@@ -101,18 +108,29 @@ class Order:
     requirements: frozenset[str] = frozenset()
     release_minute: int = 0
 
+    def __post_init__(self) -> None:
+        if self.priority not in PRIORITY_WEIGHTS:
+            raise ValueError(f"order {self.id}: priority {self.priority} is not one of 1 to 4")
+        if self.duration_minutes <= 0:
+            raise ValueError(f"order {self.id}: a duration of {self.duration_minutes} min")
+
     @property
     def weight(self) -> int:
         return PRIORITY_WEIGHTS[self.priority]
 
+    @property
+    def deadlines(self) -> list[tuple[int, int]]:
+        """(minute, cost per minute late) of the due date and of the SLA deadline, those it has."""
+        result = []
+        if self.due_minute is not None:
+            result.append((self.due_minute, self.weight))
+        if self.sla_minute is not None:
+            result.append((self.sla_minute, SLA_FACTOR * self.weight))
+        return result
+
     def lateness_cost(self, end_minute: int) -> int:
         """The weighted lateness of a visit of this order ending at end_minute."""
-        cost = 0
-        if self.due_minute is not None:
-            cost += self.weight * max(0, end_minute - self.due_minute)
-        if self.sla_minute is not None:
-            cost += SLA_FACTOR * self.weight * max(0, end_minute - self.sla_minute)
-        return cost
+        return sum(weight * max(0, end_minute - deadline) for deadline, weight in self.deadlines)
 
     @property
     def unplaced_cost(self) -> int:

@@ -1,8 +1,9 @@
 """The dispatch optimiser: a cheapest-insertion start improved by OR-Tools CP-SAT over neighbourhoods.
 
-One CP-SAT model of the whole period (an assignment boolean per order and eligible window, a circuit
-per window) is too large to make progress on hundreds of orders in 30 s on two cores: its relaxation
-stalled far above what insertion alone reaches. So the search works on small exact models instead:
+One CP-SAT model of the whole period does not scale to 500 orders × 40 technicians × 5 days on two
+cores: even without sequencing (one boolean per order and eligible window, travel bounded per site
+visited) it ended its 21 s far above what the insertion below reaches in three. So CP-SAT works on
+small exact models instead:
 
 1. Start. Orders, the most pressing first (earliest due or SLA deadline, then priority), are each
    inserted where they add least weighted lateness plus travel, in any window that has room.
@@ -32,7 +33,6 @@ from ortools.sat.python import cp_model
 from maintenir.planning.greedy import greedy
 from maintenir.planning.instance import (
     MINUTES_PER_DAY,
-    SLA_FACTOR,
     Instance,
     Order,
     Plan,
@@ -45,7 +45,9 @@ from maintenir.planning.routes import Window, fits_alone, route, route_cost, unp
 NEIGHBOURHOOD_WINDOWS = 3
 NEIGHBOURHOOD_UNPLACED = 6
 # A neighbourhood's model is small; a longer solve rarely beats trying another neighbourhood.
-NEIGHBOURHOOD_SECONDS = 1.0
+NEIGHBOURHOOD_SECONDS = 0.5
+# Stop early after this many neighbourhoods per window in a row bring nothing (small instances).
+STALL_PER_WINDOW = 2
 
 
 @dataclass
@@ -55,8 +57,16 @@ class Search:
     routes: list[list[Order]]
     eligible: list[set[int]]  # per window, the ids of the orders it could take alone
 
-    def cost(self, n: int) -> int:
-        return route_cost(self.instance, route(self.instance, self.windows[n], self.routes[n]) or [])
+    def cost(self, chosen: Sequence[int], routes: Sequence[list[Order]], candidates: Sequence[Order]) -> float:
+        """Lateness and travel of these routes of the chosen windows, plus the cost of the candidates
+        they leave out; infinite if a route does not fit."""
+        placed = {order.id for orders in routes for order in orders}
+        costs = [route_cost(self.instance, self.windows[n], orders) for n, orders in zip(chosen, routes, strict=True)]
+        if None in costs:
+            return math.inf
+        return sum(cost or 0 for cost in costs) + sum(
+            order.unplaced_cost for order in candidates if order.id not in placed
+        )
 
     def unplaced(self) -> list[Order]:
         placed = {order.id for orders in self.routes for order in orders}
@@ -64,6 +74,8 @@ class Search:
 
 
 def optimise(instance: Instance, time_limit_seconds: float = 30, workers: int = 2) -> Plan:
+    """The best plan found within the time limit (which the insertion start, a few seconds for
+    1 000 orders, counts against), solving `workers` neighbourhoods at a time."""
     deadline = time.monotonic() + time_limit_seconds
     baseline = greedy(instance)
     all_windows = windows(instance)
@@ -85,59 +97,55 @@ def optimise(instance: Instance, time_limit_seconds: float = 30, workers: int = 
     return plan
 
 
-def urgency(order: Order) -> tuple[int, int, int]:
+def urgency(order: Order) -> tuple[float, int, int]:
+    """Earliest deadline (due or SLA) first, then the most urgent."""
     deadlines = [minute for minute in (order.due_minute, order.sla_minute) if minute is not None]
-    return (min(deadlines, default=math.inf), order.priority, order.id)  # type: ignore[return-value]
+    return (min(deadlines, default=math.inf), order.priority, order.id)
 
 
 def _insert(search: Search, orders: list[Order]) -> None:
     """Insert each order where it adds least cost to some route with room for it, if any."""
-    costs = [search.cost(n) for n in range(len(search.windows))]
+    costs = [route_cost(search.instance, window, []) or 0 for window in search.windows]
+    busy = [0 for _ in search.windows]
     for order in orders:
         best: tuple[int, int, list[Order]] | None = None
         for n, window in enumerate(search.windows):
-            if order.id not in search.eligible[n]:
+            # Travel only adds to the durations: a window they overflow is full.
+            if order.id not in search.eligible[n] or busy[n] + order.duration_minutes > window.end - window.start:
                 continue
             for position in range(len(search.routes[n]) + 1):
                 candidate = [*search.routes[n][:position], order, *search.routes[n][position:]]
-                visits = route(search.instance, window, candidate)
-                if visits is None:
-                    continue
-                added = route_cost(search.instance, visits) - costs[n]
-                if best is None or added < best[0]:
-                    best = (added, n, candidate)
+                cost = route_cost(search.instance, window, candidate)
+                if cost is not None and (best is None or cost - costs[n] < best[0]):
+                    best = (cost - costs[n], n, candidate)
         if best is not None:
             added, n, candidate = best
             search.routes[n] = candidate
             costs[n] += added
+            busy[n] += order.duration_minutes
 
 
 def _improve(search: Search, deadline: float, workers: int) -> None:
-    """Re-plan neighbourhoods until the deadline, or until every one tried in a row was already
-    optimal (small instances)."""
+    """Re-plan neighbourhoods until the deadline, or until they stop bringing anything."""
     rng = random.Random(0)  # noqa: S311 -- the choice of neighbourhoods, not a secret
-    settled = 0
+    stalled = 0
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        while (left := deadline - time.monotonic()) > 0.05 and settled < 3 * len(search.windows):
+        while (left := deadline - time.monotonic()) > 0.05 and stalled < STALL_PER_WINDOW * len(search.windows):
             batch = _neighbourhoods(search, rng, workers)
             limit = min(NEIGHBOURHOOD_SECONDS, left)
-            results = pool.map(_solve, repeat(search), *zip(*batch, strict=True), repeat(limit))
+            results = list(pool.map(_solve, repeat(search), *zip(*batch, strict=True), repeat(limit)))
             for (chosen, candidates), result in zip(batch, results, strict=True):
                 if result is None:
+                    stalled += 1
                     continue
                 routes, optimal = result
-                before = sum(search.cost(n) for n in chosen) + sum(order.unplaced_cost for order in candidates)
-                previous = {n: search.routes[n] for n in chosen}
-                for n, orders in zip(chosen, routes, strict=True):
-                    search.routes[n] = orders
-                placed = {order.id for orders in routes for order in orders}
-                after = sum(search.cost(n) for n in chosen) + sum(
-                    order.unplaced_cost for order in candidates if order.id not in placed
-                )
-                if after >= before:
-                    for n, orders in previous.items():
+                current = [search.routes[n] for n in chosen]
+                if search.cost(chosen, routes, candidates) < search.cost(chosen, current, candidates):
+                    for n, orders in zip(chosen, routes, strict=True):
                         search.routes[n] = orders
-                settled = settled + 1 if optimal and after >= before else 0
+                    stalled = 0
+                else:
+                    stalled += 1
                 if optimal and len(chosen) == len(search.windows):
                     return
 
@@ -182,7 +190,7 @@ def _solve(
     instance = search.instance
     orders = [order for n in chosen for order in search.routes[n]] + list(candidates)
     if not orders:
-        return None
+        return [[] for _ in chosen], True
     model = cp_model.CpModel()
     horizon = instance.days * MINUTES_PER_DAY
     hint_window = {order.id: n for n in chosen for order in search.routes[n]}
@@ -242,7 +250,7 @@ def _solve(
         model.add(sum(assigned[order.id]) == placed[order.id])
         objective.append(order.unplaced_cost * (1 - placed[order.id]))
         end = starts[order.id] + order.duration_minutes
-        for deadline, weight in deadlines(order):
+        for deadline, weight in order.deadlines:
             late = model.new_int_var(0, max(0, horizon - deadline), f"late{order.id}_{deadline}")
             model.add(late >= end - deadline).only_enforce_if(placed[order.id])
             objective.append(weight * late)
@@ -263,13 +271,3 @@ def _solve(
             node = nexts[node]
         routes.append(visited)
     return routes, status == cp_model.OPTIMAL
-
-
-def deadlines(order: Order) -> list[tuple[int, int]]:
-    """(minute, cost per minute late) of the order's due date and SLA deadline."""
-    result = []
-    if order.due_minute is not None:
-        result.append((order.due_minute, order.weight))
-    if order.sla_minute is not None:
-        result.append((order.sla_minute, SLA_FACTOR * order.weight))
-    return result

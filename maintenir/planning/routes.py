@@ -36,10 +36,11 @@ def fits_alone(instance: Instance, order: Order, window: Window) -> bool:
     return start + order.duration_minutes + travel <= window.end
 
 
-def route(instance: Instance, window: Window, orders: Sequence[Order]) -> list[Visit] | None:
-    """The visits of the orders in this sequence, each as early as possible (which, for a given
-    sequence, is also the least late), or None when the route does not fit in the window."""
-    visits: list[Visit] = []
+def _timing(instance: Instance, window: Window, orders: Sequence[Order]) -> tuple[list[int], list[int], int] | None:
+    """Each visit's start and travel to it, and the travel home, with each visit as early as
+    possible (which, for a given sequence, is also the least late); None when it does not fit."""
+    starts: list[int] = []
+    travels: list[int] = []
     here = window.technician.home
     now = window.start
     for order in orders:
@@ -47,26 +48,49 @@ def route(instance: Instance, window: Window, orders: Sequence[Order]) -> list[V
         travel = travel_minutes(here, there)
         start = max(now + travel, order.release_minute)
         now = start + order.duration_minutes
-        visits.append(Visit(order.id, window.technician.id, window.day, start, now, travel))
+        starts.append(start)
+        travels.append(travel)
         here = there
-    if not visits:
-        return visits
     back = travel_minutes(here, window.technician.home)
     if now + back > window.end:
         return None
-    last = visits[-1]
-    visits[-1] = Visit(
-        last.order_id, last.technician_id, last.day, last.start_minute, last.end_minute, last.travel_minutes, back
-    )
-    return visits
+    return starts, travels, back
 
 
-def route_cost(instance: Instance, visits: Sequence[Visit]) -> int:
-    """Weighted lateness plus travel of a route's visits."""
-    return sum(
-        instance.order[visit.order_id].lateness_cost(visit.end_minute) + visit.travel_minutes + visit.return_minutes
-        for visit in visits
+def route(instance: Instance, window: Window, orders: Sequence[Order]) -> list[Visit] | None:
+    """The visits of the orders in this sequence through the window, or None when they do not fit."""
+    timing = _timing(instance, window, orders)
+    if timing is None:
+        return None
+    starts, travels, back = timing
+    last = len(orders) - 1
+    return [
+        Visit(
+            order.id,
+            window.technician.id,
+            window.day,
+            start,
+            start + order.duration_minutes,
+            travel,
+            back if n == last else 0,
+        )
+        for n, (order, start, travel) in enumerate(zip(orders, starts, travels, strict=True))
+    ]
+
+
+def route_cost(instance: Instance, window: Window, orders: Sequence[Order]) -> int | None:
+    """Weighted lateness plus travel of the orders in this sequence through the window, or None when
+    they do not fit."""
+    timing = _timing(instance, window, orders)
+    if timing is None:
+        return None
+    starts, travels, back = timing
+    if not orders:
+        return 0
+    lateness = sum(
+        order.lateness_cost(start + order.duration_minutes) for order, start in zip(orders, starts, strict=True)
     )
+    return lateness + sum(travels) + back
 
 
 def why_unplaced(instance: Instance, order: Order, all_windows: Sequence[Window]) -> str:

@@ -36,6 +36,8 @@ def validate(instance: Instance, plan: Plan) -> list[str]:
             )
         if visit.start_minute < order.release_minute:
             problems.append(f"{label}: starts at {visit.start_minute}, before its release at {order.release_minute}")
+        if not 0 <= visit.day < instance.days:
+            problems.append(f"{label}: day {visit.day} is outside the period of {instance.days} days")
         if visit.start_minute // MINUTES_PER_DAY != visit.day:
             problems.append(f"{label}: starts at {visit.start_minute}, not on day {visit.day}")
         for key in sorted(order.requirements):
