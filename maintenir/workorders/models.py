@@ -733,8 +733,8 @@ class WorkOrderRequirement(Requirement):
         _("source"), max_length=100, blank=True, help_text=_("Where it was copied from, e.g. a gamme step.")
     )
 
+    # No `changelog_parent`: the order's change log is shown to its client, the requirements are staff records.
     tenant_path = "work_order__site__organisation"
-    changelog_parent = "work_order"
 
     class Meta(Requirement.Meta):
         ordering = ["work_order", "pk"]
