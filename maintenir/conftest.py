@@ -25,7 +25,7 @@ from maintenir.core.choices import Role
 from maintenir.core.tests.factories import OrganisationFactory, UserFactory
 from maintenir.devices.tests.factories import ApplicationFactory, PointFactory
 from maintenir.people.tests.factories import PreventionPlanFactory, SiteRiskFactory, staff_records
-from maintenir.preventive.tests.factories import TriggerFactory
+from maintenir.preventive.tests.factories import GammeStepRequirementFactory, TriggerFactory
 from maintenir.reliability.tests.factories import (
     EquipmentEventFactory,
     ImprovementProposalFactory,
@@ -38,10 +38,13 @@ from maintenir.workorders.tests.factories import (
     DowntimeFactory,
     PartUsageFactory,
     SignOffFactory,
+    SupervisionFactory,
     TimeEntryFactory,
     WorkOrderFactory,
+    WorkOrderRequirementFactory,
     WorkRequestFactory,
     WorkRequestPhotoFactory,
+    WorkTypeRequirementFactory,
 )
 
 # Property tests check rules, not speed: on a loaded two-core machine a deadline only makes them flaky.
@@ -156,6 +159,8 @@ def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
     PartUsageFactory(work_order=order)
     DowntimeFactory(equipment=equipment, work_order=order)
     SignOffFactory(work_order=order)
+    WorkOrderRequirementFactory(work_order=order)
+    SupervisionFactory(work_order=order, trainee=reporter, tutor=reporter)
     TriggerFactory(plan__site=site, equipment=equipment)
     ApplicationFactory(device=PointFactory(device__equipment=equipment).device, applied_by=reporter)
     CommissioningRunFactory(commissioning_check__work_order__equipment=equipment, run_by=reporter)
@@ -175,6 +180,8 @@ def tenant_world(equipment_a: Any, equipment_b: Any, technician: Any, candidate_
     for holder in (technician, candidate_user, None):
         certification_records(holder)
     staff_records(technician)
+    WorkTypeRequirementFactory()
+    GammeStepRequirementFactory()
 
 
 @pytest.fixture

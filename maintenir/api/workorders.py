@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from maintenir.api.common import (
@@ -23,10 +23,13 @@ from maintenir.api.common import (
     restricted,
 )
 from maintenir.assets.models import Equipment, Site
+from maintenir.certification.models import ActivityType
 from maintenir.core.changelog import changes_for
 from maintenir.core.models import ObjectChange, User
 from maintenir.core.services import save_restricted
 from maintenir.devices.models import Point
+from maintenir.people.choices import SkillLevel
+from maintenir.people.models import HabilitationType, Skill
 from maintenir.workorders import commissioning, services
 from maintenir.workorders.choices import DowntimeCause, Priority, SignOffRole, WorkOrderType
 from maintenir.workorders.filtersets import WorkOrderFilterSet, WorkRequestFilterSet
@@ -43,12 +46,17 @@ from maintenir.workorders.models import (
     FailureMode,
     PartUsage,
     Remedy,
+    Requirement,
     SignOff,
     TimeEntry,
     WorkOrder,
+    WorkOrderRequirement,
     WorkOrderTransition,
     WorkRequest,
+    WorkTypeRequirement,
 )
+from maintenir.workorders.qualifications import RELATED as REQUIREMENT_RELATED
+from maintenir.workorders.qualifications import need_of
 from maintenir.workorders.templatetags.workorder_tags import check_expectation
 
 router = Router(tags=["work orders"])
@@ -681,3 +689,86 @@ for _path, _model in (
     ("/detection-methods", DetectionMethod),
 ):
     _coded_list(_path, _model)
+
+
+# --- Requirements ----------------------------------------------------------------------------
+
+
+class RequirementIn(Schema):
+    """Exactly one of a skill (with its minimum level), a habilitation type, a CCP."""
+
+    skill: int | None = None
+    min_level: SkillLevel | None = None
+    habilitation_type: int | None = None
+    ccp: int | None = None
+
+
+class RequirementOut(Schema):
+    id: int
+    skill: int | None = Field(None, alias="skill_id")
+    min_level: int | None
+    habilitation_type: int | None = Field(None, alias="habilitation_type_id")
+    ccp: int | None = Field(None, alias="ccp_id")
+    label: str
+
+    @staticmethod
+    def resolve_label(requirement: Requirement) -> str:
+        return need_of(requirement).label
+
+
+class WorkOrderRequirementOut(RequirementOut):
+    source: str
+
+
+class WorkTypeRequirementIn(RequirementIn):
+    work_type: WorkOrderType
+
+
+class WorkTypeRequirementOut(RequirementOut):
+    work_type: WorkOrderType
+
+
+REQUIREMENT_KEYS: dict[str, type[Model]] = {"skill": Skill, "habilitation_type": HabilitationType, "ccp": ActivityType}
+
+
+def _save_requirement(request: HttpRequest, requirement: Requirement, payload: Schema) -> Any:
+    changes = apply_changes(request, requirement, payload.model_dump(), REQUIREMENT_KEYS)
+    return services.save_requirement(acting_user(request), changes)
+
+
+@router.get("/work-orders/{order_id}/requirements", response=list[WorkOrderRequirementOut])
+def list_work_order_requirements(request: HttpRequest, order_id: int) -> QuerySet[WorkOrderRequirement]:
+    """The order's own requirements; those of its work type are at /work-type-requirements."""
+    order = get_visible(restricted(WorkOrder, request), order_id)
+    return restricted(WorkOrderRequirement, request).filter(work_order=order).select_related(*REQUIREMENT_RELATED)
+
+
+@router.post("/work-orders/{order_id}/requirements", response={201: WorkOrderRequirementOut})
+def add_work_order_requirement(request: HttpRequest, order_id: int, payload: RequirementIn) -> WorkOrderRequirement:
+    order = get_visible(restricted(WorkOrder, request), order_id)
+    return _save_requirement(request, WorkOrderRequirement(work_order=order), payload)
+
+
+@router.delete("/work-order-requirements/{requirement_id}", response={204: None})
+def delete_work_order_requirement(request: HttpRequest, requirement_id: int) -> Status[None]:
+    requirements = restricted(WorkOrderRequirement, request).select_related("work_order")
+    services.delete_requirement(acting_user(request), get_visible(requirements, requirement_id))
+    return Status(204, None)
+
+
+@router.get("/work-type-requirements", response=list[WorkTypeRequirementOut])
+@paginate(LimitOffsetPagination)
+def list_work_type_requirements(request: HttpRequest) -> QuerySet[WorkTypeRequirement]:
+    return restricted(WorkTypeRequirement, request).select_related(*REQUIREMENT_RELATED)
+
+
+@router.post("/work-type-requirements", response={201: WorkTypeRequirementOut})
+def add_work_type_requirement(request: HttpRequest, payload: WorkTypeRequirementIn) -> WorkTypeRequirement:
+    return _save_requirement(request, WorkTypeRequirement(), payload)
+
+
+@router.delete("/work-type-requirements/{requirement_id}", response={204: None})
+def delete_work_type_requirement(request: HttpRequest, requirement_id: int) -> Status[None]:
+    requirement = get_visible(restricted(WorkTypeRequirement, request), requirement_id)
+    services.delete_requirement(acting_user(request), requirement)
+    return Status(204, None)

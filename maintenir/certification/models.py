@@ -6,6 +6,8 @@ operators see none of them; a candidate (and a technician) sees only the records
 
 import datetime
 import re
+from collections import defaultdict
+from collections.abc import Collection
 from typing import ClassVar
 
 from django.conf import settings
@@ -311,24 +313,36 @@ class Candidate(RecordModel):
 
     def ccps_held(self, version: TitleVersion) -> dict[int, datetime.date]:
         """CCPs of `version` the candidate holds, with the date obtained (see `rules.ccps_held`)."""
-        granted: dict[int, datetime.date] = {}
-        for ccp_id, day in GrantedCcp.objects.filter(decision__registration__candidate=self).values_list(
-            "ccp_id", "decision__decided_on"
-        ):
-            granted[ccp_id] = min(day, granted.get(ccp_id, day))
-        # A title granted comprises every CCP of the version it was granted on.
-        titles = dict(
-            Decision.objects.filter(registration__candidate=self, title_granted=True).values_list(
-                "registration__session__version_id", "decided_on"
-            )
-        )
-        for ccp_id, version_id in ActivityType.objects.filter(version_id__in=titles).values_list("pk", "version_id"):
-            granted[ccp_id] = min(titles[version_id], granted.get(ccp_id, titles[version_id]))
+        granted = ccps_granted("candidate_id", [self.pk]).get(self.pk, {})
         pairs = Correspondence.objects.filter(new_ccp__version__title_id=version.title_id).values_list(
             "old_ccp_id", "new_ccp_id"
         )
         wanted = set(version.ccps.values_list("pk", flat=True))
         return {ccp: day for ccp, day in rules.ccps_held(granted, pairs).items() if ccp in wanted}
+
+
+def ccps_granted(candidate_field: str, keys: Collection[int]) -> dict[int, dict[int, datetime.date]]:
+    """The CCPs granted to candidates, alone or as part of a title, each with the earliest date obtained.
+
+    Keyed by the registration's `candidate_field`: "candidate_id", or "candidate__user_id" for accounts.
+    Two queries, whatever the number of candidates.
+    """
+    granted: dict[int, dict[int, datetime.date]] = defaultdict(dict)
+    rows = list(
+        GrantedCcp.objects.filter(**{f"decision__registration__{candidate_field}__in": keys}).values_list(
+            f"decision__registration__{candidate_field}", "ccp_id", "decision__decided_on"
+        )
+    )
+    # A title granted comprises every CCP of the version it was granted on.
+    rows += Decision.objects.filter(
+        title_granted=True,
+        registration__session__version__ccps__isnull=False,
+        **{f"registration__{candidate_field}__in": keys},
+    ).values_list(f"registration__{candidate_field}", "registration__session__version__ccps", "decided_on")
+    for owner, ccp_id, day in rows:
+        held = granted[owner]
+        held[ccp_id] = min(day, held.get(ccp_id, day))
+    return dict(granted)
 
 
 class Path(RecordModel):

@@ -15,7 +15,7 @@ from maintenir.core.models import RestrictedModel
 from maintenir.devices.models import Point
 from maintenir.preventive import choices
 from maintenir.workorders.choices import Priority
-from maintenir.workorders.models import WorkOrder
+from maintenir.workorders.models import Requirement, WorkOrder
 
 STAFF_ROLES = frozenset({Role.ADMINISTRATOR, Role.MANAGER, Role.TECHNICIAN})
 
@@ -111,6 +111,17 @@ class GammeStep(models.Model):
             raise ValidationError({"expected_max": _("The maximum is below the minimum.")})
         if (self.expected_min is not None or self.expected_max is not None) and not self.unit:
             raise ValidationError({"unit": _("A measurement needs its unit.")})
+
+
+class GammeStepRequirement(Requirement):
+    """A qualification a gamme step requires; copied to every order generated from the gamme."""
+
+    step = models.ForeignKey(GammeStep, on_delete=models.CASCADE, related_name="requirements")
+
+    class Meta(Requirement.Meta):
+        ordering = ["step", "pk"]
+        verbose_name = _("gamme step requirement")
+        verbose_name_plural = _("gamme step requirements")
 
 
 class MaintenancePlan(RestrictedModel):

@@ -48,6 +48,7 @@ from maintenir.preventive.choices import (
 from maintenir.preventive.models import (
     Gamme,
     GammeStep,
+    GammeStepRequirement,
     GammeVersion,
     MaintenancePlan,
     PreventiveOrder,
@@ -55,7 +56,7 @@ from maintenir.preventive.models import (
     TriggerState,
 )
 from maintenir.workorders.choices import WorkOrderStatus, WorkOrderType
-from maintenir.workorders.models import ChecklistStep, WorkOrder, WorkOrderTransition
+from maintenir.workorders.models import ChecklistStep, WorkOrder, WorkOrderRequirement, WorkOrderTransition
 
 # Generated orders are planned for the start of the working day, local time.
 WORKDAY_START = datetime.time(8, 0)
@@ -73,6 +74,7 @@ STEP_FIELDS = (
     "expected_min",
     "expected_max",
 )
+REQUIREMENT_FIELDS = ("skill_id", "min_level", "habilitation_type_id", "ccp_id")
 
 
 # Gammes ---------------------------------------------------------------------------------------
@@ -95,7 +97,34 @@ def publish_gamme(user: User, gamme: Gamme, steps: Sequence[dict[str, Any]], not
         clean_row(step, "steps", position, exclude=["version"])
         rows.append(step)
     GammeStep.objects.bulk_create(rows)
+    _carry_requirements(version, rows)
     return version
+
+
+def _carry_requirements(version: GammeVersion, steps: list[GammeStep]) -> None:
+    """Give the new version's steps the requirements of the previous version's same step: the one with the
+    same instruction, else the one at the same position (a safety requirement is never dropped silently)."""
+    previous = GammeStepRequirement.objects.filter(
+        step__version__gamme_id=version.gamme_id, step__version__number=version.number - 1
+    ).select_related("step")
+    if not previous:
+        return
+    by_instruction = {step.instruction: step for step in steps}
+    by_position = {step.position: step for step in steps}
+    copies = []
+    for requirement in previous:
+        step = by_instruction.get(requirement.step.instruction) or by_position.get(requirement.step.position)
+        if step is not None:
+            copies.append(
+                GammeStepRequirement(
+                    step=step,
+                    skill_id=requirement.skill_id,
+                    min_level=requirement.min_level,
+                    habilitation_type_id=requirement.habilitation_type_id,
+                    ccp_id=requirement.ccp_id,
+                )
+            )
+    GammeStepRequirement.objects.bulk_create(copies)
 
 
 def current_version(gamme: Gamme) -> GammeVersion | None:
@@ -715,6 +744,13 @@ def _create_orders(planned: list[PlannedOrder]) -> list[int]:
         .values("version_id", *STEP_FIELDS)
     ):
         steps_by_version[step.pop("version_id")].append(step)
+    requirements_by_version: dict[int, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+    for version_id, position, *values in (
+        GammeStepRequirement.objects.filter(step__version_id__in=steps_by_version)
+        .order_by("step__position", "pk")
+        .values_list("step__version_id", "step__position", *REQUIREMENT_FIELDS)
+    ):
+        requirements_by_version[version_id].append((position, dict(zip(REQUIREMENT_FIELDS, values, strict=True))))
     hours = {
         version_id: (Decimal(sum(step["duration_minutes"] for step in steps)) / 60).quantize(Decimal("0.01"))
         for version_id, steps in steps_by_version.items()
@@ -755,8 +791,21 @@ def _create_orders(planned: list[PlannedOrder]) -> list[int]:
             for step in steps_by_version[order.gamme_version_id]
         ),
     )
+    requirements = bulk.with_ids(
+        WorkOrderRequirement,
+        (
+            {
+                "work_order_id": work_order["id"],
+                "source": _("gamme step %(position)s") % {"position": position},
+                **requirement,
+            }
+            for work_order, order in zip(orders, planned, strict=True)
+            for position, requirement in requirements_by_version[order.gamme_version_id]
+        ),
+    )
     bulk.insert(WorkOrder, orders)
     bulk.insert(ChecklistStep, checklist)
+    bulk.insert(WorkOrderRequirement, requirements)
     bulk.insert(
         PreventiveOrder,
         [
@@ -780,6 +829,7 @@ def _create_orders(planned: list[PlannedOrder]) -> list[int]:
         ],
     )
     record_created_rows(WorkOrder, orders)
+    # The requirements copied from the gamme are not logged one by one: they name their gamme step.
     record_created_rows(ChecklistStep, checklist)
     return [order["id"] for order in orders]
 

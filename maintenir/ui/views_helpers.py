@@ -2,7 +2,8 @@
 
 - `get_visible(request, queryset, pk, action)`: the object if the user may see it (else 404 —
   another client's object does not exist for them), then 403 if they may not take `action` on it.
-- `can(user, action, obj)` / `can_add(user, model)`: booleans for showing or hiding buttons.
+- `can(user, action, obj)` / `can_add(user, model)` / `may(user, action, model)`: booleans for showing or
+  hiding buttons and sections.
 - `require_add(user, model)`: 403 unless the user's role may create this kind of object.
 - `filtered_list(request, queryset, filterset_class, template, context)`: a restricted, filtered,
   paginated list page; the template gets `filterset`, `page` (a Page), `object_list`, `filtered`,
@@ -50,13 +51,18 @@ def can(user: Any, action: str, obj: Model) -> bool:
     return bool(manager.restrict(user, action).filter(pk=obj.pk).exists())  # type: ignore[attr-defined]
 
 
-def can_add(user: Any, model: type[Model]) -> bool:
-    """Whether the user's role may create this kind of object (for "Add" buttons)."""
+def may(user: Any, action: str, model: type[Model]) -> bool:
+    """Whether the user's role may take `action` on this kind of object at all."""
     try:
-        check_model_permission(user, Action.ADD, model)
+        check_model_permission(user, action, model)
     except PermissionDenied:
         return False
     return True
+
+
+def can_add(user: Any, model: type[Model]) -> bool:
+    """Whether the user's role may create this kind of object (for "Add" buttons)."""
+    return may(user, Action.ADD, model)
 
 
 def require_add(user: Any, model: type[Model]) -> None:

@@ -12,9 +12,13 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.models import Equipment, Site
 from maintenir.assets.services import descendants
+from maintenir.certification.models import ActivityType
 from maintenir.core.choices import Role
 from maintenir.core.models import User
 from maintenir.devices.models import Point
+from maintenir.people.choices import SkillLevel
+from maintenir.people.models import HabilitationType, Skill
+from maintenir.workorders import qualifications
 from maintenir.workorders.choices import DowntimeCause, Priority, WorkOrderType
 from maintenir.workorders.models import (
     ChecklistStep,
@@ -178,9 +182,20 @@ class AssignForm(OrderForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignees"].queryset = technicians(self.user)  # type: ignore[attr-defined]
+        field = self.fields["assignees"]
+        people = list(technicians(self.user))
+        field.queryset = technicians(self.user)  # type: ignore[attr-defined]
+        # Each choice says whether the person qualifies for the order's requirements.
+        lacking = qualifications.lacking_by_person(self.order, people)
+        field.label_from_instance = lambda person: qualification_label(person, lacking.get(person.pk, []))  # type: ignore[attr-defined]
         if not self.is_bound:
             self.initial["assignees"] = [person.pk for person in self.order.assignees.all()]
+
+
+def qualification_label(person: User, lacking: list[str]) -> str:
+    if not lacking:
+        return str(person)
+    return _("%(person)s — lacks: %(missing)s") % {"person": person, "missing": "; ".join(lacking)}
 
 
 class PlanForm(AssignForm):
@@ -318,3 +333,43 @@ class TechnicianSignOffForm(SignOffForm):
 class DowntimeForm(OrderForm):
     cause = forms.ChoiceField(label=_("Cause"), choices=DowntimeCause.choices, initial=DowntimeCause.FAILURE)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+# --- Requirements ----------------------------------------------------------------------------
+
+
+class RequirementFields(forms.Form):
+    """A requirement's fields: one of a skill (with its minimum level), a habilitation, a CCP."""
+
+    skill = forms.ModelChoiceField(queryset=Skill.objects.none(), label=_("Skill"), required=False)
+    min_level = forms.TypedChoiceField(
+        label=_("Minimum level"), choices=[("", "—"), *SkillLevel.choices], coerce=int, empty_value=None, required=False
+    )
+    habilitation_type = forms.ModelChoiceField(
+        queryset=HabilitationType.objects.none(), label=_("Habilitation"), required=False
+    )
+    ccp = forms.ModelChoiceField(queryset=ActivityType.objects.none(), label=_("CCP"), required=False)
+
+    def set_choices(self, user: User) -> None:
+        self.fields["skill"].queryset = Skill.objects.restrict(user)  # type: ignore[attr-defined]
+        self.fields["habilitation_type"].queryset = HabilitationType.objects.restrict(user)  # type: ignore[attr-defined]
+        self.fields["ccp"].queryset = ActivityType.objects.restrict(user).select_related("version__title")  # type: ignore[attr-defined]
+        self.fields["ccp"].label_from_instance = lambda ccp: f"{ccp.version.title} — {ccp}"  # type: ignore[attr-defined]
+
+
+class OrderRequirementForm(OrderForm, RequirementFields):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices(self.user)
+
+
+class RequirementForm(RequirementFields):
+    """A requirement of a work type (with `work_type`) or of a gamme step (without)."""
+
+    work_type = forms.ChoiceField(label=_("Type"), choices=WorkOrderType.choices)
+
+    def __init__(self, *args: Any, user: User, with_work_type: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_choices(user)
+        if not with_work_type:
+            del self.fields["work_type"]

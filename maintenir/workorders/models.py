@@ -12,10 +12,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.models import Equipment, Site
+from maintenir.certification.models import ActivityType
 from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, Action, Role
 from maintenir.core.models import RestrictedModel
 from maintenir.devices.drivers import DRIVERS
 from maintenir.devices.models import Point
+from maintenir.people.choices import SkillLevel
+from maintenir.people.models import STAFF_PERMISSIONS, HabilitationType, Skill
 from maintenir.workorders.choices import (
     CheckStatus,
     DowntimeCause,
@@ -669,3 +672,107 @@ def is_png_data_url(value: str) -> bool:
     except binascii.Error:
         return False
     return content.startswith(PNG_MAGIC)
+
+
+# --- Qualifications the work requires ---------------------------------------------------------
+
+
+class Requirement(RestrictedModel):
+    """One qualification a piece of work requires: a skill at a minimum level, a habilitation, or a CCP.
+
+    `workorders.qualifications` is where a technician is checked against them.
+    """
+
+    skill = models.ForeignKey(
+        Skill, verbose_name=_("skill"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    min_level = models.PositiveSmallIntegerField(_("minimum level"), choices=SkillLevel.choices, null=True, blank=True)
+    habilitation_type = models.ForeignKey(
+        HabilitationType,
+        verbose_name=_("habilitation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ccp = models.ForeignKey(
+        ActivityType, verbose_name=_("CCP"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    role_permissions = STAFF_PERMISSIONS
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(skill__isnull=False, habilitation_type__isnull=True, ccp__isnull=True)
+                | models.Q(skill__isnull=True, habilitation_type__isnull=False, ccp__isnull=True)
+                | models.Q(skill__isnull=True, habilitation_type__isnull=True, ccp__isnull=False),
+                name="%(app_label)s_%(class)s_exactly_one",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.skill_id is not None:
+            return f"{self.skill} ({self.get_min_level_display()})"
+        return str(self.habilitation_type if self.habilitation_type_id is not None else self.ccp)
+
+    def clean(self) -> None:
+        chosen = [self.skill_id, self.habilitation_type_id, self.ccp_id]
+        if sum(value is not None for value in chosen) != 1:
+            raise ValidationError(_("A requirement is exactly one of: a skill, a habilitation, a CCP."))
+        if self.skill_id is not None and self.min_level is None:
+            raise ValidationError({"min_level": _("Give the minimum level of the skill.")})
+        if self.skill_id is None and self.min_level is not None:
+            raise ValidationError({"min_level": _("Only a skill has a level.")})
+
+
+class WorkOrderRequirement(Requirement):
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="requirements")
+    source = models.CharField(
+        _("source"), max_length=100, blank=True, help_text=_("Where it was copied from, e.g. a gamme step.")
+    )
+
+    # No `changelog_parent`: the order's change log is shown to its client, the requirements are staff records.
+    tenant_path = "work_order__site__organisation"
+
+    class Meta(Requirement.Meta):
+        ordering = ["work_order", "pk"]
+        verbose_name = _("work-order requirement")
+        verbose_name_plural = _("work-order requirements")
+
+
+class WorkTypeRequirement(Requirement):
+    """A requirement of every order of a type: a catalogue the managers keep."""
+
+    work_type = models.CharField(_("type"), max_length=30, choices=WorkOrderType.choices)
+
+    class Meta(Requirement.Meta):
+        ordering = ["work_type", "pk"]
+        verbose_name = _("work-type requirement")
+        verbose_name_plural = _("work-type requirements")
+
+
+class Supervision(RestrictedModel):
+    """A trainee assigned to an order with the qualified technician who tutors them there."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="supervisions")
+    trainee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("trainee"), on_delete=models.CASCADE, related_name="+"
+    )
+    tutor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("tutor"), on_delete=models.CASCADE, related_name="+"
+    )
+
+    tenant_path = "work_order__site__organisation"
+    changelog_parent = "work_order"
+    role_permissions = WorkOrder.role_permissions
+
+    class Meta:
+        ordering = ["work_order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["work_order", "trainee"], name="supervision_trainee_unique")]
+        verbose_name = _("supervision")
+        verbose_name_plural = _("supervisions")
+
+    def __str__(self) -> str:
+        return f"{self.trainee} / {self.tutor}"

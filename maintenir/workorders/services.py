@@ -20,7 +20,14 @@ from maintenir.assets.choices import EquipmentStatus
 from maintenir.assets.models import Equipment, Site
 from maintenir.core.choices import Action
 from maintenir.core.models import User
-from maintenir.core.services import TransitionError, check_model_permission, check_permission, save_restricted
+from maintenir.core.services import (
+    TransitionError,
+    check_model_permission,
+    check_permission,
+    delete_restricted,
+    save_restricted,
+)
+from maintenir.workorders import qualifications
 from maintenir.workorders.choices import (
     EXECUTION_STATUSES,
     OPEN_STATUSES,
@@ -42,9 +49,12 @@ from maintenir.workorders.models import (
     FailureMode,
     PartUsage,
     Remedy,
+    Requirement,
     SignOff,
+    Supervision,
     TimeEntry,
     WorkOrder,
+    WorkOrderRequirement,
     WorkOrderTransition,
     WorkRequest,
     WorkRequestPhoto,
@@ -308,6 +318,13 @@ def create_work_order(user: User, order: WorkOrder, steps: Iterable[dict[str, An
     return order
 
 
+def _require_open(order: WorkOrder) -> None:
+    if order.status not in OPEN_STATUSES:
+        raise TransitionError(
+            {"status": _("A %(status)s work order cannot change.") % {"status": order.get_status_display()}}
+        )
+
+
 def _append_step(order: WorkOrder, fields: dict[str, Any]) -> ChecklistStep:
     last = order.steps.order_by("-position").values_list("position", flat=True).first() or 0
     step = ChecklistStep(work_order=order, position=last + 1, **fields)
@@ -321,10 +338,7 @@ def add_step(user: User, order: WorkOrder, **fields: Any) -> ChecklistStep:
     """Add a checklist step at the end of an open order's checklist (the manager prepares the work)."""
     _require_manager(user, _("change a work order's checklist"))
     check_permission(user, Action.CHANGE, order)
-    if order.status not in OPEN_STATUSES:
-        raise TransitionError(
-            {"status": _("A %(status)s work order cannot change.") % {"status": order.get_status_display()}}
-        )
+    _require_open(order)
     return _append_step(order, fields)
 
 
@@ -346,10 +360,7 @@ def update_work_order(user: User, order: WorkOrder, **fields: Any) -> WorkOrder:
     """Change an open order's descriptive fields; its status only moves through the transitions."""
     _require_manager(user, _("edit a work order"))
     check_permission(user, Action.CHANGE, order)
-    if order.status not in OPEN_STATUSES:
-        raise TransitionError(
-            {"status": _("A %(status)s work order cannot change.") % {"status": order.get_status_display()}}
-        )
+    _require_open(order)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ValidationError({name: _("This field cannot be edited.") for name in sorted(unknown)})
@@ -368,19 +379,33 @@ def approve_work_order(user: User, order: WorkOrder) -> WorkOrder:
 
 
 @transaction.atomic
-def assign_work_order(user: User, order: WorkOrder, assignees: Iterable[User]) -> WorkOrder:
-    """Set who does the work; every assignee must be able to see the order's site."""
+def assign_work_order(
+    user: User, order: WorkOrder, assignees: Iterable[User], planned_start: datetime.datetime | None = None
+) -> WorkOrder:
+    """Set who does the work, checked for the order's planned day (`planned_start`'s when it is being planned).
+
+    Every assignee must be able to see the order's site and be qualified for its requirements; a trainee
+    works beside a qualified technician, recorded as their tutor. A refusal names each person and what
+    they lack, and changes nothing.
+    """
     _require_manager(user, _("assign a work order"))
     check_permission(user, Action.CHANGE, order)
     if order.status not in ASSIGNABLE_STATUSES:
         raise TransitionError(
             {"status": _("A %(status)s work order cannot be reassigned.") % {"status": order.get_status_display()}}
         )
-    people = list(assignees)
+    people = list(dict.fromkeys(assignees))
     for person in people:
         if not WorkOrder.objects.restrict(person, Action.CHANGE).filter(pk=order.pk).exists():
             raise ValidationError({"assignees": _("%(user)s cannot work on this order.") % {"user": person}})
+    needs = qualifications.requirements_of([order])[order.pk]
+    verdict = qualifications.check_assignment(needs, people, qualifications.planned_day(order, planned_start))
+    if verdict.refusals:
+        raise ValidationError({"assignees": verdict.refusals})
     order.assignees.set(people)
+    order.supervisions.all().delete()
+    for trainee, tutor in verdict.tutors.items():
+        Supervision.objects.create(work_order=order, trainee_id=trainee, tutor_id=tutor)
     return order
 
 
@@ -391,8 +416,27 @@ def plan_work_order(
     people = list(assignees)
     if not people:
         raise ValidationError({"assignees": _("Assign at least one technician to plan the order.")})
-    assign_work_order(user, order, people)
+    assign_work_order(user, order, people, planned_start)
     return _move(user, order, "plan", planned_start=planned_start or order.planned_start)
+
+
+@transaction.atomic
+def save_requirement(user: User, requirement: Requirement) -> Requirement:
+    """Add or change a requirement: of an order while it is open, of a work type, or of a gamme step.
+
+    People already assigned are not checked again: the order page shows what each of them lacks.
+    """
+    if isinstance(requirement, WorkOrderRequirement):
+        _require_open(requirement.work_order)
+    save_restricted(user, requirement)
+    return requirement
+
+
+@transaction.atomic
+def delete_requirement(user: User, requirement: Requirement) -> None:
+    if isinstance(requirement, WorkOrderRequirement):
+        _require_open(requirement.work_order)
+    delete_restricted(user, requirement)
 
 
 @transaction.atomic

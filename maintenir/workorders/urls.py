@@ -19,6 +19,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/checks/<int:pk>/edit/", views.commissioning_check_edit, name="workorder-check-edit"),
     path("orders/checks/<int:pk>/delete/", views.commissioning_check_delete, name="workorder-check-delete"),
     path("orders/<int:pk>/checks/run/", views.commissioning_run_all, name="workorder-checks-run-all"),
+    path(
+        "orders/requirements/<int:pk>/delete/",
+        views.workorder_requirement_delete,
+        name="workorder-requirement-delete",
+    ),
+    path("orders/type-requirements/", views.worktype_requirements, name="worktype-requirements"),
+    path(
+        "orders/type-requirements/<int:pk>/delete/",
+        views.worktype_requirement_delete,
+        name="worktype-requirement-delete",
+    ),
     # One POST URL per transition or execution action, e.g. workorder-start, workorder-time.
     *(
         path(f"orders/<int:pk>/{name}/", views.workorder_action, {"name": name}, name=f"workorder-{name}")

@@ -25,10 +25,11 @@ from django.views.decorators.http import require_POST
 
 from maintenir.assets.models import Equipment
 from maintenir.core.changelog import changes_for
+from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.core.services import TransitionError
-from maintenir.ui.views_helpers import add_errors, can_add, filtered_list, form_page, get_visible, require_add
-from maintenir.workorders import commissioning, services
+from maintenir.ui.views_helpers import add_errors, can_add, filtered_list, form_page, get_visible, may, require_add
+from maintenir.workorders import commissioning, qualifications, services
 from maintenir.workorders import forms as wo_forms
 from maintenir.workorders.choices import (
     CHECK_EDITABLE_STATUSES,
@@ -44,8 +45,10 @@ from maintenir.workorders.models import (
     ChecklistStep,
     CommissioningCheck,
     WorkOrder,
+    WorkOrderRequirement,
     WorkRequest,
     WorkRequestPhoto,
+    WorkTypeRequirement,
 )
 
 CHANGES_SHOWN = 50
@@ -307,6 +310,15 @@ ACTIONS = {
             form_class=wo_forms.AssignForm,
         ),
         OrderAction(
+            "requirement-add",
+            gettext_lazy("Add a requirement"),
+            lambda user, order, data: services.save_requirement(user, WorkOrderRequirement(work_order=order, **data)),
+            OPEN_STATUSES,
+            MANAGER,
+            gettext_lazy("Requirement added."),
+            form_class=wo_forms.OrderRequirementForm,
+        ),
+        OrderAction(
             "start",
             gettext_lazy("Start"),
             lambda user, order, data: services.start_work_order(user, order),
@@ -465,7 +477,7 @@ def order_queryset() -> QuerySet:
         "failure_cause",
         "remedy",
         "detection_method",
-    ).prefetch_related("assignees", "sign_offs", "equipment__downtimes")
+    ).prefetch_related("assignees", "supervisions__tutor", "sign_offs", "equipment__downtimes")
 
 
 def order_page(
@@ -512,8 +524,39 @@ def order_page(
         "can_edit": editable(user, order),
         "changes": changes_for(order)[:CHANGES_SHOWN],
         "commissioning": commissioning_section(user, order, page) if is_commissioning(order) else None,
+        "assignees": assignee_labels(order),
+        "qualifications": qualifications_section(user, order),
     }
     return render(request, PAGES[page], context)
+
+
+def assignee_labels(order: WorkOrder) -> list[str]:
+    """The assignees, a trainee with their tutor: "Tom (trainee, with tutor Alice)"."""
+    tutors = {supervision.trainee_id: supervision.tutor for supervision in order.supervisions.all()}
+    return [
+        _("%(trainee)s (trainee, with tutor %(tutor)s)") % {"trainee": person, "tutor": tutors[person.pk]}
+        if person.pk in tutors
+        else str(person)
+        for person in order.assignees.all()
+    ]
+
+
+def qualifications_section(user: User, order: WorkOrder) -> dict[str, Any] | None:
+    """The order's requirements and what each assignee lacks, for the maintenance company's staff only."""
+    if not may(user, Action.VIEW, WorkOrderRequirement):
+        return None
+    assignees = list(order.assignees.all())
+    lacking = qualifications.lacking_by_person(order, assignees)
+    return {
+        "own": WorkOrderRequirement.objects.restrict(user)
+        .filter(work_order=order)
+        .select_related(*qualifications.RELATED),
+        "by_type": WorkTypeRequirement.objects.restrict(user)
+        .filter(work_type=order.work_type)
+        .select_related(*qualifications.RELATED),
+        "lacking": [(person, lacking[person.pk]) for person in assignees if lacking[person.pk]],
+        "can_change": user.is_manager and order.status in OPEN_STATUSES,
+    }
 
 
 def commissioning_section(user: User, order: WorkOrder, page: str, errors: list[str] | None = None) -> dict[str, Any]:
@@ -672,3 +715,56 @@ def commissioning_check_delete(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Commissioning check deleted."))
     return redirect(checks_url(check.work_order))
+
+
+@login_required
+@require_POST
+def workorder_requirement_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    requirement = get_visible(request, WorkOrderRequirement.objects.select_related("work_order"), pk)
+    try:
+        services.delete_requirement(request.user, requirement)  # type: ignore[arg-type]
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, _("Requirement removed."))
+    return redirect(requirement.work_order.get_absolute_url() + "#requirements")
+
+
+# --- Requirements of every order of a type ---------------------------------------------------
+
+
+@login_required
+def worktype_requirements(request: HttpRequest) -> HttpResponse:
+    """The catalogue of what each work type requires; managers add and remove entries."""
+    user: User = request.user  # type: ignore[assignment]
+    if not may(user, Action.VIEW, WorkTypeRequirement):
+        raise PermissionDenied
+    if request.method == "POST":
+        require_add(user, WorkTypeRequirement)
+    can_change = can_add(user, WorkTypeRequirement)
+    form = wo_forms.RequirementForm(request.POST or None, user=user) if can_change else None
+    if form is not None and form.is_bound and form.is_valid():
+        try:
+            services.save_requirement(user, WorkTypeRequirement(**form.cleaned_data))
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Requirement added."))
+            return redirect("worktype-requirements")
+    rows = list(WorkTypeRequirement.objects.restrict(user).select_related(*qualifications.RELATED))
+    by_type = {label: [row for row in rows if row.work_type == value] for value, label in WorkOrderType.choices}
+    return render(
+        request,
+        "workorders/worktype_requirements.html",
+        {"by_type": by_type, "form": form, "can_change": can_change},
+    )
+
+
+@login_required
+@require_POST
+def worktype_requirement_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    requirement = get_visible(request, WorkTypeRequirement.objects.all(), pk)
+    services.delete_requirement(request.user, requirement)  # type: ignore[arg-type]
+    messages.success(request, _("Requirement removed."))
+    return redirect("worktype-requirements")

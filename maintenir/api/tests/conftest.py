@@ -25,6 +25,16 @@ from maintenir.certification.tests.factories import (
 from maintenir.core.models import ObjectChange
 from maintenir.devices.models import Application, Device, ParameterEntry, ParameterSet, Point, PointWrite, Reading
 from maintenir.devices.tests.factories import ApplicationFactory, ParameterSetFactory, PointFactory
+from maintenir.people.models import (
+    Absence,
+    Habilitation,
+    HabilitationType,
+    Skill,
+    Team,
+    Technician,
+    TechnicianSkill,
+)
+from maintenir.people.tests.factories import HabilitationTypeFactory, SkillFactory, staff_records
 from maintenir.preventive.choices import PlanStatus
 from maintenir.preventive.models import (
     Gamme,
@@ -50,14 +60,18 @@ from maintenir.workorders.models import (
     SignOff,
     TimeEntry,
     WorkOrder,
+    WorkOrderRequirement,
     WorkOrderTransition,
     WorkRequest,
+    WorkTypeRequirement,
 )
 from maintenir.workorders.tests.factories import (
     ChecklistStepFactory,
     CommissioningCheckFactory,
     WorkOrderFactory,
+    WorkOrderRequirementFactory,
     WorkRequestFactory,
+    WorkTypeRequirementFactory,
 )
 
 S = WorkOrderStatus
@@ -102,6 +116,15 @@ WRITABLE_MODELS = (
     certification.GrantedCcp,
     ProductionRecord,
     ImprovementProposal,
+    WorkOrderRequirement,
+    WorkTypeRequirement,
+    Team,
+    Technician,
+    Skill,
+    TechnicianSkill,
+    HabilitationType,
+    Habilitation,
+    Absence,
     ObjectChange,
 )
 
@@ -142,6 +165,9 @@ class World:
     proposal: Any
     approved_proposal: Any
     certification: "CertificationWorld"
+    people: "PeopleWorld"
+    requirement: Any
+    type_requirement: Any
 
 
 @dataclass
@@ -158,6 +184,32 @@ class CertificationWorld:
     juror: Any
     registration: Any
     titled: Any
+
+
+@dataclass
+class PeopleWorld:
+    """The maintenance company's staff records, which belong to no client organisation."""
+
+    profile: Any
+    skill: Any
+    held_skill: Any
+    habilitation: Any
+    absence: Any
+    free_type: Any
+    team: Any
+
+
+def build_people(technician: Any) -> PeopleWorld:
+    profile = Technician.objects.filter(user=technician).first() or staff_records(technician)
+    return PeopleWorld(
+        profile=profile,
+        skill=SkillFactory(),
+        held_skill=profile.skills.first(),
+        habilitation=profile.habilitations.first(),
+        absence=profile.absences.first(),
+        free_type=HabilitationTypeFactory(),
+        team=profile.team,
+    )
 
 
 def build_certification() -> CertificationWorld:
@@ -230,6 +282,9 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         commissioning=commissioning,
         check=CommissioningCheckFactory(work_order=commissioning, point=point),
         certification=build_certification(),
+        people=build_people(technician),
+        requirement=WorkOrderRequirementFactory(work_order=order(S.APPROVED)),
+        type_requirement=WorkTypeRequirementFactory(work_type=WorkOrderType.IMPROVEMENT),
         proposal=ImprovementProposalFactory(equipment=equipment, proposed_by=technician),
         approved_proposal=ImprovementProposalFactory(
             equipment=equipment, proposed_by=technician, status=ProposalStatus.APPROVED

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from maintenir.api import assets, certification, devices, preventive, reliability, reports, workorders
+from maintenir.api import assets, certification, devices, people, preventive, reliability, reports, workorders
 from maintenir.api.tests.conftest import World, call, snapshot
 
 
@@ -624,6 +624,108 @@ ENDPOINTS = [
         refused="technician",
     ),
     Endpoint("post", "/api/improvement-proposals/{w.approved_proposal.pk}/carry-out", "manager", refused="technician"),
+    # Requirements
+    # A client sees the order, not the staff's requirements on it.
+    Endpoint("get", "/api/work-orders/{w.requirement.work_order_id}/requirements", "technician"),
+    Endpoint(
+        "post",
+        "/api/work-orders/{w.approved.pk}/requirements",
+        "manager",
+        201,
+        lambda w, p: {"skill": w.people.skill.pk, "min_level": 3},
+        refused="technician",
+    ),
+    Endpoint("delete", "/api/work-order-requirements/{w.requirement.pk}", "manager", 204, refused="technician"),
+    Endpoint("get", "/api/work-type-requirements", "technician", outsider=200),
+    Endpoint(
+        "post",
+        "/api/work-type-requirements",
+        "manager",
+        201,
+        lambda w, p: {"work_type": "installation", "habilitation_type": w.people.free_type.pk},
+        refused="technician",
+        outsider=422,
+    ),
+    Endpoint("delete", "/api/work-type-requirements/{w.type_requirement.pk}", "manager", 204, refused="technician"),
+    # People
+    Endpoint("get", "/api/people/teams", "technician", outsider=200),
+    Endpoint(
+        "post", "/api/people/teams", "manager", 201, lambda w, p: {"name": "Night"}, refused="technician", outsider=403
+    ),
+    Endpoint("get", "/api/people/skills", "technician", outsider=200),
+    Endpoint(
+        "post",
+        "/api/people/skills",
+        "manager",
+        201,
+        lambda w, p: {"code": "knx", "name": "KNX", "technology": "automation"},
+        refused="technician",
+        outsider=403,
+    ),
+    Endpoint("get", "/api/people/habilitation-types", "technician", outsider=200),
+    Endpoint(
+        "post",
+        "/api/people/habilitation-types",
+        "manager",
+        201,
+        lambda w, p: {"code": "ATEX-1", "name": "ATEX level 1"},
+        refused="technician",
+        outsider=403,
+    ),
+    Endpoint("delete", "/api/people/habilitation-types/{w.people.free_type.pk}", "manager", 204, refused="technician"),
+    Endpoint("get", "/api/people/technicians?expiring=false", "technician", outsider=200),
+    Endpoint(
+        "post",
+        "/api/people/technicians",
+        "manager",
+        201,
+        lambda w, p: {"user": p["other_technician"].pk, "team": w.people.team.pk, "is_trainee": True},
+        refused="technician",
+        outsider=422,
+    ),
+    Endpoint("get", "/api/people/technicians/{w.people.profile.pk}", "technician"),
+    Endpoint(
+        "patch",
+        "/api/people/technicians/{w.people.profile.pk}",
+        "manager",
+        200,
+        lambda w, p: {"phone": "06"},
+        refused="technician",
+    ),
+    Endpoint("get", "/api/people/technicians/{w.people.profile.pk}/skills", "technician"),
+    Endpoint(
+        "post",
+        "/api/people/technicians/{w.people.profile.pk}/skills",
+        "manager",
+        201,
+        lambda w, p: {"skill": w.people.skill.pk, "level": 3},
+        refused="technician",
+    ),
+    Endpoint("delete", "/api/people/technician-skills/{w.people.held_skill.pk}", "manager", 204, refused="technician"),
+    Endpoint("get", "/api/people/technicians/{w.people.profile.pk}/habilitations", "technician"),
+    Endpoint(
+        "post",
+        "/api/people/technicians/{w.people.profile.pk}/habilitations",
+        "manager",
+        201,
+        lambda w, p: {
+            "habilitation_type": w.people.free_type.pk,
+            "granted_on": "2026-01-05",
+            "expires_on": "2029-01-05",
+        },
+        refused="technician",
+    ),
+    Endpoint("delete", "/api/people/habilitations/{w.people.habilitation.pk}", "manager", 204, refused="technician"),
+    Endpoint("get", "/api/people/technicians/{w.people.profile.pk}/absences", "technician"),
+    Endpoint(
+        "post",
+        "/api/people/technicians/{w.people.profile.pk}/absences",
+        "manager",
+        201,
+        lambda w, p: {"starts_at": "2026-07-01T08:00:00+02:00", "ends_at": "2026-07-15T18:00:00+02:00"},
+        refused="technician",
+    ),
+    Endpoint("delete", "/api/people/absences/{w.people.absence.pk}", "manager", 204, refused="technician"),
 ]
 WRITES = [endpoint for endpoint in ENDPOINTS if endpoint.method != "get"]
 REFUSED = [endpoint for endpoint in ENDPOINTS if endpoint.refused]
@@ -652,6 +754,7 @@ def test_every_route_is_in_the_table() -> None:
             assets.router,
             certification.router,
             devices.router,
+            people.router,
             preventive.router,
             reliability.router,
             reports.router,

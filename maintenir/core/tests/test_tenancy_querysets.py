@@ -32,7 +32,7 @@ CERTIFICATION_RECORDS = {
 STAFF_RECORDS = {
     f"people.{name}"
     for name in ("Team", "Technician", "Skill", "TechnicianSkill", "HabilitationType", "Habilitation", "Absence")
-} | {"people.OnCallDuty"}
+} | {"people.OnCallDuty", "workorders.WorkTypeRequirement", "preventive.GammeStepRequirement"}
 NO_CLIENT = SHARED_CATALOGUES | CERTIFICATION_RECORDS | STAFF_RECORDS
 PERSONAS = [
     "administrator",

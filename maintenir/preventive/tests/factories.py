@@ -3,7 +3,8 @@ from factory.django import DjangoModelFactory
 
 from maintenir.assets.tests.factories import EquipmentFactory, SiteFactory
 from maintenir.preventive.choices import IntervalUnit, PlanStatus, TriggerKind
-from maintenir.preventive.models import Gamme, GammeStep, GammeVersion, MaintenancePlan, Trigger
+from maintenir.preventive.models import Gamme, GammeStep, GammeStepRequirement, GammeVersion, MaintenancePlan, Trigger
+from maintenir.workorders.tests.factories import RequirementFactory
 
 
 class GammeFactory(DjangoModelFactory):
@@ -30,6 +31,13 @@ class GammeStepFactory(DjangoModelFactory):
     position = factory.Sequence(lambda n: n + 1)
     instruction = "Contrôler le serrage des connexions"
     duration_minutes = 30
+
+
+class GammeStepRequirementFactory(RequirementFactory):
+    class Meta:
+        model = GammeStepRequirement
+
+    step = factory.SubFactory(GammeStepFactory)
 
 
 class MaintenancePlanFactory(DjangoModelFactory):

@@ -12,12 +12,19 @@ from maintenir.assets.choices import CounterKind, EquipmentStatus
 from maintenir.assets.models import CounterReading
 from maintenir.assets.tests.factories import CounterFactory, EquipmentFactory, EquipmentTypeFactory
 from maintenir.core.changelog import changes_for
+from maintenir.people.tests.factories import habilitation_type
 from maintenir.preventive import services
 from maintenir.preventive.choices import Anchor, ConditionOperator, IntervalUnit, PlanStatus, TriggerKind
-from maintenir.preventive.models import PreventiveOrder, TriggerState
-from maintenir.preventive.tests.factories import GammeFactory, MaintenancePlanFactory, TriggerFactory
+from maintenir.preventive.models import GammeStepRequirement, PreventiveOrder, TriggerState
+from maintenir.preventive.tests.factories import (
+    GammeFactory,
+    GammeStepRequirementFactory,
+    MaintenancePlanFactory,
+    TriggerFactory,
+)
 from maintenir.workorders.choices import WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import WorkOrder
+from maintenir.workorders.qualifications import requirements_of
 
 pytestmark = pytest.mark.django_db
 
@@ -472,3 +479,44 @@ def test_schedule_compliance(manager: Any, client_b: Any, gamme: Any, equipment_
     compliance = services.schedule_compliance(manager, *period)
     assert (compliance.due, compliance.on_time, compliance.rate) == (3, 1, Decimal("33.3"))
     assert services.schedule_compliance(client_b, *period).due == 0
+
+
+class TestRequirements:
+    def test_the_steps_requirements_are_copied_to_the_order(self, gamme: Any, equipment_a: Any) -> None:
+        first, second = services.current_version(gamme).steps.order_by("position")  # type: ignore[union-attr]
+        GammeStepRequirementFactory(step=first, skill=None, habilitation_type=habilitation_type("BR"))
+        skill = GammeStepRequirementFactory(step=second).skill
+        TriggerFactory(
+            plan__site=equipment_a.site, equipment=equipment_a, gamme=gamme, start_date=datetime.date(2027, 3, 1)
+        )
+        generate(datetime.date(2027, 3, 1))
+        order = WorkOrder.objects.get()
+        assert list(order.requirements.values_list("source", "habilitation_type__code", "skill")) == [
+            ("gamme step 1", "BR", None),
+            ("gamme step 2", None, skill.pk),
+        ]
+        assert [need.label for need in requirements_of([order])[order.pk]] == [
+            "habilitation BR",
+            f"skill {skill.name}, level Autonomous",
+        ]
+
+    def test_a_new_version_keeps_the_requirements_of_its_steps(self, gamme: Any, manager: Any) -> None:
+        first, second = services.current_version(gamme).steps.order_by("position")  # type: ignore[union-attr]
+        GammeStepRequirementFactory(step=first, skill=None, habilitation_type=habilitation_type("BR"))
+        GammeStepRequirementFactory(step=second, skill=None, habilitation_type=habilitation_type("H0V"))
+        # The measurement moves first and a step is added at the end: each requirement follows its step.
+        services.publish_gamme(
+            manager,
+            gamme,
+            [
+                {"instruction": second.instruction, "unit": "Pa"},
+                {"instruction": first.instruction},
+                {"instruction": "Remettre en service"},
+            ],
+        )
+        version = services.current_version(gamme)
+        assert list(
+            GammeStepRequirement.objects.filter(step__version=version).values_list(
+                "step__position", "habilitation_type__code"
+            )
+        ) == [(1, "H0V"), (2, "BR")]

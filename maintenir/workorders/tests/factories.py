@@ -7,6 +7,8 @@ from factory.django import DjangoModelFactory
 from maintenir.assets.tests.factories import EquipmentFactory
 from maintenir.core.tests.factories import UserFactory
 from maintenir.devices.tests.factories import PointFactory
+from maintenir.people.choices import SkillLevel
+from maintenir.people.tests.factories import SkillFactory
 from maintenir.workorders.choices import CheckStatus, DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import (
     ChecklistStep,
@@ -15,10 +17,13 @@ from maintenir.workorders.models import (
     Downtime,
     PartUsage,
     SignOff,
+    Supervision,
     TimeEntry,
     WorkOrder,
+    WorkOrderRequirement,
     WorkRequest,
     WorkRequestPhoto,
+    WorkTypeRequirement,
 )
 
 # A 1×1 transparent PNG, for photos and drawn signatures.
@@ -130,3 +135,42 @@ class CommissioningRunFactory(DjangoModelFactory):
     measured_value = 12.5
     run_by = factory.SubFactory(UserFactory)
     run_at = factory.LazyFunction(timezone.now)
+
+
+class RequirementFactory(DjangoModelFactory):
+    """A skill requirement unless a habilitation type or a CCP is given instead."""
+
+    class Meta:
+        abstract = True
+
+    skill = factory.Maybe(
+        factory.LazyAttribute(lambda row: row.habilitation_type is None and row.ccp is None),
+        factory.SubFactory(SkillFactory),
+        None,
+    )
+    min_level = factory.Maybe("skill", SkillLevel.AUTONOMOUS, None)
+    habilitation_type = None
+    ccp = None
+
+
+class WorkOrderRequirementFactory(RequirementFactory):
+    class Meta:
+        model = WorkOrderRequirement
+
+    work_order = factory.SubFactory(WorkOrderFactory)
+
+
+class WorkTypeRequirementFactory(RequirementFactory):
+    class Meta:
+        model = WorkTypeRequirement
+
+    work_type = WorkOrderType.CORRECTIVE
+
+
+class SupervisionFactory(DjangoModelFactory):
+    class Meta:
+        model = Supervision
+
+    work_order = factory.SubFactory(WorkOrderFactory)
+    trainee = factory.SubFactory(UserFactory)
+    tutor = factory.SubFactory(UserFactory)
