@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "maintenir.devices",
     "maintenir.workorders",
     "maintenir.preventive",
+    "maintenir.planning",
     "maintenir.reliability",
     "maintenir.reports",
     "maintenir.api",
@@ -176,6 +177,13 @@ MAINTENIR_READINGS_ROLLUP_DAYS = int(os.environ.get("MAINTENIR_READINGS_ROLLUP_D
 
 # The cost of an hour of maintenance labour, for the cost KPIs (in the currency of the parts' costs).
 MAINTENIR_LABOUR_HOURLY_COST = float(os.environ.get("MAINTENIR_LABOUR_HOURLY_COST", "50"))
+
+# Resolution deadline of the service level, in hours from the order's creation, per priority
+# ("priority:hours", 1 = urgent … 4 = low); the dispatch plan weighs lateness past it five times more.
+MAINTENIR_SLA_RESOLUTION_HOURS = {
+    int(priority): int(hours)
+    for priority, hours in (item.split(":") for item in env_list("MAINTENIR_SLA_RESOLUTION_HOURS", "1:24,2:72"))
+}
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,7 @@ from maintenir.core.choices import (
     MANAGING_ROLES,
     ORGANISATION_ROLES,
     SELF_ROLES,
+    STAFF_ROLES,
     Action,
     ChangeAction,
     Role,
@@ -171,6 +172,11 @@ class User(AbstractUser):
     @property
     def is_manager(self) -> bool:
         return self.is_superuser or self.role in MANAGING_ROLES
+
+    @property
+    def is_company_staff(self) -> bool:
+        """The maintenance company's own people, who see its planning and its technicians."""
+        return self.is_superuser or self.role in STAFF_ROLES
 
     @property
     def works_on_certification_only(self) -> bool:

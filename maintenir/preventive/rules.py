@@ -47,9 +47,13 @@ def _french_holidays(year: int) -> frozenset[datetime.date]:
     return frozenset(holidays.France(years=year))
 
 
+def is_public_holiday(day: datetime.date) -> bool:
+    return day in _french_holidays(day.year)
+
+
 def is_working_day(day: datetime.date) -> bool:
     """Monday to Friday and not a French public holiday."""
-    return day.weekday() < 5 and day not in _french_holidays(day.year)
+    return day.weekday() < 5 and not is_public_holiday(day)
 
 
 def next_working_day(day: datetime.date) -> datetime.date:

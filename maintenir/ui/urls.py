@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("maintenir.devices.urls")),
     path("", include("maintenir.workorders.urls")),
     path("", include("maintenir.preventive.urls")),
+    path("", include("maintenir.planning.urls")),
     path("", include("maintenir.reliability.urls")),
     path("", include("maintenir.reports.urls")),
 ]

@@ -1,0 +1,13 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    ACCEPTED = "accepted", _("Accepted")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class Solver(models.TextChoices):
+    OPTIMISER = "optimiser", _("Optimiser (CP-SAT)")
+    GREEDY = "greedy", _("Greedy (earliest due date, first qualified technician)")
