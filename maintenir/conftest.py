@@ -25,6 +25,7 @@ from maintenir.core.choices import Role
 from maintenir.core.tests.factories import OrganisationFactory, UserFactory
 from maintenir.devices.tests.factories import ApplicationFactory, PointFactory
 from maintenir.people.tests.factories import PreventionPlanFactory, SiteRiskFactory, staff_records
+from maintenir.planning.tests.factories import proposed_plan
 from maintenir.preventive.tests.factories import GammeStepRequirementFactory, TriggerFactory
 from maintenir.reliability.tests.factories import (
     EquipmentEventFactory,
@@ -180,6 +181,7 @@ def tenant_world(equipment_a: Any, equipment_b: Any, technician: Any, candidate_
     for holder in (technician, candidate_user, None):
         certification_records(holder)
     staff_records(technician)
+    proposed_plan(WorkOrderFactory(equipment=equipment_a), technician, WorkOrderFactory(equipment=equipment_b))
     WorkTypeRequirementFactory()
     GammeStepRequirementFactory()
 

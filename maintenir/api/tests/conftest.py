@@ -35,6 +35,8 @@ from maintenir.people.models import (
     TechnicianSkill,
 )
 from maintenir.people.tests.factories import HabilitationTypeFactory, SkillFactory, staff_records
+from maintenir.planning.models import DispatchPlan, PlannedVisit, UnplacedOrder
+from maintenir.planning.tests.factories import proposed_plan
 from maintenir.preventive.choices import PlanStatus
 from maintenir.preventive.models import (
     Gamme,
@@ -125,6 +127,9 @@ WRITABLE_MODELS = (
     HabilitationType,
     Habilitation,
     Absence,
+    DispatchPlan,
+    PlannedVisit,
+    UnplacedOrder,
     ObjectChange,
 )
 
@@ -168,6 +173,7 @@ class World:
     people: "PeopleWorld"
     requirement: Any
     type_requirement: Any
+    dispatch_plan: Any
 
 
 @dataclass
@@ -285,6 +291,7 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         people=build_people(technician),
         requirement=WorkOrderRequirementFactory(work_order=order(S.APPROVED)),
         type_requirement=WorkTypeRequirementFactory(work_type=WorkOrderType.IMPROVEMENT),
+        dispatch_plan=proposed_plan(order(S.APPROVED), technician, order(S.APPROVED)),
         proposal=ImprovementProposalFactory(equipment=equipment, proposed_by=technician),
         approved_proposal=ImprovementProposalFactory(
             equipment=equipment, proposed_by=technician, status=ProposalStatus.APPROVED

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from maintenir.api import assets, certification, devices, people, preventive, reliability, reports, workorders
+from maintenir.api import assets, certification, devices, people, planning, preventive, reliability, reports, workorders
 from maintenir.api.tests.conftest import World, call, snapshot
 
 
@@ -647,6 +647,21 @@ ENDPOINTS = [
         outsider=422,
     ),
     Endpoint("delete", "/api/work-type-requirements/{w.type_requirement.pk}", "manager", 204, refused="technician"),
+    # Planning
+    Endpoint("get", "/api/planning/plans", "technician", outsider=200),
+    Endpoint("get", "/api/planning/plans/{w.dispatch_plan.pk}", "technician"),
+    Endpoint(
+        "post",
+        "/api/planning/plans",
+        "manager",
+        201,
+        lambda w, p: {"start": "2026-11-30", "days": 1, "solver": "greedy"},
+        refused="technician",
+        outsider=403,
+    ),
+    Endpoint("post", "/api/planning/plans/{w.dispatch_plan.pk}/accept", "manager", refused="technician"),
+    Endpoint("post", "/api/planning/plans/{w.dispatch_plan.pk}/discard", "manager", refused="technician"),
+    Endpoint("get", "/api/planning/my-day?day=2026-11-30", "technician", outsider=200),
     # People
     Endpoint("get", "/api/people/teams", "technician", outsider=200),
     Endpoint(
@@ -755,6 +770,7 @@ def test_every_route_is_in_the_table() -> None:
             certification.router,
             devices.router,
             people.router,
+            planning.router,
             preventive.router,
             reliability.router,
             reports.router,

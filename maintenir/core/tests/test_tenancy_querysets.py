@@ -33,6 +33,8 @@ STAFF_RECORDS = {
     f"people.{name}"
     for name in ("Team", "Technician", "Skill", "TechnicianSkill", "HabilitationType", "Habilitation", "Absence")
 } | {"people.OnCallDuty", "workorders.WorkTypeRequirement", "preventive.GammeStepRequirement"}
+# Dispatch plans are the maintenance company's working documents, across its clients.
+STAFF_RECORDS |= {"planning.DispatchPlan", "planning.PlannedVisit", "planning.UnplacedOrder"}
 NO_CLIENT = SHARED_CATALOGUES | CERTIFICATION_RECORDS | STAFF_RECORDS
 PERSONAS = [
     "administrator",

@@ -109,7 +109,8 @@ def test_the_plan_gives_electrical_work_to_the_habilitated_technician(
     assert by_order[mechanical.pk].technician_id in {technician.pk, other_technician.pk}
     for visit in by_order.values():
         assert visit.ends_at - visit.starts_at >= datetime.timedelta(hours=1)
-        assert at(MONDAY, 8) <= visit.starts_at and visit.ends_at <= at(MONDAY + datetime.timedelta(days=1), 17)
+        assert at(MONDAY, 8) <= visit.starts_at
+        assert visit.ends_at <= at(MONDAY + datetime.timedelta(days=1), 17)
 
 
 def test_what_cannot_be_placed_is_listed_with_the_habilitation_named(crew: dict[str, Any], manager: Any) -> None:
@@ -136,14 +137,13 @@ def test_urgent_work_goes_first_when_time_is_short(crew: dict[str, Any], manager
     assert len(placed & {order.pk for order in low}) == 1
 
 
-def test_accepting_assigns_and_plans_every_order_at_once(
-    crew: dict[str, Any], manager: Any, technician: Any
-) -> None:
+def test_accepting_assigns_and_plans_every_order_at_once(crew: dict[str, Any], manager: Any, technician: Any) -> None:
     orders = [electrical_order(crew["equipment"]) for _ in range(2)]
     plan = services.propose_plan(manager, MONDAY, 1, time_limit_seconds=1, now=BEFORE)
     services.accept_plan(manager, plan)
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.ACCEPTED and plan.decided_by == manager
+    assert plan.status == PlanStatus.ACCEPTED
+    assert plan.decided_by == manager
     for order in orders:
         order.refresh_from_db()
         visit = plan.visits.get(work_order=order)
@@ -164,7 +164,8 @@ def test_an_order_changed_since_the_plan_stops_the_whole_acceptance(crew: dict[s
     assert plan.status == PlanStatus.PROPOSED
     for order in (first, second):
         order.refresh_from_db()
-        assert order.status == WorkOrderStatus.APPROVED and not order.assignees.exists()
+        assert order.status == WorkOrderStatus.APPROVED
+        assert not order.assignees.exists()
 
 
 def test_only_managers_plan(crew: dict[str, Any], manager: Any, technician: Any) -> None:
@@ -186,7 +187,7 @@ def test_the_week_calendar_and_the_day_of_a_technician(crew: dict[str, Any], man
     )
     services.accept_plan(manager, services.propose_plan(manager, MONDAY, 1, time_limit_seconds=1, now=BEFORE))
     rows = {row.technician.user_id: row for row in services.week_calendar(manager, MONDAY)}
-    assert [cell.orders for cell in rows[technician.pk].cells][0] == [order]
+    assert next(cell.orders for cell in rows[technician.pk].cells) == [order]
     assert [bool(cell.absences) for cell in rows[crew["mechanic"].user_id].cells] == [
         False, False, True, True, False, False, False
     ]  # fmt: skip
@@ -200,6 +201,7 @@ def test_the_plan_command_prints_the_plan_per_technician_and_what_is_left(
     order = electrical_order(crew["equipment"])
     call_command("plan", "--from", MONDAY.isoformat(), "--days", "1", "--time-limit", "1", "--accept")
     out = capsys.readouterr().out
-    assert "1 placed" in out and order.reference in out
+    assert "1 placed" in out
+    assert order.reference in out
     order.refresh_from_db()
     assert order.status == WorkOrderStatus.PLANNED

@@ -36,10 +36,12 @@ def propose(manager: Any) -> Any:
 def test_a_manager_proposes_reads_and_accepts_a_plan(manager: Any, technician: Any, planned_world: Any) -> None:
     response = propose(manager)
     plan = DispatchPlan.objects.get()
-    assert response.status_code == 302 and response["Location"] == plan.get_absolute_url()
+    assert response.status_code == 302
+    assert response["Location"] == plan.get_absolute_url()
     page = client_for(manager).get(plan.get_absolute_url())
     text = page.content.decode()
-    assert planned_world.reference in text and "Accept" in text
+    assert planned_world.reference in text
+    assert "Accept" in text
     assert client_for(manager).post(f"/planning/plans/{plan.pk}/accept/").status_code == 302
     planned_world.refresh_from_db()
     assert planned_world.status == WorkOrderStatus.PLANNED
