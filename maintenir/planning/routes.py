@@ -4,6 +4,8 @@ route through a window, and why an order could not be placed."""
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from maintenir.planning.instance import Instance, Order, Technician, Visit, travel_minutes
 
 
@@ -94,18 +96,18 @@ def route_cost(instance: Instance, window: Window, orders: Sequence[Order]) -> i
 
 
 def why_unplaced(instance: Instance, order: Order, all_windows: Sequence[Window]) -> str:
-    """The most specific reason an order could not be placed, naming the qualification keys."""
+    """The most specific reason an order could not be placed, as a sentence naming the qualification keys
+    (the caller puts the qualifications' names in their place)."""
     keys = sorted(order.requirements)
     missing = [key for key in keys if not any(key in t.qualifications for t in instance.technicians)]
     if missing:
-        return f"no technician holds {', '.join(missing)}"
+        return _("No technician holds %(keys)s.") % {"keys": ", ".join(missing)}
     holders = {t.id for t in instance.technicians if all(key in t.qualifications for key in keys)}
     if not holders:
-        return f"no technician holds all of {', '.join(keys)}"
-    held = f" holding {', '.join(keys)}" if keys else ""
+        return _("No technician holds all of %(keys)s.") % {"keys": ", ".join(keys)}
     after_release = [w for w in all_windows if w.technician.id in holders and w.end > order.release_minute]
     if not after_release:
-        return f"no technician{held} works in the period after the order's release"
+        return _("No qualified technician works in the period.")
     valid = [w for w in after_release if w.technician.qualified(order.requirements, w.day)]
     if not valid:
         expired = sorted(
@@ -116,12 +118,14 @@ def why_unplaced(instance: Instance, order: Order, all_windows: Sequence[Window]
                 if (last := w.technician.qualifications[key]) is not None and w.day > last
             }
         )
-        return f"{', '.join(expired)} expires before any working day of the technicians holding it"
+        return _("%(keys)s expires before any working day of the technicians holding it.") % {
+            "keys": ", ".join(expired)
+        }
     if not any(fits_alone(instance, order, w) for w in valid):
-        return (
-            f"no working window of a qualified technician is long enough for {order.duration_minutes} min plus travel"
-        )
-    return "no qualified technician has time before the end of the period"
+        return _("No working window of a qualified technician is long enough for %(minutes)d min plus travel.") % {
+            "minutes": order.duration_minutes
+        }
+    return _("No qualified technician has time left in the period.")
 
 
 def unplaced_reasons(instance: Instance, placed: set[int], all_windows: Sequence[Window]) -> dict[int, str]:

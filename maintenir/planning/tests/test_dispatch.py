@@ -77,7 +77,7 @@ def test_an_expired_habilitation_excludes_the_technician_after_its_last_day(solv
     assert (visit.technician_id, visit.day) == (2, 1)
     plan = solve(solver, instance([order], [lapsing], days=2))
     assert plan.visits == ()
-    assert plan.unplaced == {1: "hab:B1V expires before any working day of the technicians holding it"}
+    assert plan.unplaced == {1: "hab:B1V expires before any working day of the technicians holding it."}
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -108,13 +108,13 @@ def test_an_order_nobody_is_qualified_for_is_unplaced_with_the_missing_key(solve
     )
     plan = solve(solver, i)
     assert plan.visits == ()
-    assert plan.unplaced == {1: "no technician holds ccp:5"}
+    assert plan.unplaced == {1: "No technician holds ccp:5."}
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_an_order_too_long_for_any_window_says_so(solver: Solver) -> None:
     plan = solve(solver, instance([Order(1, HERE.id, 600)], [technician(1)]))
-    assert plan.unplaced == {1: "no working window of a qualified technician is long enough for 600 min plus travel"}
+    assert plan.unplaced == {1: "No working window of a qualified technician is long enough for 600 min plus travel."}
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -125,7 +125,7 @@ def test_the_urgent_order_is_placed_when_capacity_is_short(solver: Solver) -> No
     )
     plan = solve(solver, i)
     assert [visit.order_id for visit in plan.visits] == [2]
-    assert plan.unplaced == {1: "no qualified technician has time before the end of the period"}
+    assert plan.unplaced == {1: "No qualified technician has time left in the period."}
 
 
 def test_the_optimiser_lowers_lateness_where_greedy_does_not() -> None:
