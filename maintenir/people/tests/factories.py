@@ -124,7 +124,7 @@ class SiteRiskFactory(DjangoModelFactory):
 
 def staff_records(technician: Any) -> Technician:
     """A profile for `technician` with a row of every staff record: skill, habilitation, absence, on-call duty."""
-    profile = TechnicianFactory(user=technician)
+    profile: Any = TechnicianFactory(user=technician)
     TechnicianSkillFactory(technician=profile)
     HabilitationFactory(technician=profile, habilitation_type=habilitation_type("B1V"))
     AbsenceFactory(technician=profile)
