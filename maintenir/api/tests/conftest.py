@@ -1,5 +1,6 @@
 """A client organisation's maintenance data in every state the endpoints need, and API call helpers."""
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,8 @@ from maintenir.certification.tests.factories import (
 from maintenir.core.models import ObjectChange
 from maintenir.devices.models import Application, Device, ParameterEntry, ParameterSet, Point, PointWrite, Reading
 from maintenir.devices.tests.factories import ApplicationFactory, ParameterSetFactory, PointFactory
+from maintenir.people.models import Habilitation, OnCallDuty, PreventionPlan, SiteRisk, Technician
+from maintenir.people.tests.factories import PreventionPlanFactory, SiteRiskFactory, TeamFactory, habilitation_type
 from maintenir.preventive.choices import PlanStatus
 from maintenir.preventive.models import (
     Gamme,
@@ -46,6 +49,8 @@ from maintenir.workorders.models import (
     CommissioningRun,
     Downtime,
     FailureMode,
+    LockoutStep,
+    OnCallCall,
     PartUsage,
     SignOff,
     TimeEntry,
@@ -56,6 +61,8 @@ from maintenir.workorders.models import (
 from maintenir.workorders.tests.factories import (
     ChecklistStepFactory,
     CommissioningCheckFactory,
+    LockoutStepFactory,
+    OnCallCallFactory,
     WorkOrderFactory,
     WorkRequestFactory,
 )
@@ -102,6 +109,11 @@ WRITABLE_MODELS = (
     certification.GrantedCcp,
     ProductionRecord,
     ImprovementProposal,
+    PreventionPlan,
+    SiteRisk,
+    LockoutStep,
+    OnCallCall,
+    OnCallDuty,
     ObjectChange,
 )
 
@@ -141,6 +153,12 @@ class World:
     check: Any
     proposal: Any
     approved_proposal: Any
+    prevention_plan: Any
+    risk: Any
+    lockout_order: Any
+    lockout_step: Any
+    locked_step: Any
+    on_call_call: Any
     certification: "CertificationWorld"
 
 
@@ -181,6 +199,17 @@ def build_certification() -> CertificationWorld:
     )
 
 
+def lockout_holder_once(technician: Any) -> Technician:
+    """The technician's profile with a valid BC habilitation; both organisations' worlds share the technician."""
+    profile, _created = Technician.objects.get_or_create(user=technician, defaults={"team": TeamFactory()})
+    Habilitation.objects.get_or_create(
+        technician=profile,
+        habilitation_type=habilitation_type("BC"),
+        defaults={"granted_on": timezone.localdate() - datetime.timedelta(days=30)},
+    )
+    return profile
+
+
 def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> World:
     def order(status: str, **fields: Any) -> Any:
         work_order = WorkOrderFactory(equipment=equipment, status=status, **fields)
@@ -201,12 +230,16 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
     # Its device answers nowhere (port 502 of 127.0.0.1): a run records an error at once.
     commissioning = order(S.IN_PROGRESS, work_type=WorkOrderType.INSTALLATION)
     ParameterEntry.objects.create(parameter_set=parameter_set, point_name="active_power", value=50)
+    # An order under lockout: one isolation to confirm (added once the work began), one confirmed to release.
+    lockout_order = order(S.IN_PROGRESS)
+    profile = lockout_holder_once(technician)
+    work_request = WorkRequestFactory(equipment=equipment, reported_by=reporter)
     return World(
         site=site,
         equipment=equipment,
         equipment_down=equipment_down,
         counter=CounterFactory(equipment=equipment),
-        work_request=WorkRequestFactory(equipment=equipment, reported_by=reporter),
+        work_request=work_request,
         requested=order(S.REQUESTED),
         approved=order(S.APPROVED),
         planned=order(S.PLANNED),
@@ -234,6 +267,14 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         approved_proposal=ImprovementProposalFactory(
             equipment=equipment, proposed_by=technician, status=ProposalStatus.APPROVED
         ),
+        prevention_plan=PreventionPlanFactory(site=site),
+        risk=SiteRiskFactory(site=site),
+        lockout_order=lockout_order,
+        lockout_step=LockoutStepFactory(work_order=lockout_order, position=1),
+        locked_step=LockoutStepFactory(
+            work_order=lockout_order, position=2, confirmed_by=technician, confirmed_at=timezone.now()
+        ),
+        on_call_call=OnCallCallFactory(work_request=work_request, technician=profile),
     )
 
 
