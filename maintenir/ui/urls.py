@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("maintenir.preventive.urls")),
     path("", include("maintenir.reliability.urls")),
     path("", include("maintenir.reports.urls")),
+    path("", include("maintenir.people.safety_urls")),
 ]
