@@ -37,6 +37,8 @@ from maintenir.workorders.tests.factories import (
     ChecklistStepFactory,
     CommissioningRunFactory,
     DowntimeFactory,
+    LockoutStepFactory,
+    OnCallCallFactory,
     PartUsageFactory,
     SignOffFactory,
     SupervisionFactory,
@@ -156,6 +158,8 @@ def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
     WorkRequestPhotoFactory(work_request=WorkRequestFactory(equipment=equipment, reported_by=reporter))
     order = WorkOrderFactory(equipment=equipment)
     ChecklistStepFactory(work_order=order)
+    LockoutStepFactory(work_order=order)
+    OnCallCallFactory(work_request__equipment=equipment, work_request__reported_by=reporter)
     TimeEntryFactory(work_order=order, technician=reporter)
     PartUsageFactory(work_order=order)
     DowntimeFactory(equipment=equipment, work_order=order)

@@ -144,7 +144,16 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
+# E-mail (on-call notifications): printed on the console unless an SMTP server is configured, e.g.
+# MAINTENIR_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with MAINTENIR_EMAIL_HOST and its login.
 EMAIL_BACKEND = os.environ.get("MAINTENIR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("MAINTENIR_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("MAINTENIR_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("MAINTENIR_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("MAINTENIR_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("MAINTENIR_EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("MAINTENIR_EMAIL_USE_SSL")
+DEFAULT_FROM_EMAIL = os.environ.get("MAINTENIR_EMAIL_FROM", "maintenir@localhost")
 
 CELERY_BROKER_URL = os.environ.get("MAINTENIR_BROKER_URL", "")
 # Without a broker, tasks run in the calling process.
@@ -160,6 +169,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "maintenir.devices.tasks.compact_readings",
         "schedule": int(os.environ.get("MAINTENIR_READINGS_COMPACT_EVERY", "3600")),
     },
+    "escalate-on-call": {
+        "task": "maintenir.workorders.tasks.escalate_on_call",
+        "schedule": 60,
+    },
 }
 
 # The MQTT broker whose "maintenir/readings" topics `maintenir poll` ingests (empty: none).
@@ -174,6 +187,14 @@ MAINTENIR_PREVENTIVE_HORIZON_DAYS = int(os.environ.get("MAINTENIR_PREVENTIVE_HOR
 # mean and last value, and deleted; hourly rollups are kept this many days (0: forever).
 MAINTENIR_READINGS_RAW_DAYS = int(os.environ.get("MAINTENIR_READINGS_RAW_DAYS", "31"))
 MAINTENIR_READINGS_ROLLUP_DAYS = int(os.environ.get("MAINTENIR_READINGS_ROLLUP_DAYS", "0"))
+
+# The company's working hours, Monday to Friday except French public holidays; an urgent request outside
+# them goes to the technician on call.
+MAINTENIR_WORKING_HOURS = os.environ.get("MAINTENIR_WORKING_HOURS", "08:00-17:00")
+# The team whose on-call roster answers urgent requests (its name); empty: the first team with a roster that week.
+MAINTENIR_ON_CALL_TEAM = os.environ.get("MAINTENIR_ON_CALL_TEAM", "")
+# Minutes an on-call technician has to acknowledge a call before the next one on the roster is called.
+MAINTENIR_ON_CALL_ACK_MINUTES = int(os.environ.get("MAINTENIR_ON_CALL_ACK_MINUTES", "15"))
 
 # The cost of an hour of maintenance labour, for the cost KPIs (in the currency of the parts' costs).
 MAINTENIR_LABOUR_HOURLY_COST = float(os.environ.get("MAINTENIR_LABOUR_HOURLY_COST", "50"))

@@ -8,7 +8,18 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.errors import ValidationErrorContext
 from pydantic import BaseModel
 
-from maintenir.api import assets, certification, devices, people, planning, preventive, reliability, reports, workorders
+from maintenir.api import (
+    assets,
+    certification,
+    devices,
+    people,
+    planning,
+    preventive,
+    reliability,
+    reports,
+    safety,
+    workorders,
+)
 from maintenir.api.auth import SessionAuth, TokenAuth
 from maintenir.core.services import TransitionError
 
@@ -51,6 +62,7 @@ api.add_router("", certification.router)
 api.add_router("", reliability.router)
 api.add_router("", people.router)
 api.add_router("", planning.router)
+api.add_router("", safety.router)
 
 
 def validation_detail(error: ValidationError) -> list[dict[str, object]]:

@@ -26,6 +26,7 @@ from maintenir.devices.choices import DataType, Protocol, RegisterType
 from maintenir.devices.models import Device, ParameterSet, Point
 from maintenir.devices.mqtt import TOPIC_ROOT as MQTT_TOPIC_ROOT
 from maintenir.devices.simulators import AHU_INSTANCE
+from maintenir.people.models import Habilitation, HabilitationType, Technician
 from maintenir.preventive import services as preventive
 from maintenir.preventive.choices import Anchor, ConditionOperator, IntervalUnit, TriggerKind
 from maintenir.preventive.models import Gamme, MaintenancePlan, Trigger
@@ -513,6 +514,10 @@ def _backdate(
     if finished is not None:
         order.steps.filter(is_done=True).update(done_at=finished)
         order.sign_offs.update(signed_at=finished)
+        order.lockout_steps.filter(released_at__isnull=False).update(released_at=finished)
+    started = times.get(S.IN_PROGRESS)
+    if started is not None:
+        order.lockout_steps.filter(confirmed_at__isnull=False).update(confirmed_at=started)
     WorkRequest.objects.filter(work_order=order).update(created=reported_at or opened, decided_at=opened)
 
 
@@ -534,6 +539,7 @@ class _Demo:
 
     def build(self) -> None:
         self.create_people()
+        self.qualify_for_lockout()
         with acting_as(self.manager):
             self.create_office()
             self.create_factory()
@@ -578,6 +584,23 @@ class _Demo:
                 last_name=spec.last_name,
                 email=f"{spec.username}@maintenir.example",
             )
+
+    def qualify_for_lockout(self) -> None:
+        """The technician is chargé de consignation (BC): they lock out the electrical equipment they work on."""
+        with acting_as(self.manager):
+            profile, _created = Technician.objects.get_or_create(user=self.tech)
+            bc = HabilitationType.objects.get(code=wo.LOCKOUT_HABILITATION)
+            Habilitation.objects.get_or_create(
+                technician=profile,
+                habilitation_type=bc,
+                defaults={"granted_on": _year(-2), "expires_on": _year(1), "granted_by": "Direction technique"},
+            )
+
+    def start(self, order: WorkOrder) -> None:
+        """The technician confirms the order's lockout, then starts the work."""
+        for step in order.lockout_steps.all():
+            wo.confirm_lockout_step(self.tech, step)
+        wo.start_work_order(self.tech, order)
 
     def save(self, instance: Any) -> Any:
         return save_restricted(self.manager, instance)
@@ -925,6 +948,8 @@ class _Demo:
             for part in parts:
                 wo.add_part(tech, order, part.description, Decimal(part.quantity), Decimal(part.unit_cost))
             wo.sign_off(tech, order, SignOffRole.TECHNICIAN, tech.get_full_name())
+            for step in order.lockout_steps.all():
+                wo.release_lockout_step(tech, step)
             wo.complete_work_order(tech, order)
         signer = self.client_signer(order)
         with acting_as(signer):
@@ -950,7 +975,7 @@ class _Demo:
         order = self.approve(request, failure.title, [self.tech])
         mode, mechanism, cause, remedy, detection = failure.coding
         with acting_as(self.tech):
-            wo.start_work_order(self.tech, order)
+            self.start(order)
             wo.code_failure(
                 self.tech,
                 order,
@@ -1005,7 +1030,7 @@ class _Demo:
         with acting_as(self.manager):
             wo.plan_work_order(self.manager, order, [self.tech], planned_start=began)
         with acting_as(self.tech):
-            wo.start_work_order(self.tech, order)
+            self.start(order)
         self.record_steps(order, visit.measurements)
         downtime = (
             (DowntimeCause.PREVENTIVE, began, began + datetime.timedelta(hours=visit.downtime_hours))
@@ -1036,7 +1061,7 @@ class _Demo:
             wo.start_downtime(operator, self.equipment["PR-01"], DowntimeCause.FAILURE, leak_at, note=request.reference)
         order = self.approve(request, "Fuite d'huile sur le vérin principal", [tech], due_date=timezone.localdate())
         with acting_as(tech):
-            wo.start_work_order(tech, order)
+            self.start(order)
             wo.log_time(tech, order, Decimal("1.0"), note="Diagnostic, consignation hydraulique")
         started = leak_at + datetime.timedelta(minutes=30)
         approved = leak_at + datetime.timedelta(minutes=15)
@@ -1046,7 +1071,7 @@ class _Demo:
         request = self.report("client-a", "CVC-STO-01", "Le store de la salle Rhône reste bloqué en position basse.")
         order = self.approve(request, "Store motorisé bloqué — salle Rhône", [tech])
         with acting_as(tech):
-            wo.start_work_order(tech, order)
+            self.start(order)
             wo.hold_work_order(tech, order, "En attente du moteur de remplacement (livraison sous 5 jours).")
         _backdate(
             order,
@@ -1176,7 +1201,7 @@ class _Demo:
             wo.plan_work_order(self.manager, order, [tech], planned_start=_at(0, 9))
         points = {point.name: point for point in device.points.all()}
         with acting_as(tech):
-            wo.start_work_order(tech, order)
+            self.start(order)
             for check in PV_COMMISSIONING_CHECKS:
                 fields = {name: points[value] if name.endswith("point") else value for name, value in check.items()}
                 commissioning.add_check(tech, order, **fields)

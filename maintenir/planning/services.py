@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.core.services import check_permission
+from maintenir.core.workdays import is_public_holiday
 from maintenir.people.models import Technician
 from maintenir.planning import instance as dispatch
 from maintenir.planning.choices import PlanStatus, Solver
@@ -27,7 +28,6 @@ from maintenir.planning.greedy import greedy
 from maintenir.planning.models import DispatchPlan, PlannedVisit, UnplacedOrder
 from maintenir.planning.optimiser import optimise
 from maintenir.planning.validation import validate
-from maintenir.preventive.rules import is_public_holiday
 from maintenir.workorders import services as workorders
 from maintenir.workorders.choices import WorkOrderStatus
 from maintenir.workorders.models import WorkOrder

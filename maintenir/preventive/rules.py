@@ -10,14 +10,12 @@ after February instead of drifting to the 28th.
 
 import calendar
 import datetime
-import functools
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-import holidays
-
+from maintenir.core.workdays import is_working_day
 from maintenir.preventive.choices import Anchor, ConditionOperator, IntervalUnit
 
 # A catch-up never walks more occurrences than this in one run (a daily series left alone for 27 years).
@@ -40,20 +38,6 @@ def add_interval(anchor: datetime.date, count: int, unit: str) -> datetime.date:
 def _add_months(anchor: datetime.date, months: int) -> datetime.date:
     year, month = divmod(anchor.year * 12 + anchor.month - 1 + months, 12)
     return datetime.date(year, month + 1, min(anchor.day, calendar.monthrange(year, month + 1)[1]))
-
-
-@functools.cache
-def _french_holidays(year: int) -> frozenset[datetime.date]:
-    return frozenset(holidays.France(years=year))
-
-
-def is_public_holiday(day: datetime.date) -> bool:
-    return day in _french_holidays(day.year)
-
-
-def is_working_day(day: datetime.date) -> bool:
-    """Monday to Friday and not a French public holiday."""
-    return day.weekday() < 5 and not is_public_holiday(day)
 
 
 def next_working_day(day: datetime.date) -> datetime.date:

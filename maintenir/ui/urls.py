@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("maintenir.planning.urls")),
     path("", include("maintenir.reliability.urls")),
     path("", include("maintenir.reports.urls")),
+    path("", include("maintenir.people.safety_urls")),
 ]

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 
 from maintenir.core.choices import Role
 from maintenir.ui import queries
+from maintenir.workorders.oncall import calls_to_acknowledge
 
 
 @login_required
@@ -18,9 +19,11 @@ def home(request: HttpRequest) -> HttpResponse:
             "backlog": queries.backlog_by_priority(user),
             "overdue": queries.overdue_orders(user),
             "down": queries.equipment_down(user),
+            "on_call": calls_to_acknowledge(user),  # type: ignore[arg-type]
         }
         return render(request, "ui/home_manager.html", context)
     if user.role == Role.TECHNICIAN:  # type: ignore[union-attr]
-        return render(request, "ui/home_technician.html", {"orders": queries.work_today(user)})
+        context = {"orders": queries.work_today(user), "on_call": calls_to_acknowledge(user)}  # type: ignore[arg-type]
+        return render(request, "ui/home_technician.html", context)
     context = {"sites": queries.my_sites(user), "requests": queries.recent_requests(user)}
     return render(request, "ui/home_client.html", context)

@@ -71,3 +71,17 @@ CHECK_EDITABLE_STATUSES = frozenset(WorkOrderStatus) - {WorkOrderStatus.CLOSED, 
 class SignOffRole(models.TextChoices):
     TECHNICIAN = "technician", _("Technician")
     CLIENT = "client", _("Client")
+
+
+class Energy(models.TextChoices):
+    """The energies a lockout (consignation) isolates."""
+
+    ELECTRICAL = "electrical", _("Electrical")
+    HYDRAULIC = "hydraulic", _("Hydraulic")
+    PNEUMATIC = "pneumatic", _("Pneumatic")
+    MECHANICAL = "mechanical", _("Mechanical")
+    THERMAL = "thermal", _("Thermal")
+
+
+# Isolations are confirmed once the order is planned and released before it is done.
+LOCKOUT_STATUSES = frozenset({WorkOrderStatus.PLANNED, WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.ON_HOLD})

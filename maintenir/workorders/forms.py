@@ -19,7 +19,7 @@ from maintenir.devices.models import Point
 from maintenir.people.choices import SkillLevel
 from maintenir.people.models import HabilitationType, Skill
 from maintenir.workorders import qualifications
-from maintenir.workorders.choices import DowntimeCause, Priority, WorkOrderType
+from maintenir.workorders.choices import DowntimeCause, Energy, Priority, WorkOrderType
 from maintenir.workorders.models import (
     ChecklistStep,
     CommissioningCheck,
@@ -208,6 +208,14 @@ class StepAddForm(OrderForm):
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
     expected_min = decimal_field(_("Expected minimum"), required=False)
     expected_max = decimal_field(_("Expected maximum"), required=False)
+
+
+class LockoutStepAddForm(OrderForm):
+    isolation_point = forms.CharField(
+        label=_("Isolation point"), max_length=200, help_text=_("e.g. Q12 main switch of press P-200.")
+    )
+    energy = forms.ChoiceField(label=_("Energy"), choices=Energy.choices, initial=Energy.ELECTRICAL)
+    action = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class StepForm(forms.Form):

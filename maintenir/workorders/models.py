@@ -13,15 +13,16 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.models import Equipment, Site
 from maintenir.certification.models import ActivityType
-from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, Action, Role
+from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, STAFF_ROLES, Action, Role
 from maintenir.core.models import RestrictedModel
 from maintenir.devices.drivers import DRIVERS
 from maintenir.devices.models import Point
 from maintenir.people.choices import SkillLevel
-from maintenir.people.models import STAFF_PERMISSIONS, HabilitationType, Skill
+from maintenir.people.models import STAFF_PERMISSIONS, HabilitationType, Skill, Team, Technician
 from maintenir.workorders.choices import (
     CheckStatus,
     DowntimeCause,
+    Energy,
     Priority,
     SignOffRole,
     WorkOrderStatus,
@@ -359,6 +360,60 @@ class ChecklistStep(RestrictedModel):
         )
 
 
+class LockoutStep(RestrictedModel):
+    """One isolation of the order's lockout (consignation): confirmed before the work starts, released
+    before it is done. The manager prepares the steps; the technician on site confirms and releases them."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="lockout_steps")
+    position = models.PositiveSmallIntegerField(_("position"))
+    isolation_point = models.CharField(
+        _("isolation point"), max_length=200, help_text=_("e.g. Q12 main switch of press P-200.")
+    )
+    energy = models.CharField(_("energy"), max_length=20, choices=Energy.choices, default=Energy.ELECTRICAL)
+    action = models.TextField(_("action"))
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("released by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+
+    tenant_path = "work_order__site__organisation"
+    changelog_parent = "work_order"
+    role_permissions: ClassVar[dict[str, frozenset[str]]] = {
+        Action.VIEW: ALL_ROLES,
+        Action.ADD: MANAGING_ROLES,
+        Action.CHANGE: FIELD_ROLES,
+        Action.DELETE: MANAGING_ROLES,
+    }
+
+    class Meta:
+        ordering = ["work_order", "position"]
+        constraints = [models.UniqueConstraint(fields=["work_order", "position"], name="lockout_step_position_unique")]
+        verbose_name = _("lockout step")
+        verbose_name_plural = _("lockout steps")
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.isolation_point}"
+
+    @property
+    def is_locked(self) -> bool:
+        """Confirmed and not yet released: the energy is isolated."""
+        return self.confirmed_at is not None and self.released_at is None
+
+
 class TimeEntry(RestrictedModel):
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="time_entries")
     technician = models.ForeignKey(
@@ -657,6 +712,49 @@ class CommissioningRun(RestrictedModel):
 
     def __str__(self) -> str:
         return f"{self.commissioning_check_id}: {self.get_status_display()}"
+
+
+class OnCallCall(RestrictedModel):
+    """A call of the technician on call about an urgent request outside working hours.
+
+    Not acknowledged in time, it is escalated: the next rank of the roster is called (a new call), or the
+    managers are alerted once the roster is exhausted. It lives here, not in `people`, because it names
+    the work request."""
+
+    work_request = models.ForeignKey(
+        WorkRequest, verbose_name=_("work request"), on_delete=models.CASCADE, related_name="on_call_calls"
+    )
+    team = models.ForeignKey(Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField(_("roster week"))
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    technician = models.ForeignKey(
+        Technician, verbose_name=_("technician"), on_delete=models.CASCADE, related_name="on_call_calls"
+    )
+    called_at = models.DateTimeField(_("called at"))
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    managers_alerted = models.BooleanField(
+        _("managers alerted"), default=False, help_text=_("Nobody was left on the roster when it was escalated.")
+    )
+
+    tenant_path = "work_request__site__organisation"
+    changelog_parent = "work_request"
+    # The maintenance company's own business: client users do not see who is on call.
+    role_permissions: ClassVar[dict[str, frozenset[str]]] = {
+        Action.VIEW: STAFF_ROLES,
+        Action.ADD: frozenset(),
+        Action.CHANGE: frozenset(),
+        Action.DELETE: frozenset(),
+    }
+
+    class Meta:
+        ordering = ["-called_at", "-pk"]
+        indexes = [models.Index(fields=["acknowledged_at", "escalated_at"], name="on_call_call_open_idx")]
+        verbose_name = _("on-call call")
+        verbose_name_plural = _("on-call calls")
+
+    def __str__(self) -> str:
+        return f"{self.work_request.reference} #{self.rank}: {self.technician}"
 
 
 PNG_DATA_URL_PREFIX = "data:image/png;base64,"

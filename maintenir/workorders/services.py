@@ -6,17 +6,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from maintenir.assets import services as asset_services
-from maintenir.assets.choices import EquipmentStatus
+from maintenir.assets.choices import EquipmentStatus, Technology
 from maintenir.assets.models import Equipment, Site
 from maintenir.core.choices import Action
 from maintenir.core.models import User
@@ -27,12 +28,15 @@ from maintenir.core.services import (
     delete_restricted,
     save_restricted,
 )
-from maintenir.workorders import qualifications
+from maintenir.people.safety import holds_habilitation
+from maintenir.workorders import oncall, qualifications
 from maintenir.workorders.choices import (
     EXECUTION_STATUSES,
+    LOCKOUT_STATUSES,
     OPEN_STATUSES,
     CheckStatus,
     DowntimeCause,
+    Energy,
     Priority,
     SignOffRole,
     WorkOrderStatus,
@@ -47,6 +51,7 @@ from maintenir.workorders.models import (
     FailureCause,
     FailureMechanism,
     FailureMode,
+    LockoutStep,
     PartUsage,
     Remedy,
     Requirement,
@@ -213,6 +218,7 @@ def submit_work_request(
     if equipment is not None and equipment_stopped and not equipment.downtimes.filter(ended_at__isnull=True).exists():
         # Whoever reports a stopped machine records that it is down, whatever their role.
         _open_downtime(user, equipment, DowntimeCause.FAILURE, timezone.now(), None, request.reference)
+    oncall.route_work_request(request)
     return request
 
 
@@ -228,6 +234,7 @@ def raise_work_request(equipment: Equipment, symptom: str, urgency: int = Priori
     request = WorkRequest(site=equipment.site, equipment=equipment, symptom=symptom, urgency=urgency)
     request.full_clean()
     request.save()
+    oncall.route_work_request(request)
     return request
 
 
@@ -278,6 +285,7 @@ def approve_work_request(
     request.decided_at = timezone.now()
     request.work_order = order
     request.save()
+    add_standard_lockout(order)
     if request.equipment is not None:
         # Saved one by one so the change log shows the downtime joining the order.
         for downtime in request.equipment.downtimes.filter(ended_at__isnull=True, work_order__isnull=True):
@@ -315,6 +323,7 @@ def create_work_order(user: User, order: WorkOrder, steps: Iterable[dict[str, An
     WorkOrderTransition.objects.create(work_order=order, from_status="", to_status=order.status, user=user)
     for step in steps:
         _append_step(order, step)
+    add_standard_lockout(order)
     return order
 
 
@@ -420,6 +429,28 @@ def plan_work_order(
     return _move(user, order, "plan", planned_start=planned_start or order.planned_start)
 
 
+def start_problems(order: WorkOrder) -> dict[str, str]:
+    """What prevents the work from starting: the isolations not yet confirmed."""
+    unconfirmed = order.lockout_steps.filter(confirmed_at__isnull=True).order_by("position")
+    if not unconfirmed:
+        return {}
+    return {
+        "lockout_steps": _("Confirm these lockout steps before starting: %(steps)s.")
+        % {"steps": "; ".join(str(step) for step in unconfirmed)}
+    }
+
+
+def lockout_problems(order: WorkOrder) -> dict[str, str]:
+    """The isolations still in place, which must be released before the order is done, closed or cancelled."""
+    locked = order.lockout_steps.filter(confirmed_at__isnull=False, released_at__isnull=True).order_by("position")
+    if not locked:
+        return {}
+    return {
+        "lockout_steps": _("Release these lockout steps first: %(steps)s.")
+        % {"steps": "; ".join(str(step) for step in locked)}
+    }
+
+
 @transaction.atomic
 def save_requirement(user: User, requirement: Requirement) -> Requirement:
     """Add or change a requirement: of an order while it is open, of a work type, or of a gamme step.
@@ -441,7 +472,7 @@ def delete_requirement(user: User, requirement: Requirement) -> None:
 
 @transaction.atomic
 def start_work_order(user: User, order: WorkOrder) -> WorkOrder:
-    return _move(user, order, "start", started_at=order.started_at or timezone.now())
+    return _move(user, order, "start", problems=start_problems, started_at=order.started_at or timezone.now())
 
 
 @transaction.atomic
@@ -468,7 +499,7 @@ def completion_problems(order: WorkOrder) -> dict[str, str]:
         problems["failure_mode"] = _("A corrective order needs its failure mode.")
     if not order.sign_offs.filter(role=SignOffRole.TECHNICIAN).exists():
         problems["sign_offs"] = _("The technician must sign off the work.")
-    return problems
+    return problems | lockout_problems(order)
 
 
 @transaction.atomic
@@ -484,12 +515,157 @@ def complete_work_order(user: User, order: WorkOrder, findings: str | None = Non
 
 @transaction.atomic
 def close_work_order(user: User, order: WorkOrder) -> WorkOrder:
-    return _move(user, order, "close", closed_at=timezone.now())
+    return _move(user, order, "close", problems=lockout_problems, closed_at=timezone.now())
 
 
 @transaction.atomic
 def cancel_work_order(user: User, order: WorkOrder, reason: str) -> WorkOrder:
-    return _move(user, order, "cancel", note=reason, note_required=_("Say why the order is cancelled."))
+    return _move(
+        user,
+        order,
+        "cancel",
+        note=reason,
+        note_required=_("Say why the order is cancelled."),
+        problems=lockout_problems,
+    )
+
+
+# --- Lockout (consignation) ------------------------------------------------------------------
+
+# The electrical lockout of NF C 18-510, in its order; the manager adapts the isolation points.
+STANDARD_ELECTRICAL_LOCKOUT = (
+    gettext_lazy(
+        "Separation: open the separating device(s) so the equipment is cut off from every source of "
+        "electrical energy, back-feeds included."
+    ),
+    gettext_lazy("Locking: lock the separating device(s) in the open position; fit the padlock and the lockout tag."),
+    gettext_lazy("Identification: check on site that the locked-out circuit is the one of the equipment worked on."),
+    gettext_lazy(
+        "Verification of absence of voltage (VAT) on every conductor, as close as possible to the work, "
+        "with a tester checked before and after."
+    ),
+    gettext_lazy(
+        "Earthing and short-circuiting where required (high voltage, or low voltage with a risk of induced "
+        "voltage or back-feed)."
+    ),
+)
+# The habilitation of whoever carries out a lockout: chargé de consignation.
+LOCKOUT_HABILITATION = "BC"
+
+
+def add_standard_lockout(order: WorkOrder) -> list[LockoutStep]:
+    """The standard electrical lockout steps, on an order whose equipment has electrical technology."""
+    equipment = order.equipment
+    if equipment is None or not equipment.technologies.filter(code=Technology.ELECTRICAL).exists():
+        return []
+    # Stored text: in the company's language, whoever creates the order.
+    with translation.override(settings.LANGUAGE_CODE):
+        point = _("Electrical supply of %(equipment)s") % {"equipment": equipment.code}
+        return [
+            _append_lockout_step(order, {"isolation_point": point, "energy": Energy.ELECTRICAL, "action": str(text)})
+            for text in STANDARD_ELECTRICAL_LOCKOUT
+        ]
+
+
+def _append_lockout_step(order: WorkOrder, fields: dict[str, Any]) -> LockoutStep:
+    last = order.lockout_steps.order_by("-position").values_list("position", flat=True).first() or 0
+    step = LockoutStep(work_order=order, position=last + 1, **fields)
+    step.full_clean()
+    step.save()
+    return step
+
+
+def _require_preparing(user: User, order: WorkOrder) -> None:
+    _require_manager(user, _("change a work order's lockout"))
+    check_permission(user, Action.CHANGE, order)
+    if order.status not in OPEN_STATUSES:
+        raise TransitionError(
+            {"status": _("A %(status)s work order cannot change.") % {"status": order.get_status_display()}}
+        )
+
+
+def _require_unconfirmed(step: LockoutStep) -> None:
+    if step.confirmed_at is not None:
+        raise TransitionError({"confirmed_at": _("This isolation is confirmed: it can no longer change.")})
+
+
+@transaction.atomic
+def add_lockout_step(user: User, order: WorkOrder, **fields: Any) -> LockoutStep:
+    """Add an isolation at the end of an open order's lockout."""
+    _require_preparing(user, order)
+    return _append_lockout_step(order, fields)
+
+
+LOCKOUT_EDITABLE_FIELDS = ("isolation_point", "energy", "action")
+
+
+@transaction.atomic
+def update_lockout_step(user: User, step: LockoutStep, **fields: Any) -> LockoutStep:
+    """Change an isolation before it is confirmed."""
+    _require_preparing(user, step.work_order)
+    _require_unconfirmed(step)
+    unknown = set(fields) - set(LOCKOUT_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: _("This field cannot be edited.") for name in sorted(unknown)})
+    for name, value in fields.items():
+        setattr(step, name, value)
+    step.full_clean()
+    step.save(update_fields=[*fields, "last_updated"])
+    return step
+
+
+@transaction.atomic
+def delete_lockout_step(user: User, step: LockoutStep) -> None:
+    _require_preparing(user, step.work_order)
+    _require_unconfirmed(step)
+    step.delete()
+
+
+def _lockout_transition(user: User, step: LockoutStep) -> LockoutStep:
+    """Check who and when for a confirmation or a release; the step, locked against a concurrent one."""
+    order = step.work_order
+    require_executor(user, order)
+    if order.status not in LOCKOUT_STATUSES:
+        raise TransitionError(
+            {
+                "status": _("Lockouts are confirmed and released on a planned or started order, not a %(status)s one.")
+                % {"status": order.get_status_display().lower()}
+            }
+        )
+    return LockoutStep.objects.select_for_update().get(pk=step.pk)
+
+
+@transaction.atomic
+def confirm_lockout_step(user: User, step: LockoutStep) -> LockoutStep:
+    """The isolation is in place: recorded with who confirmed it and when (chargé de consignation, BC)."""
+    locked = _lockout_transition(user, step)
+    if locked.released_at is not None:
+        raise TransitionError({"released_at": _("This isolation has already been released.")})
+    if locked.confirmed_at is not None:
+        raise TransitionError({"confirmed_at": _("This isolation is already confirmed.")})
+    if not holds_habilitation(user, LOCKOUT_HABILITATION):
+        raise PermissionDenied(
+            _("Only a holder of a valid %(code)s habilitation (chargé de consignation) may confirm a lockout.")
+            % {"code": LOCKOUT_HABILITATION}
+        )
+    locked.confirmed_by = user
+    locked.confirmed_at = timezone.now()
+    locked.save(update_fields=["confirmed_by", "confirmed_at", "last_updated"])
+    return locked
+
+
+@transaction.atomic
+def release_lockout_step(user: User, step: LockoutStep) -> LockoutStep:
+    """The isolation is removed (déconsignation): only once confirmed, and only once."""
+    locked = _lockout_transition(user, step)
+    if locked.confirmed_at is None:
+        raise TransitionError({"confirmed_at": _("This isolation was never confirmed: there is nothing to release.")})
+    if locked.released_at is not None:
+        raise TransitionError({"released_at": _("This isolation has already been released.")})
+    locked.released_by = user
+    locked.released_at = timezone.now()
+    locked.save(update_fields=["released_by", "released_at", "last_updated"])
+    return locked
 
 
 # --- Execution -------------------------------------------------------------------------------

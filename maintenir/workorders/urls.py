@@ -15,6 +15,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/<int:pk>/edit/", views.workorder_edit, name="workorder-edit"),
     path("orders/<int:pk>/execute/", views.workorder_execute, name="workorder-execute"),
     path("orders/steps/<int:pk>/", views.workorder_step, name="workorder-step"),
+    *(
+        path(f"orders/lockout/<int:pk>/{name}/", views.workorder_lockout, {"transition": name}, name=f"lockout-{name}")
+        for name in views.LOCKOUT_TRANSITIONS
+    ),
+    path("on-call/calls/", views.on_call_calls, name="on-call-calls"),
+    path("on-call/calls/<int:pk>/acknowledge/", views.on_call_acknowledge, name="on-call-acknowledge"),
     path("orders/checks/<int:pk>/run/", views.commissioning_run, name="workorder-check-run"),
     path("orders/checks/<int:pk>/edit/", views.commissioning_check_edit, name="workorder-check-edit"),
     path("orders/checks/<int:pk>/delete/", views.commissioning_check_delete, name="workorder-check-delete"),

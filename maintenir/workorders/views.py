@@ -29,11 +29,12 @@ from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.core.services import TransitionError
 from maintenir.ui.views_helpers import add_errors, can_add, filtered_list, form_page, get_visible, may, require_add
-from maintenir.workorders import commissioning, qualifications, services
+from maintenir.workorders import commissioning, oncall, qualifications, services
 from maintenir.workorders import forms as wo_forms
 from maintenir.workorders.choices import (
     CHECK_EDITABLE_STATUSES,
     EXECUTION_STATUSES,
+    LOCKOUT_STATUSES,
     OPEN_STATUSES,
     SignOffRole,
     WorkOrderType,
@@ -44,6 +45,8 @@ from maintenir.workorders.filtersets import WorkOrderFilterSet, WorkRequestFilte
 from maintenir.workorders.models import (
     ChecklistStep,
     CommissioningCheck,
+    LockoutStep,
+    OnCallCall,
     WorkOrder,
     WorkOrderRequirement,
     WorkRequest,
@@ -52,6 +55,7 @@ from maintenir.workorders.models import (
 )
 
 CHANGES_SHOWN = 50
+CALLS_SHOWN = 200
 
 
 def field_errors(form: forms.BaseForm, error: ValidationError) -> list[str]:
@@ -383,6 +387,15 @@ ACTIONS = {
             form_class=wo_forms.StepAddForm,
         ),
         OrderAction(
+            "lockout-add",
+            gettext_lazy("Add the isolation"),
+            lambda user, order, data: services.add_lockout_step(user, order, **data),
+            frozenset(OPEN_STATUSES),
+            MANAGER,
+            gettext_lazy("Lockout step added."),
+            form_class=wo_forms.LockoutStepAddForm,
+        ),
+        OrderAction(
             "check-add",
             gettext_lazy("Add the check"),
             lambda user, order, data: commissioning.add_check(user, order, **data),
@@ -526,6 +539,8 @@ def order_page(
         "commissioning": commissioning_section(user, order, page) if is_commissioning(order) else None,
         "assignees": assignee_labels(order),
         "qualifications": qualifications_section(user, order),
+        "lockout_steps": list(order.lockout_steps.select_related("confirmed_by", "released_by")),
+        "can_lock_out": order.status in LOCKOUT_STATUSES and services.may_act(user, order, services.EXECUTOR),
     }
     return render(request, PAGES[page], context)
 
@@ -632,6 +647,64 @@ def workorder_step(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "workorders/includes/step_row.html", {"item": {"step": step, "form": form}})
     order = get_visible(request, order_queryset(), step.work_order_id)
     return order_page(request, order, "execute", {form.prefix or "": form})
+
+
+LOCKOUT_TRANSITIONS = {
+    "confirm": (services.confirm_lockout_step, gettext_lazy("Isolation %(position)s confirmed.")),
+    "release": (services.release_lockout_step, gettext_lazy("Isolation %(position)s released.")),
+}
+
+
+@login_required
+@require_POST
+def workorder_lockout(request: HttpRequest, pk: int, transition: str) -> HttpResponse:
+    """Confirm or release one isolation; with htmx only its row comes back, saying why when refused."""
+    user: User = request.user  # type: ignore[assignment]
+    step = get_visible(request, LockoutStep.objects.select_related("work_order", "confirmed_by", "released_by"), pk)
+    perform, done = LOCKOUT_TRANSITIONS[transition]
+    errors: list[str] = []
+    try:
+        step = perform(user, step)
+    except ValidationError as error:
+        errors = list(error.messages)
+    except PermissionDenied as error:
+        if not request.htmx:  # type: ignore[attr-defined]
+            raise
+        errors = [str(error)]
+    if request.htmx:  # type: ignore[attr-defined]
+        context = {"lockout_step": step, "can_lock_out": True, "errors": errors}
+        return render(request, "workorders/includes/lockout_row.html", context)
+    for text in errors:
+        messages.error(request, text)
+    if not errors:
+        messages.success(request, str(done) % {"position": step.position})
+    return redirect(reverse(f"workorder-{page_of(request)}", args=[step.work_order_id]) + "#lockout")
+
+
+@login_required
+def on_call_calls(request: HttpRequest) -> HttpResponse:
+    """The log of on-call calls: who was called about which urgent request, and what became of the call."""
+    calls = OnCallCall.objects.restrict(request.user).select_related(
+        "work_request__site", "work_request__equipment", "technician__user", "team"
+    )
+    return render(request, "workorders/on_call_calls.html", {"calls": calls[:CALLS_SHOWN]})
+
+
+@login_required
+@require_POST
+def on_call_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """The technician called takes the request, from their home page."""
+    call = get_visible(request, OnCallCall.objects.select_related("technician", "work_request"), pk)
+    try:
+        oncall.acknowledge_call(request.user, call)  # type: ignore[arg-type]
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(
+            request, _("Call acknowledged: %(request)s is yours.") % {"request": call.work_request.reference}
+        )
+    return redirect("home")
 
 
 # --- Commissioning checks --------------------------------------------------------------------

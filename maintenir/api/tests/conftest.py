@@ -1,5 +1,6 @@
 """A client organisation's maintenance data in every state the endpoints need, and API call helpers."""
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,12 +30,23 @@ from maintenir.people.models import (
     Absence,
     Habilitation,
     HabilitationType,
+    OnCallDuty,
+    PreventionPlan,
+    SiteRisk,
     Skill,
     Team,
     Technician,
     TechnicianSkill,
 )
-from maintenir.people.tests.factories import HabilitationTypeFactory, SkillFactory, staff_records
+from maintenir.people.tests.factories import (
+    HabilitationTypeFactory,
+    PreventionPlanFactory,
+    SiteRiskFactory,
+    SkillFactory,
+    TeamFactory,
+    habilitation_type,
+    staff_records,
+)
 from maintenir.planning.models import DispatchPlan, PlannedVisit, UnplacedOrder
 from maintenir.planning.tests.factories import proposed_plan
 from maintenir.preventive.choices import PlanStatus
@@ -58,6 +70,8 @@ from maintenir.workorders.models import (
     CommissioningRun,
     Downtime,
     FailureMode,
+    LockoutStep,
+    OnCallCall,
     PartUsage,
     SignOff,
     TimeEntry,
@@ -70,6 +84,8 @@ from maintenir.workorders.models import (
 from maintenir.workorders.tests.factories import (
     ChecklistStepFactory,
     CommissioningCheckFactory,
+    LockoutStepFactory,
+    OnCallCallFactory,
     WorkOrderFactory,
     WorkOrderRequirementFactory,
     WorkRequestFactory,
@@ -130,6 +146,11 @@ WRITABLE_MODELS = (
     DispatchPlan,
     PlannedVisit,
     UnplacedOrder,
+    PreventionPlan,
+    SiteRisk,
+    LockoutStep,
+    OnCallCall,
+    OnCallDuty,
     ObjectChange,
 )
 
@@ -169,6 +190,12 @@ class World:
     check: Any
     proposal: Any
     approved_proposal: Any
+    prevention_plan: Any
+    risk: Any
+    lockout_order: Any
+    lockout_step: Any
+    locked_step: Any
+    on_call_call: Any
     certification: "CertificationWorld"
     people: "PeopleWorld"
     requirement: Any
@@ -239,6 +266,17 @@ def build_certification() -> CertificationWorld:
     )
 
 
+def lockout_holder_once(technician: Any) -> Technician:
+    """The technician's profile with a valid BC habilitation; both organisations' worlds share the technician."""
+    profile, _created = Technician.objects.get_or_create(user=technician, defaults={"team": TeamFactory()})
+    Habilitation.objects.get_or_create(
+        technician=profile,
+        habilitation_type=habilitation_type("BC"),
+        defaults={"granted_on": timezone.localdate() - datetime.timedelta(days=30)},
+    )
+    return profile
+
+
 def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> World:
     def order(status: str, **fields: Any) -> Any:
         work_order = WorkOrderFactory(equipment=equipment, status=status, **fields)
@@ -259,12 +297,16 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
     # Its device answers nowhere (port 502 of 127.0.0.1): a run records an error at once.
     commissioning = order(S.IN_PROGRESS, work_type=WorkOrderType.INSTALLATION)
     ParameterEntry.objects.create(parameter_set=parameter_set, point_name="active_power", value=50)
+    # An order under lockout: one isolation to confirm (added once the work began), one confirmed to release.
+    lockout_order = order(S.IN_PROGRESS)
+    profile = lockout_holder_once(technician)
+    work_request = WorkRequestFactory(equipment=equipment, reported_by=reporter)
     return World(
         site=site,
         equipment=equipment,
         equipment_down=equipment_down,
         counter=CounterFactory(equipment=equipment),
-        work_request=WorkRequestFactory(equipment=equipment, reported_by=reporter),
+        work_request=work_request,
         requested=order(S.REQUESTED),
         approved=order(S.APPROVED),
         planned=order(S.PLANNED),
@@ -296,6 +338,14 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         approved_proposal=ImprovementProposalFactory(
             equipment=equipment, proposed_by=technician, status=ProposalStatus.APPROVED
         ),
+        prevention_plan=PreventionPlanFactory(site=site),
+        risk=SiteRiskFactory(site=site),
+        lockout_order=lockout_order,
+        lockout_step=LockoutStepFactory(work_order=lockout_order, position=1),
+        locked_step=LockoutStepFactory(
+            work_order=lockout_order, position=2, confirmed_by=technician, confirmed_at=timezone.now()
+        ),
+        on_call_call=OnCallCallFactory(work_request=work_request, technician=profile),
     )
 
 

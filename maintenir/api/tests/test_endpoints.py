@@ -12,7 +12,18 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from maintenir.api import assets, certification, devices, people, planning, preventive, reliability, reports, workorders
+from maintenir.api import (
+    assets,
+    certification,
+    devices,
+    people,
+    planning,
+    preventive,
+    reliability,
+    reports,
+    safety,
+    workorders,
+)
 from maintenir.api.tests.conftest import World, call, snapshot
 
 
@@ -741,6 +752,78 @@ ENDPOINTS = [
         refused="technician",
     ),
     Endpoint("delete", "/api/people/absences/{w.people.absence.pk}", "manager", 204, refused="technician"),
+    # Safety: prevention plans and risks of a site
+    Endpoint("get", "/api/sites/{w.site.pk}/prevention-plans", "client_a"),
+    Endpoint(
+        "post",
+        "/api/sites/{w.site.pk}/prevention-plans",
+        "manager",
+        201,
+        lambda w, p: {"reference": "PDP-2027", "valid_from": "2027-01-01", "valid_until": "2027-12-31"},
+        refused="client_a",
+    ),
+    Endpoint("get", "/api/prevention-plans/{w.prevention_plan.pk}", "client_a"),
+    Endpoint(
+        "patch",
+        "/api/prevention-plans/{w.prevention_plan.pk}",
+        "manager",
+        200,
+        lambda w, p: {"client_contact": "M. Durand"},
+        refused="client_a",
+    ),
+    Endpoint("delete", "/api/prevention-plans/{w.prevention_plan.pk}", "manager", 204, refused="client_a"),
+    Endpoint("get", "/api/sites/{w.site.pk}/risks", "client_a"),
+    Endpoint(
+        "post",
+        "/api/sites/{w.site.pk}/risks",
+        "manager",
+        201,
+        lambda w, p: {"hazard": "Fall from the roof", "severity": 4, "likelihood": 2, "required_habilitation": "B1V"},
+        refused="client_a",
+    ),
+    Endpoint("get", "/api/risks/{w.risk.pk}", "client_a"),
+    Endpoint("patch", "/api/risks/{w.risk.pk}", "manager", 200, lambda w, p: {"likelihood": 4}, refused="client_a"),
+    Endpoint("delete", "/api/risks/{w.risk.pk}", "manager", 204, refused="client_a"),
+    # Safety: lockout steps of a work order
+    Endpoint("get", "/api/work-orders/{w.lockout_order.pk}/lockout-steps", "client_a"),
+    Endpoint(
+        "post",
+        "/api/work-orders/{w.lockout_order.pk}/lockout-steps",
+        "manager",
+        201,
+        lambda w, p: {"isolation_point": "Q1 main switch", "energy": "electrical", "action": "Open and lock Q1"},
+        refused="technician",
+    ),
+    Endpoint(
+        "patch",
+        "/api/work-orders/{w.lockout_order.pk}/lockout-steps/{w.lockout_step.pk}",
+        "manager",
+        200,
+        lambda w, p: {"isolation_point": "Q12 main switch of press P-200"},
+        refused="technician",
+    ),
+    Endpoint(
+        "delete",
+        "/api/work-orders/{w.lockout_order.pk}/lockout-steps/{w.lockout_step.pk}",
+        "manager",
+        204,
+        refused="technician",
+    ),
+    Endpoint(
+        "post",
+        "/api/work-orders/{w.lockout_order.pk}/lockout-steps/{w.lockout_step.pk}/confirm",
+        "technician",
+        refused="client_a",
+    ),
+    Endpoint(
+        "post",
+        "/api/work-orders/{w.lockout_order.pk}/lockout-steps/{w.locked_step.pk}/release",
+        "technician",
+        refused="client_a",
+    ),
+    # Safety: on-call calls
+    Endpoint("get", "/api/on-call/calls", "technician", outsider=200),
+    Endpoint("post", "/api/on-call/calls/{w.on_call_call.pk}/acknowledge", "technician", refused="manager"),
 ]
 WRITES = [endpoint for endpoint in ENDPOINTS if endpoint.method != "get"]
 REFUSED = [endpoint for endpoint in ENDPOINTS if endpoint.refused]
@@ -774,6 +857,7 @@ def test_every_route_is_in_the_table() -> None:
             preventive.router,
             reliability.router,
             reports.router,
+            safety.router,
             workorders.router,
         )
         for path, view in router.path_operations.items()

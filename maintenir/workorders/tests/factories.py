@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 import factory
 from django.utils import timezone
@@ -8,13 +9,29 @@ from maintenir.assets.tests.factories import EquipmentFactory
 from maintenir.core.tests.factories import UserFactory
 from maintenir.devices.tests.factories import PointFactory
 from maintenir.people.choices import SkillLevel
-from maintenir.people.tests.factories import SkillFactory
-from maintenir.workorders.choices import CheckStatus, DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType
+from maintenir.people.models import Technician
+from maintenir.people.tests.factories import (
+    HabilitationFactory,
+    SkillFactory,
+    TechnicianFactory,
+    habilitation_type,
+    monday_of,
+)
+from maintenir.workorders.choices import (
+    CheckStatus,
+    DowntimeCause,
+    Energy,
+    SignOffRole,
+    WorkOrderStatus,
+    WorkOrderType,
+)
 from maintenir.workorders.models import (
     ChecklistStep,
     CommissioningCheck,
     CommissioningRun,
     Downtime,
+    LockoutStep,
+    OnCallCall,
     PartUsage,
     SignOff,
     Supervision,
@@ -74,6 +91,36 @@ class ChecklistStepFactory(DjangoModelFactory):
     work_order = factory.SubFactory(WorkOrderFactory)
     position = factory.Sequence(lambda n: n + 1)
     instruction = "Check the hydraulic pressure"
+
+
+class LockoutStepFactory(DjangoModelFactory):
+    class Meta:
+        model = LockoutStep
+
+    work_order = factory.SubFactory(WorkOrderFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    isolation_point = "Q12 main switch of press P-200"
+    energy = Energy.ELECTRICAL
+    action = "Open and lock Q12"
+
+
+def lockout_holder(user: object) -> Technician:
+    """A technician's profile for `user` with a valid BC habilitation (chargé de consignation)."""
+    profile: Any = TechnicianFactory(user=user)
+    HabilitationFactory(technician=profile, habilitation_type=habilitation_type("BC"))
+    return profile
+
+
+class OnCallCallFactory(DjangoModelFactory):
+    class Meta:
+        model = OnCallCall
+
+    work_request = factory.SubFactory(WorkRequestFactory)
+    technician = factory.SubFactory(TechnicianFactory)
+    team = factory.SelfAttribute("technician.team")
+    week_start = factory.LazyFunction(lambda: monday_of(timezone.localdate()))
+    rank = 1
+    called_at = factory.LazyFunction(timezone.now)
 
 
 class TimeEntryFactory(DjangoModelFactory):

@@ -380,9 +380,9 @@ def buttons(client: Client, order: Any) -> set[str]:
 @pytest.mark.parametrize(
     ("status", "persona", "expected"),
     [
-        (S.REQUESTED, "manager", {"approve", "cancel", "step_add", "requirement_add"}),
+        (S.REQUESTED, "manager", {"approve", "cancel", "step_add", "requirement_add", "lockout_add"}),
         (S.REQUESTED, "technician", set()),
-        (S.APPROVED, "manager", {"plan", "cancel", "step_add", "requirement_add"}),
+        (S.APPROVED, "manager", {"plan", "cancel", "step_add", "requirement_add", "lockout_add"}),
         (S.PLANNED, "technician", {"start"}),
         (S.PLANNED, "other_technician", set()),
         (S.PLANNED, "operator_a", set()),
