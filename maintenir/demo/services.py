@@ -17,6 +17,17 @@ from django.utils import timezone
 from maintenir.assets.choices import CounterKind, Criticality, ServiceLot, Technology
 from maintenir.assets.models import Building, Counter, Equipment, EquipmentType, Floor, ProductionLine, Site, Space
 from maintenir.assets.services import record_counter_reading, save_equipment
+from maintenir.certification.choices import PathKind, SessionKind
+from maintenir.certification.models import (
+    Candidate,
+    Centre,
+    Decision,
+    GrantedCcp,
+    Path,
+    Registration,
+    Session,
+    TitleVersion,
+)
 from maintenir.core.choices import Role
 from maintenir.core.context import acting_as
 from maintenir.core.models import Organisation, User
@@ -26,7 +37,8 @@ from maintenir.devices.choices import DataType, Protocol, RegisterType
 from maintenir.devices.models import Device, ParameterSet, Point
 from maintenir.devices.mqtt import TOPIC_ROOT as MQTT_TOPIC_ROOT
 from maintenir.devices.simulators import AHU_INSTANCE
-from maintenir.people.models import Habilitation, HabilitationType, Technician
+from maintenir.people.models import Habilitation, HabilitationType, OnCallDuty, Skill, Team, Technician, TechnicianSkill
+from maintenir.planning import services as planning
 from maintenir.preventive import services as preventive
 from maintenir.preventive.choices import Anchor, ConditionOperator, IntervalUnit, TriggerKind
 from maintenir.preventive.models import Gamme, MaintenancePlan, Trigger
@@ -41,6 +53,7 @@ from maintenir.workorders.models import (
     FailureMode,
     Remedy,
     WorkOrder,
+    WorkOrderRequirement,
     WorkRequest,
 )
 
@@ -74,9 +87,59 @@ DEMO_USERS = (
     DemoUser("admin", Role.ADMINISTRATOR, "Alice", "Roux"),
     DemoUser("manager", Role.MANAGER, "Claire", "Martin"),
     DemoUser("tech", Role.TECHNICIAN, "Julien", "Moreau"),
+    DemoUser("ines", Role.TECHNICIAN, "Inès", "Garcia"),
+    DemoUser("lea", Role.TECHNICIAN, "Léa", "Bernard"),
+    DemoUser("thomas", Role.TECHNICIAN, "Thomas", "Petit"),
     DemoUser("operator", Role.OPERATOR, "Karim", "Benali", FACTORY),
     DemoUser("client-a", Role.CLIENT, "Sophie", "Lambert", OFFICE),
     DemoUser("client-b", Role.CLIENT, "Marc", "Durand", FACTORY),
+)
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    username: str
+    home: tuple[str, str, str]  # home base, latitude, longitude
+    skills: dict[str, int]  # skill code → level
+    habilitations: tuple[str, ...]
+    # CCPs of the industrial maintenance title, by position, granted at a past session.
+    ccps: tuple[int, ...] = ()
+    trainee: bool = False
+
+
+SKILLS = (
+    ("elec-indus", "Électrotechnique industrielle", Technology.ELECTRICAL, ""),
+    ("hydraulique", "Hydraulique", Technology.HYDRAULIC, ""),
+    ("pneumatique", "Pneumatique", Technology.PNEUMATIC, ""),
+    ("mecanique", "Mécanique", Technology.MECHANICAL, ""),
+    ("automatismes", "Automatismes et réseaux de terrain", Technology.AUTOMATION, ""),
+    ("cvc-gtb", "CVC et GTB", "", ServiceLot.COMFORT),
+    ("energie", "Comptage et photovoltaïque", "", ServiceLot.ENERGY),
+)
+LYON = ("Lyon 3e", "45.759000", "4.849000")
+TEAM = (
+    TeamMember(
+        "tech",
+        LYON,
+        {"elec-indus": 3, "hydraulique": 2, "pneumatique": 2, "automatismes": 2, "cvc-gtb": 2, "energie": 2},
+        ("B2V", "BR", "BC", "BP", "HAUTEUR"),
+        (1, 3),
+    ),
+    TeamMember(
+        "ines",
+        ("Saint-Étienne", "45.439700", "4.387200"),
+        {"hydraulique": 3, "mecanique": 3, "pneumatique": 2},
+        ("B1V", "H0V", "CACES R486"),
+        (2,),
+    ),
+    TeamMember(
+        "lea",
+        ("Villeurbanne", "45.771900", "4.890200"),
+        {"cvc-gtb": 3, "automatismes": 3, "energie": 3, "elec-indus": 2},
+        ("B2V", "BR", "BC", "BE mesure", "HAUTEUR"),
+        (1, 2, 3, 4),
+    ),
+    TeamMember("thomas", LYON, {"elec-indus": 1, "mecanique": 1}, ("B0", "BS"), trainee=True),
 )
 
 
@@ -526,6 +589,7 @@ class _Demo:
     users: dict[str, User] = field(default_factory=dict)
     organisations: dict[str, Organisation] = field(default_factory=dict)
     equipment: dict[str, Equipment] = field(default_factory=dict)
+    profiles: dict[str, Technician] = field(default_factory=dict)
     vibration: Point | None = None
     filter_pressure: Point | None = None
 
@@ -539,7 +603,7 @@ class _Demo:
 
     def build(self) -> None:
         self.create_people()
-        self.qualify_for_lockout()
+        self.create_team()
         with acting_as(self.manager):
             self.create_office()
             self.create_factory()
@@ -554,6 +618,40 @@ class _Demo:
         self.create_maintenance_plans()
         with acting_as(self.manager):
             generate()
+        self.plan_next_week()
+
+    def plan_next_week(self) -> None:
+        """Next week's approved work with what each order requires, and the dispatch plan proposed for it."""
+        skills = {skill.code: skill for skill in Skill.objects.all()}
+        version = TitleVersion.objects.get(title__name__startswith="Technicien(ne) de maintenance industrielle")
+        ccps = {ccp.position: ccp for ccp in version.ccps.all()}
+        with acting_as(self.manager):
+            air_leak = WorkOrder.objects.get(title="Fuite d'air sur la pince du manipulateur")
+            WorkOrderRequirement.objects.create(work_order=air_leak, skill=skills["pneumatique"], min_level=2)
+            for spec in NEXT_WEEK:
+                equipment = self.equipment[spec.code]
+                order = WorkOrder(
+                    site=equipment.site,
+                    equipment=equipment,
+                    title=spec.title,
+                    priority=spec.priority,
+                    estimated_hours=Decimal(spec.hours),
+                    due_date=timezone.localdate() + datetime.timedelta(days=spec.due_in_days),
+                )
+                wo.create_work_order(self.manager, order)
+                for kind, target, *level in spec.requirements:
+                    requirement = WorkOrderRequirement(work_order=order)
+                    if kind == "skill":
+                        requirement.skill, requirement.min_level = skills[target], level[0]
+                    elif kind == "habilitation":
+                        requirement.habilitation_type = HabilitationType.objects.get(code=target)
+                    else:
+                        requirement.ccp = ccps[target]
+                    requirement.save()
+            today = timezone.localdate()
+            planning.propose_plan(
+                self.manager, today + datetime.timedelta(days=7 - today.weekday()), 5, time_limit_seconds=5
+            )
 
     # --- People and places ---------------------------------------------------------------
 
@@ -585,16 +683,80 @@ class _Demo:
                 email=f"{spec.username}@maintenir.example",
             )
 
-    def qualify_for_lockout(self) -> None:
-        """The technician is chargé de consignation (BC): they lock out the electrical equipment they work on."""
+    def create_team(self) -> None:
+        """The Lyon team: skills, habilitations (the technician is chargé de consignation, BC), homes, a trainee
+        under his referent, and the CCPs two of them hold."""
         with acting_as(self.manager):
-            profile, _created = Technician.objects.get_or_create(user=self.tech)
-            bc = HabilitationType.objects.get(code=wo.LOCKOUT_HABILITATION)
-            Habilitation.objects.get_or_create(
-                technician=profile,
-                habilitation_type=bc,
-                defaults={"granted_on": _year(-2), "expires_on": _year(1), "granted_by": "Direction technique"},
+            team = self.save(
+                Team(name="Équipe Rhône-Loire", description="Bâtiment et industrie, Lyon et Saint-Étienne")
             )
+            skills = {
+                code: self.save(Skill(code=code, name=name, technology=technology, service_lot=lot))
+                for code, name, technology, lot in SKILLS
+            }
+            for member in TEAM:
+                label, latitude, longitude = member.home
+                profile = self.save(
+                    Technician(
+                        user=self.users[member.username],
+                        team=team,
+                        is_trainee=member.trainee,
+                        technical_referent=self.profiles.get("tech") if member.trainee else None,
+                        home_base=label,
+                        home_latitude=Decimal(latitude),
+                        home_longitude=Decimal(longitude),
+                        phone="06 12 34 56 78",
+                    )
+                )
+                self.profiles[member.username] = profile
+                for code, level in member.skills.items():
+                    self.save(TechnicianSkill(technician=profile, skill=skills[code], level=level))
+                for code in member.habilitations:
+                    self.save(
+                        Habilitation(
+                            technician=profile,
+                            habilitation_type=HabilitationType.objects.get(code=code),
+                            granted_on=_year(-2),
+                            expires_on=_year(1),
+                            granted_by="Direction technique",
+                        )
+                    )
+            # Inès's B1V runs out next week: the plan leaves her electrical work to the others from then on.
+            Habilitation.objects.filter(technician=self.profiles["ines"], habilitation_type__code="B1V").update(
+                expires_on=timezone.localdate() + datetime.timedelta(days=9)
+            )
+            monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+            for week in (monday, monday + datetime.timedelta(days=7)):
+                first, second = ("tech", "lea") if week == monday else ("lea", "tech")
+                for rank, username in enumerate((first, second), start=1):
+                    self.save(OnCallDuty(team=team, week_start=week, technician=self.profiles[username], rank=rank))
+        self.grant_ccps()
+
+    def grant_ccps(self) -> None:
+        """The CCPs of the industrial maintenance title the team holds, decided at a past session."""
+        version = TitleVersion.objects.get(title__name__startswith="Technicien(ne) de maintenance industrielle")
+        ccps = {ccp.position: ccp for ccp in version.ccps.all()}
+        centre = Centre.objects.create(name="AFPA Lyon Vénissieux", approval_number="AGR-69-0042", city="Vénissieux")
+        for member in TEAM:
+            if not member.ccps:
+                continue
+            user = self.users[member.username]
+            candidate = Candidate.objects.create(first_name=user.first_name, last_name=user.last_name, user=user)
+            path = Path.objects.create(
+                candidate=candidate, kind=PathKind.CONTINUOUS, version=version, started_on=_year(-3, 9, 1)
+            )
+            session = Session.objects.create(
+                kind=SessionKind.TITLE, version=version, centre=centre, date=_year(-2, 6, 20)
+            )
+            registration = Registration.objects.create(session=session, candidate=candidate, path=path)
+            decision = Decision.objects.create(
+                registration=registration,
+                title_granted=len(member.ccps) == len(ccps),
+                decided_on=session.date,
+                recorded_by=self.users["admin"],
+            )
+            for position in member.ccps:
+                GrantedCcp.objects.create(decision=decision, ccp=ccps[position])
 
     def start(self, order: WorkOrder) -> None:
         """The technician confirms the order's lockout, then starts the work."""
@@ -1324,6 +1486,44 @@ class _Demo:
                 preventive.save_trigger(manager, trigger)
             for plan in (contract, line):
                 preventive.activate_plan(manager, plan)
+
+
+@dataclass(frozen=True)
+class NextWeekOrder:
+    code: str
+    title: str
+    hours: str
+    due_in_days: int
+    priority: int
+    # ("skill", code, level), ("habilitation", code) or ("ccp", position in the industrial title)
+    requirements: tuple[tuple[Any, ...], ...]
+
+
+NEXT_WEEK = (
+    NextWeekOrder(
+        "L1-CONV-01",
+        "Remplacement du variateur du moteur de convoyeur",
+        "3.0",
+        9,
+        Priority.HIGH,
+        (("habilitation", "B2V"), ("ccp", 1)),
+    ),
+    NextWeekOrder(
+        "PR-01", "Contrôle des flexibles hydrauliques", "2.5", 10, Priority.NORMAL, (("skill", "hydraulique", 3),)
+    ),
+    NextWeekOrder(
+        "CVC-CTA-01", "Réglage des registres de la CTA", "2.0", 8, Priority.NORMAL, (("skill", "cvc-gtb", 2),)
+    ),
+    NextWeekOrder(
+        "ENE-CPT-01", "Mesures sur le TGBT et le compteur", "1.5", 11, Priority.LOW, (("habilitation", "BE mesure"),)
+    ),
+    NextWeekOrder(
+        "SEC-ACC-01", "Remplacement d'un lecteur de badges", "1.0", 7, Priority.HIGH, (("skill", "automatismes", 2),)
+    ),
+    NextWeekOrder(
+        "L1-API-01", "Sauvegarde et mise à jour de l'automate", "2.0", 12, Priority.LOW, (("skill", "automatismes", 3),)
+    ),
+)
 
 
 def build_demo() -> bool:

@@ -43,7 +43,6 @@ from maintenir.people.tests.factories import (
     PreventionPlanFactory,
     SiteRiskFactory,
     SkillFactory,
-    TeamFactory,
     habilitation_type,
     staff_records,
 )
@@ -268,7 +267,7 @@ def build_certification() -> CertificationWorld:
 
 def lockout_holder_once(technician: Any) -> Technician:
     """The technician's profile with a valid BC habilitation; both organisations' worlds share the technician."""
-    profile, _created = Technician.objects.get_or_create(user=technician, defaults={"team": TeamFactory()})
+    profile = Technician.objects.filter(user=technician).first() or staff_records(technician)
     Habilitation.objects.get_or_create(
         technician=profile,
         habilitation_type=habilitation_type("BC"),
