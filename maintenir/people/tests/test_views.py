@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from maintenir.core.changelog import changes_for
 from maintenir.core.tests.clients import client_for
 from maintenir.people.models import Absence, Habilitation, HabilitationType, Team, Technician, TechnicianSkill
 from maintenir.people.tests.factories import (
@@ -231,6 +232,8 @@ def test_a_manager_keeps_skills_habilitations_and_absences(manager: Any, profile
     data = {"starts_at": "2030-03-02T08:00", "ends_at": "2030-03-06T17:00", "reason": "training"}
     client.post(reverse("technician-absence-add", args=[profile.pk]), data)
     assert profile.absences.filter(reason="training").exists()
+    logged = {change.object_repr for change in changes_for(profile)}
+    assert {str(held), "H0V", str(profile.absences.get(reason="training"))} <= logged
     for name, record in (
         ("technician-skill-remove", held),
         ("technician-habilitation-remove", profile.habilitations.get(habilitation_type__code="H0V")),
