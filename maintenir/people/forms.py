@@ -9,6 +9,7 @@ from maintenir.people.models import (
     Absence,
     Habilitation,
     HabilitationType,
+    Skill,
     Team,
     Technician,
     TechnicianSkill,
@@ -76,6 +77,12 @@ class TeamForm(forms.ModelForm):
     class Meta:
         model = Team
         fields = ["name", "description"]
+
+
+class SkillForm(forms.ModelForm):
+    class Meta:
+        model = Skill
+        fields = ["code", "name", "technology", "service_lot"]
 
 
 class HabilitationTypeForm(forms.ModelForm):

@@ -29,6 +29,7 @@ from maintenir.people.forms import (
     AbsenceForm,
     HabilitationForm,
     HabilitationTypeForm,
+    SkillForm,
     TeamForm,
     TechnicianForm,
     TechnicianSkillForm,
@@ -38,6 +39,7 @@ from maintenir.people.models import (
     Habilitation,
     HabilitationType,
     OnCallDuty,
+    Skill,
     StaffModel,
     Team,
     Technician,
@@ -224,6 +226,28 @@ def _team_form(request: HttpRequest, team: Team) -> HttpResponse:
     heading = str(team) if team.pk else _("Add a team")
     back = team.get_absolute_url() if team.pk else reverse("team-list")
     return _form(request, form, lambda form: services.save_record(request.user, form.instance), heading, back)  # type: ignore[arg-type]
+
+
+# --- Skills --------------------------------------------------------------------------------------
+
+
+@login_required
+def skill_list(request: HttpRequest) -> HttpResponse:
+    _require_staff(request, Skill)
+    context = {"skills": Skill.objects.restrict(request.user), "can_add": can_add(request.user, Skill)}
+    return render(request, "people/skill_list.html", context)
+
+
+@login_required
+def skill_add(request: HttpRequest) -> HttpResponse:
+    require_add(request.user, Skill)
+    form = SkillForm(request.POST or None)
+
+    def save(form: SkillForm) -> str:
+        services.save_record(request.user, form.instance)  # type: ignore[arg-type]
+        return reverse("skill-list")
+
+    return _form(request, form, save, _("Add a skill to the catalogue"), reverse("skill-list"))
 
 
 # --- Habilitation types --------------------------------------------------------------------------

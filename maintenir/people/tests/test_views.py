@@ -9,8 +9,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maintenir.core.changelog import changes_for
+from maintenir.core.choices import Role
 from maintenir.core.tests.clients import client_for
-from maintenir.people.models import Absence, Habilitation, HabilitationType, Team, Technician, TechnicianSkill
+from maintenir.core.tests.factories import UserFactory
+from maintenir.people.models import (
+    Absence,
+    Habilitation,
+    HabilitationType,
+    Skill,
+    Team,
+    Technician,
+    TechnicianSkill,
+)
 from maintenir.people.tests.factories import (
     HabilitationFactory,
     HabilitationTypeFactory,
@@ -50,6 +60,8 @@ def pages(profile: Technician) -> list[str]:
         reverse("team-add"),
         reverse("team-detail", args=[profile.team_id]),
         reverse("team-edit", args=[profile.team_id]),
+        reverse("skill-list"),
+        reverse("skill-add"),
         reverse("habilitation-type-list"),
         reverse("habilitation-type-add"),
     ]
@@ -69,6 +81,7 @@ def writes(profile: Technician) -> list[tuple[str, dict[str, Any]]]:
         (reverse("technician-absence-remove", args=[profile.absences.get().pk]), {}),
         (reverse("team-edit", args=[profile.team_id]), {"name": "Renamed"}),
         (reverse("team-add"), {"name": "New team"}),
+        (reverse("skill-add"), {"code": "cvc", "name": "CVC"}),
         (reverse("habilitation-type-add"), {"code": "NEW", "name": "New", "category": "other"}),
         (reverse("habilitation-type-delete", args=[custom.pk]), {}),
     ]
@@ -81,6 +94,7 @@ def snapshot() -> tuple[Any, ...]:
         list(Habilitation.objects.values()),
         list(Absence.objects.values()),
         list(Team.objects.values()),
+        list(Skill.objects.values()),
         list(HabilitationType.objects.values()),
     )
 
@@ -113,6 +127,7 @@ def test_a_technician_reads_and_cannot_change(technician: Any, profile: Technici
         reverse("technician-detail", args=[profile.pk]),
         reverse("team-list"),
         reverse("team-detail", args=[profile.team_id]),
+        reverse("skill-list"),
         reverse("habilitation-type-list"),
     }
     for url in pages(profile):
@@ -304,3 +319,25 @@ def test_a_manager_adds_and_deletes_habilitation_types(manager: Any, profile: Te
 
     client.post(reverse("habilitation-type-delete", args=[added.pk]))
     assert not HabilitationType.objects.filter(pk=added.pk).exists()
+
+
+def test_a_manager_adds_a_skill_to_the_catalogue(manager: Any) -> None:
+    client = client_for(manager)
+    data = {"code": "cvc-froid", "name": "Froid et climatisation", "technology": "electrical", "service_lot": "comfort"}
+    assert client.post(reverse("skill-add"), data).url == reverse("skill-list")
+    assert "Froid et climatisation" in client.get(reverse("skill-list")).content.decode()
+    before = snapshot()
+    response = client.post(reverse("skill-add"), {**data, "name": "Again"})
+    assert "code" in response.context["form"].errors
+    assert snapshot() == before
+
+
+def test_the_pages_query_budget_does_not_grow_with_rows(manager: Any, django_assert_max_num_queries: Any) -> None:
+    client = client_for(manager)
+    for _ in range(5):
+        profile = staff_records(UserFactory(role=Role.TECHNICIAN))
+        HabilitationFactory(technician=profile)
+    with django_assert_max_num_queries(8):
+        client.get(reverse("technician-list"))
+    with django_assert_max_num_queries(13):
+        client.get(profile.get_absolute_url())
