@@ -20,13 +20,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 # A technician's skills, habilitations and absences: added from their page, changed and removed one by one.
-for model, segment, name in (
-    (TechnicianSkill, "skills", "technician-skill"),
-    (Habilitation, "habilitations", "technician-habilitation"),
-    (Absence, "absences", "technician-absence"),
+for model, listed, records, name in (
+    (TechnicianSkill, "skills", "technician-skills", "technician-skill"),
+    (Habilitation, "habilitations", "habilitations", "technician-habilitation"),
+    (Absence, "absences", "absences", "technician-absence"),
 ):
     urlpatterns += [
-        path(f"people/technicians/<int:pk>/{segment}/add/", views.record_add, {"model": model}, name=f"{name}-add"),
-        path(f"people/{segment}/<int:pk>/edit/", views.record_edit, {"model": model}, name=f"{name}-edit"),
-        path(f"people/{segment}/<int:pk>/remove/", views.record_remove, {"model": model}, name=f"{name}-remove"),
+        path(f"people/technicians/<int:pk>/{listed}/add/", views.record_add, {"model": model}, name=f"{name}-add"),
+        path(f"people/{records}/<int:pk>/edit/", views.record_edit, {"model": model}, name=f"{name}-edit"),
+        path(f"people/{records}/<int:pk>/remove/", views.record_remove, {"model": model}, name=f"{name}-remove"),
     ]
