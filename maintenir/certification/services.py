@@ -332,6 +332,24 @@ def may_list_holders(user: User | Any) -> bool:
     return bool(user.is_superuser or user.role in DISPATCH_ROLES)
 
 
+def certificates_of(viewer: User | Any, person: User) -> dict[str, Any]:
+    """What `person` holds — their candidate record, a standing per title, the CCS granted — as `viewer` may see it.
+
+    The context of the "certification/certificates.html" include.
+    """
+    candidate = Candidate.objects.restrict(viewer).filter(user=person).first()
+    ccs = (
+        Decision.objects.restrict(viewer)
+        .filter(registration__candidate=candidate, ccs_granted=True)
+        .select_related("registration__session__ccs")
+    )
+    return {
+        "candidate": candidate,
+        "standings": [standing(candidate, title) for title in titles_of(candidate)] if candidate else [],
+        "ccs_decisions": ccs,
+    }
+
+
 def linkable_accounts() -> QuerySet[User]:
     """The accounts a candidate can be linked to: technicians and candidates (whom the training centre cannot list
     through the user permissions)."""

@@ -34,7 +34,6 @@ from maintenir.certification.forms import (
 from maintenir.certification.models import (
     ActivityType,
     Candidate,
-    Decision,
     EvaluationElement,
     ExperiencePeriod,
     JuryMember,
@@ -95,17 +94,8 @@ def technician_profile(request: HttpRequest, pk: int) -> HttpResponse:
     # One's own profile, or anyone's for those who dispatch; the records themselves stay restricted below.
     if person != request.user and not services.may_list_holders(request.user):
         raise Http404
-    candidate = Candidate.objects.restrict(request.user).filter(user=person).first()
-    standings = [services.standing(candidate, title) for title in services.titles_of(candidate)] if candidate else []
-    ccs = (
-        Decision.objects.restrict(request.user)
-        .filter(registration__candidate=candidate, ccs_granted=True)
-        .select_related("registration__session__ccs")
-    )
     return render(
-        request,
-        "certification/profile.html",
-        {"person": person, "candidate": candidate, "standings": standings, "ccs_decisions": ccs},
+        request, "certification/profile.html", {"person": person, **services.certificates_of(request.user, person)}
     )
 
 

@@ -154,6 +154,8 @@ class TechnicianSkill(StaffModel):
     skill = models.ForeignKey(Skill, verbose_name=_("skill"), on_delete=models.PROTECT, related_name="+")
     level = models.PositiveSmallIntegerField(_("level"), choices=SkillLevel.choices, default=SkillLevel.AUTONOMOUS)
 
+    changelog_parent = "technician"
+
     class Meta:
         ordering = ["technician", "skill__name"]
         constraints = [models.UniqueConstraint(fields=["technician", "skill"], name="technician_skill_unique")]

@@ -22,6 +22,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("gammes/add/", views.gamme_add, name="gamme-add"),
     path("gammes/<int:pk>/", views.gamme_detail, name="gamme-detail"),
     path("gammes/<int:pk>/edit/", views.gamme_edit, name="gamme-edit"),
+    path("gammes/steps/<int:pk>/requirements/add/", views.step_requirement_add, name="gamme-step-requirement-add"),
+    path("gammes/requirements/<int:pk>/delete/", views.step_requirement_delete, name="gamme-step-requirement-delete"),
     path("preventive/", views.forecast, name="preventive-forecast"),
     path("preventive/generate/", views.generate_now, name="preventive-generate"),
 ]

@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,9 +28,20 @@ from maintenir.preventive.forms import (
     MaintenancePlanForm,
     TriggerForm,
 )
-from maintenir.preventive.models import Gamme, MaintenancePlan, PreventiveOrder, Trigger, TriggerState
+from maintenir.preventive.models import (
+    Gamme,
+    GammeStep,
+    GammeStepRequirement,
+    MaintenancePlan,
+    PreventiveOrder,
+    Trigger,
+    TriggerState,
+)
 from maintenir.ui.forms import CsvImportForm
 from maintenir.ui.views_helpers import add_row_errors, can, can_add, filtered_list, form_page, get_visible, require_add
+from maintenir.workorders import qualifications
+from maintenir.workorders import services as workorder_services
+from maintenir.workorders.forms import RequirementForm
 
 CHANGELOG_SIZE = 50
 RECENT_SIZE = 20
@@ -170,7 +182,13 @@ def gamme_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def gamme_detail(request: HttpRequest, pk: int) -> HttpResponse:
     gamme = get_visible(request, Gamme.objects.select_related("equipment_type"), pk)
-    versions = list(gamme.versions.select_related("created_by").prefetch_related("steps"))
+    # Requirements are staff records: an operator reading the gamme sees none.
+    requirements = GammeStepRequirement.objects.restrict(request.user).select_related(*qualifications.RELATED)
+    versions = list(
+        gamme.versions.select_related("created_by").prefetch_related(
+            "steps", Prefetch("steps__requirements", queryset=requirements)
+        )
+    )
     context = {
         "gamme": gamme,
         "current": versions[0] if versions else None,
@@ -178,8 +196,35 @@ def gamme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "total_minutes": sum(step.duration_minutes for step in versions[0].steps.all()) if versions else 0,
         "changes": changes_for(gamme)[:CHANGELOG_SIZE],
         "can_change": can(request.user, Action.CHANGE, gamme),
+        "can_change_requirements": can_add(request.user, GammeStepRequirement),
     }
     return render(request, "preventive/gamme_detail.html", context)
+
+
+@login_required
+def step_requirement_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Require a skill, a habilitation or a CCP for a step: every order generated from the gamme requires it."""
+    step = get_object_or_404(GammeStep.objects.select_related("version"), pk=pk)
+    gamme = get_visible(request, Gamme.objects.all(), step.version.gamme_id)
+    require_add(request.user, GammeStepRequirement)
+    form = RequirementForm(request.POST or None, user=request.user, with_work_type=False)  # type: ignore[arg-type]
+
+    def save(form: RequirementForm) -> str:
+        requirement = GammeStepRequirement(step=step, **form.cleaned_data)
+        workorder_services.save_requirement(request.user, requirement)  # type: ignore[arg-type]
+        return f"{gamme.get_absolute_url()}#steps"
+
+    context = {"heading": _("Add a requirement to step %(step)s") % {"step": step}, "back": gamme.get_absolute_url()}
+    return form_page(request, form, save, "certification/form.html", context)
+
+
+@login_required
+@require_POST
+def step_requirement_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    requirement = get_visible(request, GammeStepRequirement.objects.select_related("step__version"), pk, Action.DELETE)
+    workorder_services.delete_requirement(request.user, requirement)  # type: ignore[arg-type]
+    messages.success(request, _("Requirement removed."))
+    return redirect(reverse("gamme-detail", args=[requirement.step.version.gamme_id]) + "#steps")
 
 
 @login_required

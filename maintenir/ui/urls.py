@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("maintenir.workorders.urls")),
     path("", include("maintenir.preventive.urls")),
     path("", include("maintenir.planning.urls")),
+    path("", include("maintenir.people.urls")),
     path("", include("maintenir.reliability.urls")),
     path("", include("maintenir.reports.urls")),
     path("", include("maintenir.people.safety_urls")),
