@@ -24,7 +24,7 @@ from maintenir.certification.tests.factories import certification_records
 from maintenir.core.choices import Role
 from maintenir.core.tests.factories import OrganisationFactory, UserFactory
 from maintenir.devices.tests.factories import ApplicationFactory, PointFactory
-from maintenir.preventive.tests.factories import TriggerFactory
+from maintenir.preventive.tests.factories import TrainingSessionFactory, TriggerFactory
 from maintenir.reliability.tests.factories import (
     EquipmentEventFactory,
     ImprovementProposalFactory,
@@ -156,6 +156,7 @@ def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
     DowntimeFactory(equipment=equipment, work_order=order)
     SignOffFactory(work_order=order)
     TriggerFactory(plan__site=site, equipment=equipment)
+    TrainingSessionFactory(site=site, trainer=reporter)
     ApplicationFactory(device=PointFactory(device__equipment=equipment).device, applied_by=reporter)
     CommissioningRunFactory(commissioning_check__work_order__equipment=equipment, run_by=reporter)
     ProductionRecordFactory(equipment=equipment)

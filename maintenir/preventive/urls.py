@@ -22,6 +22,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("gammes/add/", views.gamme_add, name="gamme-add"),
     path("gammes/<int:pk>/", views.gamme_detail, name="gamme-detail"),
     path("gammes/<int:pk>/edit/", views.gamme_edit, name="gamme-edit"),
+    path("trainings/", views.training_list, name="training-list"),
+    path("trainings/add/", views.training_add, name="training-add"),
+    path("trainings/<int:pk>/", views.training_detail, name="training-detail"),
+    path("trainings/<int:pk>/edit/", views.training_edit, name="training-edit"),
     path("preventive/", views.forecast, name="preventive-forecast"),
     path("preventive/generate/", views.generate_now, name="preventive-generate"),
 ]

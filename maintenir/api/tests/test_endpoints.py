@@ -336,6 +336,32 @@ ENDPOINTS = [
     ),
     Endpoint("get", "/api/devices/{w.device.pk}/applications", "client_a"),
     Endpoint("post", "/api/applications/{w.application.pk}/revert", "technician", refused="client_a"),
+    # Training of operators on level-1 gammes
+    Endpoint("get", "/api/training-sessions", "client_a", outsider=200),
+    Endpoint("get", "/api/training-sessions/{w.training.pk}", "client_a"),
+    Endpoint(
+        "post",
+        "/api/training-sessions",
+        "technician",
+        201,
+        lambda w, p: {
+            "site": w.site.pk,
+            "topic": "Graissage",
+            "date": "2026-01-15",
+            "gammes": [w.level_one_gamme.pk],
+            "attendees": [p["operator_a"].pk],
+        },
+        refused="client_a",
+        outsider=403,
+    ),
+    Endpoint(
+        "patch",
+        "/api/training-sessions/{w.training.pk}",
+        "technician",
+        200,
+        lambda w, p: {"topic": "Graissage et nettoyage", "attendees": [p["operator_a"].pk]},
+        refused="operator_a",
+    ),
     # Gammes: the company's procedures, shared by every client and not shown to client users
     Endpoint("get", "/api/gammes", "technician", outsider=200),
     Endpoint("get", "/api/gammes/{w.gamme.pk}", "technician"),
