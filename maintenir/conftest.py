@@ -30,6 +30,7 @@ from maintenir.reliability.tests.factories import (
     ImprovementProposalFactory,
     ProductionRecordFactory,
 )
+from maintenir.reports.tests.factories import ReportMailingFactory
 from maintenir.ui.tests.browser import chromium_page
 from maintenir.workorders.tests.factories import (
     ChecklistStepFactory,
@@ -157,6 +158,7 @@ def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
     SignOffFactory(work_order=order)
     TriggerFactory(plan__site=site, equipment=equipment)
     TrainingSessionFactory(site=site, trainer=reporter)
+    ReportMailingFactory(work_order=order, sent_by=reporter)
     ApplicationFactory(device=PointFactory(device__equipment=equipment).device, applied_by=reporter)
     CommissioningRunFactory(commissioning_check__work_order__equipment=equipment, run_by=reporter)
     ProductionRecordFactory(equipment=equipment)

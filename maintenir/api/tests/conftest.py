@@ -45,6 +45,8 @@ from maintenir.preventive.tests.factories import (
 from maintenir.reliability.choices import ProposalStatus
 from maintenir.reliability.models import ImprovementProposal, ProductionRecord
 from maintenir.reliability.tests.factories import ImprovementProposalFactory
+from maintenir.reports.models import ReportMailing
+from maintenir.reports.tests.factories import ReportMailingFactory
 from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import (
     ChecklistStep,
@@ -111,6 +113,7 @@ WRITABLE_MODELS = (
     certification.GrantedCcp,
     ProductionRecord,
     ImprovementProposal,
+    ReportMailing,
     ObjectChange,
 )
 
@@ -152,6 +155,7 @@ class World:
     check: Any
     proposal: Any
     approved_proposal: Any
+    mailing: Any
     certification: "CertificationWorld"
 
 
@@ -249,6 +253,7 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         approved_proposal=ImprovementProposalFactory(
             equipment=equipment, proposed_by=technician, status=ProposalStatus.APPROVED
         ),
+        mailing=ReportMailingFactory(work_order=done, sent_by=technician),
     )
 
 
