@@ -26,12 +26,13 @@ from maintenir.core.tests.factories import OrganisationFactory, UserFactory
 from maintenir.devices.tests.factories import ApplicationFactory, PointFactory
 from maintenir.people.tests.factories import PreventionPlanFactory, SiteRiskFactory, staff_records
 from maintenir.planning.tests.factories import proposed_plan
-from maintenir.preventive.tests.factories import GammeStepRequirementFactory, TriggerFactory
+from maintenir.preventive.tests.factories import GammeStepRequirementFactory, TrainingSessionFactory, TriggerFactory
 from maintenir.reliability.tests.factories import (
     EquipmentEventFactory,
     ImprovementProposalFactory,
     ProductionRecordFactory,
 )
+from maintenir.reports.tests.factories import ReportMailingFactory
 from maintenir.ui.tests.browser import chromium_page
 from maintenir.workorders.tests.factories import (
     ChecklistStepFactory,
@@ -167,6 +168,8 @@ def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
     WorkOrderRequirementFactory(work_order=order)
     SupervisionFactory(work_order=order, trainee=reporter, tutor=reporter)
     TriggerFactory(plan__site=site, equipment=equipment)
+    TrainingSessionFactory(site=site, trainer=reporter)
+    ReportMailingFactory(work_order=order, sent_by=reporter)
     ApplicationFactory(device=PointFactory(device__equipment=equipment).device, applied_by=reporter)
     CommissioningRunFactory(commissioning_check__work_order__equipment=equipment, run_by=reporter)
     ProductionRecordFactory(equipment=equipment)

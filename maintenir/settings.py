@@ -144,16 +144,22 @@ WHITENOISE_AUTOREFRESH = DEBUG
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
-# E-mail (on-call notifications): printed on the console unless an SMTP server is configured, e.g.
-# MAINTENIR_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with MAINTENIR_EMAIL_HOST and its login.
-EMAIL_BACKEND = os.environ.get("MAINTENIR_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("MAINTENIR_EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("MAINTENIR_EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("MAINTENIR_EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("MAINTENIR_EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("MAINTENIR_EMAIL_USE_TLS")
+# E-mail (reports sent from their page, on-call calls). With MAINTENIR_EMAIL_HOST set, mail goes out through that
+# SMTP server (port MAINTENIR_EMAIL_PORT, login MAINTENIR_EMAIL_USER / MAINTENIR_EMAIL_PASSWORD,
+# STARTTLS unless MAINTENIR_EMAIL_USE_TLS=false, or implicit TLS with MAINTENIR_EMAIL_USE_SSL=true);
+# without, messages are written to the console. MAINTENIR_EMAIL_BACKEND names another Django backend.
+EMAIL_HOST = os.environ.get("MAINTENIR_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("MAINTENIR_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("MAINTENIR_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("MAINTENIR_EMAIL_PASSWORD", "")
 EMAIL_USE_SSL = env_bool("MAINTENIR_EMAIL_USE_SSL")
+EMAIL_USE_TLS = env_bool("MAINTENIR_EMAIL_USE_TLS", not EMAIL_USE_SSL)
+EMAIL_TIMEOUT = int(os.environ.get("MAINTENIR_EMAIL_TIMEOUT", "30"))
+# The sender of Maintenir's e-mails; replies go to the user who sent the report.
 DEFAULT_FROM_EMAIL = os.environ.get("MAINTENIR_EMAIL_FROM", "maintenir@localhost")
+EMAIL_BACKEND = os.environ.get("MAINTENIR_EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
 
 CELERY_BROKER_URL = os.environ.get("MAINTENIR_BROKER_URL", "")
 # Without a broker, tasks run in the calling process.

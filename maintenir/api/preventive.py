@@ -18,17 +18,25 @@ from maintenir.api.common import (
     filtered,
     get_visible,
     partial_schema,
+    resolve_many,
     restricted,
 )
 from maintenir.assets.choices import CounterKind, Technology
 from maintenir.assets.models import Equipment, EquipmentType, ProductionLine, Site
+from maintenir.core.choices import Action
 from maintenir.core.csvio import ImportReport
-from maintenir.core.services import save_restricted
+from maintenir.core.models import User
+from maintenir.core.services import check_model_permission, save_restricted
 from maintenir.devices.models import Point
-from maintenir.preventive import services, transfer
+from maintenir.preventive import services, training, transfer
 from maintenir.preventive.choices import Anchor, ConditionOperator, IntervalUnit, TriggerKind
-from maintenir.preventive.filtersets import GammeFilterSet, MaintenancePlanFilterSet, TriggerFilterSet
-from maintenir.preventive.models import Gamme, GammeVersion, MaintenancePlan, Trigger, TriggerState
+from maintenir.preventive.filtersets import (
+    GammeFilterSet,
+    MaintenancePlanFilterSet,
+    TrainingSessionFilterSet,
+    TriggerFilterSet,
+)
+from maintenir.preventive.models import Gamme, GammeVersion, MaintenancePlan, TrainingSession, Trigger, TriggerState
 from maintenir.workorders.choices import Priority
 
 router = Router(tags=["preventive"])
@@ -493,3 +501,98 @@ def generate(request: HttpRequest, payload: GenerateIn) -> services.GenerationRe
     """Run the generator now (managers); with `dry_run`, report what it would create."""
     services.check_may_generate(acting_user(request))
     return services.generate(until=payload.until, dry_run=payload.dry_run)
+
+
+# --- Training of operators -------------------------------------------------------------------
+
+
+class TrainingSessionIn(Schema):
+    site: int
+    topic: str
+    date: datetime.date
+    trainer: int | None = Field(None, description="A member of the maintenance team; by default the caller.")
+    gammes: list[int] = Field(description="The level-1 gammes covered.")
+    attendees: list[int] = Field(description="The operators trained, of the site's client.")
+    notes: str = ""
+
+
+class TrainingSessionPatch(partial_schema(TrainingSessionIn)):  # type: ignore[misc]
+    """Only the fields sent are changed; `gammes` and `attendees`, when sent, replace the lists."""
+
+
+class TrainingSessionOut(Schema):
+    id: int
+    site: int = Field(alias="site_id")
+    site_name: str = Field(alias="site.name")
+    topic: str
+    date: datetime.date
+    trainer: int = Field(alias="trainer_id")
+    trainer_name: str
+    gammes: list[int]
+    attendees: list[int]
+    notes: str
+    created: datetime.datetime
+    last_updated: datetime.datetime
+
+    @staticmethod
+    def resolve_trainer_name(session: TrainingSession) -> str:
+        return str(session.trainer)
+
+    @staticmethod
+    def resolve_gammes(session: TrainingSession) -> list[int]:
+        return [gamme.pk for gamme in session.gammes.all()]
+
+    @staticmethod
+    def resolve_attendees(session: TrainingSession) -> list[int]:
+        return [person.pk for person in session.attendees.all()]
+
+
+class TrainingSessionFilters(filter_schema(TrainingSessionFilterSet)):  # type: ignore[misc]
+    """The training session list filters, as query parameters."""
+
+
+TRAINING_KEYS: dict[str, type[Model]] = {"site": Site, "trainer": User}
+
+
+def _trainings(request: HttpRequest) -> QuerySet[TrainingSession]:
+    return (
+        restricted(TrainingSession, request).select_related("site", "trainer").prefetch_related("gammes", "attendees")
+    )
+
+
+def _save_training(request: HttpRequest, session: TrainingSession, changes: dict[str, Any]) -> TrainingSession:
+    # Refused roles learn so before the ids they may not look up are resolved.
+    check_model_permission(
+        acting_user(request), Action.ADD if session._state.adding else Action.CHANGE, TrainingSession
+    )
+    gamme_ids, attendee_ids = changes.pop("gammes", None), changes.pop("attendees", None)
+    apply_changes(request, session, changes, TRAINING_KEYS)
+    gammes = resolve_many(Gamme, request, gamme_ids, "gammes") if gamme_ids is not None else session.gammes.all()
+    attendees = (
+        resolve_many(User, request, attendee_ids, "attendees") if attendee_ids is not None else session.attendees.all()
+    )
+    training.save_training_session(acting_user(request), session, gammes, attendees)
+    return _trainings(request).get(pk=session.pk)
+
+
+@router.get("/training-sessions", response=list[TrainingSessionOut])
+@paginate(LimitOffsetPagination)
+def list_training_sessions(request: HttpRequest, filters: Query[TrainingSessionFilters]) -> QuerySet[TrainingSession]:
+    return filtered(TrainingSessionFilterSet, request, _trainings(request), filters)
+
+
+@router.get("/training-sessions/{session_id}", response=TrainingSessionOut)
+def get_training_session(request: HttpRequest, session_id: int) -> TrainingSession:
+    return get_visible(_trainings(request), session_id)
+
+
+@router.post("/training-sessions", response={201: TrainingSessionOut})
+def create_training_session(request: HttpRequest, payload: TrainingSessionIn) -> TrainingSession:
+    """Record operators trained on level-1 gammes: from then on they may do those gammes' level-1 steps."""
+    return _save_training(request, TrainingSession(), payload.model_dump())
+
+
+@router.patch("/training-sessions/{session_id}", response=TrainingSessionOut)
+def update_training_session(request: HttpRequest, session_id: int, payload: TrainingSessionPatch) -> TrainingSession:
+    session = get_visible(_trainings(request), session_id)
+    return _save_training(request, session, payload.model_dump(exclude_unset=True))

@@ -5,7 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.forms import DateInput, RestrictedChoicesForm
 from maintenir.assets.models import Site
-from maintenir.preventive.models import Gamme, GammeStep, MaintenancePlan, Trigger
+from maintenir.core.choices import STAFF_ROLES, Role
+from maintenir.core.models import User
+from maintenir.preventive.models import Gamme, GammeStep, MaintenancePlan, TrainingSession, Trigger
+from maintenir.preventive.training import level_one_gammes
 
 STEP_FIELDS = [
     "instruction",
@@ -85,3 +88,21 @@ class ForecastForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = Site.objects.restrict(user)  # type: ignore[attr-defined]
+
+
+class TrainingSessionForm(RestrictedChoicesForm):
+    """A training session; the choices offer level-1 gammes, operators and the maintenance team."""
+
+    class Meta:
+        model = TrainingSession
+        fields = ["site", "topic", "date", "trainer", "gammes", "attendees", "notes"]
+        widgets = {"date": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        people = User.objects.restrict(user).filter(is_active=True)
+        self.fields["trainer"].queryset = people.filter(role__in=STAFF_ROLES)  # type: ignore[attr-defined]
+        self.fields["attendees"].queryset = people.filter(role=Role.OPERATOR)  # type: ignore[attr-defined]
+        self.fields["gammes"].queryset = level_one_gammes()  # type: ignore[attr-defined]
+        if not self.instance.pk:
+            self.initial.setdefault("trainer", user.pk)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.choices import CounterKind, Technology
 from maintenir.assets.models import Equipment, EquipmentType, ProductionLine, Site
-from maintenir.core.choices import MANAGING_ROLES, Action, Role
+from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, Action, Role
 from maintenir.core.models import RestrictedModel
 from maintenir.devices.models import Point
 from maintenir.preventive import choices
@@ -348,3 +348,44 @@ class PreventiveOrder(models.Model):
     def is_late(self) -> bool:
         completed = self.work_order.completed_at
         return completed is not None and timezone.localdate(completed) > self.tolerance_end
+
+
+class TrainingSession(RestrictedModel):
+    """Operators trained on level-1 gammes (formation du personnel d'exploitation): once trained on
+    a gamme, an operator may do the level-1 steps of the orders that follow it."""
+
+    site = models.ForeignKey(Site, verbose_name=_("site"), on_delete=models.PROTECT, related_name="training_sessions")
+    topic = models.CharField(_("topic"), max_length=200)
+    date = models.DateField(_("date"))
+    trainer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("trainer"), on_delete=models.PROTECT, related_name="+"
+    )
+    gammes = models.ManyToManyField(
+        Gamme,
+        verbose_name=_("gammes covered"),
+        related_name="training_sessions",
+        help_text=_("The level-1 gammes the operators learnt to carry out."),
+    )
+    attendees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("operators trained"), related_name="training_sessions"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+
+    tenant_path = "site__organisation"
+    role_permissions: ClassVar[dict[str, frozenset[str]]] = {
+        Action.VIEW: ALL_ROLES,
+        Action.ADD: STAFF_ROLES,
+        Action.CHANGE: STAFF_ROLES,
+        Action.DELETE: MANAGING_ROLES,
+    }
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+
+    def __str__(self) -> str:
+        return f"{self.date} — {self.topic}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("training-detail", args=[self.pk])

@@ -24,6 +24,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("gammes/<int:pk>/edit/", views.gamme_edit, name="gamme-edit"),
     path("gammes/steps/<int:pk>/requirements/add/", views.step_requirement_add, name="gamme-step-requirement-add"),
     path("gammes/requirements/<int:pk>/delete/", views.step_requirement_delete, name="gamme-step-requirement-delete"),
+    path("trainings/", views.training_list, name="training-list"),
+    path("trainings/add/", views.training_add, name="training-add"),
+    path("trainings/<int:pk>/", views.training_detail, name="training-detail"),
+    path("trainings/<int:pk>/edit/", views.training_edit, name="training-edit"),
     path("preventive/", views.forecast, name="preventive-forecast"),
     path("preventive/generate/", views.generate_now, name="preventive-generate"),
 ]

@@ -19,13 +19,14 @@ from maintenir.core.changelog import changes_for
 from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.core.services import save_restricted
-from maintenir.preventive import services, transfer
-from maintenir.preventive.filtersets import GammeFilterSet, MaintenancePlanFilterSet
+from maintenir.preventive import services, training, transfer
+from maintenir.preventive.filtersets import GammeFilterSet, MaintenancePlanFilterSet, TrainingSessionFilterSet
 from maintenir.preventive.forms import (
     ForecastForm,
     GammeForm,
     GammeStepFormSet,
     MaintenancePlanForm,
+    TrainingSessionForm,
     TriggerForm,
 )
 from maintenir.preventive.models import (
@@ -34,6 +35,7 @@ from maintenir.preventive.models import (
     GammeStepRequirement,
     MaintenancePlan,
     PreventiveOrder,
+    TrainingSession,
     Trigger,
     TriggerState,
 )
@@ -197,6 +199,11 @@ def gamme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "changes": changes_for(gamme)[:CHANGELOG_SIZE],
         "can_change": can(request.user, Action.CHANGE, gamme),
         "can_change_requirements": can_add(request.user, GammeStepRequirement),
+        "trainings": TrainingSession.objects.restrict(request.user)
+        .filter(gammes=gamme)
+        .select_related("site", "trainer")
+        .prefetch_related("attendees")[:RECENT_SIZE],
+        "can_train": can_add(request.user, TrainingSession),
     }
     return render(request, "preventive/gamme_detail.html", context)
 
@@ -263,6 +270,65 @@ def _gamme_form(request: HttpRequest, gamme: Gamme, current_steps: list[dict[str
             return redirect(form.instance)
     context = {"form": form, "steps": steps, "gamme": gamme, "code": gamme.code}
     return render(request, "preventive/gamme_form.html", context)
+
+
+# --- Training of operators --------------------------------------------------------------------
+
+TRAINING_RELATED = ("site", "trainer")
+
+
+@login_required
+def training_list(request: HttpRequest) -> HttpResponse:
+    sessions = TrainingSession.objects.select_related(*TRAINING_RELATED).prefetch_related("gammes", "attendees")
+    return filtered_list(
+        request,
+        sessions,
+        TrainingSessionFilterSet,
+        "preventive/training_list.html",
+        {"can_add": can_add(request.user, TrainingSession)},
+    )
+
+
+@login_required
+def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_visible(request, TrainingSession.objects.select_related(*TRAINING_RELATED), pk)
+    context = {
+        "session": session,
+        "gammes": session.gammes.all(),
+        "attendees": session.attendees.all(),
+        "changes": changes_for(session)[:CHANGELOG_SIZE],
+        "can_change": can(request.user, Action.CHANGE, session),
+    }
+    return render(request, "preventive/training_detail.html", context)
+
+
+@login_required
+def training_add(request: HttpRequest) -> HttpResponse:
+    require_add(request.user, TrainingSession)
+    return _training_form(request, TrainingSession(), initial=request.GET.dict())
+
+
+@login_required
+def training_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _training_form(request, get_visible(request, TrainingSession.objects.all(), pk, Action.CHANGE))
+
+
+def _training_form(
+    request: HttpRequest, session: TrainingSession, initial: dict[str, Any] | None = None
+) -> HttpResponse:
+    form = TrainingSessionForm(request.POST or None, instance=session, user=request.user, initial=initial)
+    return form_page(
+        request,
+        form,
+        lambda form: training.save_training_session(
+            request.user,  # type: ignore[arg-type]
+            form.instance,
+            form.cleaned_data["gammes"],
+            form.cleaned_data["attendees"],
+        ),
+        "preventive/training_form.html",
+        {"session": session},
+    )
 
 
 # --- CSV ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ A query returns one row per group; Python merges those rows, never one row per o
 
 import dataclasses
 import datetime
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -22,8 +23,10 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
+    BigIntegerField,
     Count,
     DecimalField,
+    Expression,
     ExpressionWrapper,
     F,
     FloatField,
@@ -443,12 +446,29 @@ def kpis(
 # Up to this many equipment, a scope's ids are sent as a list: PostgreSQL then reads their rows by
 # the equipment indexes, where for a subquery it reads whole tables to hash-join them.
 LISTED_SCOPE = 5000
+# The list as one parameter: Django would prepare each of a thousand ids again for every query.
+ID_LIST_SQL = {
+    "sqlite": "SELECT value FROM json_each(%s)",
+    "postgresql": "SELECT unnest(%s::bigint[])",
+}
+
+
+class IdList(Expression):
+    """A list of ids as the right-hand side of `__in`, sent as one array (JSON on SQLite)."""
+
+    def __init__(self, ids: list[int]) -> None:
+        super().__init__(output_field=BigIntegerField())
+        self.ids = ids
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
+        value = json.dumps(self.ids) if connection.vendor == "sqlite" else self.ids
+        return ID_LIST_SQL[connection.vendor], (value,)
 
 
 def scope_members(equipment: QuerySet[Equipment], count: int) -> Any:
     """The scope's equipment ids as a filter value: a list for a small scope, else a subquery."""
     if count <= LISTED_SCOPE:
-        return list(equipment.order_by().values_list("pk", flat=True))
+        return IdList(list(equipment.order_by().values_list("pk", flat=True)))
     return equipment.values("pk")
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maintenir.reliability import services as reliability
+from maintenir.reports import mailing
 
 
 class MonthlyReportForm(forms.Form):
@@ -28,3 +29,20 @@ class MonthlyReportForm(forms.Form):
         data = self.cleaned_data
         month = data.get("month") or reliability.add_months(timezone.localdate(), -1)
         return month, data.get("scope") or reliability.SCOPE_ALL, data.get("id")
+
+
+class SendReportForm(forms.Form):
+    """Who gets the report by e-mail, and a few words for them."""
+
+    recipients = forms.CharField(
+        label=_("Recipients"),
+        max_length=2000,
+        help_text=_("E-mail addresses, separated by commas."),
+        widget=forms.TextInput(attrs={"type": "text", "autocomplete": "email", "inputmode": "email"}),
+    )
+    message = forms.CharField(
+        label=_("Message"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def clean_recipients(self) -> list[str]:
+        return mailing.split_addresses(self.cleaned_data["recipients"])

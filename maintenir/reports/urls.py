@@ -7,6 +7,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/<int:pk>/intervention-report.pdf", views.intervention_report, name="intervention-report"),
     path("sites/<int:pk>/equipment-state-report.pdf", views.equipment_state_report, name="equipment-state-report"),
     path("reports/monthly.pdf", views.monthly_report, name="monthly-report"),
+    path("orders/<int:pk>/intervention-report/send/", views.send_intervention_report, name="intervention-report-send"),
+    path(
+        "sites/<int:pk>/equipment-state-report/send/",
+        views.send_equipment_state_report,
+        name="equipment-state-report-send",
+    ),
+    path("reports/monthly/send/", views.send_monthly_report, name="monthly-report-send"),
     path(
         "certification/candidates/<int:pk>/titles/<int:title_pk>/livret.pdf",
         certification_views.livret,

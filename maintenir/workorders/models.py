@@ -269,7 +269,25 @@ class WorkOrder(RestrictedModel):
 
     class Meta:
         ordering = ["priority", "due_date", "pk"]
-        indexes = [models.Index(fields=["status", "priority"]), models.Index(fields=["due_date"])]
+        indexes = [
+            models.Index(fields=["status", "priority"]),
+            models.Index(fields=["due_date"]),
+            # Every column the reliability KPIs read from an order, after its equipment: a site's
+            # orders, scattered over the table, are counted from the index alone.
+            models.Index(
+                fields=[
+                    "equipment",
+                    "work_type",
+                    "status",
+                    "created",
+                    "due_date",
+                    "completed_at",
+                    "estimated_hours",
+                    "id",
+                ],
+                name="workorder_kpi_covering",
+            ),
+        ]
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
 
@@ -431,6 +449,8 @@ class TimeEntry(RestrictedModel):
 
     class Meta:
         ordering = ["work_order", "date", "pk"]
+        # The labour KPIs read an order's hours by date from the index alone.
+        indexes = [models.Index(fields=["work_order", "date", "hours"], name="timeentry_kpi_covering")]
         verbose_name = _("time entry")
         verbose_name_plural = _("time entries")
 
@@ -462,6 +482,10 @@ class PartUsage(RestrictedModel):
 
     class Meta:
         ordering = ["work_order", "pk"]
+        # The cost KPIs read an order's parts from the index alone.
+        indexes = [
+            models.Index(fields=["work_order", "created", "quantity", "unit_cost"], name="partusage_kpi_covering")
+        ]
         verbose_name = _("part used")
         verbose_name_plural = _("parts used")
 
@@ -499,7 +523,10 @@ class Downtime(RestrictedModel):
 
     class Meta:
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["equipment", "started_at"])]
+        # In the order the KPIs' window reads an equipment's intervals, with what it computes from them.
+        indexes = [
+            models.Index(fields=["equipment", "started_at", "id", "ended_at", "cause"], name="downtime_kpi_covering")
+        ]
         verbose_name = _("downtime")
         verbose_name_plural = _("downtimes")
 

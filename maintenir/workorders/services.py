@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from maintenir.assets import services as asset_services
 from maintenir.assets.choices import EquipmentStatus, Technology
 from maintenir.assets.models import Equipment, Site
-from maintenir.core.choices import Action
+from maintenir.core.choices import Action, Role
 from maintenir.core.models import User
 from maintenir.core.services import (
     TransitionError,
@@ -64,6 +64,7 @@ from maintenir.workorders.models import (
     WorkRequest,
     WorkRequestPhoto,
 )
+from maintenir.workorders.signals import step_recording
 
 S = WorkOrderStatus
 
@@ -103,6 +104,8 @@ TRANSITIONS: dict[str, Transition] = {
     ),
 }
 ASSIGNABLE_STATUSES = frozenset({S.APPROVED, S.PLANNED, S.IN_PROGRESS, S.ON_HOLD})
+# NF X 60-000 level 1: simple work that trained operators may take over (their other steps are the technicians').
+OPERATOR_LEVEL = 1
 SIGN_OFF_STATUSES = {
     SignOffRole.TECHNICIAN: EXECUTION_STATUSES | {S.DONE},
     SignOffRole.CLIENT: frozenset({S.IN_PROGRESS, S.DONE}),
@@ -691,6 +694,14 @@ def record_step(
     remark: str = "",
 ) -> ChecklistStep:
     require_execution(user, step.work_order)
+    if user.role == Role.OPERATOR and not user.is_superuser and step.level != OPERATOR_LEVEL:
+        raise ValidationError(
+            {
+                "step": _("An operator may only do level-1 steps; step %(position)s is a technician's.")
+                % {"position": step.position}
+            }
+        )
+    step_recording.send(sender=ChecklistStep, user=user, step=step)
     if is_done and step.requires_measurement and measured_value is None:
         raise ValidationError({"measured_value": _("This step needs a measured value.")})
     step.is_done = is_done

@@ -55,13 +55,21 @@ from maintenir.preventive.models import (
     GammeVersion,
     MaintenancePlan,
     PreventiveOrder,
+    TrainingSession,
     Trigger,
     TriggerState,
 )
-from maintenir.preventive.tests.factories import GammeStepFactory, MaintenancePlanFactory, TriggerFactory
+from maintenir.preventive.tests.factories import (
+    GammeStepFactory,
+    MaintenancePlanFactory,
+    TrainingSessionFactory,
+    TriggerFactory,
+)
 from maintenir.reliability.choices import ProposalStatus
 from maintenir.reliability.models import ImprovementProposal, ProductionRecord
 from maintenir.reliability.tests.factories import ImprovementProposalFactory
+from maintenir.reports.models import ReportMailing
+from maintenir.reports.tests.factories import ReportMailingFactory
 from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import (
     ChecklistStep,
@@ -120,6 +128,9 @@ WRITABLE_MODELS = (
     Trigger,
     TriggerState,
     PreventiveOrder,
+    TrainingSession,
+    TrainingSession.gammes.through,
+    TrainingSession.attendees.through,
     CommissioningCheck,
     CommissioningRun,
     certification.Candidate,
@@ -150,6 +161,7 @@ WRITABLE_MODELS = (
     LockoutStep,
     OnCallCall,
     OnCallDuty,
+    ReportMailing,
     ObjectChange,
 )
 
@@ -178,6 +190,8 @@ class World:
     downtime: Any
     failure_mode: Any
     gamme: Any
+    level_one_gamme: Any
+    training: Any
     draft_plan: Any
     plan: Any
     trigger: Any
@@ -195,6 +209,7 @@ class World:
     lockout_step: Any
     locked_step: Any
     on_call_call: Any
+    mailing: Any
     certification: "CertificationWorld"
     people: "PeopleWorld"
     requirement: Any
@@ -284,12 +299,14 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         return work_order
 
     in_progress = order(S.IN_PROGRESS)
+    done = order(S.DONE)
     finishing = order(S.IN_PROGRESS, work_type=WorkOrderType.IMPROVEMENT)
     SignOff.objects.create(
         work_order=finishing, role=SignOffRole.TECHNICIAN, name="Tech", signed_at=timezone.now(), user=technician
     )
     equipment_down = EquipmentFactory(site=site)
     gamme = GammeStepFactory().version.gamme
+    level_one_gamme = GammeStepFactory(level=1).version.gamme
     plan = MaintenancePlanFactory(site=site)
     point = PointFactory(device__equipment=equipment, name="active_power", writable=True)
     parameter_set = ParameterSetFactory()
@@ -313,12 +330,14 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         step=ChecklistStepFactory(work_order=in_progress, position=1),
         on_hold=order(S.ON_HOLD),
         finishing=finishing,
-        done=order(S.DONE),
+        done=done,
         downtime=Downtime.objects.create(
             equipment=equipment_down, cause=DowntimeCause.FAILURE, started_at=timezone.now()
         ),
         failure_mode=FailureMode.objects.order_by("code").first(),
         gamme=gamme,
+        level_one_gamme=level_one_gamme,
+        training=TrainingSessionFactory(site=site, trainer=technician, gammes=[level_one_gamme]),
         draft_plan=MaintenancePlanFactory(site=site, status=PlanStatus.DRAFT),
         plan=plan,
         trigger=TriggerFactory(plan=plan, gamme=gamme, equipment=equipment, start_date=timezone.localdate()),
@@ -345,6 +364,7 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
             work_order=lockout_order, position=2, confirmed_by=technician, confirmed_at=timezone.now()
         ),
         on_call_call=OnCallCallFactory(work_request=work_request, technician=profile),
+        mailing=ReportMailingFactory(work_order=done, sent_by=technician),
     )
 
 

@@ -1,89 +1,23 @@
 """The intervention report of a work order, read back from the PDF."""
 
-import datetime
 import logging
-from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from maintenir.core.tests.clients import client_for
 from maintenir.reports import services
 from maintenir.reports.tests.pdf import pdf_text
-from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus
-from maintenir.workorders.models import FailureCause, FailureMode
 from maintenir.workorders.tests.factories import (
-    PNG_BASE64,
     ChecklistStepFactory,
-    DowntimeFactory,
-    PartUsageFactory,
-    SignOffFactory,
     TimeEntryFactory,
     WorkOrderFactory,
-    WorkRequestFactory,
-    WorkRequestPhotoFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def done_order(equipment_a: Any, technician: Any) -> Any:
-    """A repaired leak: two steps (one measurement out of range), time, parts, coding, downtime, photo, signed."""
-    mode = FailureMode.objects.order_by("code").first()
-    cause = FailureCause.objects.order_by("code").first()
-    order = WorkOrderFactory(
-        equipment=equipment_a,
-        status=WorkOrderStatus.DONE,
-        title="Fuite huile vérin",
-        findings="Joint de tige usé, remplacé.",
-        failure_mode=mode,
-        failure_cause=cause,
-        assignees=[technician],
-    )
-    request = WorkRequestFactory(equipment=equipment_a, symptom="Flaque d'huile sous le vérin", work_order=order)
-    WorkRequestPhotoFactory(work_request=request)
-    ChecklistStepFactory(
-        work_order=order,
-        position=1,
-        instruction="Mesurer la pression hydraulique",
-        unit="bar",
-        requires_measurement=True,
-        expected_min=Decimal(150),
-        expected_max=Decimal(180),
-        measured_value=Decimal("162.5"),
-        is_done=True,
-        done_by=technician,
-    )
-    ChecklistStepFactory(
-        work_order=order,
-        position=2,
-        instruction="Mesurer la température d'huile",
-        unit="°C",
-        expected_max=Decimal(60),
-        measured_value=Decimal("71.2"),
-        is_done=True,
-    )
-    TimeEntryFactory(work_order=order, technician=technician, hours=Decimal("2.50"))
-    TimeEntryFactory(work_order=order, technician=technician, hours=Decimal("1.25"), note="Essais")
-    PartUsageFactory(work_order=order, description="Kit joints vérin", quantity=Decimal(2), unit_cost=Decimal("37.40"))
-    PartUsageFactory(work_order=order, description="Huile HV46", quantity=Decimal(5), unit_cost=Decimal("8.10"))
-    start = timezone.now() - datetime.timedelta(hours=5)
-    DowntimeFactory(
-        equipment=equipment_a,
-        work_order=order,
-        cause=DowntimeCause.FAILURE,
-        started_at=start,
-        ended_at=start + datetime.timedelta(hours=3, minutes=30),
-    )
-    SignOffFactory(
-        work_order=order, role=SignOffRole.CLIENT, name="Agnès Roux", signature=f"data:image/png;base64,{PNG_BASE64}"
-    )
-    return order
 
 
 def test_the_report_shows_what_was_found_done_measured_used_and_signed(

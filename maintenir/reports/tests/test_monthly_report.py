@@ -1,6 +1,5 @@
 """The monthly maintenance report, read back from the PDF: its figures are the reliability KPIs."""
 
-import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -9,67 +8,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from maintenir.assets.tests.factories import EquipmentFactory
 from maintenir.core.tests.clients import client_for
 from maintenir.reports import services
+from maintenir.reports.tests.conftest import SEPTEMBER
 from maintenir.reports.tests.pdf import pdf_text
-from maintenir.workorders.choices import DowntimeCause, WorkOrderStatus, WorkOrderType
-from maintenir.workorders.models import FailureMode, WorkOrder
-from maintenir.workorders.tests.factories import DowntimeFactory, TimeEntryFactory, WorkOrderFactory
+from maintenir.workorders.models import FailureMode
+from maintenir.workorders.tests.factories import WorkOrderFactory
 
 pytestmark = pytest.mark.django_db
-
-# September 2026 (720 h) and August (744 h): no daylight-saving change in either.
-SEPTEMBER = datetime.date(2026, 9, 1)
-
-
-def at(month: int, day: int, hour: int) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime(2026, month, day, hour))
-
-
-def failure(equipment: Any, mode: Any, start: datetime.datetime, hours: int) -> Any:
-    order = WorkOrderFactory(equipment=equipment, status=WorkOrderStatus.DONE, failure_mode=mode)
-    WorkOrder.objects.filter(pk=order.pk).update(created=start)
-    DowntimeFactory(
-        equipment=equipment,
-        work_order=order,
-        cause=DowntimeCause.FAILURE,
-        started_at=start,
-        ended_at=start + datetime.timedelta(hours=hours),
-    )
-    return order
-
-
-@pytest.fixture
-def site_months(equipment_a: Any) -> Any:
-    """Two equipment: two failures in September (6 h and 4 h down, 4 h of labour), one in August (2 h); two
-    preventive orders due in September, one done on time, one still open; two orders in the backlog."""
-    pump = EquipmentFactory(site=equipment_a.site, code="PMP-02", name="Pompe de relevage")
-    mode = FailureMode.objects.order_by("code").first()
-    repair = failure(equipment_a, mode, at(9, 3, 8), 6)
-    TimeEntryFactory(work_order=repair, date=datetime.date(2026, 9, 3), hours=Decimal(4))
-    failure(pump, mode, at(9, 17, 10), 4)
-    failure(equipment_a, mode, at(8, 12, 9), 2)
-    preventive = {"work_type": WorkOrderType.PREVENTIVE_SYSTEMATIC}
-    WorkOrderFactory(
-        equipment=equipment_a,
-        status=WorkOrderStatus.DONE,
-        due_date=datetime.date(2026, 9, 10),
-        completed_at=at(9, 9, 12),
-        **preventive,
-    )
-    WorkOrderFactory(
-        equipment=pump,
-        title="Visite annuelle pompe",
-        status=WorkOrderStatus.PLANNED,
-        due_date=datetime.date(2026, 9, 20),
-        estimated_hours=Decimal(3),
-        **preventive,
-    )
-    WorkOrderFactory(equipment=equipment_a, title="Capteur à remplacer", estimated_hours=Decimal(2))
-    return equipment_a.site
 
 
 def test_the_report_gives_the_month_beside_the_previous_one_from_the_kpis(manager: Any, site_months: Any) -> None:
