@@ -19,6 +19,7 @@ from maintenir.assets.models import Building, Counter, Equipment, EquipmentType,
 from maintenir.assets.services import record_counter_reading, save_equipment
 from maintenir.certification.choices import PathKind, SessionKind
 from maintenir.certification.models import (
+    ActivityType,
     Candidate,
     Centre,
     Decision,
@@ -736,6 +737,10 @@ class _Demo:
         """The CCPs of the industrial maintenance title the team holds, decided at a past session."""
         version = TitleVersion.objects.get(title__name__startswith="Technicien(ne) de maintenance industrielle")
         ccps = {ccp.position: ccp for ccp in version.ccps.all()}
+        with acting_as(self.users["admin"]):
+            self.record_decisions(version, ccps)
+
+    def record_decisions(self, version: TitleVersion, ccps: dict[int, ActivityType]) -> None:
         centre = Centre.objects.create(name="AFPA Lyon Vénissieux", approval_number="AGR-69-0042", city="Vénissieux")
         for member in TEAM:
             if not member.ccps:

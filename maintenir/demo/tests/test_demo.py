@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from maintenir.assets.choices import CounterKind, ServiceLot, Technology
 from maintenir.assets.models import CounterReading, Equipment, ProductionLine, Site
+from maintenir.certification.models import ActivityType
+from maintenir.certification.services import holders_of
 from maintenir.core.models import ObjectChange, Organisation, User
 from maintenir.demo.services import AHU_PARAMETER_SET, DEMO_PASSWORD, DEMO_USERS, FACTORY, OFFICE, build_demo
 from maintenir.devices import parameters
@@ -16,6 +18,9 @@ from maintenir.devices.choices import ApplicationStatus
 from maintenir.devices.models import Device, ParameterSet
 from maintenir.devices.simulators import AHU_INSTANCE, PV_INVERTER
 from maintenir.devices.tests.peers import bacnet_peer, in_thread, simulated_modbus_device
+from maintenir.people.models import Team
+from maintenir.planning.choices import PlanStatus
+from maintenir.planning.models import DispatchPlan
 from maintenir.workorders import commissioning
 from maintenir.workorders.choices import (
     CheckStatus,
@@ -26,6 +31,7 @@ from maintenir.workorders.choices import (
     WorkRequestStatus,
 )
 from maintenir.workorders.models import Downtime, WorkOrder, WorkRequest
+from maintenir.workorders.qualifications import ccp_ids, missing, profiles_of, requirements_of
 
 S = WorkOrderStatus
 
@@ -105,7 +111,7 @@ def test_client_users_see_only_their_organisation(demo: None) -> None:
 
 
 def test_every_demo_user_can_log_in(demo: None) -> None:
-    assert len(DEMO_USERS) == 6
+    assert len(DEMO_USERS) == 9
     for spec in DEMO_USERS:
         assert Client().login(username=spec.username, password=DEMO_PASSWORD), spec.username
     assert User.objects.get(username="admin").is_superuser
@@ -212,3 +218,24 @@ def test_the_parameter_set_applies_to_the_simulated_air_handling_unit_and_revert
         reverted = peer.objects["setpoint"].presentValue
     assert applied == (ApplicationStatus.APPLIED, "", 17.0)
     assert reverted == 21.0
+
+
+def test_the_team_is_on_call_and_next_week_is_planned_by_qualification(demo: None) -> None:
+    team = Team.objects.get()
+    assert team.members.count() == 4
+    trainee = team.members.get(is_trainee=True)
+    assert trainee.technical_referent.user.username == "tech"
+    monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    assert [duty.technician.user.username for duty in team.on_call.filter(week_start=monday)] == ["tech", "lea"]
+    repair = ActivityType.objects.get(version__title__name__contains="industrielle", position=1)
+    assert {user.username for user in holders_of(repair)} == {"tech", "lea"}
+    plan = DispatchPlan.objects.get()
+    assert plan.status == PlanStatus.PROPOSED
+    assert plan.figures["placed"] >= 6
+    needs = requirements_of([visit.work_order for visit in plan.visits.all()])
+    held = ccp_ids(need for order_needs in needs.values() for need in order_needs)
+    profiles = profiles_of([visit.technician for visit in plan.visits.all()], held)
+    for visit in plan.visits.all():
+        day = timezone.localtime(visit.starts_at).date()
+        assert missing(profiles[visit.technician_id], needs[visit.work_order_id], day) == [], visit
+    assert trainee.user_id not in {visit.technician_id for visit in plan.visits.all()}
