@@ -28,6 +28,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 import aiomqtt
+import orjson
 from asgiref.sync import sync_to_async
 from django.db import DatabaseError
 from django.utils import timezone
@@ -35,7 +36,7 @@ from django.utils.dateparse import parse_datetime
 
 from maintenir.devices import services
 from maintenir.devices.choices import Quality
-from maintenir.devices.drivers.base import Sample
+from maintenir.devices.drivers.base import Sample, SampleRow
 
 logger = logging.getLogger(__name__)
 TOPIC_ROOT = "maintenir/readings"
@@ -52,7 +53,7 @@ NUMBERS = (int, float)
 
 @dataclass
 class Parsed:
-    samples: list[Sample] = field(default_factory=list)
+    samples: list[SampleRow] = field(default_factory=list)
     rejected: Counter[str] = field(default_factory=Counter)
 
 
@@ -62,7 +63,7 @@ def parse_message(
     """The readings of one message, and the count of what was rejected, by reason."""
     parsed = Parsed()
     try:
-        data = json.loads(payload)
+        data = _loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         parsed.rejected["not JSON"] += 1
         return parsed
@@ -79,7 +80,7 @@ def parse_message(
                 point: Any = item.get("point")
                 value: Any = item.get("value")
                 if type(point) is int and point in known_points and type(value) in NUMBERS and isfinite(value):
-                    append(Sample(point, now, float(value), good))
+                    append((point, now, float(value), good, ""))
                     continue
             _add(parsed, item.get("point") if isinstance(item, dict) else None, item, known_points, now)
         return parsed
@@ -89,6 +90,16 @@ def parse_message(
         return parsed
     _add(parsed, int(point), data if isinstance(data, dict) else {"value": data}, known_points, now)
     return parsed
+
+
+def _loads(payload: bytes) -> Any:
+    """orjson parses a batch four times faster than the standard library; what it refuses (NaN, integers
+    beyond 64 bits: not JSON, strictly) the standard library reads, so the item that has it is rejected
+    with its own reason and the batch's other readings are kept."""
+    try:
+        return orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return json.loads(payload)
 
 
 def _add(parsed: Parsed, point: Any, item: Any, known_points: Collection[int], now: datetime.datetime) -> None:
@@ -144,7 +155,7 @@ async def ingest(
     # The clients of successive connections share one inbox, so a disconnection drops nothing received.
     inbox: asyncio.Queue[aiomqtt.Message] = asyncio.Queue()
     # Parsed batches wait here for the writer, which stores them while the next ones are parsed.
-    batches: asyncio.Queue[list[Sample] | None] = asyncio.Queue(maxsize=WRITE_QUEUE)
+    batches: asyncio.Queue[list[SampleRow] | None] = asyncio.Queue(maxsize=WRITE_QUEUE)
 
     async def write() -> None:
         while (batch := await batches.get()) is not None:
@@ -162,7 +173,7 @@ async def ingest(
     loop = asyncio.get_running_loop()
     known: set[int] = set()
     known_at = -math.inf
-    buffer: list[Sample] = []
+    buffer: list[SampleRow] = []
     buffered_at = 0.0
 
     def take(message: aiomqtt.Message) -> None:

@@ -10,7 +10,18 @@ from django.db import transaction
 
 from maintenir.core import bulk
 from maintenir.devices.choices import DataType, DeviceStatus
-from maintenir.devices.drivers.base import Connection, DeviceError, Driver, PointSpec, Sample
+from maintenir.devices.drivers.base import (
+    POINT_ID,
+    QUALITY,
+    TIME,
+    VALUE,
+    Connection,
+    DeviceError,
+    Driver,
+    PointSpec,
+    Sample,
+    SampleRow,
+)
 from maintenir.devices.models import Device, Point, Reading
 from maintenir.devices.signals import device_unreachable, readings_stored
 
@@ -62,12 +73,12 @@ def point_specs_by_device(devices: Collection[Device]) -> dict[int, list[PointSp
 
 
 READING_COLUMNS = ("point_id", "time", "value", "quality")
-_reading_values = operator.itemgetter(0, 1, 2, 3)  # a Sample's values of READING_COLUMNS
-_time_of = operator.attrgetter("time")
+_reading_values = operator.itemgetter(POINT_ID, TIME, VALUE, QUALITY)
+_time_of = operator.itemgetter(TIME)
 
 
 @transaction.atomic
-def store_samples(samples: Sequence[Sample]) -> int:
+def store_samples(samples: Sequence[SampleRow]) -> int:
     """Append the readings and move each point's current value to its latest one; one transaction.
 
     Once committed, `signals.readings_stored` lets conditional maintenance look at them at once.
@@ -75,25 +86,20 @@ def store_samples(samples: Sequence[Sample]) -> int:
     bulk.insert_rows(Reading, READING_COLUMNS, list(map(_reading_values, samples)))
     # Oldest first: the last sample of a point is its latest (of equal times, the last delivered).
     by_time = sorted(samples, key=_time_of)
-    latest = {sample.point_id: sample for sample in by_time}
+    latest = {sample[POINT_ID]: sample for sample in by_time}
     point_ids = sorted(latest)
     # A reading delivered late (an MQTT batch, a buffered gateway) does not replace a newer current value.
     for point_id, last_time in Point.objects.filter(pk__in=point_ids, last_time__isnull=False).values_list(
         "pk", "last_time"
     ):
-        if last_time is not None and last_time > latest[point_id].time:
+        if last_time is not None and last_time > latest[point_id][TIME]:
             del latest[point_id]
     bulk.update(
         Point,
         ["last_value", "last_time", "last_quality"],
         [
-            {
-                "id": sample.point_id,
-                "last_value": sample.value,
-                "last_time": sample.time,
-                "last_quality": sample.quality,
-            }
-            for sample in latest.values()
+            {"id": point_id, "last_value": sample[VALUE], "last_time": sample[TIME], "last_quality": sample[QUALITY]}
+            for point_id, sample in latest.items()
         ],
     )
     transaction.on_commit(lambda: readings_stored.send(sender=Reading, point_ids=point_ids, samples=by_time))

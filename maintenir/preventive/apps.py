@@ -8,10 +8,16 @@ class PreventiveConfig(AppConfig):
     verbose_name = _("Preventive maintenance")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from maintenir.devices.signals import readings_stored
+        from maintenir.preventive.models import Trigger
         from maintenir.preventive.receivers import on_readings_stored
+        from maintenir.preventive.services import watched_points
         from maintenir.preventive.training import check_operator_trained
         from maintenir.workorders.signals import step_recording
 
         readings_stored.connect(on_readings_stored, dispatch_uid="preventive-readings-stored")
+        for name, signal in (("save", post_save), ("delete", post_delete)):
+            signal.connect(watched_points.forget, sender=Trigger, dispatch_uid=f"preventive-watched-{name}")
         step_recording.connect(check_operator_trained, dispatch_uid="preventive-operator-trained")

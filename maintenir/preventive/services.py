@@ -8,6 +8,8 @@ checklists, their origins, transitions and change-log rows with bulk inserts, in
 import contextlib
 import datetime
 import gc
+import math
+import time
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -309,6 +311,33 @@ def _rule(row: dict[str, Any]) -> TriggerRule:
         horizon=datetime.timedelta(days=row["horizon_days"]),
         window=datetime.timedelta(days=row["window_days"]),
     )
+
+
+class WatchedPoints:
+    """The points some condition or predictive trigger watches. Most readings are of none: knowing them,
+    looked up again every few seconds, spares the trigger query for those readings' batches. A trigger
+    saved in this process is seen at once; one saved by another process within `ttl` seconds."""
+
+    def __init__(self, ttl: float = 5.0) -> None:
+        self.ttl = ttl
+        self.checked_at = -math.inf
+        self.points: frozenset[int] = frozenset()
+
+    def get(self) -> frozenset[int]:
+        if time.monotonic() - self.checked_at > self.ttl:
+            self.points = frozenset(
+                Trigger.objects.filter(kind__in=MEASUREMENT_KINDS, point__isnull=False).values_list(
+                    "point_id", flat=True
+                )
+            )
+            self.checked_at = time.monotonic()
+        return self.points
+
+    def forget(self, **kwargs: Any) -> None:
+        self.checked_at = -math.inf
+
+
+watched_points = WatchedPoints()
 
 
 def measurement_rules(point_ids: Collection[int]) -> dict[int, TriggerRule]:

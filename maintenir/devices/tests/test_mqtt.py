@@ -34,7 +34,7 @@ ROOT = "maintenir/readings"
 
 def test_a_single_reading_and_a_batch() -> None:
     single = parse_message(f"{ROOT}/7", b"21.5", {7}, NOW)
-    assert [(s.point_id, s.value, s.time) for s in single.samples] == [(7, 21.5, NOW)]
+    assert [(point, value, time) for point, time, value, *_ in single.samples] == [(7, 21.5, NOW)]
     batch = parse_message(
         ROOT,
         json.dumps(
@@ -50,7 +50,7 @@ def test_a_single_reading_and_a_batch() -> None:
         {7, 8},
         NOW,
     )
-    assert [(s.point_id, s.value) for s in batch.samples] == [(7, 1.0), (8, 2.0)]
+    assert [(point, value) for point, _time, value, *_ in batch.samples] == [(7, 1.0), (8, 2.0)]
     assert batch.samples[0].time == datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
     assert batch.rejected == {
         "unknown point": 1,
@@ -92,7 +92,7 @@ json_values = st.recursive(
 def test_no_payload_breaks_the_parser(topic: str, payload: Any) -> None:
     raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     parsed = parse_message(topic, raw, {7, 8}, NOW)
-    assert all(sample.point_id in {7, 8} for sample in parsed.samples)
+    assert all(sample[0] in {7, 8} for sample in parsed.samples)
     assert parsed.samples or parsed.rejected or (isinstance(payload, list) and not payload)
 
 

@@ -2,13 +2,16 @@
 
 import datetime
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from maintenir.preventive import rules
+from maintenir.devices.tests.factories import PointFactory
+from maintenir.preventive import rules, services
 from maintenir.preventive.choices import ConditionOperator, TriggerKind
 from maintenir.preventive.receivers import may_fall_due
 from maintenir.preventive.services import TriggerRule
+from maintenir.preventive.tests.factories import TriggerFactory
 
 NOW = datetime.datetime(2026, 11, 23, 10, 0, tzinfo=datetime.UTC)
 
@@ -59,3 +62,20 @@ def test_skipping_never_misses_a_condition_the_new_readings_meet(operator: str, 
     fresh = readings(values)
     if condition.is_met(fresh, NOW + datetime.timedelta(hours=1)):
         assert may_fall_due(rule(condition), fresh)
+
+
+@pytest.mark.django_db
+def test_the_watched_points_are_known_at_once_here_and_within_seconds_from_elsewhere() -> None:
+    point = PointFactory()
+    ours, elsewhere = services.watched_points, services.WatchedPoints(ttl=60)
+    assert point.pk not in ours.get()
+    assert point.pk not in elsewhere.get()
+    condition = TriggerFactory(kind=TriggerKind.CONDITION, point=point, operator=ConditionOperator.ABOVE, threshold=7)
+    # Saved in this process: the receiver's own set forgets what it knew.
+    assert point.pk in ours.get()
+    # Another process learns of it when its set is older than its time to live.
+    assert point.pk not in elsewhere.get()
+    elsewhere.checked_at -= 61
+    assert point.pk in elsewhere.get()
+    condition.delete()
+    assert point.pk not in ours.get()
