@@ -40,8 +40,9 @@ from maintenir.devices.drivers.base import Sample, SampleRow
 
 logger = logging.getLogger(__name__)
 TOPIC_ROOT = "maintenir/readings"
-# Readings are written in batches: at most this many, or after this long.
-FLUSH_SIZE = 5000
+# Readings are written in batches: at most this many, or after this long. Each write also commits and
+# moves the points' current values: under a flood, 20 000 a batch store half as much again per second as 5 000.
+FLUSH_SIZE = 20000
 FLUSH_SECONDS = 0.2
 # Batches parsed ahead of the writer; beyond, reading from the broker waits (it keeps the rest).
 WRITE_QUEUE = 4
