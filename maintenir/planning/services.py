@@ -115,7 +115,7 @@ def _busy_times(technicians: list[Technician], horizon: Horizon) -> dict[int, li
     """Per technician's account, the minutes taken by absences and by orders already planned for them."""
     first, last = horizon.origin, horizon.moment(horizon.days * dispatch.MINUTES_PER_DAY)
     busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    by_profile = {technician.pk: technician.user_id for technician in technicians}
+    dispatched = {technician.user_id for technician in technicians}
     for technician in technicians:
         for absence in technician.absences.all():
             if absence.ends_at > first and absence.starts_at < last:
@@ -126,7 +126,7 @@ def _busy_times(technicians: list[Technician], horizon: Horizon) -> dict[int, li
     for order in committed:
         start = horizon.minute(order.planned_start)  # type: ignore[arg-type]
         for person in order.assignees.all():
-            if person.pk in by_profile.values():
+            if person.pk in dispatched:
                 busy[person.pk].append((start, start + duration_minutes(order)))
     return busy
 
