@@ -2,7 +2,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +18,7 @@ from maintenir.assets.choices import (
     Technology,
 )
 from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, Action, Role
-from maintenir.core.models import Organisation, RestrictedModel
+from maintenir.core.models import Organisation, RestrictedModel, coordinate_field
 
 FIELD_ROLES = frozenset({*MANAGING_ROLES, Role.TECHNICIAN})
 
@@ -33,22 +33,8 @@ class Site(RestrictedModel):
     postcode = models.CharField(_("postcode"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, default="FR")
-    latitude = models.DecimalField(
-        _("latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    latitude = coordinate_field(_("latitude"), 90)
+    longitude = coordinate_field(_("longitude"), 180)
     description = models.TextField(_("description"), blank=True)
 
     tenant_path = "organisation"

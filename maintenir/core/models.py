@@ -8,6 +8,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -26,6 +27,18 @@ from maintenir.core.choices import (
     Role,
 )
 from maintenir.core.querysets import RestrictedManager, RestrictedQuerySet
+
+
+def coordinate_field(label: Any, limit: int) -> models.DecimalField:
+    """A latitude (limit 90) or longitude (limit 180) in degrees, to the micro-degree (about 10 cm)."""
+    return models.DecimalField(
+        label,
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-limit), MaxValueValidator(limit)],
+    )
 
 
 class RestrictedModel(models.Model):

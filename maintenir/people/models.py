@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from maintenir.assets.choices import ServiceLot, Technology
 from maintenir.assets.models import Site
 from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, STAFF_ROLES, Action, Role
-from maintenir.core.models import RestrictedModel
+from maintenir.core.models import RestrictedModel, coordinate_field
 from maintenir.people.choices import (
     AbsenceReason,
     HabilitationCategory,
@@ -84,22 +84,8 @@ class Technician(StaffModel):
     )
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     home_base = models.CharField(_("home base"), max_length=200, blank=True)
-    home_latitude = models.DecimalField(
-        _("home latitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    home_longitude = models.DecimalField(
-        _("home longitude"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    home_latitude = coordinate_field(_("home latitude"), 90)
+    home_longitude = coordinate_field(_("home longitude"), 180)
     work_start = models.TimeField(_("working day starts"), default=datetime.time(8, 0))
     work_end = models.TimeField(_("working day ends"), default=datetime.time(17, 0))
     working_days = models.CharField(_("working days"), max_length=7, default="12345", validators=[WORKING_DAYS])
