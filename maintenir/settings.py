@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -205,12 +206,21 @@ MAINTENIR_ON_CALL_ACK_MINUTES = int(os.environ.get("MAINTENIR_ON_CALL_ACK_MINUTE
 # The cost of an hour of maintenance labour, for the cost KPIs (in the currency of the parts' costs).
 MAINTENIR_LABOUR_HOURLY_COST = float(os.environ.get("MAINTENIR_LABOUR_HOURLY_COST", "50"))
 
+
 # Resolution deadline of the service level, in hours from the order's creation, per priority
 # ("priority:hours", 1 = urgent … 4 = low); the dispatch plan weighs lateness past it five times more.
-MAINTENIR_SLA_RESOLUTION_HOURS = {
-    int(priority): int(hours)
-    for priority, hours in (item.split(":") for item in env_list("MAINTENIR_SLA_RESOLUTION_HOURS", "1:24,2:72"))
-}
+def env_hours_by_priority(name: str, default: str) -> dict[int, int]:
+    """ "1:24,2:72" as {1: 24, 2: 72}; a malformed item stops the start, naming the variable and the item."""
+    hours: dict[int, int] = {}
+    for item in env_list(name, default):
+        priority, _, value = item.partition(":")
+        if not (priority.strip() in {"1", "2", "3", "4"} and value.strip().isdigit()):
+            raise ImproperlyConfigured(f"{name}: {item!r} is not priority:hours (priority 1 to 4, whole hours)")
+        hours[int(priority)] = int(value)
+    return hours
+
+
+MAINTENIR_SLA_RESOLUTION_HOURS = env_hours_by_priority("MAINTENIR_SLA_RESOLUTION_HOURS", "1:24,2:72")
 
 LOGGING = {
     "version": 1,
