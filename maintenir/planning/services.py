@@ -282,7 +282,8 @@ def propose_plan(
 
 
 def _late_by(order: dispatch.Order, end_minute: int) -> int:
-    deadlines = [minute for minute in (order.due_minute, order.sla_minute) if minute is not None]
+    """Minutes past the order's earliest deadline (due date or SLA)."""
+    deadlines = [minute for minute, _weight in order.deadlines]
     return max(0, end_minute - min(deadlines)) if deadlines else 0
 
 
