@@ -3,7 +3,18 @@ from typing import Any
 
 from django.utils import timezone
 
+from maintenir.core.workdays import is_public_holiday
 from maintenir.planning.models import DispatchPlan, PlannedVisit, UnplacedOrder
+
+
+def coming_monday() -> datetime.date:
+    """The Monday of the first week to come whose weekdays are all worked: plans are made for days ahead,
+    and a public holiday would take a day out of the tests' working week."""
+    today = timezone.localdate()
+    monday = today + datetime.timedelta(days=7 - today.weekday())
+    while any(is_public_holiday(monday + datetime.timedelta(days=n)) for n in range(5)):
+        monday += datetime.timedelta(days=7)
+    return monday
 
 
 def proposed_plan(visit_order: Any, technician: Any, unplaced_order: Any) -> DispatchPlan:

@@ -1,6 +1,6 @@
-"""The dispatch journey in a real browser: the manager proposes a plan for tomorrow, reads who does
-what and what could not be placed, accepts it; the technician finds the order on their day, on a
-phone-sized screen."""
+"""The dispatch journey in a real browser: the manager proposes a plan for the next working day, reads
+who does what and what could not be placed, accepts it; the technician finds the order on their day,
+on a phone-sized screen."""
 
 import datetime
 from decimal import Decimal
@@ -12,6 +12,7 @@ from django.utils import timezone
 from maintenir.assets.tests.factories import EquipmentFactory, SiteFactory
 from maintenir.core.choices import Role
 from maintenir.core.tests.factories import UserFactory
+from maintenir.core.workdays import is_working_day
 from maintenir.people.tests.factories import TechnicianFactory, habilitation_type
 from maintenir.ui.tests.browser import Browser
 from maintenir.workorders.choices import WorkOrderStatus
@@ -36,7 +37,7 @@ def test_propose_accept_and_find_the_order_on_my_day(live_server: Any, browser_p
     switchboard = WorkOrderFactory(equipment=press, title="Replace the press's main switch")
     WorkOrderRequirement.objects.create(work_order=switchboard, habilitation_type=habilitation_type("BR"))
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    while tomorrow.weekday() >= 5:
+    while not is_working_day(tomorrow):
         tomorrow += datetime.timedelta(days=1)
 
     browser = Browser(page, live_server.url)

@@ -14,12 +14,14 @@ from maintenir.people.tests.factories import AbsenceFactory, HabilitationFactory
 from maintenir.planning import services
 from maintenir.planning.choices import PlanStatus, Solver
 from maintenir.planning.models import DispatchPlan
+from maintenir.planning.tests.factories import coming_monday
 from maintenir.workorders.choices import Priority, WorkOrderStatus
 from maintenir.workorders.models import WorkOrderRequirement
 from maintenir.workorders.tests.factories import WorkOrderFactory
 
-MONDAY = datetime.date(2026, 11, 30)
-BEFORE = timezone.make_aware(datetime.datetime(2026, 11, 27, 12, 0))
+MONDAY = coming_monday()
+# The Friday before, at noon: what is planned is ahead of it.
+BEFORE = timezone.make_aware(datetime.datetime.combine(MONDAY - datetime.timedelta(days=3), datetime.time(12)))
 
 
 def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
@@ -73,7 +75,7 @@ def test_shifts_are_working_hours_net_of_absences_and_planned_orders(crew: dict[
 
 def test_weekends_and_public_holidays_are_not_worked(crew: dict[str, Any], technician: Any) -> None:
     christmas_week = datetime.date(2026, 12, 21)
-    built = services.snapshot(christmas_week, 7, now=BEFORE)
+    built = services.snapshot(christmas_week, 7, now=timezone.make_aware(datetime.datetime(2026, 12, 18, 12)))
     days = {day for day, _start, _end in built.instance.technician[technician.pk].shifts}
     assert days == {0, 1, 2, 3}  # Friday the 25th is Christmas; Saturday and Sunday are off
 

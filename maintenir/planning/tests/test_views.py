@@ -1,7 +1,6 @@
 """The planning pages: managers propose and decide plans; technicians read them and their day; client users
 and operators see none of it."""
 
-import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -11,10 +10,11 @@ from maintenir.core.tests.clients import client_for
 from maintenir.people.tests.factories import TechnicianFactory
 from maintenir.planning.choices import PlanStatus
 from maintenir.planning.models import DispatchPlan
+from maintenir.planning.tests.factories import coming_monday
 from maintenir.workorders.choices import WorkOrderStatus
 from maintenir.workorders.tests.factories import WorkOrderFactory
 
-MONDAY = datetime.date(2026, 11, 30)
+MONDAY = coming_monday()
 
 
 @pytest.fixture
