@@ -8,9 +8,8 @@ import pytest
 from django.utils import timezone
 
 from maintenir.assets.tests.factories import EquipmentFactory
-from maintenir.workorders.choices import DowntimeCause
-from maintenir.workorders.models import FailureMode, PartUsage, WorkOrder
-from maintenir.workorders.tests.factories import DowntimeFactory, PartUsageFactory, TimeEntryFactory, WorkOrderFactory
+from maintenir.workorders.models import FailureMode, PartUsage
+from maintenir.workorders.tests.factories import PartUsageFactory, TimeEntryFactory, failure_order
 
 
 def at(month: int, day: int, hour: int = 0, year: int = 2026) -> datetime.datetime:
@@ -28,15 +27,7 @@ def history_a(equipment_a: Any, technician: Any) -> dict[str, Any]:
         (equipment_a, at(2, 20, 8), 1, None),
         (pump, at(3, 2, 8), 6, vibration),
     ):
-        order = WorkOrderFactory(equipment=equipment, failure_mode=mode)
-        WorkOrder.objects.filter(pk=order.pk).update(created=created)
-        DowntimeFactory(
-            equipment=equipment,
-            work_order=order,
-            cause=DowntimeCause.FAILURE,
-            started_at=created,
-            ended_at=created + datetime.timedelta(hours=hours),
-        )
+        order = failure_order(equipment, created, hours, failure_mode=mode)
         TimeEntryFactory(work_order=order, technician=technician, date=created.date(), hours=Decimal(hours))
         part = PartUsageFactory(work_order=order, quantity=Decimal(1), unit_cost=Decimal(100))
         PartUsage.objects.filter(pk=part.pk).update(created=created)

@@ -17,23 +17,13 @@ from maintenir.reliability.choices import ProposalStatus
 from maintenir.reliability.models import ImprovementProposal
 from maintenir.ui.tests.browser import Browser
 from maintenir.workorders import services as workorders
-from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType
-from maintenir.workorders.models import FailureMode, WorkOrder
-from maintenir.workorders.tests.factories import DowntimeFactory, WorkOrderFactory
+from maintenir.workorders.choices import SignOffRole, WorkOrderStatus, WorkOrderType
+from maintenir.workorders.models import FailureMode
+from maintenir.workorders.tests.factories import failure_order
 
 
-def fail(equipment: Any, days_ago: int, hours: int, mode: Any) -> None:
-    """A coded failure of `equipment` that stopped it for `hours`."""
-    created = timezone.now() - datetime.timedelta(days=days_ago)
-    order: Any = WorkOrderFactory(equipment=equipment, failure_mode=mode, status=WorkOrderStatus.CLOSED)
-    WorkOrder.objects.filter(pk=order.pk).update(created=created)
-    DowntimeFactory(
-        equipment=equipment,
-        work_order=order,
-        cause=DowntimeCause.FAILURE,
-        started_at=created,
-        ended_at=created + datetime.timedelta(hours=hours),
-    )
+def ago(days: int) -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(days=days)
 
 
 @pytest.mark.e2e
@@ -51,8 +41,8 @@ def test_propose_approve_carry_out_and_measure_an_improvement(
     conveyor = EquipmentFactory(site=site, code="CV-02", name="Conveyor")
     leak, vibration = FailureMode.objects.get(code="ELP"), FailureMode.objects.get(code="VIB")
     for days_ago, hours in ((50, 4), (25, 2), (10, 3)):
-        fail(press, days_ago, hours, leak)
-    fail(conveyor, 20, 1, vibration)
+        failure_order(press, ago(days_ago), hours, failure_mode=leak, status=WorkOrderStatus.CLOSED)
+    failure_order(conveyor, ago(20), 1, failure_mode=vibration, status=WorkOrderStatus.CLOSED)
     manager: Any = UserFactory(username="manager", role=Role.MANAGER)
     tech: Any = UserFactory(username="tech", role=Role.TECHNICIAN, first_name="Théo", last_name="Martin")
 

@@ -27,6 +27,7 @@ from maintenir.workorders.tests.factories import (
     WorkOrderFactory,
     WorkRequestFactory,
     WorkRequestPhotoFactory,
+    failure_order,
 )
 
 
@@ -155,16 +156,7 @@ def in_2026(month: int, day: int, hour: int) -> datetime.datetime:
 
 
 def failure(equipment: Any, mode: Any, start: datetime.datetime, hours: int) -> Any:
-    order = WorkOrderFactory(equipment=equipment, status=WorkOrderStatus.DONE, failure_mode=mode)
-    WorkOrder.objects.filter(pk=order.pk).update(created=start)
-    DowntimeFactory(
-        equipment=equipment,
-        work_order=order,
-        cause=DowntimeCause.FAILURE,
-        started_at=start,
-        ended_at=start + datetime.timedelta(hours=hours),
-    )
-    return order
+    return failure_order(equipment, start, hours, status=WorkOrderStatus.DONE, failure_mode=mode)
 
 
 @pytest.fixture

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -148,6 +149,20 @@ class DowntimeFactory(DjangoModelFactory):
     equipment = factory.SubFactory(EquipmentFactory)
     cause = DowntimeCause.FAILURE
     started_at = factory.LazyFunction(timezone.now)
+
+
+def failure_order(equipment: Any, started_at: datetime.datetime, hours: float, **fields: Any) -> Any:
+    """A corrective order raised at `started_at` for a failure that stopped `equipment` for `hours`."""
+    order: Any = WorkOrderFactory(equipment=equipment, **fields)
+    WorkOrder.objects.filter(pk=order.pk).update(created=started_at)
+    DowntimeFactory(
+        equipment=equipment,
+        work_order=order,
+        cause=DowntimeCause.FAILURE,
+        started_at=started_at,
+        ended_at=started_at + datetime.timedelta(hours=hours),
+    )
+    return order
 
 
 class SignOffFactory(DjangoModelFactory):
