@@ -31,7 +31,6 @@ from maintenir.people.models import (
     Absence,
     Habilitation,
     HabilitationType,
-    OnCallDuty,
     PreventionPlan,
     SiteRisk,
     Team,
@@ -271,7 +270,7 @@ PAGES = [
     Page("site-risk-edit", pk_of(SiteRisk), "manager"),
     Page("site-risk-delete", pk_of(SiteRisk)),
     Page("on-call-rosters", opener="manager"),
-    Page("on-call-roster-edit", pk_of(OnCallDuty), "manager"),
+    Page("on-call-roster-edit", pk_of(Team), "manager"),
     # Reliability and reports
     Page("reliability-kpis", opener="client_a"),
     Page("reliability-scope", lambda: ["site", of_a(Site).pk], "client_a"),
