@@ -10,11 +10,20 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from maintenir.api.common import acting_user, get_visible, resolve, resolve_coded, restricted
+from maintenir.api.common import (
+    acting_user,
+    filter_schema,
+    filtered,
+    get_visible,
+    resolve,
+    resolve_coded,
+    restricted,
+)
 from maintenir.assets.models import Equipment
 from maintenir.core.services import save_restricted
 from maintenir.reliability import proposals, services
 from maintenir.reliability.choices import GroupBy, ModificationKind, ParetoBy
+from maintenir.reliability.filtersets import ImprovementProposalFilterSet
 from maintenir.reliability.forms import KpiForm
 from maintenir.reliability.models import ImprovementProposal, ProductionRecord
 from maintenir.workorders.models import FailureMode
@@ -205,7 +214,7 @@ class DecisionIn(Schema):
     note: str = ""
 
 
-class ProposalOut(Schema):
+class ProposalSummaryOut(Schema):
     id: int
     equipment: int = Field(alias="equipment_id")
     failure_mode: int | None = Field(None, alias="failure_mode_id")
@@ -223,6 +232,12 @@ class ProposalOut(Schema):
     decided_at: datetime.datetime | None
     decision_note: str
     work_order: int | None = Field(None, alias="work_order_id")
+    effect_measured_on: datetime.datetime | None = Field(
+        description="When the period after the improvement work is over; null until the work is done."
+    )
+
+
+class ProposalOut(ProposalSummaryOut):
     effect: dict[str, Any] | None = Field(None, description="The KPIs before and after, once the work is done.")
 
     @staticmethod
@@ -243,10 +258,16 @@ def _proposal(request: HttpRequest, proposal_id: int) -> ImprovementProposal:
     )
 
 
-@router.get("/improvement-proposals", response=list[ProposalOut])
+class ProposalFilters(filter_schema(ImprovementProposalFilterSet)):  # type: ignore[misc]
+    """The improvement proposal list filters, as query parameters."""
+
+
+@router.get("/improvement-proposals", response=list[ProposalSummaryOut])
 @paginate(LimitOffsetPagination)
-def list_proposals(request: HttpRequest) -> QuerySet[ImprovementProposal]:
-    return restricted(ImprovementProposal, request).select_related("work_order")
+def list_proposals(request: HttpRequest, filters: Query[ProposalFilters]) -> QuerySet[ImprovementProposal]:
+    """The proposals, without their effect: each effect is two KPI computations, read one proposal at a time."""
+    visible = restricted(ImprovementProposal, request).select_related("work_order")
+    return filtered(ImprovementProposalFilterSet, request, visible, filters)
 
 
 @router.get("/improvement-proposals/{proposal_id}", response=ProposalOut)

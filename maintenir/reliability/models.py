@@ -1,3 +1,5 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -186,6 +188,15 @@ class ImprovementProposal(RestrictedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("proposal-detail", args=[self.pk])
+
+    @property
+    def effect_measured_on(self) -> datetime.datetime | None:
+        """When the period after the improvement work is over and its effect can be read; None until
+        the work is done."""
+        order = self.work_order
+        if order is None or order.completed_at is None:
+            return None
+        return order.completed_at + datetime.timedelta(days=self.measure_after_days)
 
     @property
     def payback_months(self) -> float | None:

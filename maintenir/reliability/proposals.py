@@ -165,12 +165,12 @@ class Effect:
 
 def effect(proposal: ImprovementProposal, now: datetime.datetime | None = None) -> Effect | None:
     """None until the improvement work order is done."""
-    order = proposal.work_order
-    if order is None or order.completed_at is None:
+    measured_on = proposal.effect_measured_on
+    if measured_on is None:
         return None
     now = now or timezone.now()
     length = datetime.timedelta(days=proposal.measure_after_days)
-    done = order.completed_at
-    before, after = Period(done - length, done), Period(done, done + length)
+    done = measured_on - length
+    before, after = Period(done - length, done), Period(done, measured_on)
     scope = Equipment.objects.filter(pk=proposal.equipment_id)
-    return Effect(before, after, totals(scope, before, now), totals(scope, after, now), now >= after.end)
+    return Effect(before, after, totals(scope, before, now), totals(scope, after, now), now >= measured_on)

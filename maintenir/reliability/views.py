@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -20,9 +21,10 @@ from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.reliability import charts, proposals, services
 from maintenir.reliability.choices import GroupBy, ParetoBy
+from maintenir.reliability.filtersets import ImprovementProposalFilterSet
 from maintenir.reliability.forms import DecisionForm, KpiForm, ProposalForm
 from maintenir.reliability.models import ImprovementProposal
-from maintenir.ui.views_helpers import can, can_add, form_page, get_visible, require_add
+from maintenir.ui.views_helpers import can, can_add, filtered_list, form_page, get_visible, require_add
 from maintenir.workorders.choices import DowntimeCause
 
 # The breakdown a scope shows unless another is asked for; an equipment has none.
@@ -101,11 +103,12 @@ PROPOSAL_ACTIONS: dict[str, tuple[Callable[[User, ImprovementProposal, str], Any
 
 @login_required
 def proposal_list(request: HttpRequest) -> HttpResponse:
-    visible = ImprovementProposal.objects.restrict(request.user).select_related("equipment", "failure_mode")
-    return render(
+    return filtered_list(
         request,
+        ImprovementProposal.objects.select_related("equipment__site", "work_order"),
+        ImprovementProposalFilterSet,
         "reliability/proposal_list.html",
-        {"proposals": visible, "can_add": can_add(request.user, ImprovementProposal)},
+        {"can_add": can_add(request.user, ImprovementProposal), "now": timezone.now()},
     )
 
 

@@ -7,6 +7,9 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.template.defaultfilters import date as date_filter
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from maintenir.core.services import TransitionError
@@ -20,15 +23,13 @@ from maintenir.workorders.tests.factories import DowntimeFactory, WorkOrderFacto
 
 
 def propose(user: Any, equipment: Any, **fields: Any) -> ImprovementProposal:
-    return proposals.propose(
-        user,
-        equipment,
-        title="Replace the seals by PTFE seals",
-        modification="PTFE seals on both cylinders.",
-        cost=Decimal(1200),
-        expected_gain=Decimal(4800),
-        **fields,
-    )
+    defaults = {
+        "title": "Replace the seals by PTFE seals",
+        "modification": "PTFE seals on both cylinders.",
+        "cost": Decimal(1200),
+        "expected_gain": Decimal(4800),
+    }
+    return proposals.propose(user, equipment, **{**defaults, **fields})
 
 
 @pytest.mark.django_db
@@ -150,3 +151,58 @@ def test_pages_of_a_proposal(technician: Any, manager: Any, equipment_a: Any, hi
     assert "PTFE" not in client_for(client_b).get("/reliability/proposals/").content.decode()
     refused = client_for(client_b).post(f"/reliability/proposals/{proposal.pk}/reject/", {"note": "No"})
     assert refused.status_code == 404
+
+
+def carried_out(technician: Any, manager: Any, equipment: Any, title: str, done_days_ago: int | None) -> Any:
+    """A proposal carried out as an improvement order, done `done_days_ago` days ago (None: not done)."""
+    proposal = propose(technician, equipment, title=title, measure_after_days=30)
+    proposals.approve(manager, proposal)
+    proposals.carry_out(manager, proposal)
+    if done_days_ago is not None:
+        done = timezone.now() - datetime.timedelta(days=done_days_ago)
+        WorkOrder.objects.filter(pk=proposal.work_order_id).update(status=WorkOrderStatus.DONE, completed_at=done)
+    proposal.refresh_from_db()
+    return proposal
+
+
+@pytest.mark.django_db
+def test_the_list_filters_and_tells_where_each_effect_stands(technician: Any, manager: Any, equipment_a: Any) -> None:
+    waiting = propose(technician, equipment_a, title="Guard on the belt")
+    carried_out(technician, manager, equipment_a, "Larger oil cooler", None)
+    measuring = carried_out(technician, manager, equipment_a, "PTFE seals", 10)
+    carried_out(technician, manager, equipment_a, "Soft starter", 40)
+
+    text = client_for(manager).get("/reliability/proposals/").content.decode()
+    until = date_filter(timezone.localtime(measuring.effect_measured_on), "SHORT_DATE_FORMAT")
+    assert f"Provisional until {until}" in text
+    assert "Work under way" in text
+    assert text.count("Measured: before and after") == 1
+    only_proposed = client_for(manager).get("/reliability/proposals/", {"status": "proposed"})
+    assert list(only_proposed.context["object_list"]) == [waiting]
+    searched = client_for(manager).get("/reliability/proposals/", {"q": "starter"})
+    assert [proposal.title for proposal in searched.context["object_list"]] == ["Soft starter"]
+
+
+@pytest.mark.django_db
+def test_the_api_list_filters_and_leaves_the_effect_to_each_proposal(
+    technician: Any, manager: Any, equipment_a: Any
+) -> None:
+    api = client_for(manager)
+    measuring = carried_out(technician, manager, equipment_a, "PTFE seals", 10)
+    with CaptureQueriesContext(connection) as one:
+        assert api.get("/api/improvement-proposals").status_code == 200
+    carried_out(technician, manager, equipment_a, "Soft starter", 40)
+    propose(technician, equipment_a, title="Guard on the belt")
+    with CaptureQueriesContext(connection) as three:
+        listed = api.get("/api/improvement-proposals", {"status": "carried_out"}).json()["items"]
+
+    assert len(three) == len(one)
+    assert [item["title"] for item in listed] == ["Soft starter", "PTFE seals"]
+    assert "effect" not in listed[0]
+    measured_on = datetime.datetime.fromisoformat(listed[1]["effect_measured_on"])
+    assert abs(measured_on - measuring.effect_measured_on) < datetime.timedelta(milliseconds=1)
+    detail = api.get(f"/api/improvement-proposals/{measuring.pk}").json()
+    assert detail["effect"]["complete"] is False
+    refused = api.get("/api/improvement-proposals", {"status": "finished"})
+    assert refused.status_code == 422
+    assert "status" in refused.content.decode()
