@@ -33,6 +33,7 @@ from maintenir.core.choices import Role
 from maintenir.core.context import acting_as
 from maintenir.core.models import Organisation, User
 from maintenir.core.services import create_user, save_restricted
+from maintenir.core.workdays import is_working_day
 from maintenir.devices import parameters
 from maintenir.devices.choices import DataType, Protocol, RegisterType
 from maintenir.devices.models import Device, ParameterSet, Point
@@ -42,8 +43,12 @@ from maintenir.people.models import Habilitation, HabilitationType, OnCallDuty, 
 from maintenir.planning import services as planning
 from maintenir.preventive import services as preventive
 from maintenir.preventive.choices import Anchor, ConditionOperator, IntervalUnit, TriggerKind
-from maintenir.preventive.models import Gamme, MaintenancePlan, Trigger
+from maintenir.preventive.models import Gamme, MaintenancePlan, TrainingSession, Trigger
 from maintenir.preventive.services import generate
+from maintenir.preventive.training import save_training_session
+from maintenir.reliability import proposals
+from maintenir.reliability.choices import ModificationKind
+from maintenir.reliability.models import ProductionRecord
 from maintenir.workorders import commissioning
 from maintenir.workorders import services as wo
 from maintenir.workorders.choices import DowntimeCause, Priority, SignOffRole, WorkOrderStatus, WorkOrderType
@@ -602,6 +607,10 @@ class _Demo:
     def tech(self) -> User:
         return self.users["tech"]
 
+    @property
+    def operator(self) -> User:
+        return self.users["operator"]
+
     def build(self) -> None:
         self.create_people()
         self.create_team()
@@ -613,6 +622,8 @@ class _Demo:
             self.repair(failure)
         for visit in VISITS:
             self.carry_out_visit(visit)
+        # Before the work in hand: the press is down this morning, and was not two weeks ago.
+        self.propose_improvements()
         self.create_open_work()
         self.create_devices()
         self.create_commissioning()
@@ -620,6 +631,8 @@ class _Demo:
         with acting_as(self.manager):
             generate()
         self.plan_next_week()
+        self.record_production()
+        self.train_operator()
 
     def plan_next_week(self) -> None:
         """Next week's approved work with what each order requires, and the dispatch plan proposed for it."""
@@ -652,6 +665,102 @@ class _Demo:
             today = timezone.localdate()
             planning.propose_plan(
                 self.manager, today + datetime.timedelta(days=7 - today.weekday()), 5, time_limit_seconds=5
+            )
+
+    # --- Reliability and improvement -----------------------------------------------------
+
+    def record_production(self) -> None:
+        """The press's production over the last eight weeks, two shifts a working day, so the line has an OEE."""
+        press = self.equipment["PR-01"]
+        stopped = {
+            _at(failure.days_ago, failure.hour).date(): Decimal(str(failure.downtime_hours))
+            for failure in FAILURES
+            if failure.equipment == press.code
+        }
+        today = timezone.localdate()
+        with acting_as(self.operator):
+            for days_ago in range(PRODUCTION_DAYS, 0, -1):
+                day = today - datetime.timedelta(days=days_ago)
+                if not is_working_day(day):
+                    continue
+                # Changeovers and micro-stops take 40 to 80 minutes a day, on top of any failure.
+                run = PRESS_SHIFT_HOURS - Decimal(40 + days_ago * 7 % 41) / 60 - stopped.get(day, Decimal(0))
+                output = int(run * PRESS_RATE * Decimal("0.92"))
+                record = ProductionRecord(
+                    equipment=press,
+                    date=day,
+                    planned_hours=PRESS_SHIFT_HOURS,
+                    run_hours=round(max(run, Decimal(0)), 2),
+                    nominal_rate=PRESS_RATE,
+                    output=output,
+                    rejects=output * (8 + days_ago % 9) // 1000,
+                )
+                save_restricted(self.operator, record)
+
+    def train_operator(self) -> None:
+        """The technician trained the line's operator on the conveyor's weekly round (level 1)."""
+        session = TrainingSession(
+            site=self.equipment["L1-CONV-01"].site,
+            topic="Graissage et contrôle hebdomadaire du convoyeur",
+            date=timezone.localdate() - datetime.timedelta(days=20),
+            trainer=self.tech,
+            notes="Points de graissage, contrôle de tension de bande et consignation de premier niveau.",
+        )
+        with acting_as(self.tech):
+            save_training_session(self.tech, session, Gamme.objects.filter(code="convoyeur-hebdo"), [self.operator])
+
+    def propose_improvements(self) -> None:
+        """One improvement carried out on the press two weeks ago, its effect being measured; one on the
+        conveyor awaiting the manager's decision."""
+        press = self.equipment["PR-01"]
+        with acting_as(self.tech):
+            cooler = proposals.propose(
+                self.tech,
+                press,
+                title="Échangeur huile/eau surdimensionné et filtre retour à indicateur de colmatage",
+                kind=ModificationKind.TECHNICAL,
+                failure_mode=FailureMode.objects.get(code="OHE"),
+                modification=(
+                    "Remplacer l'échangeur à faisceau par un échangeur à plaques de 15 kW et monter un filtre "
+                    "retour avec indicateur de colmatage visuel, relevé à la ronde hebdomadaire."
+                ),
+                cost=Decimal("2850.00"),
+                expected_gain=Decimal("6200.00"),
+                measure_after_days=90,
+            )
+        with acting_as(self.manager):
+            proposals.approve(self.manager, cooler, "Accordé : deux arrêts de la presse en six mois.")
+            proposals.carry_out(self.manager, cooler)
+            order = WorkOrder.objects.get(improvement_proposal=cooler)
+            began = _at(14, 7)
+            wo.plan_work_order(self.manager, order, [self.tech], planned_start=began)
+        with acting_as(self.tech):
+            self.start(order)
+        done = self.finish(
+            order,
+            press,
+            began,
+            "6.0",
+            (DowntimeCause.PREVENTIVE, began, began + datetime.timedelta(hours=6)),
+            (Part("Échangeur à plaques 15 kW", "1", "1940.00"), Part("Filtre retour à indicateur", "1", "310.00")),
+        )
+        _backdate(
+            order,
+            {S.APPROVED: began, S.PLANNED: began, S.IN_PROGRESS: began, S.DONE: done, S.CLOSED: _at(13, 9)},
+        )
+        with acting_as(self.tech):
+            proposals.propose(
+                self.tech,
+                self.equipment["L1-CONV-01"],
+                title="Rouleaux auto-centreurs et détecteur de déport de bande",
+                kind=ModificationKind.TECHNICAL,
+                failure_mode=FailureMode.objects.get(code="SER"),
+                modification=(
+                    "Monter deux rouleaux auto-centreurs en retour de bande et un détecteur de déport câblé "
+                    "sur l'automate, qui arrête le convoyeur avant que la bande ne frotte le châssis."
+                ),
+                cost=Decimal("980.00"),
+                expected_gain=Decimal("1500.00"),
             )
 
     # --- People and places ---------------------------------------------------------------
@@ -1491,6 +1600,12 @@ class _Demo:
                 preventive.save_trigger(manager, trigger)
             for plan in (contract, line):
                 preventive.activate_plan(manager, plan)
+
+
+# The press's production: two shifts of 7 h, 120 strokes an hour at nominal rate.
+PRODUCTION_DAYS = 56
+PRESS_SHIFT_HOURS = Decimal(14)
+PRESS_RATE = Decimal(120)
 
 
 @dataclass(frozen=True)
