@@ -28,6 +28,14 @@ class ProposalStatus(models.TextChoices):
     CARRIED_OUT = "carried_out", _("Carried out")
 
 
+class EffectStage(models.TextChoices):
+    """Where the measurement of a carried-out proposal's effect stands."""
+
+    WORK_UNDER_WAY = "work_under_way", _("Work under way")
+    MEASURING = "measuring", _("Measuring")
+    MEASURED = "measured", _("Measured")
+
+
 class ModificationKind(models.TextChoices):
     TECHNICAL = "technical", _("Technical modification")
     ORGANISATIONAL = "organisational", _("Organisational change")

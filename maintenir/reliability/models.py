@@ -5,12 +5,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.models import Equipment
 from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, Action, Role
 from maintenir.core.models import RestrictedModel
-from maintenir.reliability.choices import ModificationKind, ProposalStatus
+from maintenir.reliability.choices import EffectStage, ModificationKind, ProposalStatus
 from maintenir.workorders.models import FailureMode, WorkOrder
 
 PRODUCTION_ROLES = frozenset({*MANAGING_ROLES, Role.OPERATOR})
@@ -197,6 +198,15 @@ class ImprovementProposal(RestrictedModel):
         if order is None or order.completed_at is None:
             return None
         return order.completed_at + datetime.timedelta(days=self.measure_after_days)
+
+    def effect_stage(self, now: datetime.datetime | None = None) -> EffectStage | None:
+        """None until the proposal is carried out as an improvement work order."""
+        if self.work_order_id is None:
+            return None
+        measured_on = self.effect_measured_on
+        if measured_on is None:
+            return EffectStage.WORK_UNDER_WAY
+        return EffectStage.MEASURED if (now or timezone.now()) >= measured_on else EffectStage.MEASURING
 
     @property
     def payback_months(self) -> float | None:

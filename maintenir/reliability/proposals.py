@@ -15,7 +15,7 @@ from maintenir.assets.models import Equipment
 from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.core.services import TransitionError, check_model_permission, check_permission, save_restricted
-from maintenir.reliability.choices import ParetoBy, ProposalStatus
+from maintenir.reliability.choices import EffectStage, ParetoBy, ProposalStatus
 from maintenir.reliability.models import ImprovementProposal
 from maintenir.reliability.services import Figures, Period, pareto, totals
 from maintenir.workorders import services as workorders
@@ -173,4 +173,5 @@ def effect(proposal: ImprovementProposal, now: datetime.datetime | None = None) 
     done = measured_on - length
     before, after = Period(done - length, done), Period(done, measured_on)
     scope = Equipment.objects.filter(pk=proposal.equipment_id)
-    return Effect(before, after, totals(scope, before, now), totals(scope, after, now), now >= measured_on)
+    complete = proposal.effect_stage(now) == EffectStage.MEASURED
+    return Effect(before, after, totals(scope, before, now), totals(scope, after, now), complete)

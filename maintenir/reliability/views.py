@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -108,7 +107,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         ImprovementProposal.objects.select_related("equipment__site", "work_order"),
         ImprovementProposalFilterSet,
         "reliability/proposal_list.html",
-        {"can_add": can_add(request.user, ImprovementProposal), "now": timezone.now()},
+        {"can_add": can_add(request.user, ImprovementProposal)},
     )
 
 
