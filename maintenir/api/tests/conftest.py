@@ -9,7 +9,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from maintenir.assets.models import Counter, CounterReading, Equipment, Site
 from maintenir.assets.tests.factories import CounterFactory, EquipmentFactory
 from maintenir.certification import models as certification
 from maintenir.certification.choices import PathKind, SessionKind
@@ -23,20 +22,11 @@ from maintenir.certification.tests.factories import (
     SessionFactory,
     TitleVersionFactory,
 )
-from maintenir.core.models import ObjectChange
-from maintenir.devices.models import Application, Device, ParameterEntry, ParameterSet, Point, PointWrite, Reading
+from maintenir.devices.models import ParameterEntry
 from maintenir.devices.tests.factories import ApplicationFactory, ParameterSetFactory, PointFactory
 from maintenir.people.models import (
-    Absence,
     Habilitation,
-    HabilitationType,
-    OnCallDuty,
-    PreventionPlan,
-    SiteRisk,
-    Skill,
-    Team,
     Technician,
-    TechnicianSkill,
 )
 from maintenir.people.tests.factories import (
     HabilitationTypeFactory,
@@ -46,19 +36,8 @@ from maintenir.people.tests.factories import (
     habilitation_type,
     staff_records,
 )
-from maintenir.planning.models import DispatchPlan, PlannedVisit, UnplacedOrder
 from maintenir.planning.tests.factories import proposed_plan
 from maintenir.preventive.choices import PlanStatus
-from maintenir.preventive.models import (
-    Gamme,
-    GammeStep,
-    GammeVersion,
-    MaintenancePlan,
-    PreventiveOrder,
-    TrainingSession,
-    Trigger,
-    TriggerState,
-)
 from maintenir.preventive.tests.factories import (
     GammeStepFactory,
     MaintenancePlanFactory,
@@ -66,27 +45,13 @@ from maintenir.preventive.tests.factories import (
     TriggerFactory,
 )
 from maintenir.reliability.choices import ProposalStatus
-from maintenir.reliability.models import ImprovementProposal, ProductionRecord
 from maintenir.reliability.tests.factories import ImprovementProposalFactory
-from maintenir.reports.models import ReportMailing
 from maintenir.reports.tests.factories import ReportMailingFactory
 from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import (
-    ChecklistStep,
-    CommissioningCheck,
-    CommissioningRun,
     Downtime,
     FailureMode,
-    LockoutStep,
-    OnCallCall,
-    PartUsage,
     SignOff,
-    TimeEntry,
-    WorkOrder,
-    WorkOrderRequirement,
-    WorkOrderTransition,
-    WorkRequest,
-    WorkTypeRequirement,
 )
 from maintenir.workorders.tests.factories import (
     ChecklistStepFactory,
@@ -100,74 +65,6 @@ from maintenir.workorders.tests.factories import (
 )
 
 S = WorkOrderStatus
-
-# Every table an API call may write to; "nothing changed" compares all their rows.
-WRITABLE_MODELS = (
-    Site,
-    Equipment,
-    Counter,
-    CounterReading,
-    WorkRequest,
-    WorkOrder,
-    WorkOrderTransition,
-    ChecklistStep,
-    TimeEntry,
-    PartUsage,
-    SignOff,
-    Downtime,
-    Device,
-    Point,
-    Reading,
-    Application,
-    PointWrite,
-    ParameterSet,
-    Gamme,
-    GammeVersion,
-    GammeStep,
-    MaintenancePlan,
-    Trigger,
-    TriggerState,
-    PreventiveOrder,
-    TrainingSession,
-    TrainingSession.gammes.through,
-    TrainingSession.attendees.through,
-    CommissioningCheck,
-    CommissioningRun,
-    certification.Candidate,
-    certification.Path,
-    certification.ExperiencePeriod,
-    certification.Session,
-    certification.JuryMember,
-    certification.Registration,
-    certification.EvaluationElement,
-    certification.Decision,
-    certification.GrantedCcp,
-    ProductionRecord,
-    ImprovementProposal,
-    WorkOrderRequirement,
-    WorkTypeRequirement,
-    Team,
-    Technician,
-    Skill,
-    TechnicianSkill,
-    HabilitationType,
-    Habilitation,
-    Absence,
-    DispatchPlan,
-    PlannedVisit,
-    UnplacedOrder,
-    PreventionPlan,
-    SiteRisk,
-    LockoutStep,
-    OnCallCall,
-    OnCallDuty,
-    ReportMailing,
-    ObjectChange,
-)
-
-
-def snapshot() -> dict[str, list[dict[str, Any]]]:
-    return {model.__name__: list(model.objects.order_by("pk").values()) for model in WRITABLE_MODELS}
 
 
 @dataclass

@@ -24,7 +24,8 @@ from maintenir.api import (
     safety,
     workorders,
 )
-from maintenir.api.tests.conftest import World, call, snapshot
+from maintenir.api.tests.conftest import World, call
+from maintenir.core.tests.tables import snapshot
 
 
 @dataclass(frozen=True)

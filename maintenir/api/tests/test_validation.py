@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from maintenir.api.tests.conftest import World, call, error_fields, snapshot
+from maintenir.api.tests.conftest import World, call, error_fields
+from maintenir.core.tests.tables import snapshot
 
 # (path, persona, body, field the error must name)
 BAD_INPUT: list[tuple[str, str, Callable[[World], dict[str, Any]], str]] = [
@@ -172,8 +173,9 @@ BAD_INPUT: list[tuple[str, str, Callable[[World], dict[str, Any]], str]] = [
 def test_bad_input_names_the_field_and_writes_nothing(
     request: pytest.FixtureRequest, as_user: Any, world: World, path: str, persona: str, body: Any, field: str
 ) -> None:
+    client = as_user(request.getfixturevalue(persona))
     before = snapshot()
-    response = call(as_user(request.getfixturevalue(persona)), "post", path.format(w=world), body(world))
+    response = call(client, "post", path.format(w=world), body(world))
     assert response.status_code == 422, response.content
     expected = "body" if field == "__all__" else field
     assert expected in error_fields(response), response.json()

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.core.files.base import ContentFile
 from django.db.models import Model
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -26,6 +25,7 @@ from maintenir.certification import models as certification
 from maintenir.certification.tests.factories import DecisionFactory, RegistrationFactory
 from maintenir.core.models import Organisation
 from maintenir.core.tests.clients import client_for
+from maintenir.core.tests.tables import snapshot
 from maintenir.devices.models import Application, Device, ParameterSet, Point
 from maintenir.people.models import (
     Absence,
@@ -319,15 +319,6 @@ def test_every_page_is_in_the_table() -> None:
     listed = [page.name for page in PAGES]
     assert len(listed) == len(set(listed)), "a page is listed twice"
     assert site_routes() == set(listed)
-
-
-def snapshot() -> dict[str, list[dict[str, Any]]]:
-    """Every row of every table of Maintenir's apps."""
-    return {
-        model._meta.label: list(model._default_manager.order_by("pk").values())
-        for model in apps.get_models()
-        if model.__module__.startswith("maintenir.")
-    }
 
 
 def content(response: Any) -> bytes:
