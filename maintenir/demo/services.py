@@ -684,13 +684,14 @@ class _Demo:
                 if not is_working_day(day):
                     continue
                 # Changeovers and micro-stops take 40 to 80 minutes a day, on top of any failure.
-                run = PRESS_SHIFT_HOURS - Decimal(40 + days_ago * 7 % 41) / 60 - stopped.get(day, Decimal(0))
+                lost = Decimal(40 + days_ago * 7 % 41) / 60 + stopped.get(day, Decimal(0))
+                run = round(max(PRESS_SHIFT_HOURS - lost, Decimal(0)), 2)
                 output = int(run * PRESS_RATE * Decimal("0.92"))
                 record = ProductionRecord(
                     equipment=press,
                     date=day,
                     planned_hours=PRESS_SHIFT_HOURS,
-                    run_hours=round(max(run, Decimal(0)), 2),
+                    run_hours=run,
                     nominal_rate=PRESS_RATE,
                     output=output,
                     rejects=output * (8 + days_ago % 9) // 1000,
