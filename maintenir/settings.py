@@ -49,10 +49,12 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the web server read while a worker writes.
+    # WAL lets the web server read while another process writes; writers queue for the write lock (IMMEDIATE,
+    # taken at the start of a transaction so that it is never upgraded midway) for up to 20 s rather than fail.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
     }
 
 INSTALLED_APPS = [

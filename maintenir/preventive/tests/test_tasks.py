@@ -7,10 +7,12 @@ import pytest
 from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from maintenir.celery import app
-from maintenir.core.periodic import run_due_tasks, start_in_process_scheduler
+from maintenir.core.periodic import run_due_tasks
 from maintenir.preventive.tasks import generate_due_work_orders
 from maintenir.preventive.tests.factories import GammeStepFactory, TriggerFactory
 from maintenir.workorders.models import WorkOrder
@@ -71,6 +73,7 @@ def test_without_a_broker_the_server_runs_the_schedule_itself(due_trigger: Any, 
     assert last_run == {"generate": 10_000.0}
 
 
-def test_with_a_broker_the_server_leaves_the_schedule_to_celery_beat(settings: Any) -> None:
+def test_with_a_broker_the_schedule_is_left_to_celery_beat(settings: Any) -> None:
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
-    assert start_in_process_scheduler() is None
+    with pytest.raises(CommandError, match="worker --beat"):
+        call_command("periodic")

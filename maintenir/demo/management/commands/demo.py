@@ -1,5 +1,3 @@
-import subprocess
-import sys
 import time
 from typing import Any
 
@@ -54,11 +52,5 @@ class Command(BaseCommand):
         self.stdout.write("the air-handling unit's controller over BACnet/IP on 127.0.0.1:47809, polled and by COV;")
         self.stdout.write("the press's vibration sensor publishes over MQTT when a broker answers on 127.0.0.1:1883.")
         self.stdout.write(f"Open {url} (Ctrl+C stops the server).")
-        # A process of its own: the server forks its workers, and a fork must not copy a thread that
-        # may be holding a database lock.
-        devices = subprocess.Popen([sys.executable, "-m", "maintenir", "demo-devices"])
-        try:
-            run_server(options["host"], options["port"], workers=2)
-        finally:
-            devices.terminate()
-            devices.wait(10)
+        # The simulated devices and their acquisition run in a process of their own beside the server.
+        run_server(options["host"], options["port"], workers=2, companions=[["demo-devices", "--stop-with-parent"]])
