@@ -8,8 +8,10 @@ import subprocess
 import sys
 import threading
 import time
+from argparse import ArgumentParser
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +36,17 @@ class ParentWatch:
 
     def parent_alive(self) -> bool:
         return os.getppid() == self.parent
+
+    @staticmethod
+    def add_argument(parser: ArgumentParser) -> None:
+        """The companion commands' `--stop-with-parent`, which `maintenir serve` passes them."""
+        parser.add_argument(
+            "--stop-with-parent", action="store_true", help="also stop when the process that started this one ends"
+        )
+
+    @classmethod
+    def if_asked(cls, options: dict[str, Any]) -> "ParentWatch | None":
+        return cls() if options["stop_with_parent"] else None
 
 
 def stop_on_signals(stop: threading.Event) -> None:

@@ -15,14 +15,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--stop-with-parent", action="store_true", help="also stop when the process that started this one ends"
-        )
+        ParentWatch.add_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         if settings.CELERY_BROKER_URL:
             raise CommandError("MAINTENIR_BROKER_URL is set: `maintenir worker --beat` runs the periodic tasks.")
         stop = threading.Event()
         stop_on_signals(stop)
-        run_schedule(stop, ParentWatch() if options["stop_with_parent"] else None)
+        run_schedule(stop, ParentWatch.if_asked(options))
         exit_now()

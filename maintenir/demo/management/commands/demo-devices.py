@@ -15,12 +15,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--stop-with-parent", action="store_true", help="also stop when the process that started this one ends"
-        )
+        ParentWatch.add_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        asyncio.run(self._run(ParentWatch() if options["stop_with_parent"] else None))
+        asyncio.run(self._run(ParentWatch.if_asked(options)))
         exit_now()
 
     async def _run(self, watch: ParentWatch | None) -> None:
