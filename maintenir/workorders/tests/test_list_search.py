@@ -81,8 +81,8 @@ def test_the_request_list_search_ignores_accents(manager: Any, equipment_a: Any,
 def test_orders_and_requests_are_found_by_assignee(manager: Any, equipment_a: Any, operator_a: Any) -> None:
     hélène = UserFactory(first_name="Hélène", last_name="Müller")
     theirs, other = WorkOrderFactory(equipment=equipment_a), WorkOrderFactory(equipment=equipment_a)
-    theirs.assignees.add(hélène, UserFactory(first_name="Marc"))
-    other.assignees.add(UserFactory(first_name="Paul"))
+    theirs.assignees.add(hélène, UserFactory(first_name="Marc", last_name="Dupont"))
+    other.assignees.add(UserFactory(first_name="Paul", last_name="Durand"))
     request = WorkRequestFactory(equipment=equipment_a, reported_by=operator_a, work_order=theirs)
     WorkRequestFactory(equipment=equipment_a, reported_by=operator_a, work_order=other)
     client = client_for(manager)
