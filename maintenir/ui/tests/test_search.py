@@ -164,12 +164,35 @@ def test_typing_in_the_header_search_shows_results_without_enter(
     pump = EquipmentFactory(code="P-101", name="Pompe de relevage")
     browser = Browser(page, live_server.url)
     browser.log_in("manager")
+    # On a list page, whose own search field filters the list as one types.
+    browser.go(reverse("workorder-list"))
+    list_requests: list[str] = []
+    page.on("request", lambda request: list_requests.append(request.url) if "/orders/" in request.url else None)
 
     # On a phone the header's field is behind the menu button.
     page.get_by_role("button", name="Menu").click()
     page.locator("#global-search-q").press_sequentially("RELEVAGE", delay=30)
     result = page.locator("#global-search-results").get_by_role("link", name="P-101 — Pompe de relevage")
     expect(result).to_be_visible()
-    expect(page).not_to_have_url(re.compile(r"/search/"))
+    # Typing in the header is not typing in the list's own field: the list is not asked again.
+    assert list_requests == []
     result.click()
     expect(page).to_have_url(re.compile(re.escape(pump.get_absolute_url()) + "$"))
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_list_still_filters_as_one_types_in_its_own_field(live_server: Any, browser_page: Any, settings: Any) -> None:
+    from playwright.sync_api import expect
+
+    settings.LANGUAGE_CODE = "en"
+    page = browser_page
+    UserFactory(username="manager", role=Role.MANAGER)
+    WorkOrderFactory(title="Graisser les paliers")
+    WorkOrderFactory(title="Changer le vérin")
+    browser = Browser(page, live_server.url)
+    browser.log_in("manager")
+    browser.go(reverse("workorder-list"))
+    page.locator("main").get_by_role("searchbox").press_sequentially("verin", delay=30)
+    expect(page.locator("#results")).not_to_contain_text("Graisser les paliers")
+    expect(page.locator("#results")).to_contain_text("Changer le vérin")
