@@ -1,15 +1,17 @@
 """Filters shared by the list pages and the API lists."""
 
 from collections.abc import Callable
+from typing import ClassVar
 
 import django_filters
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.choices import Criticality, EquipmentStatus, ServiceLot, Technology
-from maintenir.assets.models import Equipment, EquipmentType, ProductionLine, Site
+from maintenir.assets.models import Document, Equipment, EquipmentType, ProductionLine, Site
 from maintenir.core.models import Organisation
+from maintenir.core.search import SEARCH_MAX_LENGTH, filter_text
 
 
 def visible(model: type[Model]) -> Callable[[HttpRequest | None], QuerySet]:
@@ -23,16 +25,18 @@ def visible(model: type[Model]) -> Callable[[HttpRequest | None], QuerySet]:
 
 
 class SearchFilterSet(django_filters.FilterSet):
-    """A free-text `q` over the fields named in `search_fields`."""
+    """A free-text `q` over the fields named in `search_fields`, accents and case aside.
+
+    `search_references` maps a reference prefix to the field holding its number (see
+    `maintenir.core.search.matches`), so `OT-000014` or `000014` finds that very order.
+    """
 
     search_fields: tuple[str, ...] = ()
-    q = django_filters.CharFilter(method="search", label=_("Search"))
+    search_references: ClassVar[dict[str, str]] = {}
+    q = django_filters.CharFilter(method="search", label=_("Search"), max_length=SEARCH_MAX_LENGTH)
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        query = Q()
-        for field in self.search_fields:
-            query |= Q(**{f"{field}__icontains": value.strip()})
-        return queryset.filter(query)
+        return filter_text(queryset, self.search_fields, value, self.search_references)
 
 
 class SiteFilterSet(SearchFilterSet):
@@ -45,7 +49,10 @@ class SiteFilterSet(SearchFilterSet):
 
 
 class EquipmentFilterSet(SearchFilterSet):
-    search_fields = ("code", "name", "manufacturer", "model", "serial_number")
+    search_fields = (
+        *("code", "name", "manufacturer", "model", "serial_number"),
+        *("site__name", "site__code", "building__name", "floor__name", "space__name", "production_line__name"),
+    )
     status = django_filters.MultipleChoiceFilter(choices=EquipmentStatus.choices, label=_("Status"))
     criticality = django_filters.MultipleChoiceFilter(choices=Criticality.choices, label=_("Criticality"))
     service_lot = django_filters.ChoiceFilter(choices=ServiceLot.choices, label=_("Service lot"))
@@ -61,3 +68,13 @@ class EquipmentFilterSet(SearchFilterSet):
     class Meta:
         model = Equipment
         fields = ["site", "parent"]
+
+
+class DocumentFilterSet(SearchFilterSet):
+    """The technical file's documents, found by the global search (they have no list of their own)."""
+
+    search_fields = ("title", "version", "site__name", "equipment__code", "equipment__name")
+
+    class Meta:
+        model = Document
+        fields = ["q"]

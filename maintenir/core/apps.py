@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from maintenir.core import changelog
+        from maintenir.core import changelog, search
 
         changelog.connect_signals()
+        search.connect_signals()

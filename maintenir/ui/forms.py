@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maintenir.core.search import SEARCH_MAX_LENGTH
+
 
 class CsvImportForm(forms.Form):
     file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8 text, comma-separated, with the header line."))
@@ -12,3 +14,7 @@ class CsvImportForm(forms.Form):
             return str(self.cleaned_data["file"].read().decode("utf-8"))
         except UnicodeDecodeError as error:
             raise forms.ValidationError(_("The file is not UTF-8 text.")) from error
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=SEARCH_MAX_LENGTH, strip=True)

@@ -1,9 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_safe
 
 from maintenir.core.choices import Role
 from maintenir.ui import queries
+from maintenir.ui.forms import SearchForm
+from maintenir.ui.search import global_search
 from maintenir.workorders.oncall import calls_to_acknowledge
 
 
@@ -27,3 +31,16 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "ui/home_technician.html", context)
     context = {"sites": queries.my_sites(user), "requests": queries.recent_requests(user)}
     return render(request, "ui/home_client.html", context)
+
+
+@require_safe
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """The global search: its results page, or only the results for the header's field as one types."""
+    form = SearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    context = {"form": form, "query": query, "groups": global_search(request, query)}
+    template = "ui/includes/search_results.html" if request.htmx else "ui/search.html"  # type: ignore[attr-defined]
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response

@@ -6,8 +6,8 @@
   hiding buttons and sections.
 - `require_add(user, model)`: 403 unless the user's role may create this kind of object.
 - `filtered_list(request, queryset, filterset_class, template, context)`: a restricted, filtered,
-  paginated list page; the template gets `filterset`, `page` (a Page), `object_list`, `filtered`,
-  and renders `ui/includes/filter_form.html` + `ui/includes/pagination.html`.
+  paginated list page, with default filter values if given; the template gets `filterset`, `page`
+  (a Page), `object_list`, `filtered`, and renders `ui/includes/filter_form.html` + `ui/includes/pagination.html`.
 - `form_page(request, form, save, template, context)`: validate a bound form, call the service
   `save(form)`, redirect to the saved object; service ValidationErrors land on the form's fields.
   A POST with bad input renders the form again and writes nothing.
@@ -84,19 +84,26 @@ def filtered_list(
     context: dict[str, Any] | None = None,
     page_size: int = PAGE_SIZE,
     hidden_filters: tuple[str, ...] = (),
+    defaults: dict[str, str] | None = None,
 ) -> HttpResponse:
     """A list page of `queryset` restricted to what the user may see, filtered and paginated.
 
     Pass the queryset with its select_related/prefetch_related already applied, so the page
     does a fixed number of queries whatever its length. `hidden_filters` still filter (from
     links such as "?parent=12") but are not offered as a menu, e.g. one listing every equipment.
+    `defaults` are filter values that apply unless the query string gives another.
     """
     visible = queryset.restrict(request.user, Action.VIEW)  # type: ignore[attr-defined]
-    filterset = filterset_class(request.GET or None, queryset=visible, request=request)
+    data = request.GET.copy()
+    for name, value in (defaults or {}).items():
+        data.setdefault(name, value)
+    filterset = filterset_class(data or None, queryset=visible, request=request)
     checkbox_multiple_choices(filterset.form)
     for name in hidden_filters:
         filterset.form.fields[name].widget = forms.HiddenInput()
-    page = Paginator(filterset.qs, page_size).get_page(request.GET.get("page"))
+    # A filter value the form refuses shows its error over no rows, rather than every row unfiltered.
+    rows = filterset.qs if not filterset.is_bound or filterset.is_valid() else visible.none()
+    page = Paginator(rows, page_size).get_page(request.GET.get("page"))
     filtered = any(value for key, value in request.GET.items() if key not in NON_FILTER_PARAMS)
     return render(
         request,

@@ -39,6 +39,18 @@ OPEN_STATUSES = frozenset(
         WorkOrderStatus.ON_HOLD,
     }
 )
+# Orders whose life is over: the order list leaves them out unless asked.
+FINISHED_STATUSES = frozenset({WorkOrderStatus.CLOSED, WorkOrderStatus.CANCELLED})
+
+
+class ListedOrders(models.TextChoices):
+    """Which orders the work order list shows; unfinished ones unless asked."""
+
+    UNFINISHED = "unfinished", _("Not closed or cancelled")
+    FINISHED = "finished", _("Closed or cancelled")
+    ALL = "all", _("All orders")
+
+
 # Where execution details (checklist, time, parts, failure coding) may still be entered.
 EXECUTION_STATUSES = frozenset({WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.ON_HOLD})
 
@@ -65,7 +77,7 @@ class CheckStatus(models.TextChoices):
 
 
 # Commissioning checks may be prepared and changed until the order is closed or cancelled.
-CHECK_EDITABLE_STATUSES = frozenset(WorkOrderStatus) - {WorkOrderStatus.CLOSED, WorkOrderStatus.CANCELLED}
+CHECK_EDITABLE_STATUSES = frozenset(WorkOrderStatus) - FINISHED_STATUSES
 
 
 class SignOffRole(models.TextChoices):

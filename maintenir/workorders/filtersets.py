@@ -9,7 +9,9 @@ from maintenir.assets.filtersets import SearchFilterSet, visible
 from maintenir.assets.models import Equipment, Site
 from maintenir.core.models import User
 from maintenir.workorders.choices import (
+    FINISHED_STATUSES,
     OPEN_STATUSES,
+    ListedOrders,
     Priority,
     WorkOrderStatus,
     WorkOrderType,
@@ -17,9 +19,24 @@ from maintenir.workorders.choices import (
 )
 from maintenir.workorders.models import WorkOrder, WorkRequest
 
+# Where the equipment of an order or a request stands, and the site itself.
+LOCATION_FIELDS = (
+    *("site__name", "site__code", "site__city", "equipment__code", "equipment__name"),
+    *("equipment__building__name", "equipment__floor__name", "equipment__space__name"),
+    "equipment__production_line__name",
+)
+PERSON_FIELDS = ("username", "first_name", "last_name")
+
 
 class WorkRequestFilterSet(SearchFilterSet):
-    search_fields = ("symptom", "equipment__code", "equipment__name")
+    search_fields = (
+        "symptom",
+        *LOCATION_FIELDS,
+        *(f"reported_by__{field}" for field in PERSON_FIELDS),
+        *(f"work_order__assignees__{field}" for field in PERSON_FIELDS),
+    )
+    # DI-000008 is the request itself; OT-000014 the request that became that order.
+    search_references = {"DI": "pk", "OT": "work_order"}
     status = django_filters.MultipleChoiceFilter(choices=WorkRequestStatus.choices, label=_("Status"))
     urgency = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Urgency"))
     site = django_filters.ModelChoiceFilter(queryset=visible(Site), label=_("Site"))
@@ -32,7 +49,9 @@ class WorkRequestFilterSet(SearchFilterSet):
 
 
 class WorkOrderFilterSet(SearchFilterSet):
-    search_fields = ("title", "description", "equipment__code", "equipment__name")
+    search_fields = ("title", "description", *LOCATION_FIELDS, *(f"assignees__{field}" for field in PERSON_FIELDS))
+    # OT-000014 is the order itself; DI-000008 the order its request became.
+    search_references = {"OT": "pk", "DI": "work_request"}
     status = django_filters.MultipleChoiceFilter(choices=WorkOrderStatus.choices, label=_("Status"))
     work_type = django_filters.MultipleChoiceFilter(choices=WorkOrderType.choices, label=_("Type"))
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices, label=_("Priority"))
@@ -41,6 +60,9 @@ class WorkOrderFilterSet(SearchFilterSet):
     )
     site = django_filters.ModelChoiceFilter(queryset=visible(Site), label=_("Site"))
     equipment = django_filters.ModelChoiceFilter(queryset=visible(Equipment), label=_("Equipment"))
+    listed = django_filters.ChoiceFilter(
+        choices=ListedOrders.choices, method="filter_listed", label=_("Show"), empty_label=None
+    )
     is_open = django_filters.BooleanFilter(method="filter_open", label=_("Open"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     due_before = django_filters.DateFilter(field_name="due_date", lookup_expr="lte", label=_("Due on or before"))
@@ -49,6 +71,13 @@ class WorkOrderFilterSet(SearchFilterSet):
     class Meta:
         model = WorkOrder
         fields = ["site", "equipment"]
+
+    def filter_listed(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == ListedOrders.UNFINISHED:
+            return queryset.exclude(status__in=FINISHED_STATUSES)
+        if value == ListedOrders.FINISHED:
+            return queryset.filter(status__in=FINISHED_STATUSES)
+        return queryset
 
     def filter_open(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

@@ -298,6 +298,19 @@ class WorkOrder(RestrictedModel):
     def reference(self) -> str:
         return f"OT-{self.pk:06d}" if self.pk else "OT-new"
 
+    def assignee_labels(self) -> list[str]:
+        """The assignees, a trainee with their tutor: "Tom (trainee, with tutor Alice)".
+
+        Reads `assignees` and `supervisions__tutor` once each: prefetch them for a list of orders.
+        """
+        tutors = {supervision.trainee_id: supervision.tutor for supervision in self.supervisions.all()}
+        return [
+            _("%(trainee)s (trainee, with tutor %(tutor)s)") % {"trainee": person, "tutor": tutors[person.pk]}
+            if person.pk in tutors
+            else str(person)
+            for person in self.assignees.all()
+        ]
+
     def get_absolute_url(self) -> str:
         return reverse("workorder-detail", args=[self.pk])
 

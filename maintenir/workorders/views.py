@@ -36,6 +36,7 @@ from maintenir.workorders.choices import (
     EXECUTION_STATUSES,
     LOCKOUT_STATUSES,
     OPEN_STATUSES,
+    ListedOrders,
     SignOffRole,
     WorkOrderType,
     WorkRequestStatus,
@@ -187,12 +188,16 @@ def workrequest_photo(request: HttpRequest, pk: int) -> FileResponse:
 
 @login_required
 def workorder_list(request: HttpRequest) -> HttpResponse:
+    orders = WorkOrder.objects.select_related("site", "equipment").prefetch_related("assignees", "supervisions__tutor")
     return filtered_list(
         request,
-        WorkOrder.objects.select_related("site", "equipment"),
+        orders,
         WorkOrderFilterSet,
         "workorders/workorder_list.html",
         {"can_add": can_add(request.user, WorkOrder)},
+        # "Open" stays a filter for links such as the home page's; the page offers "Show" instead.
+        hidden_filters=("is_open",),
+        defaults={"listed": ListedOrders.UNFINISHED},
     )
 
 
@@ -537,23 +542,12 @@ def order_page(
         "can_edit": editable(user, order),
         "changes": changes_for(order)[:CHANGES_SHOWN],
         "commissioning": commissioning_section(user, order, page) if is_commissioning(order) else None,
-        "assignees": assignee_labels(order),
+        "assignees": order.assignee_labels(),
         "qualifications": qualifications_section(user, order),
         "lockout_steps": list(order.lockout_steps.select_related("confirmed_by", "released_by")),
         "can_lock_out": order.status in LOCKOUT_STATUSES and services.may_act(user, order, services.EXECUTOR),
     }
     return render(request, PAGES[page], context)
-
-
-def assignee_labels(order: WorkOrder) -> list[str]:
-    """The assignees, a trainee with their tutor: "Tom (trainee, with tutor Alice)"."""
-    tutors = {supervision.trainee_id: supervision.tutor for supervision in order.supervisions.all()}
-    return [
-        _("%(trainee)s (trainee, with tutor %(tutor)s)") % {"trainee": person, "tutor": tutors[person.pk]}
-        if person.pk in tutors
-        else str(person)
-        for person in order.assignees.all()
-    ]
 
 
 def qualifications_section(user: User, order: WorkOrder) -> dict[str, Any] | None:

@@ -630,7 +630,7 @@ def test_list_filters(manager: Any, technician: Any, equipment_a: Any) -> None:
     client = client_for(manager)
     page = client.get(reverse("workorder-list"), {"assignee": technician.pk, "is_open": "true"})
     assert list(page.context["object_list"]) == [mine]
-    page = client.get(reverse("workorder-list"), {"q": "closed"})
+    page = client.get(reverse("workorder-list"), {"q": "closed", "listed": "all"})
     assert [order.title for order in page.context["object_list"]] == ["Closed one"]
 
 
