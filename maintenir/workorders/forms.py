@@ -128,12 +128,19 @@ class ApproveRequestForm(RequestForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("With assignees the order is planned at once."),
     )
+    # Shown once the approval is refused with warnings (services.assignment_warnings), to confirm it knowingly.
+    accept_warnings = forms.BooleanField(label=_("Approve even so"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initial.setdefault("priority", self.work_request.urgency)
         self.initial.setdefault("title", self.work_request.symptom.splitlines()[0][:200])
         self.fields["assignees"].queryset = technicians(self.user)  # type: ignore[attr-defined]
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        if "accept_warnings" in self.errors:
+            self.fields["accept_warnings"].widget = forms.CheckboxInput()
 
 
 REASON = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)

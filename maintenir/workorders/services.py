@@ -261,8 +261,14 @@ def approve_work_request(
     due_date: datetime.date | None = None,
     assignees: Iterable[User] = (),
     title: str = "",
+    accept_warnings: bool = True,
 ) -> WorkOrder:
-    """Turn a request into an approved work order (planned at once if assignees are given)."""
+    """Turn a request into an approved work order (planned at once if assignees are given).
+
+    With `accept_warnings` False, an approval whose assignees could not do part of the work (see
+    `assignment_warnings`) is refused with the warnings and nothing is written, so that the manager
+    confirms it knowingly.
+    """
     request = _decide(user, request)
     order = WorkOrder(
         site=request.site,
@@ -297,7 +303,34 @@ def approve_work_request(
     assignees = list(assignees)
     if assignees:
         plan_work_order(user, order, assignees)
+    warnings = assignment_warnings(order)
+    if warnings and not accept_warnings:
+        raise ValidationError({"accept_warnings": warnings})
     return order
+
+
+def assignment_warnings(order: WorkOrder) -> list[str]:
+    """What the people assigned to an open order cannot do of it, though the assignment stands: its lockout
+    is confirmed by a holder of a valid BC habilitation (chargé de consignation), and without one among
+    them the work cannot start."""
+    people = list(order.assignees.all())
+    if not people or order.status not in OPEN_STATUSES:
+        return []
+    if not order.lockout_steps.filter(confirmed_at__isnull=True).exists():
+        return []
+    day = qualifications.planned_day(order)
+    if any(holds_habilitation(person, LOCKOUT_HABILITATION, day) for person in people):
+        return []
+    return [
+        _(
+            "Nobody assigned holds a valid %(code)s habilitation (chargé de consignation): %(people)s cannot "
+            "confirm the lockout, so the work cannot start. Assign a holder too, or another technician."
+        )
+        % {
+            "code": LOCKOUT_HABILITATION,
+            "people": ", ".join(person.get_full_name() or person.username for person in people),
+        }
+    ]
 
 
 @transaction.atomic

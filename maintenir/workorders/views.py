@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -499,9 +499,12 @@ def order_page(
     """An order's detail or execution page; `bound` holds forms to show again with their errors."""
     user: User = request.user  # type: ignore[assignment]
     bound = bound or {}
+    page_url = reverse(f"workorder-{page}", args=[order.pk])
     available = {
         name: {
-            "url": f"{reverse(f'workorder-{name}', args=[order.pk])}?page={page}",
+            "name": name,
+            # Posted to the page itself, back at the form: a refusal shows where the user is, under the same URL.
+            "url": f"{page_url}#action-{name}",
             "label": action.label,
             "style": action.style,
             "form": bound.get(name) or action.form_class(user=user, order=order, prefix=name),
@@ -541,8 +544,29 @@ def order_page(
         "qualifications": qualifications_section(user, order),
         "lockout_steps": list(order.lockout_steps.select_related("confirmed_by", "released_by")),
         "can_lock_out": order.status in LOCKOUT_STATUSES and services.may_act(user, order, services.EXECUTOR),
+        "error_summary": error_summary(bound),
     }
     return render(request, PAGES[page], context)
+
+
+@dataclass(frozen=True)
+class FormError:
+    label: str
+    message: str
+    anchor: str
+
+
+def error_summary(bound: dict[str, forms.Form]) -> list[FormError]:
+    """Every error of the forms shown again, each linking to its field (or its form) lower on the page."""
+    summary = []
+    for name, form in bound.items():
+        for field, errors in form.errors.items():
+            if field in form.fields and not form[field].is_hidden:
+                label, anchor = str(form[field].label), form[field].auto_id
+            else:
+                label, anchor = "", f"action-{name}"
+            summary.extend(FormError(label, message, anchor) for message in errors)
+    return summary
 
 
 def assignee_labels(order: WorkOrder) -> list[str]:
@@ -563,6 +587,7 @@ def qualifications_section(user: User, order: WorkOrder) -> dict[str, Any] | Non
     assignees = list(order.assignees.all())
     lacking = qualifications.lacking_by_person(order, assignees)
     return {
+        "warnings": services.assignment_warnings(order),
         "own": WorkOrderRequirement.objects.restrict(user)
         .filter(work_order=order)
         .select_related(*qualifications.RELATED),
@@ -588,11 +613,15 @@ def commissioning_section(user: User, order: WorkOrder, page: str, errors: list[
 
 @login_required
 def workorder_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "POST":
+        return perform_action(request, pk, request.POST.get("action", ""), "detail")
     return order_page(request, get_visible(request, order_queryset(), pk), "detail")
 
 
 @login_required
 def workorder_execute(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "POST":
+        return perform_action(request, pk, request.POST.get("action", ""), "execute")
     return order_page(request, get_visible(request, order_queryset(), pk), "execute")
 
 
@@ -604,11 +633,18 @@ def page_of(request: HttpRequest) -> str:
 @login_required
 @require_POST
 def workorder_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    """POST one action: on success a message and back to the page; otherwise the page again, saying why."""
+    """POST one action to its own URL (`?page=` names the page to come back to)."""
+    return perform_action(request, pk, name, page_of(request))
+
+
+def perform_action(request: HttpRequest, pk: int, name: str, page: str) -> HttpResponse:
+    """One action: on success a message and back to the page; otherwise the page again, with the values
+    entered and each error beside its field, listed at the top too."""
     user: User = request.user  # type: ignore[assignment]
-    action = ACTIONS[name]
     order = get_visible(request, order_queryset(), pk)
-    page = page_of(request)
+    action = ACTIONS.get(name)
+    if action is None:
+        return HttpResponseBadRequest(_("This action does not exist."))
     form = action.form_class(request.POST, user=user, order=order, prefix=name)
     if form.is_valid():
         try:
