@@ -8,7 +8,7 @@ from django.utils import timezone
 from maintenir.assets.choices import EquipmentStatus
 from maintenir.assets.models import Equipment, Site
 from maintenir.workorders.choices import OPEN_STATUSES, Priority, WorkOrderStatus, WorkRequestStatus
-from maintenir.workorders.models import WorkOrder, WorkRequest
+from maintenir.workorders.models import OUT_OF_RANGE, ChecklistStep, WorkOrder, WorkRequest
 
 HOME_LIST_SIZE = 20
 # The oldest few of a list the home page counts, each with its link.
@@ -60,6 +60,17 @@ def requests_awaiting_approval(user: Any) -> QuerySet:
         .filter(status=WorkRequestStatus.SUBMITTED)
         .select_related("site", "equipment")
         .order_by("created", "pk")
+    )
+
+
+def measurements_to_follow_up(user: Any) -> QuerySet:
+    """Measurements out of their tolerance that no corrective order follows up yet, the latest first."""
+    return (
+        ChecklistStep.objects.restrict(user)
+        .filter(OUT_OF_RANGE, follow_ups__isnull=True)
+        .exclude(work_order__status=WorkOrderStatus.CANCELLED)
+        .select_related("work_order__site", "work_order__equipment")
+        .order_by(F("done_at").desc(nulls_last=True), "-pk")
     )
 
 

@@ -19,6 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_manager:  # type: ignore[union-attr]
         to_schedule = queries.to_schedule(user)
         awaiting = queries.requests_awaiting_approval(user)
+        to_follow_up = queries.measurements_to_follow_up(user)
         context = {
             "backlog": queries.backlog_by_priority(user),
             "overdue": queries.overdue_orders(user),
@@ -28,6 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "to_schedule_count": to_schedule.count(),
             "awaiting": awaiting[: queries.HOME_SHORT_LIST_SIZE],
             "awaiting_count": awaiting.count(),
+            "to_follow_up": to_follow_up[: queries.HOME_LIST_SIZE],
+            "to_follow_up_count": to_follow_up.count(),
         }
         return render(request, "ui/home_manager.html", context)
     if user.role == Role.TECHNICIAN:  # type: ignore[union-attr]

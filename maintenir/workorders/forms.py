@@ -21,6 +21,7 @@ from maintenir.people.models import HabilitationType, Skill
 from maintenir.workorders import qualifications
 from maintenir.workorders.choices import DowntimeCause, Energy, Priority, WorkOrderType
 from maintenir.workorders.models import (
+    OUT_OF_RANGE,
     ChecklistStep,
     CommissioningCheck,
     DetectionMethod,
@@ -156,14 +157,30 @@ class RejectForm(RequestForm):
 class WorkOrderForm(forms.ModelForm):
     class Meta:
         model = WorkOrder
-        fields = ["site", "equipment", "work_type", "title", "description", "priority", "due_date", "estimated_hours"]
-        widgets = {"due_date": DATE_INPUT, "estimated_hours": DECIMAL_INPUT}
+        fields = [
+            "site",
+            "equipment",
+            "work_type",
+            "title",
+            "description",
+            "priority",
+            "due_date",
+            "estimated_hours",
+            "follow_up_of",
+        ]
+        widgets = {"due_date": DATE_INPUT, "estimated_hours": DECIMAL_INPUT, "follow_up_of": forms.HiddenInput}
         localized_fields = ["estimated_hours"]
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = Site.objects.restrict(user)  # type: ignore[attr-defined]
         self.fields["equipment"].queryset = Equipment.objects.restrict(user).select_related("site")  # type: ignore[attr-defined]
+        if self.instance.pk:
+            # What an order follows up is set when it is raised, never edited.
+            del self.fields["follow_up_of"]
+        else:
+            steps = ChecklistStep.objects.restrict(user).filter(OUT_OF_RANGE).select_related("work_order")
+            self.fields["follow_up_of"].queryset = steps  # type: ignore[attr-defined]
 
 
 # --- Work orders: actions on one order -------------------------------------------------------

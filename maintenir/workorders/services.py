@@ -65,6 +65,7 @@ from maintenir.workorders.models import (
     WorkRequestPhoto,
 )
 from maintenir.workorders.signals import step_recording
+from maintenir.workorders.templatetags.workorder_tags import expected_range, measure
 
 S = WorkOrderStatus
 
@@ -361,6 +362,31 @@ def create_work_order(user: User, order: WorkOrder, steps: Iterable[dict[str, An
         _append_step(order, step)
     add_standard_lockout(order)
     return order
+
+
+def follow_up_fields(step: ChecklistStep) -> dict[str, Any]:
+    """A corrective order following up a measurement out of its tolerance: on the same equipment, titled
+    with the measurement and its value, linked to the step (which is then followed up)."""
+    order = step.work_order
+    value = {
+        "instruction": step.instruction.splitlines()[0][:80] if step.instruction else "",
+        "value": measure(step.measured_value, step.unit),
+        "expected": expected_range(step),
+        "order": order.reference,
+        "position": step.position,
+    }
+    return {
+        "site": order.site_id,
+        "equipment": order.equipment_id,
+        "work_type": WorkOrderType.CORRECTIVE,
+        "priority": order.priority,
+        "title": (_("Out of tolerance: %(instruction)s = %(value)s") % value)[:200],
+        "description": _(
+            "Measured %(value)s at step %(position)s of %(order)s (%(instruction)s), expected %(expected)s."
+        )
+        % value,
+        "follow_up_of": step.pk,
+    }
 
 
 def _require_open(order: WorkOrder) -> None:

@@ -200,7 +200,11 @@ def workorder_list(request: HttpRequest) -> HttpResponse:
 def workorder_add(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     require_add(user, WorkOrder)
-    form = wo_forms.WorkOrderForm(request.POST or None, user=user)
+    # "Follow up" from a measurement out of its tolerance arrives with ?follow_up=<step id>.
+    step_id = request.GET.get("follow_up", "")
+    step = ChecklistStep.objects.restrict(user).filter(pk=step_id).first() if step_id.isdigit() else None
+    initial = services.follow_up_fields(step) if step is not None and step.out_of_range else {}
+    form = wo_forms.WorkOrderForm(request.POST or None, user=user, initial=initial)
     return form_page(
         request, form, lambda form: services.create_work_order(user, form.instance), "workorders/workorder_form.html"
     )
@@ -490,6 +494,7 @@ def order_queryset() -> QuerySet:
         "failure_cause",
         "remedy",
         "detection_method",
+        "follow_up_of__work_order",
     ).prefetch_related("assignees", "supervisions__tutor", "sign_offs", "equipment__downtimes")
 
 
@@ -512,7 +517,7 @@ def order_page(
         for name, action in ACTIONS.items()
         if action.allowed(user, order)
     }
-    steps = list(order.steps.select_related("done_by"))
+    steps = list(order.steps.select_related("done_by").prefetch_related("follow_ups"))
     # Steps are recorded on the execution page only; the detail page shows them.
     can_record = page == "execute" and "time" in available
     time_entries = list(order.time_entries.select_related("technician"))
@@ -523,10 +528,9 @@ def order_page(
         "actions": {name.replace("-", "_"): value for name, value in available.items()},
         "transition_actions": [available[name] for name in TRANSITIONS if name in available],
         "steps": [
-            {
-                "step": step,
-                "form": (bound.get(f"step-{step.pk}") or wo_forms.StepForm(step=step)) if can_record else None,
-            }
+            step_item(
+                user, step, (bound.get(f"step-{step.pk}") or wo_forms.StepForm(step=step)) if can_record else None
+            )
             for step in steps
         ],
         "time_entries": time_entries,
@@ -567,6 +571,17 @@ def error_summary(bound: dict[str, forms.Form]) -> list[FormError]:
                 label, anchor = "", f"action-{name}"
             summary.extend(FormError(label, message, anchor) for message in errors)
     return summary
+
+
+def step_item(user: User, step: ChecklistStep, form: forms.Form | None) -> dict[str, Any]:
+    """A checklist step as its row shows it: with its form when it is recorded here, and for a measurement
+    out of its tolerance the orders following it up, or the offer to raise one."""
+    return {
+        "step": step,
+        "form": form,
+        "follow_ups": list(step.follow_ups.all()) if step.out_of_range else [],
+        "can_follow_up": step.out_of_range and can_add(user, WorkOrder),
+    }
 
 
 def assignee_labels(order: WorkOrder) -> list[str]:
@@ -680,7 +695,7 @@ def workorder_step(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("workorder-execute", step.work_order_id)
             form = wo_forms.StepForm(step=step)
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "workorders/includes/step_row.html", {"item": {"step": step, "form": form}})
+        return render(request, "workorders/includes/step_row.html", {"item": step_item(user, step, form)})
     order = get_visible(request, order_queryset(), step.work_order_id)
     return order_page(request, order, "execute", {form.prefix or "": form})
 

@@ -531,6 +531,60 @@ def test_step_saved_with_htmx_is_flagged_out_of_range(technician: Any, order_a: 
     assert step.done_by == technician
 
 
+def test_an_out_of_tolerance_measurement_is_followed_up_by_a_corrective_order(
+    manager: Any, technician: Any, order_a: Any
+) -> None:
+    step = order_a.steps.get()
+    client = client_for(technician)
+    prefix = f"step-{step.pk}"
+    row = client.post(
+        reverse("workorder-step", args=[step.pk]),
+        {f"{prefix}-is_done": "on", f"{prefix}-measured_value": "5.5"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    offer = f"{reverse('workorder-add')}?follow_up={step.pk}"
+    assert offer in row
+    # The manager's home lists the result until an order follows it up.
+    home = client_for(manager).get(reverse("home"))
+    assert list(home.context["to_follow_up"]) == [step]
+    form = client.get(offer).context["form"]
+    assert form.initial["equipment"] == order_a.equipment_id
+    assert form.initial["work_type"] == "corrective"
+    assert form.initial["follow_up_of"] == step.pk
+    assert form.initial["title"] == "Out of tolerance: Measure the pressure = 5.5 bar"
+    assert order_a.reference in form.initial["description"]
+    assert "between 2 and 4 bar" in form.initial["description"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    response = client.post(reverse("workorder-add"), data)
+    follow_up = WorkOrder.objects.get(follow_up_of=step)
+    assert response["Location"] == follow_up.get_absolute_url()
+    assert follow_up.equipment == order_a.equipment
+    assert follow_up.status == S.REQUESTED  # a technician's order waits for the manager
+    assert f"#step-{step.pk}" in client.get(follow_up.get_absolute_url()).content.decode()
+    page = client.get(reverse("workorder-execute", args=[order_a.pk])).content.decode()
+    assert follow_up.reference in page
+    assert offer not in page
+    assert list(client_for(manager).get(reverse("home")).context["to_follow_up"]) == []
+
+
+def test_a_follow_up_is_offered_only_for_a_measurement_out_of_tolerance_on_its_site(
+    manager: Any, order_a: Any, equipment_b: Any
+) -> None:
+    step = order_a.steps.get()
+    client = client_for(manager)
+    ChecklistStep.objects.filter(pk=step.pk).update(measured_value=Decimal("3"))
+    within = client.get(f"{reverse('workorder-add')}?follow_up={step.pk}")
+    assert "follow_up_of" not in within.context["form"].initial
+    assert reverse("workorder-add") + "?follow_up=" not in client.get(order_a.get_absolute_url()).content.decode()
+    ChecklistStep.objects.filter(pk=step.pk).update(measured_value=Decimal("9"))
+    before = fingerprint()
+    data = {"site": equipment_b.site_id, "equipment": equipment_b.pk, "work_type": "corrective", "priority": 3}
+    response = client.post(reverse("workorder-add"), {**data, "title": "Elsewhere", "follow_up_of": step.pk})
+    assert response.status_code == 200
+    assert "The measurement followed up is on another site." in str(response.context["form"].errors)
+    assert fingerprint() == before
+
+
 def test_step_without_its_measurement_is_refused(technician: Any, order_a: Any) -> None:
     step = order_a.steps.get()
     client = client_for(technician)
