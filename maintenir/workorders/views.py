@@ -562,14 +562,14 @@ class FormError:
 
 def error_summary(bound: dict[str, forms.Form]) -> list[FormError]:
     """Every error of the forms shown again, each linking to its field (or its form) lower on the page."""
-    summary = []
+    summary: list[FormError] = []
     for name, form in bound.items():
         for field, errors in form.errors.items():
             if field in form.fields and not form[field].is_hidden:
                 label, anchor = str(form[field].label), form[field].auto_id
             else:
                 label, anchor = "", f"action-{name}"
-            summary.extend(FormError(label, message, anchor) for message in errors)
+            summary.extend(FormError(label, str(message), anchor) for message in errors)
     return summary
 
 
