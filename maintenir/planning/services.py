@@ -465,7 +465,8 @@ def day_of(order: WorkOrder) -> datetime.date:
 def my_day(user: User, day: datetime.date) -> list[WorkOrder]:
     """The user's work on `day`, the one list of "My day" and the technician's home: their orders planned
     that day (in the order the plan visits them), then those due that day with no time set. Today it
-    also holds what is carried over: work in progress or on hold, and open work planned or due before."""
+    also holds what is carried over: work in progress or on hold, open work planned or due before, and
+    open work with no date at all."""
     horizon = Horizon(day, 1)
     wanted = _shown_in(horizon)
     if day == timezone.localdate():
@@ -473,6 +474,8 @@ def my_day(user: User, day: datetime.date) -> list[WorkOrder]:
             Q(status__in=(WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.ON_HOLD))
             | Q(planned_start__lt=horizon.origin)
             | Q(planned_start__isnull=True, due_date__lt=day)
+            # Work of theirs with no day at all is for today too, or it would show nowhere.
+            | Q(planned_start__isnull=True, due_date__isnull=True)
         )
         wanted |= carried_over & Q(status__in=OPEN_STATUSES)
     return list(
