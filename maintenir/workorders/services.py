@@ -327,10 +327,7 @@ def assignment_warnings(order: WorkOrder) -> list[str]:
             "Nobody assigned holds a valid %(code)s habilitation (chargé de consignation): %(people)s cannot "
             "confirm the lockout, so the work cannot start. Assign a holder too, or another technician."
         )
-        % {
-            "code": LOCKOUT_HABILITATION,
-            "people": ", ".join(person.get_full_name() or person.username for person in people),
-        }
+        % {"code": LOCKOUT_HABILITATION, "people": ", ".join(qualifications.name_of(person) for person in people)}
     ]
 
 
