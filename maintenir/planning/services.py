@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,9 +29,9 @@ from maintenir.planning.models import DispatchPlan, PlannedVisit, UnplacedOrder
 from maintenir.planning.optimiser import optimise
 from maintenir.planning.validation import validate
 from maintenir.workorders import services as workorders
-from maintenir.workorders.choices import WorkOrderStatus
+from maintenir.workorders.choices import OPEN_STATUSES, WorkOrderStatus
 from maintenir.workorders.models import WorkOrder
-from maintenir.workorders.qualifications import Need, ccp_ids, profiles_of, requirements_of
+from maintenir.workorders.qualifications import ccp_ids, name_of, profiles_of, requirements_of
 
 # An order without an estimate is planned for an hour.
 DEFAULT_DURATION_MINUTES = 60
@@ -72,8 +72,24 @@ class Horizon:
 
 
 def dispatchable_orders() -> QuerySet[WorkOrder]:
-    """Approved orders not yet planned: what the optimiser places."""
-    return WorkOrder.objects.filter(status=WorkOrderStatus.APPROVED).select_related("site")
+    """What the optimiser places: approved orders, and planned orders that have their technicians but no
+    time yet (placed with one of them)."""
+    return (
+        WorkOrder.objects.filter(
+            Q(status=WorkOrderStatus.APPROVED) | Q(status=WorkOrderStatus.PLANNED, planned_start__isnull=True)
+        )
+        .select_related("site")
+        .prefetch_related("assignees")
+    )
+
+
+def _without_time(order: WorkOrder) -> bool:
+    return order.status == WorkOrderStatus.PLANNED and order.planned_start is None
+
+
+def _assignment_key(order: WorkOrder) -> str:
+    """A qualification only the order's assignees hold, so a planned order stays with them."""
+    return f"order:{order.pk}"
 
 
 def dispatchable_technicians() -> QuerySet[Technician]:
@@ -152,7 +168,8 @@ class Snapshot:
     instance: dispatch.Instance
     orders: dict[int, WorkOrder]
     users: dict[int, User]
-    needs: dict[str, Need]
+    # The name people read for each qualification key.
+    labels: dict[str, str]
     # Orders that cannot go to the solver at all, with the reason.
     excluded: dict[int, str]
 
@@ -162,9 +179,20 @@ def snapshot(start: datetime.date, days: int, now: datetime.datetime | None = No
     release = max(0, horizon.minute(now or timezone.now()))
     orders = list(dispatchable_orders())
     needs_by_order = requirements_of(orders)
-    needs = {need.key: need for order_needs in needs_by_order.values() for need in order_needs}
+    labels = {need.key: need.label for order_needs in needs_by_order.values() for need in order_needs}
+    assigned: dict[int, set[str]] = defaultdict(set)
+    for order in orders:
+        if _without_time(order):
+            people = list(order.assignees.all())
+            labels[_assignment_key(order)] = _("assignee of %(order)s (%(people)s)") % {
+                "order": order.reference,
+                "people": ", ".join(name_of(person) for person in people),
+            }
+            for person in people:
+                assigned[person.pk].add(_assignment_key(order))
     technicians = list(dispatchable_technicians().prefetch_related("absences"))
-    profiles = profiles_of([technician.user for technician in technicians], ccp_ids(needs.values()))
+    all_needs = [need for order_needs in needs_by_order.values() for need in order_needs]
+    profiles = profiles_of([technician.user for technician in technicians], ccp_ids(all_needs))
     busy = _busy_times(technicians, horizon)
     excluded: dict[int, str] = {}
     sites: dict[int, dispatch.Site] = {}
@@ -183,7 +211,10 @@ def snapshot(start: datetime.date, days: int, now: datetime.datetime | None = No
                 priority=order.priority,
                 due_minute=due,
                 sla_minute=_sla_minute(order, horizon),
-                requirements=frozenset(need.key for need in needs_by_order.get(order.pk, [])),
+                requirements=frozenset(
+                    [need.key for need in needs_by_order.get(order.pk, [])]
+                    + ([_assignment_key(order)] if _without_time(order) else [])
+                ),
                 release_minute=release,
             )
         )
@@ -197,6 +228,7 @@ def snapshot(start: datetime.date, days: int, now: datetime.datetime | None = No
             for key, last in keys.items()
             if last is None or last >= start
         }
+        valid.update(dict.fromkeys(assigned[technician.user_id]))
         solver_technicians.append(
             dispatch.Technician(
                 id=technician.user_id,
@@ -211,7 +243,7 @@ def snapshot(start: datetime.date, days: int, now: datetime.datetime | None = No
         instance=dispatch.Instance(days, tuple(sites.values()), tuple(solver_technicians), tuple(solver_orders)),
         orders={order.pk: order for order in orders},
         users={technician.user_id: technician.user for technician in technicians},
-        needs=needs,
+        labels=labels,
         excluded=excluded,
     )
 
@@ -221,10 +253,10 @@ def _require_planner(user: User) -> None:
         raise PermissionDenied(_("Only a maintenance manager may plan the dispatch."))
 
 
-def _named(reason: str, needs: Mapping[str, Need]) -> str:
+def _named(reason: str, labels: Mapping[str, str]) -> str:
     """The solver names qualifications by key; people read their names."""
-    for key in sorted(needs, key=len, reverse=True):
-        reason = reason.replace(key, needs[key].label)
+    for key in sorted(labels, key=len, reverse=True):
+        reason = reason.replace(key, labels[key])
     return reason
 
 
@@ -273,7 +305,7 @@ def propose_plan(
         )
         for visit in plan.visits
     )
-    unplaced = {order_id: _named(reason, built.needs) for order_id, reason in plan.unplaced.items()}
+    unplaced = {order_id: _named(reason, built.labels) for order_id, reason in plan.unplaced.items()}
     UnplacedOrder.objects.bulk_create(
         UnplacedOrder(plan=record, work_order=built.orders[order_id], reason=reason)
         for order_id, reason in {**built.excluded, **unplaced}.items()
@@ -299,18 +331,47 @@ def _decide(user: User, plan: DispatchPlan, status: str) -> DispatchPlan:
     return plan
 
 
+def stale_orders(plan: DispatchPlan) -> list[WorkOrder]:
+    """The plan's orders that are no longer as it found them: planned, started or cancelled since, or
+    assigned to someone else than the technician it gives them to."""
+    visits = list(plan.visits.select_related("work_order"))
+    placeable = {order.pk: order for order in dispatchable_orders().filter(pk__in=[v.work_order_id for v in visits])}
+    stale = []
+    for visit in visits:
+        order = placeable.get(visit.work_order_id)
+        if order is None or (
+            _without_time(order) and visit.technician_id not in {person.pk for person in order.assignees.all()}
+        ):
+            stale.append(visit.work_order)
+    return stale
+
+
 @transaction.atomic
 def accept_plan(user: User, plan: DispatchPlan) -> DispatchPlan:
     """Write every visit as the order's assignee and planned start, all or nothing.
 
-    Each order goes through the work orders' own planning transition, which checks again that the
-    technician may do it: an order changed since the plan was made stops the whole acceptance.
+    An order changed since the plan was made makes the plan stale: nothing is written, and the manager
+    recomputes it. Each order then goes through the work orders' own rules, which check again that the
+    technician may do it.
     """
     plan = _decide(user, plan, PlanStatus.ACCEPTED)
+    stale = stale_orders(plan)
+    if stale:
+        raise ValidationError(
+            _(
+                "This plan is out of date: %(orders)s changed since it was made (planned, started, cancelled or "
+                "assigned). Recompute the plan to place the orders as they are now."
+            )
+            % {"orders": ", ".join(order.reference for order in stale)},
+            code="stale",
+        )
     for visit in plan.visits.select_related("work_order", "technician"):
         order = WorkOrder.objects.get(pk=visit.work_order_id)
         try:
-            workorders.plan_work_order(user, order, [visit.technician], planned_start=visit.starts_at)
+            if _without_time(order):
+                workorders.update_work_order(user, order, planned_start=visit.starts_at)
+            else:
+                workorders.plan_work_order(user, order, [visit.technician], planned_start=visit.starts_at)
         except ValidationError as error:
             raise ValidationError(
                 _("%(order)s cannot be planned as proposed: %(reason)s")
@@ -322,6 +383,13 @@ def accept_plan(user: User, plan: DispatchPlan) -> DispatchPlan:
 @transaction.atomic
 def discard_plan(user: User, plan: DispatchPlan) -> DispatchPlan:
     return _decide(user, plan, PlanStatus.DISCARDED)
+
+
+@transaction.atomic
+def recompute_plan(user: User, plan: DispatchPlan) -> DispatchPlan:
+    """Discard a proposal and propose a new plan over the same days, from the orders as they are now."""
+    discard_plan(user, plan)
+    return propose_plan(user, plan.start_date, plan.days, solver=plan.solver)
 
 
 @dataclass
@@ -341,7 +409,6 @@ class CalendarRow:
 def week_calendar(user: User, monday: datetime.date, team_id: int | None = None) -> list[CalendarRow]:
     """Each technician's week: planned orders per day, absences and on-call duty."""
     horizon = Horizon(monday, 7)
-    end = horizon.moment(7 * dispatch.MINUTES_PER_DAY)
     technicians = Technician.objects.restrict(user).select_related("user")
     if team_id is not None:
         technicians = technicians.filter(team_id=team_id)
@@ -356,15 +423,15 @@ def week_calendar(user: User, monday: datetime.date, team_id: int | None = None)
     }
     orders = (
         WorkOrder.objects.restrict(user)
-        .filter(planned_start__gte=horizon.origin, planned_start__lt=end, assignees__in=rows)
+        .filter(_shown_in(horizon), assignees__in=rows)
         .exclude(status=WorkOrderStatus.CANCELLED)
         .select_related("site")
         .prefetch_related("assignees")
-        .order_by("planned_start")
+        .order_by(F("planned_start").asc(nulls_last=True), "priority", "pk")
         .distinct()
     )
     for order in orders:
-        index = horizon.day_index(timezone.localtime(order.planned_start).date())
+        index = horizon.day_index(day_of(order))
         for person in order.assignees.all():
             if person.pk in rows:
                 rows[person.pk].cells[index].orders.append(order)
@@ -378,13 +445,44 @@ def week_calendar(user: User, monday: datetime.date, team_id: int | None = None)
     return list(rows.values())
 
 
+def _shown_in(horizon: Horizon) -> Q:
+    """Orders planned in the horizon, or due in it with no time set (an order planned without a time
+    shows on its due day)."""
+    end = horizon.moment(horizon.days * dispatch.MINUTES_PER_DAY)
+    return Q(planned_start__gte=horizon.origin, planned_start__lt=end) | Q(
+        planned_start__isnull=True, status__in=OPEN_STATUSES, due_date__gte=horizon.start, due_date__lt=end.date()
+    )
+
+
+def day_of(order: WorkOrder) -> datetime.date:
+    """The day an order shows on: its planned start's, else its due date."""
+    if order.planned_start is not None:
+        return timezone.localtime(order.planned_start).date()
+    assert order.due_date is not None
+    return order.due_date
+
+
 def my_day(user: User, day: datetime.date) -> list[WorkOrder]:
-    """The user's orders planned for `day`, in the order the plan visits them."""
-    start = Horizon(day, 1).origin
+    """The user's work on `day`, the one list of "My day" and the technician's home: their orders planned
+    that day (in the order the plan visits them), then those due that day with no time set. Today it
+    also holds what is carried over: work in progress or on hold, open work planned or due before, and
+    open work with no date at all."""
+    horizon = Horizon(day, 1)
+    wanted = _shown_in(horizon)
+    if day == timezone.localdate():
+        carried_over = (
+            Q(status__in=(WorkOrderStatus.IN_PROGRESS, WorkOrderStatus.ON_HOLD))
+            | Q(planned_start__lt=horizon.origin)
+            | Q(planned_start__isnull=True, due_date__lt=day)
+            # Work of theirs with no day at all is for today too, or it would show nowhere.
+            | Q(planned_start__isnull=True, due_date__isnull=True)
+        )
+        wanted |= carried_over & Q(status__in=OPEN_STATUSES)
     return list(
         WorkOrder.objects.restrict(user)
-        .filter(assignees=user, planned_start__gte=start, planned_start__lt=start + datetime.timedelta(days=1))
+        .filter(wanted, assignees=user)
         .exclude(status__in=(WorkOrderStatus.CANCELLED, WorkOrderStatus.CLOSED))
         .select_related("site", "equipment")
-        .order_by("planned_start", "pk")
+        .order_by(F("planned_start").asc(nulls_last=True), "priority", "due_date", "pk")
+        .distinct()
     )

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from maintenir.core.choices import Action
@@ -55,6 +55,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (technician, [(day, list(of_day)) for day, of_day in groupby(theirs, key=_local_day)])
         for technician, theirs in groupby(visits, key=lambda visit: visit.technician)
     ]
+    decidable = plan.status == PlanStatus.PROPOSED and can(request.user, Action.CHANGE, plan)
     return render(
         request,
         "planning/plan_detail.html",
@@ -62,7 +63,8 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "technicians": technicians,
             "unplaced": plan.unplaced.select_related("work_order__site"),
-            "decidable": plan.status == PlanStatus.PROPOSED and can(request.user, Action.CHANGE, plan),
+            "decidable": decidable,
+            "stale": services.stale_orders(plan) if plan.status == PlanStatus.PROPOSED else [],
         },
     )
 
@@ -71,25 +73,29 @@ def _local_day(visit: PlannedVisit) -> datetime.date:
     return timezone.localtime(visit.starts_at).date()
 
 
+DECISIONS = {
+    "accept": (services.accept_plan, gettext_lazy("The plan is accepted: the orders are assigned and planned.")),
+    "discard": (services.discard_plan, gettext_lazy("The plan is discarded.")),
+    "recompute": (services.recompute_plan, gettext_lazy("A new plan is proposed from the orders as they are now.")),
+}
+
+
 @login_required
 @require_POST
 def plan_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     plan = get_visible(request, DispatchPlan.objects.all(), pk, Action.CHANGE)
-    decide = {"accept": services.accept_plan, "discard": services.discard_plan}.get(decision)
+    decide = DECISIONS.get(decision)
     if decide is None:
         raise PermissionDenied
+    perform, done = decide
     try:
-        decide(request.user, plan)  # type: ignore[arg-type]
+        result = perform(request.user, plan)  # type: ignore[arg-type]
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("The plan is accepted: the orders are assigned and planned.")
-            if decision == "accept"
-            else _("The plan is discarded."),
-        )
-    return redirect(plan)
+        return redirect(plan)
+    messages.success(request, str(done))
+    # Recomputing shows the new plan.
+    return redirect(result)
 
 
 @login_required

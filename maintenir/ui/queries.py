@@ -2,15 +2,17 @@
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from maintenir.assets.choices import EquipmentStatus
 from maintenir.assets.models import Equipment, Site
-from maintenir.workorders.choices import OPEN_STATUSES, Priority, WorkOrderStatus
-from maintenir.workorders.models import WorkOrder, WorkRequest
+from maintenir.workorders.choices import OPEN_STATUSES, Priority, WorkOrderStatus, WorkRequestStatus
+from maintenir.workorders.models import OUT_OF_RANGE, ChecklistStep, WorkOrder, WorkRequest
 
 HOME_LIST_SIZE = 20
+# The oldest few of a list the home page counts, each with its link.
+HOME_SHORT_LIST_SIZE = 5
 
 
 def open_orders(user: Any) -> QuerySet:
@@ -41,15 +43,34 @@ def equipment_down(user: Any) -> QuerySet:
     )
 
 
-def work_today(user: Any) -> QuerySet:
-    """Open orders assigned to the user: in progress, planned for today, or due today or earlier."""
-    today = timezone.localdate()
+def to_schedule(user: Any) -> QuerySet:
+    """Approved or planned orders with no planned start: work nobody has put in a day yet."""
     return (
         open_orders(user)
-        .filter(assignees=user)
-        .filter(Q(status=WorkOrderStatus.IN_PROGRESS) | Q(planned_start__date=today) | Q(due_date__lte=today))
+        .filter(status__in=(WorkOrderStatus.APPROVED, WorkOrderStatus.PLANNED), planned_start__isnull=True)
         .select_related("site", "equipment")
-        .order_by("priority", "due_date", "pk")
+        .order_by(F("due_date").asc(nulls_last=True), "priority", "pk")
+    )
+
+
+def requests_awaiting_approval(user: Any) -> QuerySet:
+    """Work requests not yet decided, the oldest first."""
+    return (
+        WorkRequest.objects.restrict(user)
+        .filter(status=WorkRequestStatus.SUBMITTED)
+        .select_related("site", "equipment")
+        .order_by("created", "pk")
+    )
+
+
+def measurements_to_follow_up(user: Any) -> QuerySet:
+    """Measurements out of their tolerance that no corrective order follows up yet, the latest first."""
+    return (
+        ChecklistStep.objects.restrict(user)
+        .filter(OUT_OF_RANGE, follow_ups__isnull=True)
+        .exclude(work_order__status=WorkOrderStatus.CANCELLED)
+        .select_related("work_order__site", "work_order__equipment")
+        .order_by(F("done_at").desc(nulls_last=True), "-pk")
     )
 
 

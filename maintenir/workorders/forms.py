@@ -21,6 +21,7 @@ from maintenir.people.models import HabilitationType, Skill
 from maintenir.workorders import qualifications
 from maintenir.workorders.choices import DowntimeCause, Energy, Priority, WorkOrderType
 from maintenir.workorders.models import (
+    OUT_OF_RANGE,
     ChecklistStep,
     CommissioningCheck,
     DetectionMethod,
@@ -128,12 +129,19 @@ class ApproveRequestForm(RequestForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("With assignees the order is planned at once."),
     )
+    # Shown once the approval is refused with warnings (services.assignment_warnings), to confirm it knowingly.
+    accept_warnings = forms.BooleanField(label=_("Approve even so"), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.initial.setdefault("priority", self.work_request.urgency)
         self.initial.setdefault("title", self.work_request.symptom.splitlines()[0][:200])
         self.fields["assignees"].queryset = technicians(self.user)  # type: ignore[attr-defined]
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        if "accept_warnings" in self.errors:
+            self.fields["accept_warnings"].widget = forms.CheckboxInput()
 
 
 REASON = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
@@ -149,14 +157,30 @@ class RejectForm(RequestForm):
 class WorkOrderForm(forms.ModelForm):
     class Meta:
         model = WorkOrder
-        fields = ["site", "equipment", "work_type", "title", "description", "priority", "due_date", "estimated_hours"]
-        widgets = {"due_date": DATE_INPUT, "estimated_hours": DECIMAL_INPUT}
+        fields = [
+            "site",
+            "equipment",
+            "work_type",
+            "title",
+            "description",
+            "priority",
+            "due_date",
+            "estimated_hours",
+            "follow_up_of",
+        ]
+        widgets = {"due_date": DATE_INPUT, "estimated_hours": DECIMAL_INPUT, "follow_up_of": forms.HiddenInput}
         localized_fields = ["estimated_hours"]
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = Site.objects.restrict(user)  # type: ignore[attr-defined]
         self.fields["equipment"].queryset = Equipment.objects.restrict(user).select_related("site")  # type: ignore[attr-defined]
+        if self.instance.pk:
+            # What an order follows up is set when it is raised, never edited.
+            del self.fields["follow_up_of"]
+        else:
+            steps = ChecklistStep.objects.restrict(user).filter(OUT_OF_RANGE).select_related("work_order")
+            self.fields["follow_up_of"].queryset = steps  # type: ignore[attr-defined]
 
 
 # --- Work orders: actions on one order -------------------------------------------------------

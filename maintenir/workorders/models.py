@@ -258,6 +258,16 @@ class WorkOrder(RestrictedModel):
         blank=True,
         related_name="+",
     )
+    # A corrective order raised from a measurement out of its tolerance: that result is followed up.
+    follow_up_of = models.ForeignKey(
+        "ChecklistStep",
+        verbose_name=_("follow-up of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        help_text=_("The out-of-tolerance measurement this order follows up."),
+    )
 
     tenant_path = "site__organisation"
     role_permissions: ClassVar[dict[str, frozenset[str]]] = {
@@ -317,6 +327,8 @@ class WorkOrder(RestrictedModel):
     def clean(self) -> None:
         if self.equipment is not None and self.site_id is not None and self.equipment.site_id != self.site_id:
             raise ValidationError({"equipment": _("This equipment is on another site.")})
+        if self.follow_up_of is not None and self.follow_up_of.work_order.site_id != self.site_id:
+            raise ValidationError({"follow_up_of": _("The measurement followed up is on another site.")})
 
 
 class WorkOrderTransition(models.Model):
@@ -338,6 +350,12 @@ class WorkOrderTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '∅'} → {self.to_status}"
+
+
+# The steps whose measured value is outside their expected range, as ChecklistStep.out_of_range says.
+OUT_OF_RANGE = models.Q(measured_value__lt=models.F("expected_min")) | models.Q(
+    measured_value__gt=models.F("expected_max")
+)
 
 
 class ChecklistStep(RestrictedModel):
@@ -383,7 +401,7 @@ class ChecklistStep(RestrictedModel):
 
     @property
     def out_of_range(self) -> bool:
-        """A measured value outside its expected range is flagged for the manager."""
+        """A measured value outside its expected range is flagged for the manager (OUT_OF_RANGE in queries)."""
         if self.measured_value is None:
             return False
         return (self.expected_min is not None and self.measured_value < self.expected_min) or (

@@ -196,7 +196,7 @@ def check_assignment(needs: list[Need], people: list[User], on: datetime.date) -
             refusals.append(_refusal(person, personal))
         elif not qualified:
             refusals.append(
-                _("%(person)s is a trainee: assign a qualified technician with them.") % {"person": _name(person)}
+                _("%(person)s is a trainee: assign a qualified technician with them.") % {"person": name_of(person)}
             )
         else:
             referent = profile.referent_user_id
@@ -204,12 +204,12 @@ def check_assignment(needs: list[Need], people: list[User], on: datetime.date) -
     return Verdict(refusals, tutors)
 
 
-def _name(person: User) -> str:
+def name_of(person: User) -> str:
     return person.get_full_name() or person.username
 
 
 def _refusal(person: User, reasons: list[str]) -> str:
-    return _("%(person)s lacks: %(missing)s.") % {"person": _name(person), "missing": "; ".join(reasons)}
+    return _("%(person)s lacks: %(missing)s.") % {"person": name_of(person), "missing": "; ".join(reasons)}
 
 
 def planned_day(order: WorkOrder, planned_start: datetime.datetime | None = None) -> datetime.date:

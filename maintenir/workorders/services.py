@@ -65,6 +65,7 @@ from maintenir.workorders.models import (
     WorkRequestPhoto,
 )
 from maintenir.workorders.signals import step_recording
+from maintenir.workorders.templatetags.workorder_tags import expected_range, measure
 
 S = WorkOrderStatus
 
@@ -261,8 +262,14 @@ def approve_work_request(
     due_date: datetime.date | None = None,
     assignees: Iterable[User] = (),
     title: str = "",
+    accept_warnings: bool = True,
 ) -> WorkOrder:
-    """Turn a request into an approved work order (planned at once if assignees are given)."""
+    """Turn a request into an approved work order (planned at once if assignees are given).
+
+    With `accept_warnings` False, an approval whose assignees could not do part of the work (see
+    `assignment_warnings`) is refused with the warnings and nothing is written, so that the manager
+    confirms it knowingly.
+    """
     request = _decide(user, request)
     order = WorkOrder(
         site=request.site,
@@ -297,7 +304,31 @@ def approve_work_request(
     assignees = list(assignees)
     if assignees:
         plan_work_order(user, order, assignees)
+    warnings = assignment_warnings(order)
+    if warnings and not accept_warnings:
+        raise ValidationError({"accept_warnings": warnings})
     return order
+
+
+def assignment_warnings(order: WorkOrder) -> list[str]:
+    """What the people assigned to an open order cannot do of it, though the assignment stands: its lockout
+    is confirmed by a holder of a valid BC habilitation (chargé de consignation), and without one among
+    them the work cannot start."""
+    people = list(order.assignees.all())
+    if not people or order.status not in OPEN_STATUSES:
+        return []
+    if not order.lockout_steps.filter(confirmed_at__isnull=True).exists():
+        return []
+    day = qualifications.planned_day(order)
+    if any(holds_habilitation(person, LOCKOUT_HABILITATION, day) for person in people):
+        return []
+    return [
+        _(
+            "Nobody assigned holds a valid %(code)s habilitation (chargé de consignation): %(people)s cannot "
+            "confirm the lockout, so the work cannot start. Assign a holder too, or another technician."
+        )
+        % {"code": LOCKOUT_HABILITATION, "people": ", ".join(qualifications.name_of(person) for person in people)}
+    ]
 
 
 @transaction.atomic
@@ -328,6 +359,31 @@ def create_work_order(user: User, order: WorkOrder, steps: Iterable[dict[str, An
         _append_step(order, step)
     add_standard_lockout(order)
     return order
+
+
+def follow_up_fields(step: ChecklistStep) -> dict[str, Any]:
+    """A corrective order following up a measurement out of its tolerance: on the same equipment, titled
+    with the measurement and its value, linked to the step (which is then followed up)."""
+    order = step.work_order
+    value = {
+        "instruction": step.instruction.splitlines()[0][:80] if step.instruction else "",
+        "value": measure(step.measured_value, step.unit),
+        "expected": expected_range(step),
+        "order": order.reference,
+        "position": step.position,
+    }
+    return {
+        "site": order.site_id,
+        "equipment": order.equipment_id,
+        "work_type": WorkOrderType.CORRECTIVE,
+        "priority": order.priority,
+        "title": (_("Out of tolerance: %(instruction)s = %(value)s") % value)[:200],
+        "description": _(
+            "Measured %(value)s at step %(position)s of %(order)s (%(instruction)s), expected %(expected)s."
+        )
+        % value,
+        "follow_up_of": step.pk,
+    }
 
 
 def _require_open(order: WorkOrder) -> None:

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -205,7 +205,11 @@ def workorder_list(request: HttpRequest) -> HttpResponse:
 def workorder_add(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     require_add(user, WorkOrder)
-    form = wo_forms.WorkOrderForm(request.POST or None, user=user)
+    # "Follow up" from a measurement out of its tolerance arrives with ?follow_up=<step id>.
+    step_id = request.GET.get("follow_up", "")
+    step = ChecklistStep.objects.restrict(user).filter(pk=step_id).first() if step_id.isdigit() else None
+    initial = services.follow_up_fields(step) if step is not None and step.out_of_range else {}
+    form = wo_forms.WorkOrderForm(request.POST or None, user=user, initial=initial)
     return form_page(
         request, form, lambda form: services.create_work_order(user, form.instance), "workorders/workorder_form.html"
     )
@@ -495,6 +499,7 @@ def order_queryset() -> QuerySet:
         "failure_cause",
         "remedy",
         "detection_method",
+        "follow_up_of__work_order",
     ).prefetch_related("assignees", "supervisions__tutor", "sign_offs", "equipment__downtimes")
 
 
@@ -504,9 +509,12 @@ def order_page(
     """An order's detail or execution page; `bound` holds forms to show again with their errors."""
     user: User = request.user  # type: ignore[assignment]
     bound = bound or {}
+    page_url = reverse(f"workorder-{page}", args=[order.pk])
     available = {
         name: {
-            "url": f"{reverse(f'workorder-{name}', args=[order.pk])}?page={page}",
+            "name": name,
+            # Posted to the page itself, back at the form: a refusal shows where the user is, under the same URL.
+            "url": f"{page_url}#action-{name}",
             "label": action.label,
             "style": action.style,
             "form": bound.get(name) or action.form_class(user=user, order=order, prefix=name),
@@ -514,7 +522,7 @@ def order_page(
         for name, action in ACTIONS.items()
         if action.allowed(user, order)
     }
-    steps = list(order.steps.select_related("done_by"))
+    steps = list(order.steps.select_related("done_by").prefetch_related("follow_ups"))
     # Steps are recorded on the execution page only; the detail page shows them.
     can_record = page == "execute" and "time" in available
     time_entries = list(order.time_entries.select_related("technician"))
@@ -525,10 +533,9 @@ def order_page(
         "actions": {name.replace("-", "_"): value for name, value in available.items()},
         "transition_actions": [available[name] for name in TRANSITIONS if name in available],
         "steps": [
-            {
-                "step": step,
-                "form": (bound.get(f"step-{step.pk}") or wo_forms.StepForm(step=step)) if can_record else None,
-            }
+            step_item(
+                user, step, (bound.get(f"step-{step.pk}") or wo_forms.StepForm(step=step)) if can_record else None
+            )
             for step in steps
         ],
         "time_entries": time_entries,
@@ -546,8 +553,40 @@ def order_page(
         "qualifications": qualifications_section(user, order),
         "lockout_steps": list(order.lockout_steps.select_related("confirmed_by", "released_by")),
         "can_lock_out": order.status in LOCKOUT_STATUSES and services.may_act(user, order, services.EXECUTOR),
+        "error_summary": error_summary(bound),
     }
     return render(request, PAGES[page], context)
+
+
+@dataclass(frozen=True)
+class FormError:
+    label: str
+    message: str
+    anchor: str
+
+
+def error_summary(bound: dict[str, forms.Form]) -> list[FormError]:
+    """Every error of the forms shown again, each linking to its field (or its form) lower on the page."""
+    summary: list[FormError] = []
+    for name, form in bound.items():
+        for field, errors in form.errors.items():
+            if field in form.fields and not form[field].is_hidden:
+                label, anchor = str(form[field].label), form[field].auto_id
+            else:
+                label, anchor = "", f"action-{name}"
+            summary.extend(FormError(label, str(message), anchor) for message in errors)
+    return summary
+
+
+def step_item(user: User, step: ChecklistStep, form: forms.Form | None) -> dict[str, Any]:
+    """A checklist step as its row shows it: with its form when it is recorded here, and for a measurement
+    out of its tolerance the orders following it up, or the offer to raise one."""
+    return {
+        "step": step,
+        "form": form,
+        "follow_ups": list(step.follow_ups.all()) if step.out_of_range else [],
+        "can_follow_up": step.out_of_range and can_add(user, WorkOrder),
+    }
 
 
 def qualifications_section(user: User, order: WorkOrder) -> dict[str, Any] | None:
@@ -557,6 +596,7 @@ def qualifications_section(user: User, order: WorkOrder) -> dict[str, Any] | Non
     assignees = list(order.assignees.all())
     lacking = qualifications.lacking_by_person(order, assignees)
     return {
+        "warnings": services.assignment_warnings(order),
         "own": WorkOrderRequirement.objects.restrict(user)
         .filter(work_order=order)
         .select_related(*qualifications.RELATED),
@@ -582,11 +622,15 @@ def commissioning_section(user: User, order: WorkOrder, page: str, errors: list[
 
 @login_required
 def workorder_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "POST":
+        return perform_action(request, pk, request.POST.get("action", ""), "detail")
     return order_page(request, get_visible(request, order_queryset(), pk), "detail")
 
 
 @login_required
 def workorder_execute(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "POST":
+        return perform_action(request, pk, request.POST.get("action", ""), "execute")
     return order_page(request, get_visible(request, order_queryset(), pk), "execute")
 
 
@@ -598,11 +642,18 @@ def page_of(request: HttpRequest) -> str:
 @login_required
 @require_POST
 def workorder_action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
-    """POST one action: on success a message and back to the page; otherwise the page again, saying why."""
+    """POST one action to its own URL (`?page=` names the page to come back to)."""
+    return perform_action(request, pk, name, page_of(request))
+
+
+def perform_action(request: HttpRequest, pk: int, name: str, page: str) -> HttpResponse:
+    """One action: on success a message and back to the page; otherwise the page again, with the values
+    entered and each error beside its field, listed at the top too."""
     user: User = request.user  # type: ignore[assignment]
-    action = ACTIONS[name]
     order = get_visible(request, order_queryset(), pk)
-    page = page_of(request)
+    action = ACTIONS.get(name)
+    if action is None:
+        return HttpResponseBadRequest(_("This action does not exist."))
     form = action.form_class(request.POST, user=user, order=order, prefix=name)
     if form.is_valid():
         try:
@@ -638,7 +689,7 @@ def workorder_step(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("workorder-execute", step.work_order_id)
             form = wo_forms.StepForm(step=step)
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "workorders/includes/step_row.html", {"item": {"step": step, "form": form}})
+        return render(request, "workorders/includes/step_row.html", {"item": step_item(user, step, form)})
     order = get_visible(request, order_queryset(), step.work_order_id)
     return order_page(request, order, "execute", {form.prefix or "": form})
 

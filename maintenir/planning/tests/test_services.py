@@ -207,3 +207,75 @@ def test_the_plan_command_prints_the_plan_per_technician_and_what_is_left(
     assert order.reference in out
     order.refresh_from_db()
     assert order.status == WorkOrderStatus.PLANNED
+
+
+def test_a_planned_order_without_a_time_shows_on_its_due_day(
+    crew: dict[str, Any], manager: Any, technician: Any
+) -> None:
+    wednesday = MONDAY + datetime.timedelta(days=2)
+    order = WorkOrderFactory(
+        equipment=crew["equipment"], status=WorkOrderStatus.PLANNED, due_date=wednesday, assignees=[technician]
+    )
+    rows = {row.technician.user_id: row for row in services.week_calendar(manager, MONDAY)}
+    assert [cell.orders for cell in rows[technician.pk].cells] == [[], [], [order], [], [], [], []]
+    assert services.my_day(technician, wednesday) == [order]
+    assert services.my_day(technician, MONDAY) == []
+
+
+def test_the_dispatch_places_a_planned_order_without_a_time_with_its_technician(
+    crew: dict[str, Any], manager: Any, technician: Any, other_technician: Any
+) -> None:
+    # The mechanic has it; the electrician is as near and as free, but the order stays with the mechanic.
+    order = WorkOrderFactory(
+        equipment=crew["equipment"],
+        status=WorkOrderStatus.PLANNED,
+        due_date=MONDAY,
+        estimated_hours=Decimal("1"),
+        assignees=[other_technician],
+    )
+    plan = services.propose_plan(manager, MONDAY, 1, solver=Solver.GREEDY, now=BEFORE)
+    visit = plan.visits.get()
+    assert (visit.work_order_id, visit.technician_id) == (order.pk, other_technician.pk)
+    services.accept_plan(manager, plan)
+    order.refresh_from_db()
+    assert order.status == WorkOrderStatus.PLANNED
+    assert order.planned_start == visit.starts_at
+    assert list(order.assignees.all()) == [other_technician]
+
+
+def test_a_planned_order_whose_technician_cannot_go_is_listed_as_not_placed(
+    crew: dict[str, Any], manager: Any, other_technician: Any
+) -> None:
+    AbsenceFactory(technician=crew["mechanic"], starts_at=at(MONDAY, 0), ends_at=at(MONDAY, 23))
+    order = WorkOrderFactory(equipment=crew["equipment"], status=WorkOrderStatus.PLANNED, assignees=[other_technician])
+    plan = services.propose_plan(manager, MONDAY, 1, solver=Solver.GREEDY, now=BEFORE)
+    assert not plan.visits.exists()
+    assert plan.unplaced.get().work_order == order
+
+
+@pytest.mark.parametrize("change", ["planned by hand", "cancelled", "given to someone else"])
+def test_a_stale_plan_is_refused_as_stale_and_recomputed(
+    change: str, crew: dict[str, Any], manager: Any, technician: Any, other_technician: Any
+) -> None:
+    order = electrical_order(crew["equipment"], due_date=MONDAY)
+    plan = services.propose_plan(manager, MONDAY, 1, solver=Solver.GREEDY, now=BEFORE)
+    assert services.stale_orders(plan) == []
+    if change == "cancelled":
+        WorkOrderFactory._meta.model.objects.filter(pk=order.pk).update(status=WorkOrderStatus.CANCELLED)
+    else:
+        planned_start = None if change == "given to someone else" else at(MONDAY, 10)
+        order.status, order.planned_start = WorkOrderStatus.PLANNED, planned_start
+        order.save()
+        order.assignees.set([other_technician if change == "given to someone else" else technician])
+    assert services.stale_orders(plan) == [order]
+    with pytest.raises(ValidationError) as refused:
+        services.accept_plan(manager, plan)
+    assert "This plan is out of date" in refused.value.messages[0]
+    assert order.reference in refused.value.messages[0]
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.PROPOSED
+    fresh = services.recompute_plan(manager, plan)
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DISCARDED
+    assert (fresh.status, fresh.start_date, fresh.days, fresh.solver) == (PlanStatus.PROPOSED, MONDAY, 1, "greedy")
+    assert services.stale_orders(fresh) == []

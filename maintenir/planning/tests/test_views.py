@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from maintenir.core.tests.clients import client_for
 from maintenir.people.tests.factories import TechnicianFactory
@@ -95,3 +96,25 @@ def test_the_calendar_and_my_day_show_the_accepted_plan(manager: Any, technician
     day = client_for(technician).get(f"/planning/my-day/?day={MONDAY.isoformat()}")
     assert day.context["orders"] == [planned_world]
     assert "geo:45.75" in day.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_stale_plan_says_so_and_offers_to_recompute(manager: Any, technician: Any, planned_world: Any) -> None:
+    propose(manager)
+    plan = DispatchPlan.objects.get()
+    # Someone plans the order by hand before the proposal is accepted.
+    planned_world.status, planned_world.planned_start = WorkOrderStatus.PLANNED, timezone.now()
+    planned_world.save()
+    planned_world.assignees.set([technician])
+    client = client_for(manager)
+    response = client.post(f"/planning/plans/{plan.pk}/accept/", follow=True)
+    text = response.content.decode()
+    assert "This plan is out of date" in text
+    assert "Planned to Planned" not in text
+    assert f"/planning/plans/{plan.pk}/recompute/" in text
+    assert f"/planning/plans/{plan.pk}/accept/" not in text
+    response = client.post(f"/planning/plans/{plan.pk}/recompute/")
+    fresh = DispatchPlan.objects.exclude(pk=plan.pk).get()
+    assert response["Location"] == fresh.get_absolute_url()
+    plan.refresh_from_db()
+    assert (plan.status, fresh.status) == (PlanStatus.DISCARDED, PlanStatus.PROPOSED)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from maintenir.assets.choices import EquipmentStatus
 from maintenir.assets.tests.factories import EquipmentFactory
 from maintenir.core.tests.clients import client_for
-from maintenir.workorders.choices import Priority, WorkOrderStatus
+from maintenir.workorders.choices import Priority, WorkOrderStatus, WorkRequestStatus
 from maintenir.workorders.tests.factories import WorkOrderFactory, WorkRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +59,33 @@ class TestManagerHome:
         assert "CONV-02" in page
         assert f"{reverse('workorder-list')}?is_open=true&amp;priority=1" in page
 
+    def test_requests_awaiting_approval_oldest_first(self, manager: Any, equipment_a: Any, equipment_b: Any) -> None:
+        waiting = [WorkRequestFactory(equipment=equipment_a, symptom=f"Bruit {n}") for n in range(7)]
+        WorkRequestFactory(equipment=equipment_b, status=WorkRequestStatus.APPROVED, symptom="Déjà décidée")
+        response = client_for(manager).get(reverse("home"))
+        assert response.context["awaiting_count"] == 7
+        assert list(response.context["awaiting"]) == waiting[:5]
+        section = response.content.decode().split('id="awaiting-approval"')[1].split("</section>")[0]
+        assert f'href="{waiting[0].get_absolute_url()}"' in section
+        assert waiting[6].reference not in section
+        assert "Déjà décidée" not in section
+        assert f"{reverse('workrequest-list')}?status=submitted" in section
+
+    def test_orders_without_a_planned_start_are_to_schedule(
+        self, manager: Any, technician: Any, equipment_a: Any
+    ) -> None:
+        today = timezone.localdate()
+        planned_no_time = WorkOrderFactory(
+            equipment=equipment_a, status=WorkOrderStatus.PLANNED, due_date=today, assignees=[technician]
+        )
+        approved = WorkOrderFactory(equipment=equipment_a, due_date=today + datetime.timedelta(days=2))
+        WorkOrderFactory(equipment=equipment_a, status=WorkOrderStatus.PLANNED, planned_start=timezone.now())
+        response = client_for(manager).get(reverse("home"))
+        assert response.context["to_schedule_count"] == 2
+        assert list(response.context["to_schedule"]) == [planned_no_time, approved]
+        section = response.content.decode().split('id="to-schedule"')[1].split("</section>")[0]
+        assert planned_no_time.reference in section
+
     def test_nav_links_and_admin_for_staff(self, administrator: Any) -> None:
         administrator.is_staff = True
         administrator.save()
@@ -88,9 +115,30 @@ class TestTechnicianHome:
         for order in (in_progress, urgent_due, planned, later, done):
             order.assignees.add(technician)
         someone_else.assignees.add(other_technician)
-        response = client_for(technician).get(reverse("home"))
-        assert list(response.context["orders"]) == [urgent_due, in_progress, planned]
+        client = client_for(technician)
+        response = client.get(reverse("home"))
+        # Timed work first, in the order of the day, then by priority.
+        assert list(response.context["orders"]) == [planned, urgent_due, in_progress]
         assert in_progress.title in response.content.decode()
+        # The home lists what "My day" lists, and leads to it.
+        assert client.get(reverse("planning-my-day")).context["orders"] == response.context["orders"]
+        assert f'id="open-my-day" href="{reverse("planning-my-day")}"' in response.content.decode()
+
+    def test_a_planned_order_without_a_time_shows_on_its_due_day(self, technician: Any, equipment_a: Any) -> None:
+        today = timezone.localdate()
+        due_today = WorkOrderFactory(equipment=equipment_a, status=WorkOrderStatus.PLANNED, due_date=today)
+        due_later = WorkOrderFactory(
+            equipment=equipment_a, status=WorkOrderStatus.PLANNED, due_date=today + datetime.timedelta(days=3)
+        )
+        undated = WorkOrderFactory(equipment=equipment_a, status=WorkOrderStatus.PLANNED)
+        for order in (due_today, due_later, undated):
+            order.assignees.add(technician)
+        client = client_for(technician)
+        home = client.get(reverse("home"))
+        assert set(home.context["orders"]) == {due_today, undated}
+        assert "Due this day, no time set" in home.content.decode()
+        later = client.get(reverse("planning-my-day"), {"day": due_later.due_date.isoformat()})
+        assert later.context["orders"] == [due_later]
 
 
 class TestClientHome:

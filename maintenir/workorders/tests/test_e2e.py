@@ -134,3 +134,37 @@ def test_fault_report_to_completed_work_order(live_server: Any, browser_page: An
         expect(changelog).to_contain_text(text)
     go(work_request.get_absolute_url())
     expect(page.locator("#changelog")).to_contain_text("Oil leaking under the main cylinder")
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_bad_value_on_the_execution_page_is_shown_where_it_was_entered(
+    live_server: Any, browser_page: Any, settings: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    settings.LANGUAGE_CODE = "en"
+    page = browser_page
+    site = SiteFactory(organisation=OrganisationFactory(code="durand"), name="Usine Durand")
+    technician = UserFactory(username="tech", role=Role.TECHNICIAN)
+    order = WorkOrder.objects.create(
+        site=site, equipment=EquipmentFactory(site=site), title="Overhaul", status=WorkOrderStatus.IN_PROGRESS
+    )
+    order.assignees.add(technician)
+    # A long checklist puts the time form well below the first screen of a phone.
+    for position in range(1, 16):
+        order.steps.create(position=position, instruction=f"Check point {position} of the overhaul")
+    execute = reverse("workorder-execute", args=[order.pk])
+
+    browser = Browser(page, live_server.url)
+    browser.log_in("tech")
+    browser.go(execute)
+    hours = page.locator("#id_time-hours")
+    hours.fill("abc")
+    page.get_by_role("button", name="Log time").click()
+    expect(page).to_have_url(f"{live_server.url}{execute}#action-time")
+    error = page.locator("#time .has-error").get_by_text("Enter a number.")
+    expect(error).to_be_in_viewport()
+    expect(hours).to_have_value("abc")
+    expect(page.locator("#error-summary")).to_contain_text("Hours: Enter a number.")
+    assert not order.time_entries.exists()

@@ -14,6 +14,7 @@ from django.urls import reverse
 from PIL import Image
 
 from maintenir.assets.choices import EquipmentStatus
+from maintenir.assets.services import technology_tags
 from maintenir.assets.tests.factories import EquipmentFactory
 from maintenir.core.models import ObjectChange
 from maintenir.core.tests.clients import client_for
@@ -35,6 +36,7 @@ from maintenir.workorders.tests.factories import (
     CommissioningCheckFactory,
     WorkOrderFactory,
     WorkRequestFactory,
+    lockout_holder,
 )
 
 S = WorkOrderStatus
@@ -305,6 +307,40 @@ def test_manager_approves_a_request_into_a_planned_order(manager: Any, technicia
     assert request_a.status == WorkRequestStatus.APPROVED
 
 
+def test_approving_for_someone_who_cannot_lock_out_warns_before_and_after(
+    manager: Any, technician: Any, request_a: Any
+) -> None:
+    request_a.equipment.technologies.set(technology_tags(["electrical"]))
+    client = client_for(manager)
+    target = reverse("workrequest-approve", args=[request_a.pk])
+    data = {
+        "approve-title": "Repair the fan",
+        "approve-work_type": "corrective",
+        "approve-priority": "3",
+        "approve-due_date": "2026-12-09",
+        "approve-assignees": [technician.pk],
+    }
+    before = fingerprint()
+    response = client.post(target, data)
+    assert response.status_code == 200
+    form = response.context["approve_form"]
+    assert "valid BC habilitation" in str(form.errors["accept_warnings"])
+    assert 'type="checkbox" name="approve-accept_warnings"' in response.content.decode()
+    assert fingerprint() == before
+    request_a.refresh_from_db()
+    assert request_a.status == WorkRequestStatus.SUBMITTED
+    # Confirmed knowingly: the order is planned, and its page keeps the warning.
+    response = client.post(target, {**data, "approve-accept_warnings": "on"})
+    order = WorkOrder.objects.get()
+    assert response["Location"] == order.get_absolute_url()
+    assert order.status == S.PLANNED
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert "Nobody assigned holds a valid BC habilitation" in page
+    # With a holder assigned, there is nothing to warn about.
+    lockout_holder(technician)
+    assert "Nobody assigned holds" not in client.get(order.get_absolute_url()).content.decode()
+
+
 def test_reject_needs_a_reason_and_is_shown(manager: Any, operator_a: Any, request_a: Any) -> None:
     client = client_for(manager)
     target = reverse("workrequest-reject", args=[request_a.pk])
@@ -495,6 +531,60 @@ def test_step_saved_with_htmx_is_flagged_out_of_range(technician: Any, order_a: 
     assert step.done_by == technician
 
 
+def test_an_out_of_tolerance_measurement_is_followed_up_by_a_corrective_order(
+    manager: Any, technician: Any, order_a: Any
+) -> None:
+    step = order_a.steps.get()
+    client = client_for(technician)
+    prefix = f"step-{step.pk}"
+    row = client.post(
+        reverse("workorder-step", args=[step.pk]),
+        {f"{prefix}-is_done": "on", f"{prefix}-measured_value": "5.5"},
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
+    offer = f"{reverse('workorder-add')}?follow_up={step.pk}"
+    assert offer in row
+    # The manager's home lists the result until an order follows it up.
+    home = client_for(manager).get(reverse("home"))
+    assert list(home.context["to_follow_up"]) == [step]
+    form = client.get(offer).context["form"]
+    assert form.initial["equipment"] == order_a.equipment_id
+    assert form.initial["work_type"] == "corrective"
+    assert form.initial["follow_up_of"] == step.pk
+    assert form.initial["title"] == "Out of tolerance: Measure the pressure = 5.5 bar"
+    assert order_a.reference in form.initial["description"]
+    assert "between 2 and 4 bar" in form.initial["description"]
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    response = client.post(reverse("workorder-add"), data)
+    follow_up = WorkOrder.objects.get(follow_up_of=step)
+    assert response["Location"] == follow_up.get_absolute_url()
+    assert follow_up.equipment == order_a.equipment
+    assert follow_up.status == S.REQUESTED  # a technician's order waits for the manager
+    assert f"#step-{step.pk}" in client.get(follow_up.get_absolute_url()).content.decode()
+    page = client.get(reverse("workorder-execute", args=[order_a.pk])).content.decode()
+    assert follow_up.reference in page
+    assert offer not in page
+    assert list(client_for(manager).get(reverse("home")).context["to_follow_up"]) == []
+
+
+def test_a_follow_up_is_offered_only_for_a_measurement_out_of_tolerance_on_its_site(
+    manager: Any, order_a: Any, equipment_b: Any
+) -> None:
+    step = order_a.steps.get()
+    client = client_for(manager)
+    ChecklistStep.objects.filter(pk=step.pk).update(measured_value=Decimal("3"))
+    within = client.get(f"{reverse('workorder-add')}?follow_up={step.pk}")
+    assert "follow_up_of" not in within.context["form"].initial
+    assert reverse("workorder-add") + "?follow_up=" not in client.get(order_a.get_absolute_url()).content.decode()
+    ChecklistStep.objects.filter(pk=step.pk).update(measured_value=Decimal("9"))
+    before = fingerprint()
+    data = {"site": equipment_b.site_id, "equipment": equipment_b.pk, "work_type": "corrective", "priority": 3}
+    response = client.post(reverse("workorder-add"), {**data, "title": "Elsewhere", "follow_up_of": step.pk})
+    assert response.status_code == 200
+    assert "The measurement followed up is on another site." in str(response.context["form"].errors)
+    assert fingerprint() == before
+
+
 def test_step_without_its_measurement_is_refused(technician: Any, order_a: Any) -> None:
     step = order_a.steps.get()
     client = client_for(technician)
@@ -582,6 +672,42 @@ def test_bad_execution_input_shows_the_field_error_and_writes_nothing(
     form = response.context["actions"][name.replace("-", "_")]["form"]
     assert field in form.errors or form.non_field_errors()
     assert fingerprint() == before
+
+
+@pytest.mark.parametrize(
+    ("name", "field", "data"),
+    [
+        ("time", "hours", {"time-hours": "abc", "time-date": "2026-12-07"}),
+        ("time", "hours", {"time-hours": "-2", "time-date": "2026-12-07"}),
+        ("part", "unit_cost", {"part-description": "Seal kit", "part-quantity": "1", "part-unit_cost": "abc"}),
+    ],
+)
+def test_a_bad_value_on_the_execution_page_is_shown_there_with_the_values_kept(
+    technician: Any, order_a: Any, name: str, field: str, data: dict[str, str]
+) -> None:
+    execute = reverse("workorder-execute", args=[order_a.pk])
+    before = fingerprint()
+    response = client_for(technician).post(execute, {"action": name, **data})
+    assert response.status_code == 200
+    assert response.request["PATH_INFO"] == execute
+    assert response.templates[0].name == "workorders/workorder_execute.html"
+    assert response.context["actions"][name]["form"].errors[field]
+    page = response.content.decode()
+    summary = page.split('id="error-summary"')[1].split("</div>")[0]
+    assert f'href="#id_{name}-{field}"' in summary
+    assert f'id="id_{name}-{field}"' in page
+    assert f'value="{data[f"{name}-{field}"]}"' in page
+    # The form posts back to the execution page, and the browser comes back to it.
+    assert f'action="{execute}#action-{name}" class="action-form" id="action-{name}"' in page
+    assert fingerprint() == before
+
+
+def test_a_good_value_on_the_execution_page_is_saved_and_back_to_it(technician: Any, order_a: Any) -> None:
+    execute = reverse("workorder-execute", args=[order_a.pk])
+    response = client_for(technician).post(execute, {"action": "time", "time-hours": "1.5", "time-date": "2026-12-07"})
+    assert response["Location"] == execute
+    assert order_a.time_entries.get().hours == Decimal("1.5")
+    assert client_for(technician).post(execute, {"action": "nothing"}).status_code == 400
 
 
 def test_manager_adds_checklist_steps(manager: Any, order_a: Any) -> None:
