@@ -1,6 +1,8 @@
 import hashlib
 import secrets
 from collections.abc import Collection
+from decimal import Decimal
+from pathlib import PurePosixPath
 from typing import Any, ClassVar, Self
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -26,6 +28,7 @@ from maintenir.core.choices import (
     ChangeAction,
     Role,
 )
+from maintenir.core.formats import quantity
 from maintenir.core.querysets import RestrictedManager, RestrictedQuerySet
 
 
@@ -290,6 +293,11 @@ def _display(field: Any, value: Any) -> Any:
         return ", ".join(str(item) for item in value)
     if field.choices:
         return dict(field.flatchoices).get(value, value)
+    if isinstance(field, models.FileField):
+        # The file's name, not where the storage put it (documents/2026/12/…).
+        return PurePosixPath(value).name
+    if isinstance(field, models.DecimalField):
+        return quantity(Decimal(value)) if isinstance(value, str) else value
     if isinstance(field, models.DateTimeField) and isinstance(value, str):
         moment = parse_datetime(value)
         return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else value

@@ -1,6 +1,7 @@
 import base64
 import binascii
 from decimal import Decimal
+from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -191,7 +192,8 @@ class WorkRequestPhoto(RestrictedModel):
         verbose_name_plural = _("photos")
 
     def __str__(self) -> str:
-        return self.image.name or ""
+        # The file's name, not where the storage put it (requests/2026/12/…).
+        return PurePosixPath(self.image.name).name if self.image.name else ""
 
 
 class WorkOrder(RestrictedModel):
