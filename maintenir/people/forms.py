@@ -89,4 +89,4 @@ class SkillForm(forms.ModelForm):
 class HabilitationTypeForm(forms.ModelForm):
     class Meta:
         model = HabilitationType
-        fields = ["code", "name", "category", "description"]
+        fields = ["code", "name", "name_fr", "category", "description"]

@@ -1,6 +1,7 @@
 """The French catalogue is complete, compiled from its current .po, and used by the pages."""
 
 import ast
+import datetime
 import gettext
 import re
 from dataclasses import dataclass, field
@@ -11,7 +12,16 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone, translation
 
+from maintenir.assets.choices import Technology
+from maintenir.assets.models import TechnologyTag
+from maintenir.core.tests.clients import client_for
+from maintenir.people.models import HabilitationType
+from maintenir.preventive import services as preventive
+from maintenir.preventive.choices import IntervalUnit
+from maintenir.preventive.tests.factories import GammeFactory, MaintenancePlanFactory, TriggerFactory
+from maintenir.workorders.models import DetectionMethod, FailureCause, FailureMechanism, FailureMode, Remedy
 from maintenir.workorders.tests.factories import WorkOrderFactory
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES"
@@ -148,3 +158,59 @@ def test_a_work_order_page_in_french(manager: Any, equipment_a: Any) -> None:
         assert text in page
     for text in ("Work order", "Status history", "Approved", "Log out"):
         assert text not in page
+
+
+# Reference rows whose English name is also the French word.
+SAME_IN_BOTH = {"Vibration", "Cavitation", "Corrosion", "Fatigue", "Inspection"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "model", [FailureMode, FailureMechanism, FailureCause, Remedy, DetectionMethod, HabilitationType]
+)
+def test_reference_rows_loaded_by_migrations_are_named_in_french(model: Any) -> None:
+    rows = list(model.objects.all())
+    assert rows, "the migrations load them"
+    for row in rows:
+        assert row.name_fr, row.code
+        assert row.name_fr != row.name or row.name in SAME_IN_BOTH, row.code
+        with translation.override("fr"):
+            assert row.label == row.name_fr
+        with translation.override("en"):
+            assert row.label == row.name
+
+
+@pytest.mark.django_db
+def test_technologies_loaded_by_migrations_show_in_french() -> None:
+    tags = list(TechnologyTag.objects.all())
+    assert len(tags) == len(Technology)
+    with translation.override("fr"):
+        french = {str(tag) for tag in tags}
+    assert french == {"Électrique", "Pneumatique", "Mécanique", "Hydraulique", "Automatisme"}
+
+
+@pytest.mark.django_db
+def test_pages_in_french_name_reference_data_in_french(manager: Any, equipment_a: Any) -> None:
+    gamme = GammeFactory(code="graissage")
+    steps = [{"instruction": "Graisser les paliers", "duration_minutes": 30, "technology": Technology.MECHANICAL}]
+    preventive.publish_gamme(manager, gamme, steps)
+    trigger = TriggerFactory.build(
+        plan=MaintenancePlanFactory(site=equipment_a.site),
+        equipment=equipment_a,
+        gamme=gamme,
+        interval=1,
+        interval_unit=IntervalUnit.MONTH,
+        start_date=timezone.localdate() + datetime.timedelta(days=3),
+    )
+    preventive.save_trigger(manager, trigger)
+    client = client_for(manager, HTTP_ACCEPT_LANGUAGE="fr")
+    forecast = client.get(reverse("preventive-forecast")).content.decode()
+    assert "<td>Mécanique</td>" in forecast
+    assert "mechanical" not in forecast
+    habilitations = client.get(reverse("habilitation-type-list")).content.decode()
+    assert "Chargé de consignation BT" in habilitations
+    assert "lockout" not in habilitations
+    for name in ("planning-plans", "plan-list"):
+        page = client.get(reverse(name)).content.decode()
+        assert "<th>Plan</th>" in page, name
+        assert "<th>Planifier</th>" not in page, name
