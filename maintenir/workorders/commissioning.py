@@ -199,7 +199,7 @@ def _message(check: CommissioningCheck, outcome: Outcome) -> str:
     if check.command_point is not None:
         said.append(
             _("Wrote %(value)s to %(point)s.")
-            % {"value": reading(check.command_value, check.command_point.unit), "point": check.command_point.name}
+            % {"value": reading(check.command_value, check.command_point.unit), "point": check.command_point.label}
         )
     measured = {"value": reading(outcome.value, check.point.unit), "seconds": number_format(outcome.seconds, 1)}
     if outcome.status == CheckStatus.PASSED:
