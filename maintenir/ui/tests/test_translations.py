@@ -5,6 +5,7 @@ import datetime
 import gettext
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from maintenir.preventive import services as preventive
 from maintenir.preventive.choices import IntervalUnit
 from maintenir.preventive.tests.factories import GammeFactory, MaintenancePlanFactory, TriggerFactory
 from maintenir.reliability.models import ImprovementProposal
+from maintenir.reliability.tests.factories import ImprovementProposalFactory
 from maintenir.reports.tests.conftest import done_order, site_history, site_months  # noqa: F401 (the report scenes)
 from maintenir.reports.tests.pdf import pdf_text
 from maintenir.workorders import commissioning
@@ -305,3 +307,12 @@ def test_the_commissioning_report_in_french(technician: Any, equipment_a: Any) -
     text = pdf_text(response.content)
     assert_french(text, "Température de soufflage", "14,5")
     assert "supply_air_temperature" not in text
+
+
+@pytest.mark.django_db
+def test_amounts_on_pages_follow_the_language(manager: Any, equipment_a: Any) -> None:
+    proposal = ImprovementProposalFactory(equipment=equipment_a, cost=Decimal("194.6"))
+    french = client_for(manager, HTTP_ACCEPT_LANGUAGE="fr").get(proposal.get_absolute_url()).content.decode()
+    assert "194,60\xa0€" in french
+    english = client_for(manager, HTTP_ACCEPT_LANGUAGE="en").get(proposal.get_absolute_url()).content.decode()
+    assert "€194.60" in english
