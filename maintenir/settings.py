@@ -227,8 +227,12 @@ MAINTENIR_SLA_RESOLUTION_HOURS = env_hours_by_priority("MAINTENIR_SLA_RESOLUTION
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"refusals": {"()": "maintenir.core.log.RefusalFilter"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("MAINTENIR_LOG_LEVEL", "INFO")},
-    # WeasyPrint narrates every rendering step at INFO.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint narrates every rendering step at INFO.
+        "weasyprint.progress": {"level": "WARNING"},
+        "django.request": {"filters": ["refusals"]},
+    },
 }

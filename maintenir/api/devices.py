@@ -58,6 +58,7 @@ class DeviceOut(Schema):
 
 class PointIn(Schema):
     name: str
+    display_name: str = Field("", description="What people read; empty: the name.")
     description: str = ""
     address: str
     register_type: RegisterType | Literal[""] = ""

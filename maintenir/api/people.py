@@ -76,6 +76,8 @@ class HabilitationTypeOut(Schema):
     id: int
     code: str
     name: str
+    name_fr: str
+    label: str
     category: HabilitationCategory
     description: str
     is_standard: bool
@@ -84,6 +86,7 @@ class HabilitationTypeOut(Schema):
 class HabilitationTypeIn(Schema):
     code: str
     name: str
+    name_fr: str = ""
     category: HabilitationCategory = HabilitationCategory.OTHER
     description: str = ""
 

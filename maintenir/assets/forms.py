@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.choices import Technology
 from maintenir.assets.models import Building, Document, Equipment, Floor, ProductionLine, Site, Space
+from maintenir.core.widgets import DateInput, DateTimeInput
 
 
 class RestrictedChoicesForm(forms.ModelForm):
@@ -18,15 +19,6 @@ class RestrictedChoicesForm(forms.ModelForm):
                 field.queryset = queryset.model._default_manager.restrict(user).select_related(  # type: ignore[union-attr]
                     *getattr(self, "choice_select_related", {}).get(queryset.model, ())  # type: ignore[union-attr]
                 )
-
-
-class DateInput(forms.DateInput):
-    """The browser's date picker, which reads and writes ISO dates whatever the page's language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class SiteForm(RestrictedChoicesForm):
@@ -123,6 +115,6 @@ class CounterReadingForm(forms.Form):
     read_at = forms.DateTimeField(
         label=_("Read at"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeInput(),
         help_text=_("Leave empty for now."),
     )

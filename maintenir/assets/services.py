@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from maintenir.assets.choices import EquipmentStatus, ReadingSource, Technology
 from maintenir.assets.models import Counter, CounterReading, Equipment, TechnologyTag
+from maintenir.core import formats
 from maintenir.core.choices import Action
 from maintenir.core.services import check_model_permission, check_permission, save_restricted
 
@@ -93,7 +94,7 @@ def record_counter_reading(
         raise ValidationError(
             {
                 "value": _("A counter cannot go down: %(previous)s was read on %(date)s.")
-                % {"previous": previous.value, "date": f"{previous.read_at:%Y-%m-%d %H:%M}"}
+                % {"previous": formats.quantity(previous.value), "date": formats.moment(previous.read_at)}
             }
         )
     following = counter.readings.filter(read_at__gt=reading.read_at).order_by("read_at").first()
@@ -101,7 +102,7 @@ def record_counter_reading(
         raise ValidationError(
             {
                 "value": _("A counter cannot go down: %(next)s was read later, on %(date)s.")
-                % {"next": following.value, "date": f"{following.read_at:%Y-%m-%d %H:%M}"}
+                % {"next": formats.quantity(following.value), "date": formats.moment(following.read_at)}
             }
         )
     reading.save()

@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from maintenir.assets.forms import DateInput, RestrictedChoicesForm
+from maintenir.assets.forms import RestrictedChoicesForm
 from maintenir.certification.models import (
     ActivityType,
     Candidate,
@@ -17,6 +17,7 @@ from maintenir.certification.models import (
     TitleVersion,
 )
 from maintenir.certification.services import linkable_accounts
+from maintenir.core.widgets import DateInput
 
 
 class CandidateForm(RestrictedChoicesForm):

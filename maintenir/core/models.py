@@ -1,6 +1,8 @@
 import hashlib
 import secrets
 from collections.abc import Collection
+from decimal import Decimal
+from pathlib import PurePosixPath
 from typing import Any, ClassVar, Self
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -13,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from maintenir.core.choices import (
@@ -26,6 +29,7 @@ from maintenir.core.choices import (
     ChangeAction,
     Role,
 )
+from maintenir.core.formats import quantity
 from maintenir.core.querysets import RestrictedManager, RestrictedQuerySet
 
 
@@ -97,6 +101,26 @@ class RestrictedModel(models.Model):
                 value = value.name if value else ""
             data[model_field.attname] = value
         return json_ready(data)
+
+
+class NamedInTwoLanguages(models.Model):
+    """Reference data (loaded by a migration, extended by managers) named in English and in French.
+
+    The one rule for such rows: `name` is the English name, `name_fr` its French form, and pages, PDFs
+    and exports show `label`, the form of the active language (the English one when no French is given).
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def label(self) -> str:
+        if self.name_fr and (get_language() or "").startswith("fr"):
+            return self.name_fr
+        return self.name
 
 
 JSON_ENCODER = DjangoJSONEncoder()
@@ -290,6 +314,11 @@ def _display(field: Any, value: Any) -> Any:
         return ", ".join(str(item) for item in value)
     if field.choices:
         return dict(field.flatchoices).get(value, value)
+    if isinstance(field, models.FileField):
+        # The file's name, not where the storage put it (documents/2026/12/…).
+        return PurePosixPath(value).name
+    if isinstance(field, models.DecimalField):
+        return quantity(Decimal(value)) if isinstance(value, str) else value
     if isinstance(field, models.DateTimeField) and isinstance(value, str):
         moment = parse_datetime(value)
         return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT") if moment else value

@@ -368,6 +368,7 @@ DEVICES = (
         (
             {
                 "name": "active_power",
+                "display_name": "Puissance active",
                 "address": "0",
                 "data_type": "float32",
                 "unit": "kW",
@@ -376,6 +377,7 @@ DEVICES = (
             },
             {
                 "name": "energy_index",
+                "display_name": "Index d'énergie",
                 "address": "2",
                 "data_type": "uint32",
                 "unit": "kWh",
@@ -383,6 +385,7 @@ DEVICES = (
             },
             {
                 "name": "voltage",
+                "display_name": "Tension",
                 "address": "4",
                 "data_type": "int16",
                 "scale": 0.1,
@@ -401,6 +404,7 @@ DEVICES = (
         (
             {
                 "name": "ac_power",
+                "display_name": "Puissance AC",
                 "address": "0",
                 "data_type": "float32",
                 "unit": "kW",
@@ -410,6 +414,7 @@ DEVICES = (
             },
             {
                 "name": "energy_produced",
+                "display_name": "Énergie produite",
                 "address": "2",
                 "data_type": "uint32",
                 "unit": "kWh",
@@ -425,6 +430,7 @@ AHU_PORT = 47809
 AHU_POINTS: tuple[dict[str, Any], ...] = (
     {
         "name": "supply_air_temperature",
+        "display_name": "Température de soufflage",
         "address": "analog-input,1",
         "unit": "°C",
         "min_value": 12,
@@ -434,18 +440,21 @@ AHU_POINTS: tuple[dict[str, Any], ...] = (
     },
     {
         "name": "return_air_temperature",
+        "display_name": "Température de reprise",
         "address": "analog-input,2",
         "unit": "°C",
         "brick_class": "Return_Air_Temperature_Sensor",
     },
     {
         "name": "outdoor_air_temperature",
+        "display_name": "Température extérieure",
         "address": "analog-input,3",
         "unit": "°C",
         "brick_class": "Outside_Air_Temperature_Sensor",
     },
     {
         "name": "filter_pressure_drop",
+        "display_name": "Perte de charge du filtre",
         "address": "analog-input,4",
         "unit": "Pa",
         "max_value": 250,
@@ -454,6 +463,7 @@ AHU_POINTS: tuple[dict[str, Any], ...] = (
     },
     {
         "name": "supply_air_setpoint",
+        "display_name": "Consigne de soufflage",
         "address": "analog-value,1",
         "unit": "°C",
         "min_value": 14,
@@ -463,6 +473,7 @@ AHU_POINTS: tuple[dict[str, Any], ...] = (
     },
     {
         "name": "supply_fan_command",
+        "display_name": "Commande du ventilateur de soufflage",
         "address": "binary-output,1",
         "writable": True,
         "brick_class": "Start_Stop_Command",
@@ -525,6 +536,7 @@ COUNTERS = (
 # (devices/simulators.PV_INVERTER), so a newcomer can run them from the order's page.
 PV_POWER_LIMIT = {
     "name": "power_limit",
+    "display_name": "Limitation de puissance",
     "description": "Limitation de la puissance active (pilotage de l'injection)",
     "address": "4",
     "register_type": RegisterType.HOLDING,
@@ -1449,7 +1461,14 @@ class _Demo:
                 )
             )
             vibration = self.save(
-                Point(device=sensor, name="vibration", address="pending", unit="mm/s", brick_class="Vibration_Sensor")
+                Point(
+                    device=sensor,
+                    name="vibration",
+                    display_name="Vibration du palier moteur",
+                    address="pending",
+                    unit="mm/s",
+                    brick_class="Vibration_Sensor",
+                )
             )
             vibration.address = f"{MQTT_TOPIC_ROOT}/{vibration.pk}"
             self.save(vibration)

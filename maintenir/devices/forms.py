@@ -27,6 +27,9 @@ class DeviceForm(RestrictedChoicesForm):
 
 
 class PointForm(RestrictedChoicesForm):
+    # The display name beside the name, though it comes last in the CSV columns.
+    field_order = ["name", "display_name"]
+
     class Meta:
         model = Point
         fields = list(POINT_SETTINGS)

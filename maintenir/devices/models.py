@@ -111,6 +111,12 @@ class Point(RestrictedModel):
 
     device = models.ForeignKey(Device, verbose_name=_("device"), on_delete=models.CASCADE, related_name="points")
     name = models.CharField(_("name"), max_length=200)
+    display_name = models.CharField(
+        _("display name"),
+        max_length=200,
+        blank=True,
+        help_text=_("What people read, e.g. Filter pressure drop; empty: the name."),
+    )
     description = models.CharField(_("description"), max_length=300, blank=True)
     address = models.CharField(
         _("address"),
@@ -167,7 +173,12 @@ class Point(RestrictedModel):
         verbose_name_plural = _("points")
 
     def __str__(self) -> str:
-        return f"{self.device} — {self.name}"
+        return f"{self.device} — {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The point as people read it: its display name, or its name (an identifier) when it has none."""
+        return self.display_name or self.name
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
@@ -234,6 +245,8 @@ POINT_SETTINGS = (
     "poll_interval",
     "subscribed",
     "brick_class",
+    # Last, so that point lists written before it existed still import.
+    "display_name",
 )
 
 

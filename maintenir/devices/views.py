@@ -112,7 +112,7 @@ def _point_form(request: HttpRequest, point: Point) -> HttpResponse:
         save_restricted(request.user, form.instance)
         return point.device
 
-    title = point.name if point.pk else _("Add a point")
+    title = point.label if point.pk else _("Add a point")
     return form_page(request, form, save, "devices/device_form.html", {"device": point.device, "title": title})
 
 
@@ -220,9 +220,17 @@ def applications_context(request: HttpRequest, applications: QuerySet[Applicatio
 
 
 def _parameterset_page(request: HttpRequest, parameter_set: ParameterSet, form: ApplyForm) -> HttpResponse:
+    entries = list(parameter_set.entries.all())
+    # An entry names points by their name; people read the display name the points of that name carry.
+    labels = dict(
+        Point.objects.restrict(request.user)
+        .filter(name__in=[entry.point_name for entry in entries])
+        .exclude(display_name="")
+        .values_list("name", "display_name")
+    )
     context = {
         "parameter_set": parameter_set,
-        "entries": parameter_set.entries.all(),
+        "entries": [(entry, labels.get(entry.point_name, "")) for entry in entries],
         "apply_form": form if can_add(request.user, Application) else None,
         "can_change": can(request.user, Action.CHANGE, parameter_set),
         **applications_context(request, parameter_set.applications.all()),

@@ -2,8 +2,9 @@ from typing import Any
 
 from django import forms
 
-from maintenir.assets.forms import DateInput, RestrictedChoicesForm
+from maintenir.assets.forms import RestrictedChoicesForm
 from maintenir.core.models import User
+from maintenir.core.widgets import DateInput
 from maintenir.people.models import (
     TECHNICIAN_ROLES,
     Absence,
@@ -88,4 +89,4 @@ class SkillForm(forms.ModelForm):
 class HabilitationTypeForm(forms.ModelForm):
     class Meta:
         model = HabilitationType
-        fields = ["code", "name", "category", "description"]
+        fields = ["code", "name", "name_fr", "category", "description"]

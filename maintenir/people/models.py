@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from maintenir.assets.choices import ServiceLot, Technology
 from maintenir.assets.models import Site
 from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, STAFF_ROLES, Action, Role
-from maintenir.core.models import RestrictedModel, coordinate_field
+from maintenir.core.models import NamedInTwoLanguages, RestrictedModel, coordinate_field
 from maintenir.people.choices import (
     AbsenceReason,
     HabilitationCategory,
@@ -152,12 +152,11 @@ class TechnicianSkill(StaffModel):
         return f"{self.skill} ({self.get_level_display()})"
 
 
-class HabilitationType(StaffModel):
+class HabilitationType(NamedInTwoLanguages, StaffModel):
     """A habilitation the employer grants: the NF C 18-510 electrical symbols, work at height… or one a
     manager adds."""
 
     code = models.CharField(_("code"), max_length=30, unique=True)
-    name = models.CharField(_("name"), max_length=200)
     category = models.CharField(_("category"), max_length=20, choices=HabilitationCategory.choices)
     description = models.TextField(_("description"), blank=True)
     # The standard ones are loaded by a migration and cannot be deleted from the pages.

@@ -3,7 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from maintenir.assets.forms import DateInput
+from maintenir.core.widgets import DateInput
 from maintenir.people.models import PreventionPlan, SiteRisk, Technician
 
 

@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from maintenir.core.widgets import DateInput
 from maintenir.people.models import Team
 from maintenir.planning.choices import Solver
 
@@ -14,7 +15,7 @@ def _tomorrow() -> datetime.date:
 
 
 class ProposePlanForm(forms.Form):
-    start = forms.DateField(label=_("From"), initial=_tomorrow, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), initial=_tomorrow, widget=DateInput())
     days = forms.IntegerField(label=_("Days"), min_value=1, max_value=31, initial=5)
     solver = forms.ChoiceField(label=_("Solver"), choices=Solver.choices, initial=Solver.OPTIMISER)
     time_limit = forms.IntegerField(
@@ -27,7 +28,7 @@ class ProposePlanForm(forms.Form):
 
 
 class WeekForm(forms.Form):
-    week = forms.DateField(label=_("Week of"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    week = forms.DateField(label=_("Week of"), required=False, widget=DateInput())
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none(), required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -40,7 +41,7 @@ class WeekForm(forms.Form):
 
 
 class DayForm(forms.Form):
-    day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Day"), required=False, widget=DateInput())
 
     def day_shown(self) -> datetime.date:
         return (self.cleaned_data.get("day") if self.is_valid() else None) or timezone.localdate()

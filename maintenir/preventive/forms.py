@@ -3,10 +3,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from maintenir.assets.forms import DateInput, RestrictedChoicesForm
+from maintenir.assets.forms import RestrictedChoicesForm
 from maintenir.assets.models import Site
 from maintenir.core.choices import STAFF_ROLES, Role
 from maintenir.core.models import User
+from maintenir.core.widgets import DateInput
 from maintenir.preventive.models import Gamme, GammeStep, MaintenancePlan, TrainingSession, Trigger
 from maintenir.preventive.training import level_one_gammes
 

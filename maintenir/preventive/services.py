@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from maintenir.assets.choices import EquipmentStatus
 from maintenir.assets.models import CounterReading, Equipment
-from maintenir.core import bulk
+from maintenir.core import bulk, formats
 from maintenir.core.changelog import record_created_rows
 from maintenir.core.choices import Action
 from maintenir.core.models import User
@@ -867,7 +867,7 @@ def _forecast_note(forecast_at: datetime.datetime | None) -> str:
     if forecast_at is None:
         return ""
     return _("The trend of the measured value reaches its limit around %(date)s.") % {
-        "date": timezone.localtime(forecast_at).strftime("%Y-%m-%d %H:%M")
+        "date": formats.moment(forecast_at)
     }
 
 

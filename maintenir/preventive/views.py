@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from maintenir.assets.choices import Technology
 from maintenir.core.changelog import changes_for
 from maintenir.core.choices import Action
 from maintenir.core.models import User
@@ -396,7 +397,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     result = services.forecast(user, today, weeks or 8, site_id=site.pk if site else None)
     rows = [
-        (result.site_names[site_id], technology, hours)
+        (result.site_names[site_id], dict(Technology.choices).get(technology, technology), hours)
         for (site_id, technology), hours in sorted(
             result.hours.items(), key=lambda item: (result.site_names[item[0][0]], item[0][1])
         )

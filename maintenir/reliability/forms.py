@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.models import Equipment
+from maintenir.core.widgets import DateInput
 from maintenir.reliability.choices import GroupBy, ParetoBy
 from maintenir.reliability.models import ImprovementProposal
 from maintenir.reliability.services import Period
@@ -14,8 +15,8 @@ from maintenir.workorders.models import FailureMode
 class KpiForm(forms.Form):
     """The period and breakdown of a KPI page; an empty field takes the scope's default."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
     group_by = forms.ChoiceField(label=_("Broken down by"), choices=GroupBy.choices, required=False)
     pareto = forms.ChoiceField(label=_("Pareto of"), choices=ParetoBy.choices, required=False)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from maintenir.assets.models import Equipment
+from maintenir.core import formats
 from maintenir.core.changelog import changes_for
 from maintenir.core.choices import Action
 from maintenir.core.models import User
@@ -71,7 +72,7 @@ def kpi_page(request: HttpRequest, kind: str = services.SCOPE_ALL, pk: int | Non
         "group_by": group_by,
         "group_label": GroupBy(group_by).label if group_by else "",
         "definitions": services.DEFINITIONS,
-        "cost_definition": services.DEFINITIONS["cost"] % {"rate": services.labour_rate()},
+        "cost_definition": services.DEFINITIONS["cost"] % {"rate": formats.money(services.labour_rate())},
         "pareto_by": pareto_by,
         "pareto": bars,
         "pareto_chart": charts.bar_chart([(bar.label, bar.value) for bar in bars], cumulative=True),

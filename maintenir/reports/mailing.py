@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from maintenir.assets.models import Site
@@ -63,10 +64,10 @@ def intervention(user: User, order: WorkOrder) -> Report:
 
 def equipment_state(user: User, site: Site, period: reliability.Period) -> Report:
     first, last = period.first_day, period.last_day
+    days = {"first": date_format(first, "SHORT_DATE_FORMAT"), "last": date_format(last, "SHORT_DATE_FORMAT")}
     return Report(
         kind=ReportKind.EQUIPMENT_STATE,
-        title=_("Equipment-state report of %(site)s, %(first)s to %(last)s")
-        % {"site": site, "first": first, "last": last},
+        title=_("Equipment-state report of %(site)s, %(first)s to %(last)s") % {"site": site, **days},
         filename=f"{site.code}-equipment-state-{first}-{last}.pdf",
         render=lambda: services.equipment_state_report(user, site, period),
         organisation=site.organisation,
@@ -81,7 +82,7 @@ def monthly(user: User, month: datetime.date, kind: str, pk: int | None) -> Repo
     query = {"month": f"{month:%Y-%m}", "scope": kind, **({"id": pk} if pk is not None else {})}
     return Report(
         kind=ReportKind.MONTHLY,
-        title=_("Monthly maintenance report, %(month)s") % {"month": f"{month:%Y-%m}"},
+        title=_("Monthly maintenance report, %(month)s") % {"month": date_format(month, "YEAR_MONTH_FORMAT")},
         filename=f"maintenance-{month:%Y-%m}.pdf",
         render=lambda: services.monthly_report(user, month, kind, pk),
         parameters=urlencode(query),

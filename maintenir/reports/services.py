@@ -18,11 +18,12 @@ from django.db.models import F, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from maintenir.assets.models import Equipment, Site
 from maintenir.assets.services import equipment_tree
+from maintenir.core import formats
 from maintenir.core.choices import MANAGING_ROLES, Action
 from maintenir.core.models import User
 from maintenir.core.services import check_permission
@@ -286,17 +287,17 @@ BACKLOG_LISTED = 15
 PARETOS = (ParetoBy.FAILURE_MODE, ParetoBy.EQUIPMENT)
 # What each line of the KPI table shows: (label, Figures attribute, how it is written).
 MONTHLY_FIGURES = (
-    (_lazy("Failures"), "failures", "count"),
-    (_lazy("MTBF (h)"), "mtbf", "hours"),
-    (_lazy("MTTR (h)"), "mttr", "hours"),
-    (_lazy("Availability"), "availability", "percent"),
-    (_lazy("Downtime (h)"), "downtime_hours", "hours"),
-    (_lazy("Labour (h)"), "labour_hours", "hours"),
-    (_lazy("Preventive/corrective ratio"), "pc_ratio", "ratio"),
-    (_lazy("Schedule compliance"), "compliance", "percent"),
-    (_lazy("Backlog (orders)"), "backlog_orders", "count"),
-    (_lazy("Backlog (h)"), "backlog_hours", "hours"),
-    (_lazy("Cost"), "cost", "money"),
+    (gettext_lazy("Failures"), "failures", "count"),
+    (gettext_lazy("MTBF (h)"), "mtbf", "hours"),
+    (gettext_lazy("MTTR (h)"), "mttr", "hours"),
+    (gettext_lazy("Availability"), "availability", "percent"),
+    (gettext_lazy("Downtime (h)"), "downtime_hours", "hours"),
+    (gettext_lazy("Labour (h)"), "labour_hours", "hours"),
+    (gettext_lazy("Preventive/corrective ratio"), "pc_ratio", "ratio"),
+    (gettext_lazy("Schedule compliance"), "compliance", "percent"),
+    (gettext_lazy("Backlog (orders)"), "backlog_orders", "count"),
+    (gettext_lazy("Backlog (h)"), "backlog_hours", "hours"),
+    (gettext_lazy("Cost"), "cost", "money"),
 )
 
 
@@ -308,7 +309,7 @@ def may_report_monthly(user: User) -> bool:
 def _definition(name: str) -> str:
     """A figure defined as on the KPI pages; the cost's definition states the labour rate."""
     text = str(reliability.DEFINITIONS[name])
-    return text % {"rate": reliability.labour_rate()} if name == "cost" else text
+    return text % {"rate": formats.money(reliability.labour_rate())} if name == "cost" else text
 
 
 def monthly_context(

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from maintenir.core.choices import Action
@@ -198,9 +199,9 @@ def _message(check: CommissioningCheck, outcome: Outcome) -> str:
     if check.command_point is not None:
         said.append(
             _("Wrote %(value)s to %(point)s.")
-            % {"value": reading(check.command_value, check.command_point.unit), "point": check.command_point.name}
+            % {"value": reading(check.command_value, check.command_point.unit), "point": check.command_point.label}
         )
-    measured = {"value": reading(outcome.value, check.point.unit), "seconds": f"{outcome.seconds:.1f}"}
+    measured = {"value": reading(outcome.value, check.point.unit), "seconds": number_format(outcome.seconds, 1)}
     if outcome.status == CheckStatus.PASSED:
         said.append(_("Read %(value)s after %(seconds)s s.") % measured)
     elif outcome.status == CheckStatus.FAILED:

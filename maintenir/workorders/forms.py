@@ -15,6 +15,7 @@ from maintenir.assets.services import descendants
 from maintenir.certification.models import ActivityType
 from maintenir.core.choices import Role
 from maintenir.core.models import User
+from maintenir.core.widgets import DateInput, DateTimeInput
 from maintenir.devices.models import Point
 from maintenir.people.choices import SkillLevel
 from maintenir.people.models import HabilitationType, Skill
@@ -36,8 +37,8 @@ from maintenir.workorders.templatetags.workorder_tags import expected_range
 
 # Phones show a numeric keypad; localized fields accept "12,5" in French.
 DECIMAL_INPUT = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_INPUT = DateInput()
+DATETIME_INPUT = DateTimeInput()
 
 
 def decimal_field(label: Any, **kwargs: Any) -> forms.DecimalField:

@@ -1,6 +1,7 @@
 import base64
 import binascii
 from decimal import Decimal
+from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -8,13 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.models import Equipment, Site
 from maintenir.certification.models import ActivityType
 from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, STAFF_ROLES, Action, Role
-from maintenir.core.models import RestrictedModel
+from maintenir.core.models import NamedInTwoLanguages, RestrictedModel
 from maintenir.devices.drivers import DRIVERS
 from maintenir.devices.models import Point
 from maintenir.people.choices import SkillLevel
@@ -35,12 +35,10 @@ FIELD_ROLES = frozenset({*MANAGING_ROLES, Role.TECHNICIAN})
 EXECUTION_ROLES = frozenset({*FIELD_ROLES, Role.OPERATOR})
 
 
-class CodedEntry(RestrictedModel):
+class CodedEntry(NamedInTwoLanguages, RestrictedModel):
     """An entry of an ISO 14224 coded list; managers extend the seeded lists."""
 
     code = models.CharField(_("code"), max_length=20, unique=True)
-    name = models.CharField(_("name"), max_length=200)
-    name_fr = models.CharField(_("name in French"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -50,12 +48,6 @@ class CodedEntry(RestrictedModel):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.label}"
-
-    @property
-    def label(self) -> str:
-        if self.name_fr and (get_language() or "").startswith("fr"):
-            return self.name_fr
-        return self.name
 
 
 class FailureMode(CodedEntry):
@@ -191,7 +183,8 @@ class WorkRequestPhoto(RestrictedModel):
         verbose_name_plural = _("photos")
 
     def __str__(self) -> str:
-        return self.image.name or ""
+        # The file's name, not where the storage put it (requests/2026/12/…).
+        return PurePosixPath(self.image.name).name if self.image.name else ""
 
 
 class WorkOrder(RestrictedModel):

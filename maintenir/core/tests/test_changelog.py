@@ -1,15 +1,20 @@
 """The change log: who changed what, when, in which request."""
 
 import uuid
+from decimal import Decimal
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
+from django.utils import translation
 
 from maintenir.assets.models import Equipment, Site
 from maintenir.assets.services import save_equipment
+from maintenir.assets.tests.factories import DocumentFactory
 from maintenir.core.changelog import changes_for
 from maintenir.core.choices import ChangeAction
 from maintenir.core.context import acting_as, current
@@ -21,6 +26,7 @@ from maintenir.workorders.tests.factories import (
     SignOffFactory,
     TimeEntryFactory,
     WorkOrderFactory,
+    WorkRequestPhotoFactory,
 )
 
 
@@ -167,3 +173,29 @@ def test_readable_diff_uses_labels(manager: Any, equipment_a: Any) -> None:
     status_change, technology_change = list(changes_for(equipment_a).order_by("pk"))[-2:]
     assert status_change.readable_diff() == [("status", "In service", "Down")]
     assert technology_change.readable_diff() == [("technologies", None, "Electrical, Hydraulic")]
+
+
+def test_a_file_shows_by_its_name_not_its_storage_path(manager: Any, site_a: Any) -> None:
+    document = DocumentFactory(site=site_a, file=SimpleUploadedFile("schema.pdf", b"%PDF-1.4"))
+    with acting_as(manager):
+        document.file = SimpleUploadedFile("notice pompe.pdf", b"%PDF-1.4")
+        save_restricted(manager, document)
+    assert document.file.name.startswith("documents/")
+    [(field, before, after)] = changes_of(document).last().readable_diff()
+    assert (field, before, after) == ("file", "schema.pdf", "notice_pompe.pdf")
+
+
+def test_a_decimal_shows_in_the_language(manager: Any) -> None:
+    entry = TimeEntryFactory(hours=Decimal("2.50"))
+    with acting_as(manager):
+        entry.hours = Decimal("2.8")
+        save_restricted(manager, entry)
+    with translation.override("fr"):
+        rows = changes_of(entry).last().readable_diff()
+    assert [row[1:] for row in rows if row[0] == "heures"] == [("2,5", "2,8")]
+
+
+def test_a_photo_of_a_request_is_named_by_its_file(equipment_a: Any) -> None:
+    photo = WorkRequestPhotoFactory(work_request__equipment=equipment_a)
+    assert "/" in photo.image.name
+    assert str(photo) == PurePosixPath(photo.image.name).name

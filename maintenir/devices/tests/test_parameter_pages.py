@@ -242,3 +242,9 @@ def test_a_device_without_the_points_is_refused_by_name(technician: Any, applica
     assert response.status_code == 200
     assert response.context["apply_form"].errors["devices"] == ["Compteur: no point heating_setpoint; not writable: -."]
     assert Application.objects.count() == 1
+
+
+def test_an_entry_shows_the_display_name_of_its_points(technician: Any, application_a: Any) -> None:
+    Point.objects.filter(name="heating_setpoint").update(display_name="Consigne de chauffage")
+    page = client_for(technician).get(reverse("parameterset-detail", args=[application_a.parameter_set.pk]))
+    assert "Consigne de chauffage" in page.content.decode()

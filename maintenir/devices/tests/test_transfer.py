@@ -55,3 +55,14 @@ def test_clients_and_other_organisations_may_not_import(client_a: Any, client_b:
         with pytest.raises(PermissionDenied):
             transfer.import_points(user, meter, POINTS)
     assert not Point.objects.exists()
+
+
+def test_the_display_name_is_the_last_column_and_optional(technician: Any, meter: Any) -> None:
+    PointFactory(device=meter, name="active_power", address="100", display_name="Puissance active")
+    transfer.import_points(technician, meter, POINTS)  # a list written before the column existed
+    assert Point.objects.get(device=meter, name="active_power").display_name == "Puissance active"
+    exported = transfer.export_points(meter)
+    assert exported.splitlines()[0].endswith(",display_name")
+    assert exported.splitlines()[1].endswith(",Puissance active")
+    transfer.import_points(technician, meter, exported.replace("Puissance active", "Puissance appelée"))
+    assert Point.objects.get(device=meter, name="active_power").display_name == "Puissance appelée"

@@ -95,3 +95,19 @@ def test_an_opc_ua_point_needs_a_node_id(technician: Any, equipment_a: Any) -> N
     data["address"] = "ns=2;s=AHU1.SupplyTemp"
     response = client_for(technician).post(reverse("point-add", args=[device.pk]), data | {"write_priority": 16})
     assert Point.objects.get(device=device).address == "ns=2;s=AHU1.SupplyTemp"
+
+
+def test_a_point_shows_by_its_display_name_wherever_it_is_shown(technician: Any, point_a: Any) -> None:
+    client = client_for(technician)
+    bare = client.get(point_a.device.equipment.get_absolute_url()).content.decode()
+    assert "active_power" in bare  # without a display name, the name
+    Point.objects.filter(pk=point_a.pk).update(display_name="Puissance active")
+    for url in (
+        point_a.device.equipment.get_absolute_url(),
+        point_a.device.get_absolute_url(),
+        reverse("point-history", args=[point_a.pk]),
+    ):
+        page = client.get(url).content.decode()
+        assert "Puissance active" in page, url
+    point_a.refresh_from_db()
+    assert str(point_a) == "Compteur TGBT — Puissance active"

@@ -45,7 +45,7 @@ def test_the_intervention_report_is_emailed_from_its_page(technician: Any, done_
     assert message.subject == f"Intervention report {done_order.reference}"
     assert message.body.startswith("Bonjour")
     text = attached_text(message)
-    for expected in (done_order.reference, "162.5 bar", "Total: 3.75 h", "Parts cost: 115.30"):
+    for expected in (done_order.reference, "162.5 bar", "Total: 3.75 h", "Parts cost: €115.30"):
         assert expected in text, expected
     sent = ReportMailing.objects.get()
     assert (sent.kind, sent.work_order, sent.sent_by, sent.organisation) == (

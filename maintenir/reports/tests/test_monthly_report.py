@@ -37,7 +37,7 @@ def test_the_report_gives_the_month_beside_the_previous_one_from_the_kpis(manage
         "Schedule compliance 50.0 % —",
         "Backlog (orders) 2 2",
         "Backlog (h) 5.0 5.0",
-        f"Cost {4 * settings.MAINTENIR_LABOUR_HOURLY_COST:.2f} 0.00",
+        f"Cost €{4 * settings.MAINTENIR_LABOUR_HOURLY_COST:.2f} €0.00",
         "1 of 2 preventive orders due in the month done on time",
         "09/2026 2 715.0 5.0 99.3 %",
         "08/2026 1 1486.0 2.0 99.9 %",

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from maintenir.core import formats
+
 register = template.Library()
 
 # Status, criticality and priority values → badge tone (a `.badge-*` class of maintenir.css).
@@ -71,6 +73,12 @@ BADGE_TONES = {
 def badge_tone(value: Any) -> str:
     """The `.badge-*` tone for a status, criticality or priority value; "muted" if unknown."""
     return BADGE_TONES.get(str(value), "muted")
+
+
+@register.filter
+def money(value: Any) -> str:
+    """An amount in euros with two decimals, written as the language writes it: "194,60 €", "€194.60"."""
+    return formats.money(None if value == "" else value)
 
 
 @register.simple_tag(takes_context=True)

@@ -4,8 +4,9 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from maintenir.core import formats
 
 register = template.Library()
 READING_DECIMALS = 4
@@ -16,9 +17,7 @@ def measure(value: Decimal | None, unit: str = "") -> str:
     """A stored decimal without its trailing zeros, localized, with its unit: "182,5 bar"."""
     if value is None:
         return "—"
-    # normalize() may give an exponent (1E+2); number_format writes it out in full.
-    text = number_format(value.normalize())
-    return f"{text} {unit}".strip()
+    return f"{formats.quantity(value)} {unit}".strip()
 
 
 @register.filter
