@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils.text import slugify
 
 from maintenir.ui.tests.browser import PASSWORD, open_browser, screenshot_path
 
@@ -51,7 +52,7 @@ def test_a_day_of_each_role(
     overflowing = []
 
     def look(name: str) -> None:
-        tab.screenshot(path=screenshot_path(f"journeys/{role}-{width}-{name}.png"), full_page=True)
+        tab.screenshot(path=screenshot_path(f"journeys/{role}-{width}-{slugify(name)}.png"), full_page=True)
         if not fits(tab):
             overflowing.append(name)
 
