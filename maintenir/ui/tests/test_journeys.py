@@ -23,10 +23,9 @@ JOURNEYS = {
 WIDTHS = (1280, 360)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        yield from open_browser(monkeypatch)
+@pytest.fixture
+def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    yield from open_browser(monkeypatch)
 
 
 def fits(tab: Any) -> bool:
