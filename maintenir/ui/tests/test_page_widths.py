@@ -17,6 +17,7 @@ from maintenir.assets.tests.factories import SiteFactory
 from maintenir.core.models import Organisation
 from maintenir.core.tests.clients import client_for
 from maintenir.people.models import Technician
+from maintenir.people.tests.factories import HabilitationFactory, habilitation_type
 from maintenir.ui.tests.browser import open_browser, screenshot_path, session_cookies
 from maintenir.ui.tests.test_page_tenancy import PAGES, Page, files_and_titles  # noqa: F401 (a fixture)
 from maintenir.workorders.tests.factories import WorkOrderFactory
@@ -31,8 +32,11 @@ def order_without_prevention_plan() -> str:
 
 
 def profile_with_staff_records() -> str:
-    """The profile of the technician with a skill, a habilitation, an absence and an on-call duty."""
-    return reverse("technician-detail", args=[Technician.objects.get(user__username="tech").pk])
+    """The profile of the technician with a skill, an absence, an on-call duty and habilitations, one with
+    the longest name of the standard ones and a note."""
+    profile = Technician.objects.get(user__username="tech")
+    HabilitationFactory(technician=profile, habilitation_type=habilitation_type("BC"), note="Délivrée après recyclage")
+    return reverse("technician-detail", args=[profile.pk])
 
 
 # Pages once reported to overflow at these widths, checked there too, also with what made them overflow.
