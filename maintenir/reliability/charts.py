@@ -7,9 +7,10 @@ import dataclasses
 from maintenir.core.charts import Scale, value_range
 
 WIDTH = 320
-HEIGHT = 180
-# Room for the value labels on the left, the bar labels below and the share labels on the right.
-LEFT, RIGHT, TOP, BOTTOM = 40, 30, 12, 40
+HEIGHT = 200
+# Room for the value labels on the left, the bar labels below (12 characters slanted at 45°, see
+# bar_chart.html) and the share labels ("100 %") on the right: every label stays inside the drawing.
+LEFT, RIGHT, TOP, BOTTOM = 40, 36, 12, 64
 Y_TICKS = 3
 GAP = 0.2  # of each bar's slot
 

@@ -83,10 +83,11 @@ def money(value: Any) -> str:
 
 @register.simple_tag(takes_context=True)
 def nav_link(context: template.Context, url_name: str, label: str, section: str = "") -> SafeString:
-    """A navigation link marked current when the page's URL name starts with `section` (e.g. "site-")."""
+    """A navigation link marked current when the page's URL name starts with `section` (e.g. "site-"), or
+    with one of its space-separated prefixes."""
     match = getattr(context.get("request"), "resolver_match", None)
     current_name = (match.url_name or "") if match else ""
-    current = current_name == url_name or bool(section and current_name.startswith(section))
+    current = current_name == url_name or any(current_name.startswith(prefix) for prefix in section.split())
     if current:
         return format_html('<a href="{}" aria-current="page">{}</a>', reverse(url_name), label)
     return format_html('<a href="{}">{}</a>', reverse(url_name), label)

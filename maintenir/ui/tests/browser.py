@@ -7,9 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
+from maintenir.core.tests.clients import client_for
+
 CHROMIUM = Path("/usr/bin/chromium")
+RESULTS = Path(__file__).resolve().parents[3] / "test-results"
 # The password core.tests.factories.UserFactory gives every user.
 PASSWORD = "secret-password"
 LAUNCH_ARGS = [
@@ -22,8 +26,8 @@ LAUNCH_ARGS = [
 ]
 
 
-def chromium_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A phone-sized Playwright page in Debian's chromium; skipped without it (failed under CI)."""
+def open_browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """Debian's chromium driven by Playwright; skipped without it (failed under CI)."""
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package.")
@@ -34,10 +38,32 @@ def chromium_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+def chromium_page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A phone-sized Playwright page in Debian's chromium."""
+    for browser in open_browser(monkeypatch):
         context = browser.new_context(locale="en-US", viewport={"width": 412, "height": 915})
         context.set_default_timeout(10_000)
         yield context.new_page()
-        browser.close()
+
+
+def session_cookies(base_url: str, user: Any, language: str) -> list[dict[str, str]]:
+    """The cookies of `user` logged in, speaking `language`, for a browser context: a login without the form."""
+    session = client_for(user).cookies[settings.SESSION_COOKIE_NAME].value
+    return [
+        {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url},
+        {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": base_url},
+    ]
+
+
+def screenshot_path(name: str) -> str:
+    """Where a browser test keeps a screenshot: under test-results/ at the project's root (not committed)."""
+    path = RESULTS / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return str(path)
 
 
 @dataclass
