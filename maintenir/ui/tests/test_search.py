@@ -174,6 +174,13 @@ def test_typing_in_the_header_search_shows_results_without_enter(
     page.locator("#global-search-q").press_sequentially("RELEVAGE", delay=30)
     result = page.locator("#global-search-results").get_by_role("link", name="P-101 — Pompe de relevage")
     expect(result).to_be_visible()
+    # What one types is readable (the header's white text is not the field's).
+    colours = page.locator("#global-search-q").evaluate(
+        "field => [getComputedStyle(field).color, getComputedStyle(field).backgroundColor]"
+    )
+    assert colours[0] != colours[1]
+    # The results fit the phone's screen.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     # Typing in the header is not typing in the list's own field: the list is not asked again.
     assert list_requests == []
     result.click()
