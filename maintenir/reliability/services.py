@@ -46,13 +46,13 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.models import Equipment, EquipmentType, ProductionLine, Site
 from maintenir.core.models import Organisation
+from maintenir.preventive.services import PREVENTIVE_TYPES, done_on_time, fell_due
 from maintenir.reliability.choices import GroupBy, ParetoBy
 from maintenir.reliability.models import ProductionRecord
 from maintenir.workorders.choices import OPEN_STATUSES, DowntimeCause, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import Downtime, FailureCause, FailureMode, PartUsage, TimeEntry, WorkOrder
 
 HOUR = 3600
-PREVENTIVE_TYPES = (WorkOrderType.PREVENTIVE_SYSTEMATIC, WorkOrderType.PREVENTIVE_CONDITIONAL)
 # The backlog is work accepted but not done; a request not yet approved is not in it.
 BACKLOG_STATUSES = sorted(OPEN_STATUSES - {WorkOrderStatus.REQUESTED})
 # Each breakdown's key, as a lookup from an equipment.
@@ -96,7 +96,8 @@ DEFINITIONS = {
         "Backlog = estimated hours of the work orders approved but not yet done (now, whatever the period)."
     ),
     "compliance": _(
-        "Schedule compliance = preventive work orders due in the period and done by their due date ÷ those due."
+        "Schedule compliance = preventive work orders due in the period (due date, the end of their tolerance, "
+        "in the period; not cancelled) and done by their due date ÷ those due."
     ),
     "cost": _(
         "Cost = labour (hours booked in the period × %(rate)s per hour) + parts (quantity × unit cost, recorded "
@@ -403,10 +404,8 @@ def kpis(
     # Failures, backlog and schedule compliance in one pass over the scope's work orders.
     failed = failure_q(period)
     backlog = Q(status__in=BACKLOG_STATUSES)
-    due = Q(work_type__in=PREVENTIVE_TYPES, due_date__gte=period.first_day, due_date__lte=period.last_day) & ~Q(
-        status=WorkOrderStatus.CANCELLED
-    )
-    on_time = due & Q(completed_at__isnull=False, completed_day__lte=F("due_date"))
+    due = fell_due(period.first_day, period.last_day)
+    on_time = due & done_on_time("completed_day")
     orders = WorkOrder.objects.filter(failed | backlog | due).alias(completed_day=LocalDate("completed_at", period))
     for figures, values in add(
         orders,
