@@ -7,7 +7,9 @@ shows it (`DEFINITIONS`). For a scope of equipment over a period [start, end):
 - downtime: the union of the equipment's downtime intervals cut to the period (an interval still
   open runs to the period's end or to now); where intervals overlap, the overlap counts once, for
   the interval that began first;
-- failures: corrective work orders (not cancelled) created in the period;
+- failures: what EN 13306 calls one, the item lost its ability to do its job: corrective work orders
+  (not cancelled) created in the period with a failure mode coded or a downtime caused by a failure;
+  corrective work that found nothing failed (a backup, an adjustment) is not a failure;
 - time to restoration: downtime caused by a failure.
 
 A query returns one row per group; Python merges those rows, never one row per order.
@@ -26,12 +28,14 @@ from django.db.models import (
     BigIntegerField,
     Count,
     DecimalField,
+    Exists,
     Expression,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
     Max,
+    OuterRef,
     Q,
     QuerySet,
     RowRange,
@@ -78,7 +82,10 @@ DEFINITIONS = {
         "count once, for the one that began first; an interval still open runs to the end of the period or to now."
     ),
     "operating_hours": _("Operating time = required time − downtime."),
-    "failures": _("Number of failures: corrective work orders, not cancelled, created in the period."),
+    "failures": _(
+        "Number of failures: corrective work orders, not cancelled, created in the period, with a failure mode "
+        "coded or a downtime caused by a failure (EN 13306); other corrective work is not a failure."
+    ),
     "mtbf": _("MTBF = operating time ÷ number of failures."),
     "mttr": _(
         "MTTR = sum of the times to restoration (downtime caused by a failure) ÷ number of failures; "
@@ -472,9 +479,13 @@ def scope_members(equipment: QuerySet[Equipment], count: int) -> Any:
 
 
 def failure_q(period: Period) -> Q:
-    """The failures of the period: its corrective work orders, not cancelled."""
-    return Q(work_type=WorkOrderType.CORRECTIVE, created__gte=period.start, created__lt=period.end) & ~Q(
-        status=WorkOrderStatus.CANCELLED
+    """The failures of the period: its corrective work orders, not cancelled, with a failure mode
+    coded or an unplanned stop (a downtime caused by a failure). Every count of failures uses this."""
+    stopped = Exists(Downtime.objects.filter(work_order=OuterRef("pk"), cause=DowntimeCause.FAILURE))
+    return (
+        Q(work_type=WorkOrderType.CORRECTIVE, created__gte=period.start, created__lt=period.end)
+        & ~Q(status=WorkOrderStatus.CANCELLED)
+        & (Q(failure_mode__isnull=False) | Q(stopped))
     )
 
 

@@ -289,7 +289,7 @@ MONTHLY_FIGURES = (
     (_lazy("Failures"), "failures", "count"),
     (_lazy("MTBF (h)"), "mtbf", "hours"),
     (_lazy("MTTR (h)"), "mttr", "hours"),
-    (_lazy("Availability"), "availability", "percent"),
+    (_lazy("Availability"), "availability", "availability"),
     (_lazy("Downtime (h)"), "downtime_hours", "hours"),
     (_lazy("Labour (h)"), "labour_hours", "hours"),
     (_lazy("Preventive/corrective ratio"), "pc_ratio", "ratio"),
