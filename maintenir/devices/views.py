@@ -27,7 +27,7 @@ from maintenir.devices.forms import (
     PointForm,
     writable_point_names,
 )
-from maintenir.devices.history import Span
+from maintenir.devices.history import Span, fitting_span
 from maintenir.devices.models import Application, Device, ParameterSet, Point, PointWrite
 from maintenir.ui.forms import CsvImportForm
 from maintenir.ui.views_helpers import add_errors, add_row_errors, can, can_add, form_page, get_visible, require_add
@@ -60,9 +60,10 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def point_history(request: HttpRequest, pk: int) -> HttpResponse:
-    """The point's chart over ?span=hour|day|month: the figure alone for htmx, else its page."""
+    """The point's chart over ?span=hour|day|month (without it, the span that holds its readings):
+    the figure alone for htmx, else its page."""
     point = get_visible(request, Point.objects.select_related("device__equipment"), pk)
-    span = request.GET.get("span", Span.DAY)
+    span = request.GET.get("span") or fitting_span(point)
     if span not in Span.values:
         return HttpResponseBadRequest(_("span: choose one of %(spans)s.") % {"spans": ", ".join(Span.values)})
     chart = chart_for(point, span)
