@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.forms import RestrictedChoicesForm
 from maintenir.core.choices import Action
+from maintenir.devices import parameters
 from maintenir.devices.models import POINT_SETTINGS, Device, ParameterEntry, ParameterSet, Point
 
 
@@ -62,8 +63,11 @@ class ApplyForm(forms.Form):
         label=_("Devices"), queryset=Device.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, parameter_set: ParameterSet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["devices"]
-        field.queryset = Device.objects.restrict(user, Action.CHANGE).select_related("equipment")  # type: ignore[attr-defined]
+        # Only the devices that have the set's points: the others would be refused.
+        field.queryset = parameters.applicable_devices(
+            parameter_set, Device.objects.restrict(user, Action.CHANGE).select_related("equipment")
+        )
         field.label_from_instance = lambda device: f"{device.equipment.code} — {device.name}"  # type: ignore[attr-defined]

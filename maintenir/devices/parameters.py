@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from asgiref.sync import async_to_sync
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -122,6 +123,14 @@ def save_parameter_set(user: User, parameter_set: ParameterSet, entries: Sequenc
         rows.append(entry)
     ParameterEntry.objects.bulk_create(rows)
     return parameter_set
+
+
+def applicable_devices(parameter_set: ParameterSet, devices: QuerySet[Device]) -> QuerySet[Device]:
+    """The devices the set can be applied to: each has a writable point of every entry's name, as
+    `apply_parameter_set` matches them."""
+    for point_name in parameter_set.entries.values_list("point_name", flat=True):
+        devices = devices.filter(Exists(Point.objects.filter(device=OuterRef("pk"), name=point_name, writable=True)))
+    return devices
 
 
 def apply_parameter_set(user: User, parameter_set: ParameterSet, devices: Sequence[Device]) -> list[Application]:

@@ -234,7 +234,7 @@ def _parameterset_page(request: HttpRequest, parameter_set: ParameterSet, form: 
 @login_required
 def parameterset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     parameter_set = get_visible(request, ParameterSet.objects.all(), pk)
-    form = ApplyForm(user=request.user, initial={"devices": request.GET.getlist("device")})
+    form = ApplyForm(user=request.user, parameter_set=parameter_set, initial={"devices": request.GET.getlist("device")})
     return _parameterset_page(request, parameter_set, form)
 
 
@@ -244,7 +244,7 @@ def parameterset_apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the set to the devices chosen, each verified by reading back; one message per device."""
     parameter_set = get_visible(request, ParameterSet.objects.all(), pk)
     require_add(request.user, Application)
-    form = ApplyForm(request.POST, user=request.user)
+    form = ApplyForm(request.POST, user=request.user, parameter_set=parameter_set)
     if form.is_valid():
         try:
             applications = parameters.apply_parameter_set(

@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from maintenir.core.tests.clients import client_for
-from maintenir.devices import services
+from maintenir.devices import parameters, services
 from maintenir.devices.choices import ApplicationStatus
 from maintenir.devices.drivers import driver_for
 from maintenir.devices.models import Application, Device, ParameterEntry, ParameterSet, Point
@@ -234,11 +235,32 @@ def test_a_refused_write_names_the_point_and_undoes_the_others(technician: Any, 
         assert read(device, "heating_setpoint") == 19.0
 
 
-def test_a_device_without_the_points_is_refused_by_name(technician: Any, application_a: Any, equipment_a: Any) -> None:
+def test_only_the_devices_with_the_sets_points_are_offered(
+    technician: Any, application_a: Any, equipment_a: Any
+) -> None:
+    """The set writes heating_setpoint: a meter without it, or with it read-only, is not offered."""
     other = PointFactory(device__equipment=equipment_a, device__name="Compteur", name="active_power").device
-    response = client_for(technician).post(
-        reverse("parameterset-apply", args=[application_a.parameter_set.pk]), {"devices": [other.pk]}
-    )
+    read_only = PointFactory(device__equipment=equipment_a, device__name="Sonde", name="heating_setpoint").device
+    same = PointFactory(device__equipment=equipment_a, device__name="CTA Soleil", name="heating_setpoint")
+    Point.objects.filter(pk=same.pk).update(writable=True)
+    client = client_for(technician)
+    parameter_set = application_a.parameter_set
+    page = client.get(reverse("parameterset-detail", args=[parameter_set.pk]))
+    offered = set(page.context["apply_form"].fields["devices"].queryset)
+    assert offered == {application_a.device, same.device}
+    assert "Compteur" not in page.content.decode()
+    response = client.post(reverse("parameterset-apply", args=[parameter_set.pk]), {"devices": [other.pk]})
     assert response.status_code == 200
-    assert response.context["apply_form"].errors["devices"] == ["Compteur: no point heating_setpoint; not writable: -."]
+    assert "devices" in response.context["apply_form"].errors
+    assert read_only not in offered
+    assert Application.objects.count() == 1
+
+
+def test_the_service_refuses_a_device_without_the_points_by_name(
+    technician: Any, application_a: Any, equipment_a: Any
+) -> None:
+    other = PointFactory(device__equipment=equipment_a, device__name="Compteur", name="active_power").device
+    with pytest.raises(ValidationError) as refused:
+        parameters.apply_parameter_set(technician, application_a.parameter_set, [other])
+    assert refused.value.message_dict["devices"] == ["Compteur: no point heating_setpoint; not writable: -."]
     assert Application.objects.count() == 1
