@@ -33,10 +33,10 @@ class PointForm(RestrictedChoicesForm):
         fields = list(POINT_SETTINGS)
 
 
-class ParameterSetForm(forms.ModelForm):
+class ParameterSetForm(RestrictedChoicesForm):
     class Meta:
         model = ParameterSet
-        fields = ["name", "description"]
+        fields = ["name", "site", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 

@@ -126,8 +126,10 @@ def save_parameter_set(user: User, parameter_set: ParameterSet, entries: Sequenc
 
 
 def applicable_devices(parameter_set: ParameterSet, devices: QuerySet[Device]) -> QuerySet[Device]:
-    """The devices the set can be applied to: each has a writable point of every entry's name, as
-    `apply_parameter_set` matches them."""
+    """The devices the set can be applied to: those of its site (if it has one), each with a writable
+    point of every entry's name, as `apply_parameter_set` matches them."""
+    if parameter_set.site_id is not None:
+        devices = devices.filter(equipment__site_id=parameter_set.site_id)
     for point_name in parameter_set.entries.values_list("point_name", flat=True):
         devices = devices.filter(Exists(Point.objects.filter(device=OuterRef("pk"), name=point_name, writable=True)))
     return devices
@@ -140,6 +142,13 @@ def apply_parameter_set(user: User, parameter_set: ParameterSet, devices: Sequen
     plans = []
     for device in devices:
         check_permission(user, Action.CHANGE, device)
+        if parameter_set.site_id is not None and device.equipment.site_id != parameter_set.site_id:
+            raise ValidationError(
+                {
+                    "devices": _("%(device)s: the set is for the devices of %(site)s only.")
+                    % {"device": device, "site": parameter_set.site}
+                }
+            )
         points = _specs_by_name(device)
         missing = [entry.point_name for entry in entries if entry.point_name not in points]
         read_only = [

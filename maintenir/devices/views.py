@@ -178,7 +178,7 @@ def parameterset_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _parameterset_form(request: HttpRequest, parameter_set: ParameterSet) -> HttpResponse:
     """The set and its entries; saving replaces the entries with those of the rows filled in."""
-    form = ParameterSetForm(request.POST or None, instance=parameter_set)
+    form = ParameterSetForm(request.POST or None, instance=parameter_set, user=request.user)
     current = list(parameter_set.entries.values("point_name", "value")) if parameter_set.pk else []
     entries = ParameterEntryFormSet(
         request.POST or None,
@@ -233,7 +233,7 @@ def _parameterset_page(request: HttpRequest, parameter_set: ParameterSet, form: 
 
 @login_required
 def parameterset_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    parameter_set = get_visible(request, ParameterSet.objects.all(), pk)
+    parameter_set = get_visible(request, ParameterSet.objects.select_related("site"), pk)
     form = ApplyForm(user=request.user, parameter_set=parameter_set, initial={"devices": request.GET.getlist("device")})
     return _parameterset_page(request, parameter_set, form)
 

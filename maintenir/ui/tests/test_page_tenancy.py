@@ -170,7 +170,7 @@ PAGES = [
     Page("point-history", pk_of(Point), "client_a"),
     Page("parameterset-list", opener="manager"),
     Page("parameterset-add", opener="manager"),
-    Page("parameterset-detail", pk_of(ParameterSet), "manager", shared=True),
+    Page("parameterset-detail", pk_of(ParameterSet), "client_a"),
     Page("parameterset-edit", pk_of(ParameterSet), "manager"),
     Page("parameterset-apply", pk_of(ParameterSet)),
     Page("application-revert", pk_of(Application)),
