@@ -67,7 +67,7 @@ class ApplyForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["devices"]
         # Only the devices that have the set's points: the others would be refused.
-        field.queryset = parameters.applicable_devices(
+        field.queryset = parameters.applicable_devices(  # type: ignore[attr-defined]
             parameter_set, Device.objects.restrict(user, Action.CHANGE).select_related("equipment")
         )
         field.label_from_instance = lambda device: f"{device.equipment.code} — {device.name}"  # type: ignore[attr-defined]

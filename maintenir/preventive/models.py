@@ -76,7 +76,7 @@ class Gamme(RestrictedModel):
         Action.DELETE: MANAGING_ROLES,
     }
 
-    objects = GammeQuerySet.as_manager()
+    objects = GammeQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["code"]
@@ -103,7 +103,7 @@ class GammeVersion(RestrictedModel):
     changelog_parent = "gamme"
     role_permissions = Gamme.role_permissions
 
-    objects = GammeVersionQuerySet.as_manager()
+    objects = GammeVersionQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["gamme", "-number"]

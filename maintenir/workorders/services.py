@@ -610,7 +610,7 @@ TECHNOLOGY_ENERGIES = {
 LOCKOUT_HABILITATION = "BC"
 
 
-def lockout_energies(equipment: Equipment) -> list[str]:
+def lockout_energies(equipment: Equipment) -> list[Energy]:
     """The energies to isolate on an equipment: those of its technologies and of its sub-assemblies'."""
     tree = [equipment.pk, *(item.pk for item in asset_services.descendants(equipment))]
     codes = set(TechnologyTag.objects.filter(equipment__in=tree).values_list("code", flat=True))
