@@ -215,11 +215,7 @@ class TriggerOut(Schema):
 
     @staticmethod
     def resolve_schedules(trigger: Trigger) -> list[TriggerState]:
-        states = list(trigger.states.all())
-        due_dates = services.next_due_dates(TriggerState.objects.filter(trigger=trigger), timezone.localdate())
-        for state in states:
-            state.due = due_dates.get(state.pk)  # type: ignore[attr-defined]
-        return states
+        return services.with_next_due(list(trigger.states.all()), timezone.localdate())
 
 
 class TriggerFilters(filter_schema(TriggerFilterSet)):  # type: ignore[misc]

@@ -982,6 +982,14 @@ def next_due_dates(states: QuerySet[TriggerState], today: datetime.date) -> dict
     return result
 
 
+def with_next_due(states: Sequence[TriggerState], today: datetime.date) -> list[TriggerState]:
+    """The states, each with its next due date as `state.due` (see `next_due_dates`), for pages and API."""
+    due_dates = next_due_dates(TriggerState.objects.filter(pk__in=[state.pk for state in states]), today)
+    for state in states:
+        state.due = due_dates.get(state.pk)  # type: ignore[attr-defined]
+    return list(states)
+
+
 def _due_inputs(
     states: QuerySet[TriggerState], today: datetime.date
 ) -> tuple[list[Mapping[str, Any]], dict[int, TriggerRule], dict[tuple[int, str], Decimal]]:

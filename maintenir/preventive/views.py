@@ -79,10 +79,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("gamme", "equipment", "equipment_type")
         .prefetch_related("states__equipment", "states__open_order")
     )
-    _with_due_dates(
-        [state for trigger in triggers for state in trigger.states.all()],
-        TriggerState.objects.filter(trigger__in=triggers),
-    )
+    services.with_next_due([state for trigger in triggers for state in trigger.states.all()], timezone.localdate())
     may_change = can(user, Action.CHANGE, plan)
     context = {
         "plan": plan,
@@ -92,14 +89,6 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "actions": [name for name in PLAN_ACTIONS if may_change and plan.status in services.PLAN_ALLOWED_FROM[name]],
     }
     return render(request, "preventive/plan_detail.html", context)
-
-
-def _with_due_dates(states: list[TriggerState], queryset: Any) -> list[TriggerState]:
-    """Each state with its next due date (`state.due`), computed as on the forecast page."""
-    due_dates = services.next_due_dates(queryset, timezone.localdate())
-    for state in states:
-        state.due = due_dates.get(state.pk)  # type: ignore[attr-defined]
-    return states
 
 
 @login_required
@@ -146,11 +135,11 @@ def trigger_detail(request: HttpRequest, pk: int) -> HttpResponse:
     trigger = get_visible(
         request, Trigger.objects.select_related("plan__site", "gamme", "equipment", "equipment_type"), pk
     )
-    states = TriggerState.objects.filter(trigger=trigger)
+    states = TriggerState.objects.filter(trigger=trigger).select_related("equipment", "open_order")
     context = {
         "trigger": trigger,
         "plan": trigger.plan,
-        "states": _with_due_dates(list(states.select_related("equipment", "open_order")), states),
+        "states": services.with_next_due(list(states), timezone.localdate()),
         "orders": PreventiveOrder.objects.filter(trigger=trigger)
         .select_related("work_order", "gamme_version")
         .order_by("-scheduled_for")[:RECENT_SIZE],
