@@ -2,12 +2,15 @@
 
 Run with `maintenir bench kpi [--orders N] [--database URL] [--json]`. N work orders (default one
 million) over one year go to up to 50 000 equipment on SITES sites: six in ten are corrective,
-each with its failure downtime (at random hours, so some stops of an equipment overlap), three in
-ten preventive with a shorter stop, one in ten improvement work; a quarter of the orders have
+five of those six with its failure downtime (at random hours, so some stops of an equipment overlap)
+and the sixth without a stop, half of those with a failure mode coded (a failure) and half without (a
+corrective order that is not a failure), three in ten preventive with a shorter stop, one in ten
+improvement work; a quarter of the orders have
 hours booked and a tenth a part. Timed: the KPIs of every equipment (`kpis(..., GroupBy.EQUIPMENT)`)
 and the totals of one site (the median of SITE_RUNS runs), as the pages and the API compute them.
-The reference, measured in the same run, loads the downtime and failure rows into pandas and
-computes MTBF and MTTR per equipment (the same union of downtime intervals); its loading and its
+The reference, measured in the same run, loads the downtime and corrective order rows into pandas,
+picks the failures among them (a failure mode coded or a downtime caused by a failure) and computes
+MTBF and MTTR per equipment (the same union of downtime intervals); its loading and its
 computation are reported apart, and the two results are compared equipment by equipment.
 """
 
@@ -25,9 +28,9 @@ from maintenir.assets.models import Equipment, EquipmentType, Site
 from maintenir.core import bulk
 from maintenir.core.models import Organisation, User
 from maintenir.reliability.choices import GroupBy
-from maintenir.reliability.services import Period, failures, kpis, totals
+from maintenir.reliability.services import Period, kpis, totals
 from maintenir.workorders.choices import DowntimeCause, WorkOrderStatus, WorkOrderType
-from maintenir.workorders.models import Downtime, PartUsage, TimeEntry, WorkOrder
+from maintenir.workorders.models import Downtime, FailureMode, PartUsage, TimeEntry, WorkOrder
 
 MAX_EQUIPMENT = 50_000
 ORDERS_PER_EQUIPMENT = 20
@@ -46,6 +49,7 @@ def build(orders: int) -> list[int]:
         Site(organisation=organisation, code=f"s{n}", name=f"Site {n}") for n in range(SITES)
     )
     machine = EquipmentType.objects.create(name="Machine")
+    mode = FailureMode.objects.create(code="bench-wear", name="Wear")
     count = max(1, min(MAX_EQUIPMENT, orders // ORDERS_PER_EQUIPMENT))
     equipment_ids = bulk.reserve_ids(Equipment, count)
     with transaction.atomic():
@@ -93,9 +97,11 @@ def build(orders: int) -> list[int]:
                     "created": hour[start],
                     "due_date": hour[start].date(),
                     "completed_at": hour[start + rng.randrange(24)],
+                    # Of the stops without a downtime, every other round has its failure coded.
+                    "failure_mode_id": mode.pk if kind < 5 or (kind == 5 and n // (10 * count) % 2 == 0) else None,
                 }
             )
-            if kind < 9:
+            if kind < 9 and kind != 5:
                 length = rng.randrange(1, 9) if kind < 6 else rng.randrange(1, 3)
                 downtimes.append(
                     {
@@ -138,13 +144,22 @@ def reference() -> tuple[float, float, pd.DataFrame]:
     per equipment from them, and the result."""
     started = time.perf_counter()
     downtime_rows = Downtime.objects.filter(started_at__lt=YEAR.end, ended_at__gt=YEAR.start).values_list(
-        "equipment_id", "cause", "started_at", "ended_at", "pk"
+        "equipment_id", "cause", "started_at", "ended_at", "pk", "work_order_id"
     )
-    down = pd.DataFrame.from_records(list(downtime_rows), columns=["equipment", "cause", "start", "end", "pk"])
-    failure_rows = failures(YEAR).values_list("equipment_id", flat=True)
-    failed = pd.DataFrame({"equipment": list(failure_rows)})
+    down = pd.DataFrame.from_records(
+        list(downtime_rows), columns=["equipment", "cause", "start", "end", "pk", "work_order"]
+    )
+    corrective_rows = (
+        WorkOrder.objects.filter(work_type=WorkOrderType.CORRECTIVE, created__gte=YEAR.start, created__lt=YEAR.end)
+        .exclude(status=WorkOrderStatus.CANCELLED)
+        .values_list("pk", "equipment_id", "failure_mode_id")
+    )
+    corrective = pd.DataFrame.from_records(list(corrective_rows), columns=["pk", "equipment", "mode"])
     equipment = pd.Index(list(Equipment.objects.values_list("pk", flat=True)), name="equipment")
     loaded = time.perf_counter()
+    # A failure: a failure mode coded, or a stop caused by a failure (EN 13306).
+    stopped = corrective["pk"].isin(down.loc[down["cause"] == DowntimeCause.FAILURE, "work_order"])
+    failed = corrective[corrective["mode"].notna() | stopped]
     down = down.assign(start=down["start"].clip(lower=YEAR.start), end=down["end"].clip(upper=YEAR.end)).sort_values(
         ["equipment", "start", "pk"]
     )

@@ -170,7 +170,9 @@ def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
     TriggerFactory(plan__site=site, equipment=equipment)
     TrainingSessionFactory(site=site, trainer=reporter)
     ReportMailingFactory(work_order=order, sent_by=reporter)
-    ApplicationFactory(device=PointFactory(device__equipment=equipment).device, applied_by=reporter)
+    ApplicationFactory(
+        parameter_set__site=site, device=PointFactory(device__equipment=equipment).device, applied_by=reporter
+    )
     CommissioningRunFactory(commissioning_check__work_order__equipment=equipment, run_by=reporter)
     ProductionRecordFactory(equipment=equipment)
     EquipmentEventFactory(equipment=equipment)

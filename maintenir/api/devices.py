@@ -8,8 +8,16 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from maintenir.api.common import acting_user, apply_changes, get_visible, partial_schema, resolve_many, restricted
-from maintenir.assets.models import Equipment
+from maintenir.api.common import (
+    acting_user,
+    apply_changes,
+    get_visible,
+    partial_schema,
+    resolve,
+    resolve_many,
+    restricted,
+)
+from maintenir.assets.models import Equipment, Site
 from maintenir.core.csvio import ImportReport
 from maintenir.core.services import save_restricted
 from maintenir.devices import history, parameters, transfer
@@ -231,6 +239,7 @@ class ParameterEntryIn(Schema):
 class ParameterSetIn(Schema):
     name: str
     description: str = ""
+    site: int | None = Field(None, description="The client's site it is for; none for a company template.")
     entries: list[ParameterEntryIn]
 
 
@@ -238,6 +247,7 @@ class ParameterSetOut(Schema):
     id: int
     name: str
     description: str
+    site: int | None = Field(None, alias="site_id")
     entries: list[ParameterEntryIn]
 
     @staticmethod
@@ -282,7 +292,9 @@ def list_parameter_sets(request: HttpRequest) -> QuerySet[ParameterSet]:
 def create_parameter_set(request: HttpRequest, payload: ParameterSetIn) -> ParameterSet:
     return parameters.save_parameter_set(
         acting_user(request),
-        ParameterSet(name=payload.name, description=payload.description),
+        ParameterSet(
+            name=payload.name, description=payload.description, site=resolve(Site, request, payload.site, "site")
+        ),
         [(entry.point_name, entry.value) for entry in payload.entries],
     )
 

@@ -165,12 +165,23 @@ TRIGGER_KEYS: dict[str, type[Model]] = {
 
 class TriggerStateOut(Schema):
     equipment: int = Field(alias="equipment_id")
-    next_due: datetime.date | None
+    next_due: datetime.date | None = Field(
+        description="As the pages show it: for a counter, estimated from its recent usage (see `next_due_estimated`)."
+    )
+    next_due_estimated: bool
     next_counter: Decimal | None
     open_order: int | None = Field(None, alias="open_order_id")
     skipped: int
     last_completed_at: datetime.datetime | None
     forecast_at: datetime.datetime | None
+
+    @staticmethod
+    def resolve_next_due(state: TriggerState) -> datetime.date | None:
+        return state.due.date if state.due else None  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_next_due_estimated(state: TriggerState) -> bool:
+        return bool(state.due and state.due.estimated)  # type: ignore[attr-defined]
 
 
 class TriggerOut(Schema):
@@ -204,7 +215,7 @@ class TriggerOut(Schema):
 
     @staticmethod
     def resolve_schedules(trigger: Trigger) -> list[TriggerState]:
-        return list(trigger.states.all())
+        return services.with_next_due(list(trigger.states.all()), timezone.localdate())
 
 
 class TriggerFilters(filter_schema(TriggerFilterSet)):  # type: ignore[misc]
@@ -242,8 +253,8 @@ class DueDateOut(Schema):
 class ComplianceOut(Schema):
     start: datetime.date
     end: datetime.date
-    due: int = Field(description="Preventive orders whose tolerance ended in the period (not cancelled).")
-    on_time: int = Field(description="Those done by the end of their tolerance.")
+    due: int = Field(description="Preventive orders whose due date (the end of their tolerance) is in the period.")
+    on_time: int = Field(description="Those done by their due date.")
     rate: Decimal | None = Field(description="on_time ÷ due, in %.")
 
 

@@ -30,7 +30,7 @@ def commissioning_report(request: HttpRequest, order_id: int) -> HttpResponse:
     """The commissioning report (procès-verbal de mise en service) of an installation order, as PDF."""
     order = get_visible(restricted(WorkOrder, request).select_related("site__organisation", "equipment"), order_id)
     pdf = services.commissioning_report(acting_user(request), order)
-    return pdf_response(pdf, f"{order.reference}-commissioning.pdf")
+    return pdf_response(pdf, services.commissioning_filename(order))
 
 
 def _intervention(request: HttpRequest, order_id: int) -> mailing.Report:

@@ -1447,6 +1447,7 @@ class _Demo:
                 ParameterSet(
                     name=AHU_PARAMETER_SET,
                     description="Consigne de soufflage abaissée pour les périodes d'inoccupation.",
+                    site=controller.equipment.site,
                 ),
                 [("supply_air_setpoint", 17.0)],
             )

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.forms import RestrictedChoicesForm
 from maintenir.core.choices import Action
+from maintenir.devices import parameters
 from maintenir.devices.models import POINT_SETTINGS, Device, ParameterEntry, ParameterSet, Point
 
 
@@ -35,10 +36,10 @@ class PointForm(RestrictedChoicesForm):
         fields = list(POINT_SETTINGS)
 
 
-class ParameterSetForm(forms.ModelForm):
+class ParameterSetForm(RestrictedChoicesForm):
     class Meta:
         model = ParameterSet
-        fields = ["name", "description"]
+        fields = ["name", "site", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -65,8 +66,11 @@ class ApplyForm(forms.Form):
         label=_("Devices"), queryset=Device.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, parameter_set: ParameterSet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["devices"]
-        field.queryset = Device.objects.restrict(user, Action.CHANGE).select_related("equipment")  # type: ignore[attr-defined]
+        # Only the devices that have the set's points: the others would be refused.
+        field.queryset = parameters.applicable_devices(  # type: ignore[attr-defined]
+            parameter_set, Device.objects.restrict(user, Action.CHANGE).select_related("equipment")
+        )
         field.label_from_instance = lambda device: f"{device.equipment.code} — {device.name}"  # type: ignore[attr-defined]

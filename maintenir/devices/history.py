@@ -100,6 +100,25 @@ def floor_time(moment: datetime.datetime, seconds: int) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(epoch - epoch % seconds, datetime.UTC)
 
 
+def fitting_span(point: Point, now: datetime.datetime | None = None) -> Span:
+    """The shortest span that holds all the point's readings (the longest when some are older), so a
+    chart opens on its data and not on a sliver of it; a point without readings opens on the day."""
+    now = now or timezone.now()
+
+    def read_before(moment: datetime.datetime | None) -> bool:
+        readings, rollups = Reading.objects.filter(point=point), ReadingRollup.objects.filter(point=point)
+        if moment is not None:
+            readings, rollups = readings.filter(time__lt=moment), rollups.filter(start__lt=moment)
+        return readings.exists() or rollups.exists()
+
+    if not read_before(None):
+        return Span.DAY
+    for span in (Span.HOUR, Span.DAY):
+        if not read_before(now - SPANS[span][0]):
+            return span
+    return Span.MONTH
+
+
 def point_history(point: Point, span: Span | str, now: datetime.datetime | None = None) -> History:
     """The point's readings over the last hour, day or month, in at most about MAX_BUCKETS buckets.
 

@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from maintenir.assets.models import Equipment
+from maintenir.assets.models import Equipment, Site
 from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, Action, Role
 from maintenir.core.models import RestrictedModel
 from maintenir.devices import choices
@@ -306,11 +306,26 @@ class ParameterSet(RestrictedModel):
     """A named list of point writes (setpoints, schedules, thresholds), applied to one or many devices.
 
     Entries name points by their name, so one set serves every device with the same point list.
+
+    Whose data it is: a set tied to a client's site is that client's data (its staff see it, its
+    users too, nobody of another client), and it applies to that site's devices only; a set tied to
+    no site is the company's reference data, a template that only the company's staff see.
     """
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     description = models.TextField(_("description"), blank=True)
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="parameter_sets",
+        help_text=_("The client's site whose devices it is for; empty for a company template."),
+    )
 
+    # A client's user has no row where the site is empty: templates stay the company's.
+    tenant_path = "site__organisation"
     role_permissions = Device.role_permissions
 
     class Meta:

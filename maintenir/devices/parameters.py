@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from asgiref.sync import async_to_sync
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -124,6 +125,16 @@ def save_parameter_set(user: User, parameter_set: ParameterSet, entries: Sequenc
     return parameter_set
 
 
+def applicable_devices(parameter_set: ParameterSet, devices: QuerySet[Device]) -> QuerySet[Device]:
+    """The devices the set can be applied to: those of its site (if it has one), each with a writable
+    point of every entry's name, as `apply_parameter_set` matches them."""
+    if parameter_set.site_id is not None:
+        devices = devices.filter(equipment__site_id=parameter_set.site_id)
+    for point_name in parameter_set.entries.values_list("point_name", flat=True):
+        devices = devices.filter(Exists(Point.objects.filter(device=OuterRef("pk"), name=point_name, writable=True)))
+    return devices
+
+
 def apply_parameter_set(user: User, parameter_set: ParameterSet, devices: Sequence[Device]) -> list[Application]:
     """Apply the set to each device (checked first: every entry must name a writable point of every device)."""
     check_model_permission(user, Action.ADD, Application)
@@ -131,6 +142,13 @@ def apply_parameter_set(user: User, parameter_set: ParameterSet, devices: Sequen
     plans = []
     for device in devices:
         check_permission(user, Action.CHANGE, device)
+        if parameter_set.site_id is not None and device.equipment.site_id != parameter_set.site_id:
+            raise ValidationError(
+                {
+                    "devices": _("%(device)s: the set is for the devices of %(site)s only.")
+                    % {"device": device, "site": parameter_set.site}
+                }
+            )
         points = _specs_by_name(device)
         missing = [entry.point_name for entry in entries if entry.point_name not in points]
         read_only = [

@@ -27,7 +27,7 @@ from maintenir.devices.forms import (
     PointForm,
     writable_point_names,
 )
-from maintenir.devices.history import Span
+from maintenir.devices.history import Span, fitting_span
 from maintenir.devices.models import Application, Device, ParameterSet, Point, PointWrite
 from maintenir.ui.forms import CsvImportForm
 from maintenir.ui.views_helpers import add_errors, add_row_errors, can, can_add, form_page, get_visible, require_add
@@ -60,9 +60,10 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def point_history(request: HttpRequest, pk: int) -> HttpResponse:
-    """The point's chart over ?span=hour|day|month: the figure alone for htmx, else its page."""
+    """The point's chart over ?span=hour|day|month (without it, the span that holds its readings):
+    the figure alone for htmx, else its page."""
     point = get_visible(request, Point.objects.select_related("device__equipment"), pk)
-    span = request.GET.get("span", Span.DAY)
+    span = request.GET.get("span") or fitting_span(point)
     if span not in Span.values:
         return HttpResponseBadRequest(_("span: choose one of %(spans)s.") % {"spans": ", ".join(Span.values)})
     chart = chart_for(point, span)
@@ -177,7 +178,7 @@ def parameterset_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _parameterset_form(request: HttpRequest, parameter_set: ParameterSet) -> HttpResponse:
     """The set and its entries; saving replaces the entries with those of the rows filled in."""
-    form = ParameterSetForm(request.POST or None, instance=parameter_set)
+    form = ParameterSetForm(request.POST or None, instance=parameter_set, user=request.user)
     current = list(parameter_set.entries.values("point_name", "value")) if parameter_set.pk else []
     entries = ParameterEntryFormSet(
         request.POST or None,
@@ -240,8 +241,8 @@ def _parameterset_page(request: HttpRequest, parameter_set: ParameterSet, form: 
 
 @login_required
 def parameterset_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    parameter_set = get_visible(request, ParameterSet.objects.all(), pk)
-    form = ApplyForm(user=request.user, initial={"devices": request.GET.getlist("device")})
+    parameter_set = get_visible(request, ParameterSet.objects.select_related("site"), pk)
+    form = ApplyForm(user=request.user, parameter_set=parameter_set, initial={"devices": request.GET.getlist("device")})
     return _parameterset_page(request, parameter_set, form)
 
 
@@ -251,7 +252,7 @@ def parameterset_apply(request: HttpRequest, pk: int) -> HttpResponse:
     """Write the set to the devices chosen, each verified by reading back; one message per device."""
     parameter_set = get_visible(request, ParameterSet.objects.all(), pk)
     require_add(request.user, Application)
-    form = ApplyForm(request.POST, user=request.user)
+    form = ApplyForm(request.POST, user=request.user, parameter_set=parameter_set)
     if form.is_valid():
         try:
             applications = parameters.apply_parameter_set(

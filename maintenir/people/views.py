@@ -171,11 +171,14 @@ def _record_form(request: HttpRequest, form: Any, heading: str, technician: Tech
 
 
 @login_required
-@require_POST
 def record_remove(request: HttpRequest, pk: int, model: type[Any]) -> HttpResponse:
+    """Ask first, then remove: a habilitation removed by a slip would stop its holder being dispatched."""
     record = get_visible(request, model.objects.select_related("technician__user"), pk, Action.DELETE)
+    back = f"{record.technician.get_absolute_url()}#{RECORDS[model][2]}"
+    if request.method != "POST":
+        return render(request, "people/record_remove.html", {"record": record, "back": back})
     _deleted(request, record)
-    return redirect(f"{record.technician.get_absolute_url()}#{RECORDS[model][2]}")
+    return redirect(back)
 
 
 def _deleted(request: HttpRequest, record: StaffModel) -> None:

@@ -1,9 +1,10 @@
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from maintenir.assets.choices import CounterKind, Technology
 from maintenir.assets.models import Equipment, EquipmentType, ProductionLine, Site
 from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, Action, Role
 from maintenir.core.models import RestrictedModel
+from maintenir.core.querysets import RestrictedQuerySet
 from maintenir.devices.models import Point
 from maintenir.preventive import choices
 from maintenir.workorders.choices import Priority
@@ -20,8 +22,38 @@ from maintenir.workorders.models import Requirement, WorkOrder
 STAFF_ROLES = frozenset({Role.ADMINISTRATOR, Role.MANAGER, Role.TECHNICIAN})
 
 
+class GammeQuerySet(RestrictedQuerySet):
+    """Gammes (and their versions) as reference data or client data.
+
+    A gamme is the company's reference data: its staff read every one. To a user of a client
+    organisation (an operator: clients do not browse gammes at all, they see the work done on their
+    orders), a gamme is that client's data only where a trigger of one of the client's maintenance
+    plans, or a training session on one of its sites, uses it; the generic ones, and those of other
+    clients' plans, are not shown. Pages, API and exports all read gammes through this rule.
+    """
+
+    # Where the gamme is, from a row of this queryset's model.
+    gamme_path = "pk"
+
+    def restrict(self, user: Any, action: str = Action.VIEW) -> Self:
+        rows = super().restrict(user, action)
+        organisation = getattr(user, "organisation_id", None)
+        if organisation is None or user.is_superuser:
+            return rows
+        planned = Trigger.objects.filter(plan__site__organisation_id=organisation).values("gamme_id")
+        trained = TrainingSession.gammes.through.objects.filter(
+            trainingsession__site__organisation_id=organisation
+        ).values("gamme_id")
+        return rows.filter(Q(**{f"{self.gamme_path}__in": planned}) | Q(**{f"{self.gamme_path}__in": trained}))
+
+
+class GammeVersionQuerySet(GammeQuerySet):
+    gamme_path = "gamme"
+
+
 class Gamme(RestrictedModel):
-    """A maintenance procedure, shared by every site; its steps live in numbered versions."""
+    """A maintenance procedure, shared by every site; its steps live in numbered versions.
+    Who reads which: see `GammeQuerySet`."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -43,6 +75,8 @@ class Gamme(RestrictedModel):
         Action.CHANGE: MANAGING_ROLES,
         Action.DELETE: MANAGING_ROLES,
     }
+
+    objects = GammeQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["code"]
@@ -68,6 +102,8 @@ class GammeVersion(RestrictedModel):
 
     changelog_parent = "gamme"
     role_permissions = Gamme.role_permissions
+
+    objects = GammeVersionQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["gamme", "-number"]

@@ -18,8 +18,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import DateField, Exists, F, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -894,6 +894,7 @@ NO_TECHNOLOGY = ""
 class DueDate:
     """When a trigger next falls due on one equipment."""
 
+    state_id: int
     trigger_id: int
     equipment_id: int
     equipment_code: str
@@ -938,27 +939,9 @@ def forecast(
         states = states.filter(equipment__site_id=site_id)
     if equipment_id is not None:
         states = states.filter(equipment_id=equipment_id)
-    rows: list[Mapping[str, Any]] = list(
-        states.annotate(counter_value=_counter_value_at(None)).values(
-            "trigger_id",
-            "equipment_id",
-            "equipment__code",
-            "equipment__site_id",
-            "equipment__site__name",
-            "anchor_date",
-            "occurrence",
-            "next_counter",
-            "open_order_id",
-            "open_order__planned_start",
-            "open_order__status",
-            "counter_value",
-            "trigger__gamme__code",
-        )
-    )
-    rules_by_trigger = _trigger_rules({row["trigger_id"] for row in rows})
+    rows, rules_by_trigger, usage = _due_inputs(states, start)
     versions = _current_versions({rule.gamme_id for rule in rules_by_trigger.values()})
     hours_by_version = _hours_by_technology(set(versions.values()))
-    usage = _daily_usage([row for row in rows if rules_by_trigger[row["trigger_id"]].counter is not None], start)
     result = Forecast(
         weeks=week_starts,
         hours={},
@@ -982,22 +965,72 @@ def forecast(
         dates, estimated = _occurrences(row, rule, usage.get((row["equipment_id"], rule.counter_kind)), start, end)
         for day in dates:
             add(row, day, rule)
-        result.due_dates.append(
-            DueDate(
-                trigger_id=row["trigger_id"],
-                equipment_id=row["equipment_id"],
-                equipment_code=row["equipment__code"],
-                site_id=row["equipment__site_id"],
-                gamme=row["trigger__gamme__code"],
-                kind=rule.kind,
-                date=dates[0] if dates else None,
-                counter_value=row["next_counter"] if rule.counter is not None else None,
-                estimated=estimated,
-                open_order_id=row["open_order_id"] if row["open_order__status"] in OPEN_STATUSES else None,
-            )
-        )
+        result.due_dates.append(_due_date(row, rule, dates, estimated))
     result.due_dates.sort(key=lambda due: (due.date is None, due.date or start, due.equipment_code))
     return result
+
+
+def next_due_dates(states: QuerySet[TriggerState], today: datetime.date) -> dict[int, DueDate]:
+    """The next due date of each schedule state (by state id), as the forecast computes it: every page
+    and the API show this one, so a counter trigger's estimated date is the same wherever it is read."""
+    rows, rules_by_trigger, usage = _due_inputs(states, today)
+    result = {}
+    for row in rows:
+        rule = rules_by_trigger[row["trigger_id"]]
+        dates, estimated = _occurrences(row, rule, usage.get((row["equipment_id"], rule.counter_kind)), today, today)
+        result[row["id"]] = _due_date(row, rule, dates, estimated)
+    return result
+
+
+def with_next_due(states: Sequence[TriggerState], today: datetime.date) -> list[TriggerState]:
+    """The states, each with its next due date as `state.due` (see `next_due_dates`), for pages and API."""
+    due_dates = next_due_dates(TriggerState.objects.filter(pk__in=[state.pk for state in states]), today)
+    for state in states:
+        state.due = due_dates.get(state.pk)  # type: ignore[attr-defined]
+    return list(states)
+
+
+def _due_inputs(
+    states: QuerySet[TriggerState], today: datetime.date
+) -> tuple[list[Mapping[str, Any]], dict[int, TriggerRule], dict[tuple[int, str], Decimal]]:
+    """The states' rows, their triggers' rules and the counters' daily usage that due dates are computed from."""
+    rows: list[Mapping[str, Any]] = list(
+        states.annotate(counter_value=_counter_value_at(None)).values(
+            "id",
+            "trigger_id",
+            "equipment_id",
+            "equipment__code",
+            "equipment__site_id",
+            "equipment__site__name",
+            "anchor_date",
+            "occurrence",
+            "next_counter",
+            "open_order_id",
+            "open_order__planned_start",
+            "open_order__status",
+            "counter_value",
+            "trigger__gamme__code",
+        )
+    )
+    rules_by_trigger = _trigger_rules({row["trigger_id"] for row in rows})
+    usage = _daily_usage([row for row in rows if rules_by_trigger[row["trigger_id"]].counter is not None], today)
+    return rows, rules_by_trigger, usage
+
+
+def _due_date(row: Mapping[str, Any], rule: TriggerRule, dates: list[datetime.date], estimated: bool) -> DueDate:
+    return DueDate(
+        state_id=row["id"],
+        trigger_id=row["trigger_id"],
+        equipment_id=row["equipment_id"],
+        equipment_code=row["equipment__code"],
+        site_id=row["equipment__site_id"],
+        gamme=row["trigger__gamme__code"],
+        kind=rule.kind,
+        date=dates[0] if dates else None,
+        counter_value=row["next_counter"] if rule.counter is not None else None,
+        estimated=estimated,
+        open_order_id=row["open_order_id"] if row["open_order__status"] in OPEN_STATUSES else None,
+    )
 
 
 def _occurrences(
@@ -1068,9 +1101,27 @@ def _hours_by_technology(version_ids: set[int]) -> dict[int, dict[str, Decimal]]
     return hours
 
 
+PREVENTIVE_TYPES = (WorkOrderType.PREVENTIVE_SYSTEMATIC, WorkOrderType.PREVENTIVE_CONDITIONAL)
+
+
+def fell_due(first: datetime.date, last: datetime.date) -> Q:
+    """The preventive work orders that fell due from `first` to `last`: not cancelled, with their due date
+    (for a generated order, the end of its tolerance) in the window. Every count of preventive work due,
+    and schedule compliance wherever it is shown (here, the reliability KPIs, the API), uses this."""
+    return Q(work_type__in=PREVENTIVE_TYPES, due_date__gte=first, due_date__lte=last) & ~Q(
+        status=WorkOrderStatus.CANCELLED
+    )
+
+
+def done_on_time(completed_day: str) -> Q:
+    """Of the orders due, those done by their due date; `completed_day` names an alias holding the
+    local date the order was completed."""
+    return Q(completed_at__isnull=False, **{f"{completed_day}__lte": F("due_date")})
+
+
 @dataclass(frozen=True)
 class Compliance:
-    """Schedule compliance (EN 15341): preventive orders done within their tolerance ÷ those that fell due."""
+    """Schedule compliance (EN 15341): preventive orders done by their due date ÷ those that fell due."""
 
     due: int
     on_time: int
@@ -1081,18 +1132,15 @@ class Compliance:
 
 
 def schedule_compliance(user: User, start: datetime.date, end: datetime.date, site_id: int | None = None) -> Compliance:
-    """Over the preventive orders whose tolerance ended between `start` and `end` (not cancelled):
-    done by the end of their tolerance counts as on time; done later, or still open, as late."""
-    origins = PreventiveOrder.objects.filter(
-        trigger__in=Trigger.objects.restrict(user), tolerance_end__range=(start, end)
-    ).exclude(work_order__status=WorkOrderStatus.CANCELLED)
+    """Over the preventive orders that fell due between `start` and `end` (`fell_due`): done by their
+    due date counts as on time; done later, or still open, as late."""
+    orders = WorkOrder.objects.restrict(user).filter(fell_due(start, end))
     if site_id is not None:
-        origins = origins.filter(work_order__site_id=site_id)
-    due = on_time = 0
-    for tolerance_end, completed_at in origins.values_list("tolerance_end", "work_order__completed_at"):
-        due += 1
-        on_time += completed_at is not None and not rules.is_late(timezone.localdate(completed_at), tolerance_end, 0)
-    return Compliance(due=due, on_time=on_time)
+        orders = orders.filter(site_id=site_id)
+    counts = orders.alias(completed_day=TruncDate("completed_at")).aggregate(
+        due=Count("pk"), on_time=Count("pk", filter=done_on_time("completed_day"))
+    )
+    return Compliance(due=counts["due"], on_time=counts["on_time"])
 
 
 COMPLIANCE_DAYS = 90

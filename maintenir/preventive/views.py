@@ -80,6 +80,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("gamme", "equipment", "equipment_type")
         .prefetch_related("states__equipment", "states__open_order")
     )
+    services.with_next_due([state for trigger in triggers for state in trigger.states.all()], timezone.localdate())
     may_change = can(user, Action.CHANGE, plan)
     context = {
         "plan": plan,
@@ -135,10 +136,11 @@ def trigger_detail(request: HttpRequest, pk: int) -> HttpResponse:
     trigger = get_visible(
         request, Trigger.objects.select_related("plan__site", "gamme", "equipment", "equipment_type"), pk
     )
+    states = TriggerState.objects.filter(trigger=trigger).select_related("equipment", "open_order")
     context = {
         "trigger": trigger,
         "plan": trigger.plan,
-        "states": TriggerState.objects.filter(trigger=trigger).select_related("equipment", "open_order"),
+        "states": services.with_next_due(list(states), timezone.localdate()),
         "orders": PreventiveOrder.objects.filter(trigger=trigger)
         .select_related("work_order", "gamme_version")
         .order_by("-scheduled_for")[:RECENT_SIZE],

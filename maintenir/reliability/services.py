@@ -7,7 +7,9 @@ shows it (`DEFINITIONS`). For a scope of equipment over a period [start, end):
 - downtime: the union of the equipment's downtime intervals cut to the period (an interval still
   open runs to the period's end or to now); where intervals overlap, the overlap counts once, for
   the interval that began first;
-- failures: corrective work orders (not cancelled) created in the period;
+- failures: what EN 13306 calls one, the item lost its ability to do its job: corrective work orders
+  (not cancelled) created in the period with a failure mode coded or a downtime caused by a failure;
+  corrective work that found nothing failed (a backup, an adjustment) is not a failure;
 - time to restoration: downtime caused by a failure.
 
 A query returns one row per group; Python merges those rows, never one row per order.
@@ -26,12 +28,14 @@ from django.db.models import (
     BigIntegerField,
     Count,
     DecimalField,
+    Exists,
     Expression,
     ExpressionWrapper,
     F,
     FloatField,
     Func,
     Max,
+    OuterRef,
     Q,
     QuerySet,
     RowRange,
@@ -46,13 +50,13 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.models import Equipment, EquipmentType, ProductionLine, Site
 from maintenir.core.models import Organisation
+from maintenir.preventive.services import PREVENTIVE_TYPES, done_on_time, fell_due
 from maintenir.reliability.choices import GroupBy, ParetoBy
 from maintenir.reliability.models import ProductionRecord
 from maintenir.workorders.choices import OPEN_STATUSES, DowntimeCause, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import Downtime, FailureCause, FailureMode, PartUsage, TimeEntry, WorkOrder
 
 HOUR = 3600
-PREVENTIVE_TYPES = (WorkOrderType.PREVENTIVE_SYSTEMATIC, WorkOrderType.PREVENTIVE_CONDITIONAL)
 # The backlog is work accepted but not done; a request not yet approved is not in it.
 BACKLOG_STATUSES = sorted(OPEN_STATUSES - {WorkOrderStatus.REQUESTED})
 # Each breakdown's key, as a lookup from an equipment.
@@ -78,7 +82,10 @@ DEFINITIONS = {
         "count once, for the one that began first; an interval still open runs to the end of the period or to now."
     ),
     "operating_hours": _("Operating time = required time − downtime."),
-    "failures": _("Number of failures: corrective work orders, not cancelled, created in the period."),
+    "failures": _(
+        "Number of failures: corrective work orders, not cancelled, created in the period, with a failure mode "
+        "coded or a downtime caused by a failure (EN 13306); other corrective work is not a failure."
+    ),
     "mtbf": _("MTBF = operating time ÷ number of failures."),
     "mttr": _(
         "MTTR = sum of the times to restoration (downtime caused by a failure) ÷ number of failures; "
@@ -96,7 +103,8 @@ DEFINITIONS = {
         "Backlog = estimated hours of the work orders approved but not yet done (now, whatever the period)."
     ),
     "compliance": _(
-        "Schedule compliance = preventive work orders due in the period and done by their due date ÷ those due."
+        "Schedule compliance = preventive work orders due in the period (due date, the end of their tolerance, "
+        "in the period; not cancelled) and done by their due date ÷ those due."
     ),
     "cost": _(
         "Cost = labour (hours booked in the period × %(rate)s per hour) + parts (quantity × unit cost, recorded "
@@ -403,10 +411,8 @@ def kpis(
     # Failures, backlog and schedule compliance in one pass over the scope's work orders.
     failed = failure_q(period)
     backlog = Q(status__in=BACKLOG_STATUSES)
-    due = Q(work_type__in=PREVENTIVE_TYPES, due_date__gte=period.first_day, due_date__lte=period.last_day) & ~Q(
-        status=WorkOrderStatus.CANCELLED
-    )
-    on_time = due & Q(completed_at__isnull=False, completed_day__lte=F("due_date"))
+    due = fell_due(period.first_day, period.last_day)
+    on_time = due & done_on_time("completed_day")
     orders = WorkOrder.objects.filter(failed | backlog | due).alias(completed_day=LocalDate("completed_at", period))
     for figures, values in add(
         orders,
@@ -473,9 +479,13 @@ def scope_members(equipment: QuerySet[Equipment], count: int) -> Any:
 
 
 def failure_q(period: Period) -> Q:
-    """The failures of the period: its corrective work orders, not cancelled."""
-    return Q(work_type=WorkOrderType.CORRECTIVE, created__gte=period.start, created__lt=period.end) & ~Q(
-        status=WorkOrderStatus.CANCELLED
+    """The failures of the period: its corrective work orders, not cancelled, with a failure mode
+    coded or an unplanned stop (a downtime caused by a failure). Every count of failures uses this."""
+    stopped = Exists(Downtime.objects.filter(work_order=OuterRef("pk"), cause=DowntimeCause.FAILURE))
+    return (
+        Q(work_type=WorkOrderType.CORRECTIVE, created__gte=period.start, created__lt=period.end)
+        & ~Q(status=WorkOrderStatus.CANCELLED)
+        & (Q(failure_mode__isnull=False) | Q(stopped))
     )
 
 

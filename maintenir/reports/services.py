@@ -39,7 +39,7 @@ from maintenir.workorders.choices import (
     WorkOrderType,
     WorkRequestStatus,
 )
-from maintenir.workorders.commissioning import checks_of
+from maintenir.workorders.commissioning import checks_of, signed_off
 from maintenir.workorders.models import ChecklistStep, Downtime, WorkOrder, WorkRequest
 
 # Root-relative URLs in report templates ({% static %}, media) resolve against it, then map to files.
@@ -141,8 +141,14 @@ def commissioning_context(user: User, order: WorkOrder) -> dict[str, Any]:
 
 
 def commissioning_report(user: User, order: WorkOrder) -> bytes:
-    """The commissioning report (procès-verbal de mise en service) of an order, as PDF."""
+    """The commissioning report (procès-verbal de mise en service) of an order, as PDF: a draft,
+    marked as such, until the order is signed off."""
     return render_pdf("reports/commissioning.html", commissioning_context(user, order))
+
+
+def commissioning_filename(order: WorkOrder) -> str:
+    """The report's file name, which says it is a draft until the sign-off."""
+    return f"{order.reference}-commissioning{'' if signed_off(order) else '-draft'}.pdf"
 
 
 # --- Intervention report -----------------------------------------------------------------------
@@ -290,7 +296,7 @@ MONTHLY_FIGURES = (
     (gettext_lazy("Failures"), "failures", "count"),
     (gettext_lazy("MTBF (h)"), "mtbf", "hours"),
     (gettext_lazy("MTTR (h)"), "mttr", "hours"),
-    (gettext_lazy("Availability"), "availability", "percent"),
+    (gettext_lazy("Availability"), "availability", "availability"),
     (gettext_lazy("Downtime (h)"), "downtime_hours", "hours"),
     (gettext_lazy("Labour (h)"), "labour_hours", "hours"),
     (gettext_lazy("Preventive/corrective ratio"), "pc_ratio", "ratio"),

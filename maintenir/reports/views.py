@@ -33,7 +33,7 @@ def commissioning_report(request: HttpRequest, pk: int) -> HttpResponse:
     orders = WorkOrder.objects.filter(work_type=WorkOrderType.INSTALLATION).select_related("site__organisation")
     order = get_visible(request, orders, pk)
     pdf = services.commissioning_report(request.user, order)  # type: ignore[arg-type]
-    return pdf_response(pdf, f"{order.reference}-commissioning.pdf")
+    return pdf_response(pdf, services.commissioning_filename(order))
 
 
 def _intervention(request: HttpRequest, pk: int) -> mailing.Report:

@@ -54,6 +54,11 @@ def checks_of(order: WorkOrder) -> QuerySet[CommissioningCheck]:
 # --- Preparing the checks --------------------------------------------------------------------
 
 
+def signed_off(order: WorkOrder) -> bool:
+    """The commissioning is signed off once the order has a sign-off: its report is then final, a draft before."""
+    return bool(order.sign_offs.all())  # prefetched on the order pages
+
+
 def require_editable(user: User, order: WorkOrder) -> None:
     """Whoever does the work (or a manager) prepares its checks, until the order is closed or its
     commissioning signed off (the signed report must stay what was signed)."""
@@ -63,7 +68,7 @@ def require_editable(user: User, order: WorkOrder) -> None:
         raise TransitionError(
             {"status": _("A %(status)s work order cannot change.") % {"status": order.get_status_display()}}
         )
-    if order.sign_offs.exists():
+    if signed_off(order):
         raise TransitionError({"status": _("The commissioning is signed off: its checks can no longer change.")})
 
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from maintenir.assets import services as asset_services
 from maintenir.assets.choices import EquipmentStatus, Technology
-from maintenir.assets.models import Equipment, Site
+from maintenir.assets.models import Equipment, Site, TechnologyTag
 from maintenir.core.choices import Action, Role
 from maintenir.core.models import User
 from maintenir.core.services import (
@@ -591,39 +591,104 @@ def cancel_work_order(user: User, order: WorkOrder, reason: str) -> WorkOrder:
 
 # --- Lockout (consignation) ------------------------------------------------------------------
 
-# The electrical lockout of NF C 18-510, in its order; the manager adapts the isolation points.
-STANDARD_ELECTRICAL_LOCKOUT = (
-    gettext_lazy(
-        "Separation: open the separating device(s) so the equipment is cut off from every source of "
-        "electrical energy, back-feeds included."
+# The standard lockout of each energy, in its order; the manager adapts the isolation points.
+# Electrical: NF C 18-510. The others follow the same four stages (INRS ED 6109): separate, lock,
+# dissipate what is stored, verify.
+STANDARD_LOCKOUT = {
+    Energy.ELECTRICAL: (
+        gettext_lazy("Electrical supply of %(equipment)s"),
+        (
+            gettext_lazy(
+                "Separation: open the separating device(s) so the equipment is cut off from every source of "
+                "electrical energy, back-feeds included."
+            ),
+            gettext_lazy(
+                "Locking: lock the separating device(s) in the open position; fit the padlock and the lockout tag."
+            ),
+            gettext_lazy(
+                "Identification: check on site that the locked-out circuit is the one of the equipment worked on."
+            ),
+            gettext_lazy(
+                "Verification of absence of voltage (VAT) on every conductor, as close as possible to the work, "
+                "with a tester checked before and after."
+            ),
+            gettext_lazy(
+                "Earthing and short-circuiting where required (high voltage, or low voltage with a risk of induced "
+                "voltage or back-feed)."
+            ),
+        ),
     ),
-    gettext_lazy("Locking: lock the separating device(s) in the open position; fit the padlock and the lockout tag."),
-    gettext_lazy("Identification: check on site that the locked-out circuit is the one of the equipment worked on."),
-    gettext_lazy(
-        "Verification of absence of voltage (VAT) on every conductor, as close as possible to the work, "
-        "with a tester checked before and after."
+    Energy.HYDRAULIC: (
+        gettext_lazy("Hydraulic power of %(equipment)s"),
+        (
+            gettext_lazy("Separation: stop the hydraulic power unit and close the isolating valve(s) of the circuit."),
+            gettext_lazy("Locking: lock the isolating valve(s) in the closed position; fit the padlock and the tag."),
+            gettext_lazy(
+                "Dissipation: discharge the accumulators, release the residual pressure and lower or block "
+                "the loads held by cylinders."
+            ),
+            gettext_lazy("Verification: check on the gauge that the pressure at the work point is zero."),
+        ),
     ),
-    gettext_lazy(
-        "Earthing and short-circuiting where required (high voltage, or low voltage with a risk of induced "
-        "voltage or back-feed)."
+    Energy.PNEUMATIC: (
+        gettext_lazy("Compressed-air supply of %(equipment)s"),
+        (
+            gettext_lazy("Separation: close the isolating valve of the compressed-air supply."),
+            gettext_lazy("Locking: lock the isolating valve in the closed position; fit the padlock and the tag."),
+            gettext_lazy(
+                "Dissipation: vent the circuit and its reservoirs downstream; block the actuators that air "
+                "trapped in them or gravity could move."
+            ),
+            gettext_lazy("Verification: check on the gauge that the pressure is zero and that no actuator moves."),
+        ),
     ),
-)
-# The habilitation of whoever carries out a lockout: chargé de consignation.
+    Energy.MECHANICAL: (
+        gettext_lazy("Moving parts and stored mechanical energy of %(equipment)s"),
+        (
+            gettext_lazy("Immobilisation: wait for the moving parts to stop (flywheels, spindles, conveyors)."),
+            gettext_lazy(
+                "Dissipation: release or block the stored energy (springs, counterweights, raised loads, "
+                "tensioned belts) with mechanical stops or chocks."
+            ),
+            gettext_lazy("Locking: lock the stops in place; fit the padlock and the tag."),
+            gettext_lazy("Verification: try to start the movement and check that nothing moves."),
+        ),
+    ),
+}
+# The energy each technology brings to an equipment.
+TECHNOLOGY_ENERGIES = {
+    Technology.ELECTRICAL: Energy.ELECTRICAL,
+    Technology.HYDRAULIC: Energy.HYDRAULIC,
+    Technology.PNEUMATIC: Energy.PNEUMATIC,
+    Technology.MECHANICAL: Energy.MECHANICAL,
+}
+# The habilitation of whoever carries out an electrical lockout: chargé de consignation.
 LOCKOUT_HABILITATION = "BC"
 
 
+def lockout_energies(equipment: Equipment) -> list[Energy]:
+    """The energies to isolate on an equipment: those of its technologies and of its sub-assemblies'."""
+    tree = [equipment.pk, *(item.pk for item in asset_services.descendants(equipment))]
+    codes = set(TechnologyTag.objects.filter(equipment__in=tree).values_list("code", flat=True))
+    return [energy for technology, energy in TECHNOLOGY_ENERGIES.items() if technology in codes]
+
+
 def add_standard_lockout(order: WorkOrder) -> list[LockoutStep]:
-    """The standard electrical lockout steps, on an order whose equipment has electrical technology."""
+    """The standard lockout steps of each energy of the order's equipment (see `lockout_energies`)."""
     equipment = order.equipment
-    if equipment is None or not equipment.technologies.filter(code=Technology.ELECTRICAL).exists():
+    if equipment is None:
         return []
+    steps = []
     # Stored text: in the company's language, whoever creates the order.
     with translation.override(settings.LANGUAGE_CODE):
-        point = _("Electrical supply of %(equipment)s") % {"equipment": equipment.code}
-        return [
-            _append_lockout_step(order, {"isolation_point": point, "energy": Energy.ELECTRICAL, "action": str(text)})
-            for text in STANDARD_ELECTRICAL_LOCKOUT
-        ]
+        for energy in lockout_energies(equipment):
+            point_text, actions = STANDARD_LOCKOUT[energy]
+            point = str(point_text) % {"equipment": equipment.code}
+            steps += [
+                _append_lockout_step(order, {"isolation_point": point, "energy": energy, "action": str(text)})
+                for text in actions
+            ]
+    return steps
 
 
 def _append_lockout_step(order: WorkOrder, fields: dict[str, Any]) -> LockoutStep:
@@ -696,13 +761,14 @@ def _lockout_transition(user: User, step: LockoutStep) -> LockoutStep:
 
 @transaction.atomic
 def confirm_lockout_step(user: User, step: LockoutStep) -> LockoutStep:
-    """The isolation is in place: recorded with who confirmed it and when (chargé de consignation, BC)."""
+    """The isolation is in place: recorded with who confirmed it and when; an electrical one by a
+    chargé de consignation (BC, NF C 18-510)."""
     locked = _lockout_transition(user, step)
     if locked.released_at is not None:
         raise TransitionError({"released_at": _("This isolation has already been released.")})
     if locked.confirmed_at is not None:
         raise TransitionError({"confirmed_at": _("This isolation is already confirmed.")})
-    if not holds_habilitation(user, LOCKOUT_HABILITATION):
+    if locked.energy == Energy.ELECTRICAL and not holds_habilitation(user, LOCKOUT_HABILITATION):
         raise PermissionDenied(
             _("Only a holder of a valid %(code)s habilitation (chargé de consignation) may confirm a lockout.")
             % {"code": LOCKOUT_HABILITATION}

@@ -616,7 +616,7 @@ def commissioning_section(user: User, order: WorkOrder, page: str, errors: list[
         "can_edit": commissioning.may_edit_checks(user, order),
         "page": page,
         "errors": errors or [],
-        "signed": bool(order.sign_offs.all()),
+        "signed": commissioning.signed_off(order),
     }
 
 

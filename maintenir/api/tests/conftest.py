@@ -206,7 +206,7 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
     level_one_gamme = GammeStepFactory(level=1).version.gamme
     plan = MaintenancePlanFactory(site=site)
     point = PointFactory(device__equipment=equipment, name="active_power", writable=True)
-    parameter_set = ParameterSetFactory()
+    parameter_set = ParameterSetFactory(site=site)
     # Its device answers nowhere (port 502 of 127.0.0.1): a run records an error at once.
     commissioning = order(S.IN_PROGRESS, work_type=WorkOrderType.INSTALLATION)
     ParameterEntry.objects.create(parameter_set=parameter_set, point_name="active_power", value=50)

@@ -368,7 +368,6 @@ ENDPOINTS = [
         200,
         lambda w, p: {"devices": [w.device.pk]},
         refused="client_a",
-        outsider=422,
     ),
     Endpoint("get", "/api/devices/{w.device.pk}/applications", "client_a"),
     Endpoint("post", "/api/applications/{w.application.pk}/revert", "technician", refused="client_a"),

@@ -5,6 +5,8 @@ from typing import Any
 import pytest
 
 from maintenir.api.tests.conftest import World
+from maintenir.devices.tests.factories import ParameterSetFactory
+from maintenir.preventive.tests.factories import GammeStepFactory
 
 # (list path, attribute of the world whose id each organisation's objects show)
 LISTS = [
@@ -15,6 +17,7 @@ LISTS = [
     ("/api/maintenance-plans", "plan"),
     ("/api/triggers", "trigger"),
     ("/api/devices", "device"),
+    ("/api/parameter-sets", "parameter_set"),
 ]
 # Paths formatted with one organisation's world as `w`.
 DETAILS = [
@@ -67,3 +70,31 @@ def test_details_are_found_only_in_the_visible_organisations(
     for organisation, world in worlds.items():
         response = client.get(path.format(w=world))
         assert response.status_code == (200 if organisation in SEES[persona] else 404), (organisation, response.content)
+
+
+def test_an_operator_reads_the_gammes_of_its_own_plans_only(
+    as_user: Any, world: World, world_b: World, operator_a: Any, manager: Any
+) -> None:
+    """Gammes are the company's reference data; to an operator, only those its client's plans (or its
+    site's training sessions) use are its data: not a generic gamme, not another client's."""
+    generic = GammeStepFactory().version.gamme
+    client = as_user(operator_a)
+    listed = {item["id"] for item in client.get("/api/gammes", {"limit": 1000}).json()["items"]}
+    assert {world.gamme.pk, world.level_one_gamme.pk} <= listed
+    assert not {world_b.gamme.pk, world_b.level_one_gamme.pk, generic.pk} & listed
+    assert client.get(f"/api/gammes/{world.gamme.pk}").status_code == 200
+    for hidden in (world_b.gamme, generic):
+        assert client.get(f"/api/gammes/{hidden.pk}").status_code == 404
+        assert client.get(f"/api/gammes/{hidden.pk}/versions").status_code == 404
+    exported = client.get("/api/gammes/export").content.decode()
+    assert world.gamme.code in exported
+    assert world_b.gamme.code not in exported
+    assert generic.code not in exported
+    staff = {item["id"] for item in as_user(manager).get("/api/gammes", {"limit": 1000}).json()["items"]}
+    assert {world.gamme.pk, world_b.gamme.pk, generic.pk} <= staff
+
+
+def test_a_company_parameter_set_is_for_the_staff_only(as_user: Any, world: World, client_a: Any, manager: Any) -> None:
+    template = ParameterSetFactory()
+    assert template.pk not in {item["id"] for item in as_user(client_a).get("/api/parameter-sets").json()["items"]}
+    assert template.pk in {item["id"] for item in as_user(manager).get("/api/parameter-sets").json()["items"]}

@@ -5,6 +5,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
 
 from maintenir.core.choices import Action, Role
 from maintenir.core.models import RestrictedModel, User
@@ -15,9 +16,18 @@ RESTRICTED_MODELS = [
     User,
 ]
 # Catalogues shared by every client: they carry no organisation.
-# Gammes and parameter sets are the maintenance company's, applied to every client's equipment.
-SHARED_CATALOGUES = {"assets.EquipmentType", "preventive.Gamme", "preventive.GammeVersion", "devices.ParameterSet"} | {
+# Gammes are the maintenance company's, applied to every client's equipment.
+SHARED_CATALOGUES = {"assets.EquipmentType", "preventive.Gamme", "preventive.GammeVersion"} | {
     f"workorders.{name}" for name in ("FailureMode", "FailureMechanism", "FailureCause", "Remedy", "DetectionMethod")
+}
+# Reference data that a client organisation's user reads only where that organisation's own records
+# use it: the paths from a row to those organisations.
+USED_BY_ORGANISATION = {
+    "preventive.Gamme": ("triggers__plan__site__organisation", "training_sessions__site__organisation"),
+    "preventive.GammeVersion": (
+        "gamme__triggers__plan__site__organisation",
+        "gamme__training_sessions__site__organisation",
+    ),
 }
 # The training centre's records belong to no client: client roles have no permission on them at all.
 CERTIFICATION_RECORDS = {
@@ -80,6 +90,11 @@ def test_restrict_for_every_persona_and_action(
             elif user.role in model.self_roles:
                 own = model.objects.filter(**{model.owner_path: user.pk}) if model.owner_path else model.objects.none()
                 assert visible == set(own), where
+            elif user.organisation_id is not None and label(model) in USED_BY_ORGANISATION:
+                used = Q()
+                for path in USED_BY_ORGANISATION[label(model)]:
+                    used |= Q(**{path: user.organisation_id})
+                assert visible == set(model.objects.filter(used)), where
             elif user.organisation_id is None or model.tenant_path is None:
                 assert visible == everything, where
             else:

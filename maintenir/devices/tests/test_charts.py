@@ -84,6 +84,36 @@ def test_the_equipment_page_charts_each_point_of_its_devices(client_a: Any, poin
     assert figure.count('aria-current="true"') == 1
 
 
+@pytest.mark.parametrize(
+    ("minutes_back", "span"),
+    [((), Span.DAY), ((2, 12, 22), Span.HOUR), ((5, 300), Span.DAY), ((5, 3 * 24 * 60), Span.MONTH)],
+)
+def test_the_chart_opens_on_the_span_that_holds_the_readings(
+    client_a: Any, equipment_a: Any, minutes_back: tuple[int, ...], span: Span
+) -> None:
+    """Twenty minutes of live data is the last hour, not a sliver of the last day."""
+    point = PointFactory(device__equipment=equipment_a, name="supply_temperature")
+    now = timezone.now()
+    Reading.objects.bulk_create(
+        Reading(point=point, time=now - datetime.timedelta(minutes=back), value=20.0, quality=Quality.GOOD)
+        for back in minutes_back
+    )
+    page = client_for(client_a).get(equipment_a.get_absolute_url()).content.decode()
+    assert f"supply_temperature — {span.label}" in page
+    without_span = client_for(client_a).get(reverse("point-history", args=[point.pk])).content.decode()
+    assert f"supply_temperature — {span.label}" in without_span
+
+
+def test_the_chart_refreshes_itself_while_the_page_is_open(client_a: Any, point_a: Any) -> None:
+    page = client_for(client_a).get(point_a.device.equipment.get_absolute_url()).content.decode()
+    figure = page[page.index(f'<figure class="chart" id="history-{point_a.pk}"') :]
+    opening = figure[: figure.index(">")]
+    assert f'hx-get="{history_url(point_a, "day")}"' in opening
+    assert 'hx-trigger="every 20s"' in opening
+    assert 'hx-swap="outerHTML"' in opening
+    assert "<script" not in figure[: figure.index("</figure>")]
+
+
 def test_an_equipment_without_devices_has_no_readings_section(client_a: Any, equipment_a: Any) -> None:
     page = client_for(client_a).get(equipment_a.get_absolute_url()).content.decode()
     assert 'id="history"' not in page

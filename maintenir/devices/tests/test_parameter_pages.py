@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
 from maintenir.core.tests.clients import client_for
-from maintenir.devices import services
+from maintenir.devices import parameters, services
 from maintenir.devices.choices import ApplicationStatus
 from maintenir.devices.drivers import driver_for
 from maintenir.devices.models import Application, Device, ParameterEntry, ParameterSet, Point
@@ -31,7 +32,7 @@ def application_a(equipment_a: Any, technician: Any) -> Any:
     point = PointFactory(device__equipment=equipment_a, device__name="CTA Lumière", name="heating_setpoint")
     point.writable = True
     point.save()
-    parameter_set = ParameterSetFactory(name="Consignes hiver")
+    parameter_set = ParameterSetFactory(name="Consignes hiver", site=equipment_a.site)
     ParameterEntry.objects.create(parameter_set=parameter_set, point_name="heating_setpoint", value=20.5)
     return ApplicationFactory(parameter_set=parameter_set, device=point.device, applied_by=technician)
 
@@ -73,26 +74,42 @@ def test_pages_render_for_the_technician(technician: Any, application_a: Any) ->
     assert reverse("application-revert", args=[application_a.pk]) in page
 
 
-def test_the_other_client_sees_the_shared_set_but_nothing_of_org_a(client_b: Any, application_a: Any) -> None:
-    """Sets are a shared catalogue (as in the API); their applications belong to the devices' clients."""
+def test_the_other_client_finds_nothing_of_org_a_set(client_b: Any, application_a: Any) -> None:
+    """A set tied to client A's site is client A's data; its applications belong to the devices' client."""
     client = client_for(client_b)
-    page = client.get(reverse("parameterset-detail", args=[application_a.parameter_set.pk])).content.decode()
-    assert "Consignes hiver" in page
-    assert "CTA Lumière" not in page
-    assert "Not applied yet." in page
-    assert reverse("parameterset-apply", args=[application_a.parameter_set.pk]) not in page
+    parameter_set = application_a.parameter_set
+    response = client.get(reverse("parameterset-detail", args=[parameter_set.pk]))
+    assert response.status_code == 404
+    assert "Consignes hiver" not in client.get(reverse("parameterset-list")).content.decode()
     assert client.post(reverse("application-revert", args=[application_a.pk])).status_code == 404
     device = application_a.device
     assert client.get(reverse("device-detail", args=[device.pk])).status_code == 404
-    assert client.get(reverse("parameterset-list") + f"?device={device.pk}").status_code == 200
 
 
-def test_the_other_client_cannot_apply_to_org_a_devices(client_b: Any, application_a: Any) -> None:
-    response = client_for(client_b).post(
-        reverse("parameterset-apply", args=[application_a.parameter_set.pk]), {"devices": [application_a.device.pk]}
-    )
-    assert response.status_code == 403
-    assert Application.objects.count() == 1
+def test_a_company_template_is_for_the_staff_only(
+    client_a: Any, operator_a: Any, technician: Any, application_a: Any
+) -> None:
+    template = ParameterSetFactory(name="Modèle réduit de nuit")
+    url = reverse("parameterset-detail", args=[template.pk])
+    for outsider in (client_a, operator_a):
+        assert client_for(outsider).get(url).status_code == 404
+        assert "Modèle réduit de nuit" not in client_for(outsider).get(reverse("parameterset-list")).content.decode()
+    page = client_for(technician).get(url).content.decode()
+    assert "Company template" in page
+    # The client's own set says whose devices it is for.
+    own = client_for(client_a).get(reverse("parameterset-detail", args=[application_a.parameter_set.pk]))
+    assert f"For the devices of {application_a.device.equipment.site}." in own.content.decode()
+
+
+def test_a_set_of_a_site_applies_to_that_sites_devices_only(
+    technician: Any, application_a: Any, equipment_b: Any
+) -> None:
+    elsewhere = PointFactory(device__equipment=equipment_b, device__name="CTA Usine", name="heating_setpoint")
+    Point.objects.filter(pk=elsewhere.pk).update(writable=True)
+    page = client_for(technician).get(reverse("parameterset-detail", args=[application_a.parameter_set.pk]))
+    assert set(page.context["apply_form"].fields["devices"].queryset) == {application_a.device}
+    with pytest.raises(ValidationError, match="CTA Usine: the set is for the devices of"):
+        parameters.apply_parameter_set(technician, application_a.parameter_set, [elsewhere.device])
 
 
 def test_refused_roles_change_nothing(client_a: Any, application_a: Any) -> None:
@@ -234,13 +251,34 @@ def test_a_refused_write_names_the_point_and_undoes_the_others(technician: Any, 
         assert read(device, "heating_setpoint") == 19.0
 
 
-def test_a_device_without_the_points_is_refused_by_name(technician: Any, application_a: Any, equipment_a: Any) -> None:
+def test_only_the_devices_with_the_sets_points_are_offered(
+    technician: Any, application_a: Any, equipment_a: Any
+) -> None:
+    """The set writes heating_setpoint: a meter without it, or with it read-only, is not offered."""
     other = PointFactory(device__equipment=equipment_a, device__name="Compteur", name="active_power").device
-    response = client_for(technician).post(
-        reverse("parameterset-apply", args=[application_a.parameter_set.pk]), {"devices": [other.pk]}
-    )
+    read_only = PointFactory(device__equipment=equipment_a, device__name="Sonde", name="heating_setpoint").device
+    same = PointFactory(device__equipment=equipment_a, device__name="CTA Soleil", name="heating_setpoint")
+    Point.objects.filter(pk=same.pk).update(writable=True)
+    client = client_for(technician)
+    parameter_set = application_a.parameter_set
+    page = client.get(reverse("parameterset-detail", args=[parameter_set.pk]))
+    offered = set(page.context["apply_form"].fields["devices"].queryset)
+    assert offered == {application_a.device, same.device}
+    assert "Compteur" not in page.content.decode()
+    response = client.post(reverse("parameterset-apply", args=[parameter_set.pk]), {"devices": [other.pk]})
     assert response.status_code == 200
-    assert response.context["apply_form"].errors["devices"] == ["Compteur: no point heating_setpoint; not writable: -."]
+    assert "devices" in response.context["apply_form"].errors
+    assert read_only not in offered
+    assert Application.objects.count() == 1
+
+
+def test_the_service_refuses_a_device_without_the_points_by_name(
+    technician: Any, application_a: Any, equipment_a: Any
+) -> None:
+    other = PointFactory(device__equipment=equipment_a, device__name="Compteur", name="active_power").device
+    with pytest.raises(ValidationError) as refused:
+        parameters.apply_parameter_set(technician, application_a.parameter_set, [other])
+    assert refused.value.message_dict["devices"] == ["Compteur: no point heating_setpoint; not writable: -."]
     assert Application.objects.count() == 1
 
 

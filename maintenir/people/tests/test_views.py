@@ -341,3 +341,21 @@ def test_the_pages_query_budget_does_not_grow_with_rows(manager: Any, django_ass
         client.get(reverse("technician-list"))
     with django_assert_max_num_queries(13):
         client.get(profile.get_absolute_url())
+
+
+def test_removing_a_habilitation_asks_first(manager: Any, profile: Technician) -> None:
+    client = client_for(manager)
+    held = profile.habilitations.get()
+    url = reverse("technician-habilitation-remove", args=[held.pk])
+    page = client.get(profile.get_absolute_url()).content.decode()
+    assert f'href="{url}"' in page
+    assert f'action="{url}"' not in page
+    confirm = client.get(url)
+    assert confirm.status_code == 200
+    text = confirm.content.decode()
+    assert f"Remove {held}?" in text
+    assert '<form method="post"' in text
+    assert "<script" not in text.split("<main", 1)[1]
+    assert Habilitation.objects.filter(pk=held.pk).exists()
+    assert client.post(url).url == f"{profile.get_absolute_url()}#habilitations"
+    assert not Habilitation.objects.filter(pk=held.pk).exists()

@@ -88,6 +88,29 @@ def test_clients_do_not_browse_the_gammes(client_a: Any, trigger_a: Any) -> None
     assert client_for(client_a).get(reverse("gamme-add")).status_code == 403
 
 
+def test_an_operator_reads_only_the_gammes_of_its_clients_plans(
+    operator_a: Any, manager: Any, trigger_a: Any, site_b: Any, equipment_b: Any
+) -> None:
+    """A generic gamme and another client's are the company's or that client's: not the operator's."""
+    generic = GammeStepFactory(version__gamme__code="generique").version.gamme
+    other = GammeStepFactory(version__gamme__code="autre-client").version.gamme
+    TriggerFactory(plan=MaintenancePlanFactory(site=site_b), gamme=other, equipment=equipment_b)
+    client = client_for(operator_a)
+    listed = client.get(reverse("gamme-list")).content.decode()
+    assert "cta-trim" in listed
+    assert "generique" not in listed
+    assert "autre-client" not in listed
+    assert client.get(reverse("gamme-detail", args=[trigger_a.gamme.pk])).status_code == 200
+    for hidden in (generic, other):
+        assert client.get(reverse("gamme-detail", args=[hidden.pk])).status_code == 404
+    exported = client.get(reverse("gamme-export")).content.decode()
+    assert "cta-trim" in exported
+    assert "generique" not in exported
+    assert "autre-client" not in exported
+    staff = client_for(manager).get(reverse("gamme-list")).content.decode()
+    assert all(code in staff for code in ("cta-trim", "generique", "autre-client"))
+
+
 class TestPlans:
     def test_manager_creates_and_activates_a_plan(self, manager: Any, site_a: Any) -> None:
         client = client_for(manager)

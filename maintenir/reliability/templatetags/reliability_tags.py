@@ -5,9 +5,10 @@ register = template.Library()
 
 
 @register.filter
-def percent(value: float | None) -> str:
-    """A ratio as a percentage with one decimal; an undefined figure as a dash."""
-    return "—" if value is None else f"{floatformat(value * 100, 1)} %"
+def percent(value: float | None, digits: int = 1) -> str:
+    """A ratio as a percentage with `digits` decimals (two for an availability, so 99,97 % is not
+    rounded to 100,0 %); an undefined figure as a dash."""
+    return "—" if value is None else f"{floatformat(value * 100, digits)} %"
 
 
 @register.filter

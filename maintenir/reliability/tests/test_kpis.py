@@ -18,7 +18,7 @@ from maintenir.reliability.choices import GroupBy
 from maintenir.reliability.services import Period, kpis, totals
 from maintenir.reliability.tests.factories import ProductionRecordFactory
 from maintenir.workorders.choices import DowntimeCause, WorkOrderStatus, WorkOrderType
-from maintenir.workorders.models import WorkOrder
+from maintenir.workorders.models import FailureMode, WorkOrder
 from maintenir.workorders.tests.factories import DowntimeFactory, PartUsageFactory, TimeEntryFactory, WorkOrderFactory
 
 JANUARY = Period.of_days(datetime.date(2026, 1, 1), datetime.date(2026, 1, 31))
@@ -30,8 +30,10 @@ def at(day: int, hour: int = 0, month: int = 1) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime(2026, month, day, hour))
 
 
-def down(equipment: Any, cause: str, start: datetime.datetime, end: datetime.datetime | None) -> None:
-    DowntimeFactory(equipment=equipment, cause=cause, started_at=start, ended_at=end)
+def down(
+    equipment: Any, cause: str, start: datetime.datetime, end: datetime.datetime | None, order: Any = None
+) -> None:
+    DowntimeFactory(equipment=equipment, cause=cause, started_at=start, ended_at=end, work_order=order)
 
 
 def corrective(equipment: Any, created: datetime.datetime, **fields: Any) -> Any:
@@ -47,11 +49,11 @@ def only(equipment: Any, period: Period = JANUARY, now: datetime.datetime = AFTE
 @pytest.mark.django_db
 def test_mtbf_mttr_and_both_availabilities() -> None:
     press = EquipmentFactory()
-    corrective(press, at(5, 10))
-    corrective(press, at(10, 8))
+    first = corrective(press, at(5, 10))
+    corrective(press, at(10, 8), failure_mode=FailureMode.objects.get(code="ELP"))
     corrective(press, at(12, 8), status=WorkOrderStatus.CANCELLED)  # not a failure
     corrective(press, at(5, 10, month=2))  # another period
-    down(press, C.FAILURE, at(5, 10), at(5, 14))
+    down(press, C.FAILURE, at(5, 10), at(5, 14), first)
     down(press, C.FAILURE, at(10, 8), at(10, 10))
     down(press, C.PREVENTIVE, at(20, 8), at(20, 11))
     down(press, C.EXTERNAL, at(25, 8), at(25, 9))
@@ -89,6 +91,25 @@ def test_downtime_is_cut_to_the_period_and_an_open_one_runs_to_now_or_the_end() 
 
     assert only(press).downtime_hours == 2 + 4
     assert only(press, now=at(31, 22)).downtime_hours == 2 + 2
+
+
+@pytest.mark.django_db
+def test_corrective_work_that_found_no_failure_is_not_a_failure() -> None:
+    """EN 13306: a failure is coded with its mode or stopped the equipment; a PLC backup did neither."""
+    press = EquipmentFactory()
+    corrective(press, at(3, 9), title="Sauvegarde automate")
+    coded = corrective(press, at(4, 9), failure_mode=FailureMode.objects.get(code="ELP"))
+    stopped = corrective(press, at(6, 9))
+    down(press, C.FAILURE, at(6, 9), at(6, 11), stopped)
+    planned_stop = corrective(press, at(8, 9))
+    down(press, C.PREVENTIVE, at(8, 9), at(8, 10), planned_stop)
+
+    scope = Equipment.objects.filter(pk=press.pk)
+    assert only(press).failures == 2
+    assert {order.pk for order in services.failures(JANUARY)} == {coded.pk, stopped.pk}
+    assert sum(bar.value for bar in services.pareto(scope, JANUARY, "failure_mode")) == 2
+    assert sum(bar.value for bar in services.pareto(scope, JANUARY, "equipment")) == 2
+    assert [row.failures for row in kpis(scope, JANUARY, GroupBy.EQUIPMENT, AFTER)] == [2]
 
 
 @pytest.mark.django_db
@@ -213,11 +234,9 @@ def test_figures_are_grouped_by_the_breakdown() -> None:
     north, south = SiteFactory(name="North"), SiteFactory(name="South")
     a, b = EquipmentFactory(site=north), EquipmentFactory(site=north)
     c = EquipmentFactory(site=south)
-    corrective(a, at(3))
-    corrective(b, at(4))
-    corrective(c, at(5))
-    down(a, C.FAILURE, at(3), at(3, 6))
-    down(c, C.FAILURE, at(5), at(5, 1))
+    down(a, C.FAILURE, at(3), at(3, 6), corrective(a, at(3)))
+    corrective(b, at(4), failure_mode=FailureMode.objects.get(code="ELP"))
+    down(c, C.FAILURE, at(5), at(5, 1), corrective(c, at(5)))
 
     rows = {row.label: row for row in kpis(Equipment.objects.all(), JANUARY, GroupBy.SITE, AFTER)}
 

@@ -81,6 +81,7 @@ def test_the_workflow_from_proposal_to_measured_effect(
     WorkOrder.objects.filter(pk=later.pk).update(created=done + datetime.timedelta(days=10))
     DowntimeFactory(
         equipment=equipment_a,
+        work_order=later,
         cause=DowntimeCause.FAILURE,
         started_at=done + datetime.timedelta(days=10),
         ended_at=done + datetime.timedelta(days=10, hours=6),

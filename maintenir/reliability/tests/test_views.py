@@ -1,13 +1,16 @@
 """The KPI pages: figures with their definitions, Pareto and trends as SVG, the same numbers as the
 API, and nothing of another client."""
 
+import datetime
 import json
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from maintenir.core.tests.clients import client_for
 from maintenir.reliability import services
+from maintenir.workorders.tests.factories import failure_order
 
 YEAR = "start=2026-01-01&end=2026-12-31"
 
@@ -113,3 +116,14 @@ def test_an_unknown_scope_is_not_found_and_bad_dates_are_refused(client_a: Any, 
     api = client_for(client_a).get("/api/reliability/kpis?start=2026-03-01&end=2026-01-01")
     assert api.status_code == 422
     assert api.json()["detail"][0]["loc"] == ["body", "end"]
+
+
+@pytest.mark.django_db
+def test_availability_shows_enough_digits_to_see_a_stop(client_a: Any, equipment_a: Any) -> None:
+    """Two hours of failure in a year is 99,98 %: one decimal would round it to 100,0 %."""
+    failure_order(equipment_a, timezone.make_aware(datetime.datetime(2026, 3, 2, 8)), 2)
+    response = page(client_a, f"/reliability/equipment/{equipment_a.pk}/?{YEAR}")
+    text = response.content.decode()
+    assert '<strong id="kpi-availability">99.98 %</strong>' in text
+    french = client_for(client_a, HTTP_ACCEPT_LANGUAGE="fr").get(f"/reliability/equipment/{equipment_a.pk}/?{YEAR}")
+    assert '<strong id="kpi-availability">99,98 %</strong>' in french.content.decode()

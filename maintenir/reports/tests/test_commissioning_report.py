@@ -94,11 +94,42 @@ def test_the_pdf_renders_without_a_warning(
     assert not caplog.records  # the signature (a data: URL) loaded, nothing refused
 
 
-def test_an_unsigned_order_gives_a_provisional_report(technician: Any, equipment_a: Any) -> None:
+def test_an_unsigned_order_gives_a_report_marked_as_a_draft(technician: Any, equipment_a: Any) -> None:
     order = WorkOrderFactory(equipment=equipment_a, work_type=WorkOrderType.INSTALLATION)
     html = services.render_html("reports/commissioning.html", services.commissioning_context(technician, order))
-    assert "Provisional: this order has not been signed off yet." in html
+    assert "<h1>Commissioning report — Draft — not signed off</h1>" in html
+    assert "Draft — not signed off: this order has not been signed off yet" in html
     assert "No commissioning check." in html
+    assert services.commissioning_filename(order) == f"{order.reference}-commissioning-draft.pdf"
+
+
+def test_the_draft_and_then_the_final_report_from_the_order_page_and_the_api(technician: Any, equipment_a: Any) -> None:
+    order = WorkOrderFactory(
+        equipment=equipment_a,
+        work_type=WorkOrderType.INSTALLATION,
+        status=WorkOrderStatus.IN_PROGRESS,
+        assignees=[technician],
+    )
+    client = client_for(technician)
+    url = reverse("commissioning-report", args=[order.pk])
+    page = client.get(order.get_absolute_url()).content.decode()
+    link = page[page.index(f'href="{url}"') :]
+    assert "Draft — not signed off" in link[: link.index("</p>")]
+    draft = client.get(url)
+    assert f'filename="{order.reference}-commissioning-draft.pdf"' in draft["Content-Disposition"]
+    french = client_for(technician, HTTP_ACCEPT_LANGUAGE="fr").get(order.get_absolute_url()).content.decode()
+    assert "Brouillon — non signé" in french
+
+    wo.sign_off(
+        technician, order, SignOffRole.TECHNICIAN, "Julien Moreau", signature=f"data:image/png;base64,{PNG_BASE64}"
+    )
+    page = client.get(order.get_absolute_url()).content.decode()
+    link = page[page.index(f'href="{url}"') :]
+    assert "Draft" not in link[: link.index("</p>")]
+    final = client.get(f"/api/work-orders/{order.pk}/commissioning-report")
+    assert f'filename="{order.reference}-commissioning.pdf"' in final["Content-Disposition"]
+    html = services.render_html("reports/commissioning.html", services.commissioning_context(technician, order))
+    assert "Draft" not in html
 
 
 def test_only_commissioning_orders_have_one_and_only_for_who_may_see_them(

@@ -29,7 +29,7 @@ def test_the_report_states_each_equipment_and_what_was_done_is_open_is_planned_a
         "Equipment-state report",
         "Tertiaire Lumière · Siège Lumière · 11/02/2026 to 11/15/2026",
         # (336 − 12) ÷ 336 = 96.4 %: one failure, twelve hours down
-        "In service 96 % 1 12 0",
+        "In service 96.43 % 1 12 0",
         "Down down since 11/14/2026 6 a.m.",
         "Courroie ventilateur cassée",
         "Courroie remplacée, tension réglée.",

@@ -71,7 +71,7 @@ def test_the_client_emails_the_equipment_state_report_through_the_api(
     assert response.json()["recipients"] == ["direction@lumiere.example"]
     [message] = mail.outbox
     text = attached_text(message)
-    for expected in ("Equipment-state report", "In service 96 % 1 12 0", "Courroie ventilateur cassée"):
+    for expected in ("Equipment-state report", "In service 96.43 % 1 12 0", "Courroie ventilateur cassée"):
         assert expected in text, expected
     listed = client_for(client_a).get("/api/report-mailings").json()["items"]
     assert [item["site"] for item in listed] == [site.pk]

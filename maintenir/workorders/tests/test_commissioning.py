@@ -274,7 +274,10 @@ def test_the_page_adds_runs_and_shows_checks(technician: Any, order: Any, points
     assert response.status_code == 302
     assert response["Location"] == order.get_absolute_url() + "#commissioning"
     assert check.runs.count() == 2
-    assert reverse("commissioning-report", args=[order.pk]) not in client.get(order.get_absolute_url()).content.decode()
+    # Before the sign-off, the report is offered as a draft.
+    page = client.get(order.get_absolute_url()).content.decode()
+    link = page[page.index(reverse("commissioning-report", args=[order.pk])) :]
+    assert "Draft — not signed off" in link[: link.index("</p>")]
 
 
 def test_the_add_form_shows_field_errors_and_adds_nothing(

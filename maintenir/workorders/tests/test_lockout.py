@@ -1,4 +1,4 @@
-"""Lockout (consignation): the standard electrical steps, and the gates on starting, completing and closing."""
+"""Lockout (consignation): the standard steps of each energy, and the gates on starting, completing and closing."""
 
 import datetime
 from typing import Any
@@ -52,19 +52,39 @@ def confirm_all(user: Any, order: Any) -> None:
 class TestStandardSteps:
     def test_an_order_on_electrical_equipment_gets_the_nf_c_18_510_steps(self, manager: Any, press: Any) -> None:
         order = services.create_work_order(manager, WorkOrder(site=press.site, equipment=press, title="Replace motor"))
-        steps = list(order.lockout_steps.all())
+        steps = list(order.lockout_steps.filter(energy=Energy.ELECTRICAL))
         assert [step.position for step in steps] == [1, 2, 3, 4, 5]
-        assert all(step.energy == Energy.ELECTRICAL and "P-200" in step.isolation_point for step in steps)
+        assert all("P-200" in step.isolation_point for step in steps)
         assert steps[0].action.startswith("Separation")
         assert "(VAT)" in steps[3].action
         assert steps[4].action.startswith("Earthing and short-circuiting")
+        # Its mechanical technology adds the stored mechanical energy after them.
+        assert (
+            list(order.lockout_steps.exclude(energy=Energy.ELECTRICAL).values_list("energy", flat=True))
+            == [Energy.MECHANICAL] * 4
+        )
 
     def test_an_approved_request_on_electrical_equipment_gets_them_too(self, manager: Any, press: Any) -> None:
         order = services.approve_work_request(manager, WorkRequestFactory(equipment=press))
-        assert order.lockout_steps.count() == 5
+        assert order.lockout_steps.filter(energy=Energy.ELECTRICAL).count() == 5
+
+    def test_a_hydraulic_press_gets_the_steps_of_each_of_its_energies(self, manager: Any, equipment_a: Any) -> None:
+        """Hydraulic itself, electrical and pneumatic through its sub-assemblies: each energy's steps, in turn."""
+        equipment_a.technologies.set(technology_tags(["hydraulic"]))
+        motor = EquipmentFactory(site=equipment_a.site, parent=equipment_a, code="M-1")
+        motor.technologies.set(technology_tags(["electrical"]))
+        clamp = EquipmentFactory(site=equipment_a.site, parent=motor, code="CL-1")
+        clamp.technologies.set(technology_tags(["pneumatic", "automation"]))
+        order = services.create_work_order(manager, WorkOrder(site=equipment_a.site, equipment=equipment_a, title="X"))
+        energies = list(order.lockout_steps.values_list("energy", flat=True))
+        assert energies == [Energy.ELECTRICAL] * 5 + [Energy.HYDRAULIC] * 4 + [Energy.PNEUMATIC] * 4
+        hydraulic = order.lockout_steps.filter(energy=Energy.HYDRAULIC)
+        assert hydraulic.first().isolation_point == "Hydraulic power of AHU-01"  # type: ignore[union-attr]
+        assert any("accumulators" in step.action for step in hydraulic)
+        assert services.lockout_energies(clamp) == [Energy.PNEUMATIC]
 
     def test_other_equipment_gets_none(self, manager: Any, equipment_a: Any) -> None:
-        equipment_a.technologies.set(technology_tags(["mechanical", "hydraulic"]))
+        equipment_a.technologies.set(technology_tags(["automation"]))
         order = services.create_work_order(manager, WorkOrder(site=equipment_a.site, equipment=equipment_a, title="X"))
         assert not order.lockout_steps.exists()
         no_equipment = services.create_work_order(manager, WorkOrder(site=equipment_a.site, title="Y"))
@@ -195,6 +215,9 @@ class TestConfirmAndRelease:
             services.confirm_lockout_step(technician, step)
         step.refresh_from_db()
         assert step.confirmed_at is None
+        # The chargé de consignation's habilitation is electrical: a hydraulic isolation does not need it.
+        hydraulic = planned.lockout_steps.get(energy=Energy.HYDRAULIC)
+        assert services.confirm_lockout_step(technician, hydraulic).confirmed_by == technician
 
     def test_not_before_the_order_is_planned(self, manager: Any, press: Any) -> None:
         lockout_holder(manager)
