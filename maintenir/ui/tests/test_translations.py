@@ -293,7 +293,7 @@ def test_the_monthly_report_in_french(manager: Any, request: pytest.FixtureReque
     request.getfixturevalue("site_months")
     response = client_for(manager, HTTP_ACCEPT_LANGUAGE="fr").get(reverse("monthly-report"), {"month": "2026-09"})
     text = pdf_text(response.content)
-    assert_french(text, "Main-d'œuvre (h) 4,0", "200,00 €", "99,3 %")
+    assert_french(text, "Main-d'œuvre (h) 4,0", "200,00 €", "Disponibilité 99,31 %")
 
 
 @pytest.mark.django_db
