@@ -311,13 +311,13 @@ def approve_work_request(
 
 
 def assignment_warnings(order: WorkOrder) -> list[str]:
-    """What the people assigned to an open order cannot do of it, though the assignment stands: its lockout
-    is confirmed by a holder of a valid BC habilitation (chargé de consignation), and without one among
+    """What the people assigned to an open order cannot do of it, though the assignment stands: its electrical
+    lockout is confirmed by a holder of a valid BC habilitation (chargé de consignation), and without one among
     them the work cannot start."""
     people = list(order.assignees.all())
     if not people or order.status not in OPEN_STATUSES:
         return []
-    if not order.lockout_steps.filter(confirmed_at__isnull=True).exists():
+    if not order.lockout_steps.filter(energy=Energy.ELECTRICAL, confirmed_at__isnull=True).exists():
         return []
     day = qualifications.planned_day(order)
     if any(holds_habilitation(person, LOCKOUT_HABILITATION, day) for person in people):

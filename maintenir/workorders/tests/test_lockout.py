@@ -4,7 +4,7 @@ import datetime
 from typing import Any
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from maintenir.assets.services import technology_tags
@@ -67,6 +67,22 @@ class TestStandardSteps:
     def test_an_approved_request_on_electrical_equipment_gets_them_too(self, manager: Any, press: Any) -> None:
         order = services.approve_work_request(manager, WorkRequestFactory(equipment=press))
         assert order.lockout_steps.filter(energy=Energy.ELECTRICAL).count() == 5
+
+    def test_approving_for_someone_without_bc_warns_of_an_electrical_lockout_only(
+        self, manager: Any, press: Any, technician: Any, site_a: Any
+    ) -> None:
+        with pytest.raises(ValidationError, match="BC habilitation"):
+            services.approve_work_request(
+                manager, WorkRequestFactory(equipment=press), assignees=[technician], accept_warnings=False
+            )
+        # The hydraulic unit's own lockout needs no chargé de consignation: nothing to warn of.
+        unit = EquipmentFactory(site=site_a, code="HU-01")
+        unit.technologies.set(technology_tags(["hydraulic"]))
+        order = services.approve_work_request(
+            manager, WorkRequestFactory(equipment=unit), assignees=[technician], accept_warnings=False
+        )
+        assert order.lockout_steps.filter(energy=Energy.HYDRAULIC).count() == 4
+        assert services.assignment_warnings(order) == []
 
     def test_a_hydraulic_press_gets_the_steps_of_each_of_its_energies(self, manager: Any, equipment_a: Any) -> None:
         """Hydraulic itself, electrical and pneumatic through its sub-assemblies: each energy's steps, in turn."""
