@@ -7,3 +7,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", include("maintenir.api.urls")),
     path("", include("maintenir.ui.urls")),
 ]
+
+handler404 = "maintenir.api.main.page_not_found"

@@ -7,10 +7,12 @@ from typing import Literal
 from django.db.models import Model, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maintenir.api.common import (
     ChangeOut,
+    Input,
+    Pagination,
     acting_user,
     apply_changes,
     filter_schema,
@@ -43,7 +45,7 @@ router = Router(tags=["assets"])
 # --- Schemas ---------------------------------------------------------------------------------
 
 
-class SiteIn(Schema):
+class SiteIn(Input):
     organisation: int
     code: str
     name: str
@@ -80,7 +82,7 @@ class SiteOut(Schema):
     last_updated: datetime.datetime
 
 
-class EquipmentIn(Schema):
+class EquipmentIn(Input):
     site: int
     code: str
     name: str
@@ -164,7 +166,7 @@ class CounterOut(Schema):
     value: Decimal | None = Field(None, alias="current_value")
 
 
-class ReadingIn(Schema):
+class ReadingIn(Input):
     value: Decimal
     read_at: datetime.datetime | None = None
 
@@ -194,7 +196,7 @@ def _sites(request: HttpRequest) -> QuerySet[Site]:
 
 
 @router.get("/sites", response=list[SiteOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_sites(request: HttpRequest, filters: Query[SiteFilters]) -> QuerySet[Site]:
     return filtered(SiteFilterSet, request, _sites(request), filters)
 
@@ -227,7 +229,7 @@ def _equipment(request: HttpRequest) -> QuerySet[Equipment]:
 
 
 @router.get("/equipment", response=list[EquipmentOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_equipment(request: HttpRequest, filters: Query[EquipmentFilters]) -> QuerySet[Equipment]:
     return filtered(EquipmentFilterSet, request, _equipment(request), filters)
 
@@ -256,13 +258,13 @@ def update_equipment(request: HttpRequest, equipment_id: int, payload: Equipment
 
 
 @router.get("/equipment/{equipment_id}/changes", response=list[ChangeOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def equipment_changes(request: HttpRequest, equipment_id: int) -> QuerySet[ObjectChange]:
     return changes_for(get_visible(restricted(Equipment, request), equipment_id))
 
 
 @router.get("/equipment-types", response=list[EquipmentTypeOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_equipment_types(request: HttpRequest) -> QuerySet[EquipmentType]:
     return restricted(EquipmentType, request)
 

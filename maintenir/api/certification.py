@@ -8,9 +8,11 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maintenir.api.common import (
+    Input,
+    Pagination,
     acting_user,
     apply_changes,
     get_visible,
@@ -139,7 +141,7 @@ class CentreOut(Schema):
     city: str
 
 
-class CandidateIn(Schema):
+class CandidateIn(Input):
     first_name: str
     last_name: str
     email: str = ""
@@ -158,7 +160,7 @@ class CandidateOut(Schema):
     user: int | None = Field(None, alias="user_id")
 
 
-class PathIn(Schema):
+class PathIn(Input):
     kind: PathKind
     version: int
     ccs: int | None = None
@@ -186,7 +188,7 @@ class PathOut(Schema):
     experience_months: int = Field(alias="experience")
 
 
-class ExperienceIn(Schema):
+class ExperienceIn(Input):
     employer: str
     job: str = ""
     started_on: datetime.date
@@ -199,12 +201,12 @@ class ExperienceOut(ExperienceIn):
     path: int = Field(alias="path_id")
 
 
-class AdmissibilityIn(Schema):
+class AdmissibilityIn(Input):
     admissible: bool
     on: datetime.date = Field(description="Date of the notification.")
 
 
-class JuryMemberIn(Schema):
+class JuryMemberIn(Input):
     name: str
     profile: MemberProfile
     years_in_trade: int = Field(ge=0)
@@ -217,7 +219,7 @@ class JuryMemberOut(JuryMemberIn):
     id: int
 
 
-class SessionIn(Schema):
+class SessionIn(Input):
     kind: SessionKind
     version: int
     ccp: int | None = None
@@ -253,7 +255,7 @@ class SessionOut(Schema):
         return session.jury_problems()
 
 
-class RegistrationIn(Schema):
+class RegistrationIn(Input):
     candidate: int
     path: int
 
@@ -265,7 +267,7 @@ class RegistrationOut(Schema):
     path: int = Field(alias="path_id")
 
 
-class ElementIn(Schema):
+class ElementIn(Input):
     kind: ElementKind
     ccp: int | None = None
     result: str = ""
@@ -278,7 +280,7 @@ class ElementOut(ElementIn):
     recorded_by: int = Field(alias="recorded_by_id")
 
 
-class DecisionIn(Schema):
+class DecisionIn(Input):
     title_granted: bool = False
     ccps: list[int] = Field(default_factory=list, description="CCPs granted (when the title is not).")
     ccs_granted: bool = False
@@ -319,7 +321,7 @@ class StandingOut(Schema):
 
 
 @router.get("/certification/titles", response=list[TitleOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_titles(request: HttpRequest) -> QuerySet[Title]:
     return restricted(Title, request)
 
@@ -343,7 +345,7 @@ def ccp_holders(request: HttpRequest, ccp_id: int) -> QuerySet[User]:
 
 
 @router.get("/certification/centres", response=list[CentreOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_centres(request: HttpRequest) -> QuerySet[Centre]:
     return restricted(Centre, request)
 
@@ -371,7 +373,7 @@ def _save_candidate(request: HttpRequest, candidate: Candidate, changes: dict[st
 
 
 @router.get("/certification/candidates", response=list[CandidateOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_candidates(request: HttpRequest) -> QuerySet[Candidate]:
     return restricted(Candidate, request)
 
@@ -484,7 +486,7 @@ def _sessions(request: HttpRequest) -> QuerySet[Session]:
 
 
 @router.get("/certification/sessions", response=list[SessionOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_sessions(request: HttpRequest) -> QuerySet[Session]:
     return _sessions(request)
 

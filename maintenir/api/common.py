@@ -1,8 +1,9 @@
 """Helpers shared by the routers: the acting user, tenant-scoped lookups and FilterSet queries."""
 
 import datetime
+import re
 from collections.abc import Iterable
-from typing import Any, Literal, TypeVar, cast
+from typing import Annotated, Any, Literal, TypeVar, cast, get_args
 
 import django_filters
 from django.core.exceptions import ValidationError
@@ -12,12 +13,60 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import ValidationError as NinjaValidationError
-from pydantic import create_model
+from ninja.pagination import LimitOffsetPagination
+from pydantic import AfterValidator, ValidationInfo, create_model, field_validator
+from pydantic_core import PydanticCustomError
 
 from maintenir.core.choices import Action
 from maintenir.core.models import ObjectChange, User
 
 M = TypeVar("M", bound=Model)
+V = TypeVar("V")
+
+# The largest integer a database column holds (a signed 64-bit integer); a larger one would be a 500.
+MAX_INTEGER = 2**63 - 1
+# Code points no database stores: a lone UTF-16 surrogate cannot be encoded, NUL ends a C string.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: V) -> V:
+    """A validated value, refused (422) when it holds an integer past 64 bits or a NUL or lone surrogate in text."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and not -MAX_INTEGER - 1 <= value <= MAX_INTEGER:
+        raise PydanticCustomError("too_large", _("Ensure this value is at most %(max)s.") % {"max": MAX_INTEGER})
+    if isinstance(value, str) and UNSTORABLE.search(value):
+        raise PydanticCustomError("unstorable_character", _("Null characters and lone surrogates are not allowed."))
+    if isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            storable(item)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            storable(key)
+            storable(item)
+    return value
+
+
+# For query parameters declared one by one rather than through an `Input` schema.
+Integer = Annotated[int, AfterValidator(storable)]
+Text = Annotated[str, AfterValidator(storable)]
+
+
+class Input(Schema):
+    """The base of every schema read from a request: its values must fit the database."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def storable(cls, value: Any) -> Any:
+        return storable(value)
+
+
+class Pagination(LimitOffsetPagination):
+    """Limit/offset pagination whose numbers fit the database (ninja's own `limit` has no maximum)."""
+
+    class Input(Input):
+        limit: int = Field(100, ge=1, le=MAX_INTEGER)
+        offset: int = Field(0, ge=0, le=MAX_INTEGER)
 
 
 def acting_user(request: HttpRequest) -> User:
@@ -80,15 +129,32 @@ def apply_changes(
     return instance
 
 
+def _refuse_null(value: Any, info: ValidationInfo) -> Any:
+    if value is None:
+        raise PydanticCustomError("null", _("This field may not be null."))
+    return value
+
+
 def partial_schema(schema: type[Schema], only: Iterable[str] | None = None) -> type[Schema]:
-    """The PATCH variant of a create schema: every field (or those named) optional, only the ones sent are applied."""
+    """The PATCH variant of a create schema: every field (or those named) optional, only the ones sent are applied.
+
+    A field that cannot be empty in the create schema cannot be set to null either: omitting it keeps its value.
+    """
     names = set(schema.model_fields if only is None else only)
     fields: dict[str, Any] = {
-        name: (cast(Any, field.annotation) | None, Field(None, description=field.description))
+        name: (cast(Any, field.annotation), Field(None, description=field.description))
         for name, field in schema.model_fields.items()
         if name in names
     }
-    return create_model(schema.__name__.removesuffix("In") + "Patch", __base__=Schema, **fields)
+    not_nullable = [name for name, (annotation, _field) in fields.items() if not _accepts_none(annotation)]
+    validators = {"refuse_null": field_validator(*not_nullable, mode="before")(_refuse_null)} if not_nullable else {}
+    return create_model(
+        schema.__name__.removesuffix("In") + "Patch", __base__=Input, __validators__=validators, **fields
+    )
+
+
+def _accepts_none(annotation: Any) -> bool:
+    return annotation is None or type(None) in get_args(annotation) or annotation is Any
 
 
 class ChangeOut(Schema):
@@ -140,7 +206,7 @@ def filter_schema(filterset_class: type[django_filters.FilterSet]) -> type[Schem
         for name, filter_ in filterset_class.base_filters.items()
     }
     name = filterset_class.__name__.removesuffix("FilterSet") + "Filters"
-    return create_model(name, __base__=Schema, **fields)
+    return create_model(name, __base__=Input, **fields)
 
 
 def filtered(

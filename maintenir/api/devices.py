@@ -6,9 +6,13 @@ from typing import Any, Literal
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maintenir.api.common import (
+    Input,
+    Integer,
+    Pagination,
+    Text,
     acting_user,
     apply_changes,
     get_visible,
@@ -27,7 +31,7 @@ from maintenir.devices.models import Application, Device, ParameterEntry, Parame
 router = Router(tags=["devices"])
 
 
-class DeviceIn(Schema):
+class DeviceIn(Input):
     equipment: int
     name: str
     protocol: Protocol
@@ -64,7 +68,7 @@ class DeviceOut(Schema):
     last_error: str
 
 
-class PointIn(Schema):
+class PointIn(Input):
     name: str
     display_name: str = Field("", description="What people read; empty: the name.")
     description: str = ""
@@ -128,7 +132,7 @@ class HistoryOut(Schema):
         return series.point.unit
 
 
-class CsvIn(Schema):
+class CsvIn(Input):
     csv: str = Field(description="The point list, with its header line.")
 
 
@@ -146,8 +150,10 @@ def _devices(request: HttpRequest) -> QuerySet[Device]:
 
 
 @router.get("/devices", response=list[DeviceOut])
-@paginate(LimitOffsetPagination)
-def list_devices(request: HttpRequest, equipment: int | None = None, status: str | None = None) -> QuerySet[Device]:
+@paginate(Pagination)
+def list_devices(
+    request: HttpRequest, equipment: Integer | None = None, status: Text | None = None
+) -> QuerySet[Device]:
     devices = _devices(request)
     if equipment is not None:
         devices = devices.filter(equipment_id=equipment)
@@ -198,7 +204,7 @@ def update_point(request: HttpRequest, point_id: int, payload: PointPatch) -> Po
 
 
 @router.get("/points/{point_id}/readings", response=list[ReadingOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def point_readings(request: HttpRequest, point_id: int, since: datetime.datetime | None = None) -> QuerySet[Reading]:
     """The point's readings, newest first."""
     point = get_visible(restricted(Point, request), point_id)
@@ -231,12 +237,12 @@ def import_points(request: HttpRequest, device_id: int, payload: CsvIn) -> Impor
 # --- Parameter sets --------------------------------------------------------------------------
 
 
-class ParameterEntryIn(Schema):
+class ParameterEntryIn(Input):
     point_name: str
     value: float
 
 
-class ParameterSetIn(Schema):
+class ParameterSetIn(Input):
     name: str
     description: str = ""
     site: int | None = Field(None, description="The client's site it is for; none for a company template.")
@@ -255,7 +261,7 @@ class ParameterSetOut(Schema):
         return list(parameter_set.entries.all())
 
 
-class ApplyIn(Schema):
+class ApplyIn(Input):
     devices: list[int]
 
 
@@ -283,7 +289,7 @@ class ApplicationOut(Schema):
 
 
 @router.get("/parameter-sets", response=list[ParameterSetOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_parameter_sets(request: HttpRequest) -> QuerySet[ParameterSet]:
     return restricted(ParameterSet, request).prefetch_related("entries")
 

@@ -1,8 +1,14 @@
 """The REST API: authentication, error mapping and one router per domain app."""
 
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.errors import ValidationErrorContext
@@ -22,6 +28,8 @@ from maintenir.api import (
 )
 from maintenir.api.auth import SessionAuth, TokenAuth
 from maintenir.core.services import TransitionError
+
+logger = logging.getLogger(__name__)
 
 
 class MaintenirAPI(NinjaAPI):
@@ -95,3 +103,30 @@ def on_permission_denied(request: HttpRequest, error: PermissionDenied) -> HttpR
 @api.exception_handler(ObjectDoesNotExist)
 def on_not_found(request: HttpRequest, error: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(Exception)
+def on_unexpected_error(request: HttpRequest, error: Exception) -> HttpResponse:
+    # The traceback goes to the log, never to the client: it would show the code and data behind the API.
+    logger.error("Unexpected error on %s %s", request.method, request.path, exc_info=error)
+    return api.create_response(request, {"detail": _("Internal server error.")}, status=500)
+
+
+def json_method_not_allowed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Ninja refuses a method the path does not have with a plain-text body; the API answers JSON."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            return JsonResponse({"detail": _("Method not allowed.")}, status=405, headers={"Allow": response["Allow"]})
+        return response
+
+    return wrapped
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 for a path nothing serves: JSON under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)

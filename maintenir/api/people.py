@@ -10,9 +10,11 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maintenir.api.common import (
+    Input,
+    Pagination,
     acting_user,
     apply_changes,
     filter_schema,
@@ -52,7 +54,7 @@ class TeamOut(Schema):
     description: str
 
 
-class TeamIn(Schema):
+class TeamIn(Input):
     name: str
     description: str = ""
 
@@ -65,7 +67,7 @@ class SkillOut(Schema):
     service_lot: str
 
 
-class SkillIn(Schema):
+class SkillIn(Input):
     code: str
     name: str
     technology: str = ""
@@ -83,7 +85,7 @@ class HabilitationTypeOut(Schema):
     is_standard: bool
 
 
-class HabilitationTypeIn(Schema):
+class HabilitationTypeIn(Input):
     code: str
     name: str
     name_fr: str = ""
@@ -91,7 +93,7 @@ class HabilitationTypeIn(Schema):
     description: str = ""
 
 
-class TechnicianIn(Schema):
+class TechnicianIn(Input):
     user: int
     team: int | None = None
     is_trainee: bool = False
@@ -132,7 +134,7 @@ class TechnicianOut(Schema):
         return str(technician)
 
 
-class TechnicianSkillIn(Schema):
+class TechnicianSkillIn(Input):
     skill: int
     level: SkillLevel = SkillLevel.AUTONOMOUS
 
@@ -143,7 +145,7 @@ class TechnicianSkillOut(Schema):
     level: SkillLevel
 
 
-class HabilitationIn(Schema):
+class HabilitationIn(Input):
     habilitation_type: int
     granted_on: datetime.date
     expires_on: datetime.date | None = None
@@ -160,7 +162,7 @@ class HabilitationOut(Schema):
     note: str
 
 
-class AbsenceIn(Schema):
+class AbsenceIn(Input):
     starts_at: datetime.datetime
     ends_at: datetime.datetime
     reason: AbsenceReason = AbsenceReason.LEAVE
@@ -191,7 +193,7 @@ def _technician(request: HttpRequest, technician_id: int) -> Technician:
 
 
 @router.get("/people/teams", response=list[TeamOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_teams(request: HttpRequest) -> QuerySet[Team]:
     return restricted(Team, request)
 
@@ -202,7 +204,7 @@ def create_team(request: HttpRequest, payload: TeamIn) -> Team:
 
 
 @router.get("/people/skills", response=list[SkillOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_skills(request: HttpRequest) -> QuerySet[Skill]:
     return restricted(Skill, request)
 
@@ -213,7 +215,7 @@ def create_skill(request: HttpRequest, payload: SkillIn) -> Skill:
 
 
 @router.get("/people/habilitation-types", response=list[HabilitationTypeOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_habilitation_types(request: HttpRequest) -> QuerySet[HabilitationType]:
     return restricted(HabilitationType, request)
 
@@ -234,7 +236,7 @@ def delete_habilitation_type(request: HttpRequest, type_id: int) -> Status[None]
 
 
 @router.get("/people/technicians", response=list[TechnicianOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_technicians(request: HttpRequest, filters: Query[TechnicianFilters]) -> QuerySet[Technician]:
     return filtered(TechnicianFilterSet, request, restricted(Technician, request).select_related("user"), filters)
 

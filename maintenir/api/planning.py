@@ -7,9 +7,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from maintenir.api.common import acting_user, get_visible, restricted
+from maintenir.api.common import Input, Pagination, acting_user, get_visible, restricted
 from maintenir.core.choices import Action
 from maintenir.core.services import check_model_permission
 from maintenir.planning import services
@@ -69,7 +69,7 @@ class PlanDetailOut(PlanOut):
         return plan.unplaced.all()
 
 
-class PlanIn(Schema):
+class PlanIn(Input):
     start: datetime.date
     days: int = Field(5, ge=1, le=31)
     solver: Solver = Solver.OPTIMISER
@@ -88,7 +88,7 @@ class PlannedOrderOut(Schema):
 
 
 @router.get("/planning/plans", response=list[PlanOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_plans(request: HttpRequest) -> Any:
     return restricted(DispatchPlan, request)
 
@@ -117,7 +117,7 @@ def discard_plan(request: HttpRequest, plan_id: int) -> DispatchPlan:
     return services.discard_plan(acting_user(request), get_visible(restricted(DispatchPlan, request), plan_id))
 
 
-class DayQuery(Schema):
+class DayQuery(Input):
     day: datetime.date | None = Field(None, description="Default: today.")
 
 

@@ -9,9 +9,12 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maintenir.api.common import (
+    Input,
+    Integer,
+    Pagination,
     acting_user,
     apply_changes,
     filter_schema,
@@ -45,7 +48,7 @@ router = Router(tags=["preventive"])
 # --- Schemas ---------------------------------------------------------------------------------
 
 
-class GammeStepIn(Schema):
+class GammeStepIn(Input):
     instruction: str
     level: int = Field(2, ge=1, le=5)
     duration_minutes: int = Field(15, ge=0)
@@ -60,7 +63,7 @@ class GammeStepOut(GammeStepIn):
     position: int
 
 
-class GammeIn(Schema):
+class GammeIn(Input):
     code: str
     name: str
     description: str = ""
@@ -97,7 +100,7 @@ class GammeOut(Schema):
         return services.current_version(gamme)
 
 
-class PlanIn(Schema):
+class PlanIn(Input):
     site: int
     production_line: int | None = None
     name: str
@@ -124,7 +127,7 @@ class PlanOut(Schema):
     last_updated: datetime.datetime
 
 
-class TriggerIn(Schema):
+class TriggerIn(Input):
     plan: int
     gamme: int
     equipment: int | None = None
@@ -266,7 +269,7 @@ class ForecastOut(Schema):
     compliance: ComplianceOut = Field(description="Schedule compliance over the 90 days up to yesterday.")
 
 
-class CsvIn(Schema):
+class CsvIn(Input):
     csv: str = Field(description="The file's text, with its header line.")
 
 
@@ -276,7 +279,7 @@ class ImportOut(Schema):
     unchanged: int
 
 
-class GenerateIn(Schema):
+class GenerateIn(Input):
     until: datetime.date | None = None
     dry_run: bool = False
 
@@ -314,7 +317,7 @@ def _gammes(request: HttpRequest) -> QuerySet[Gamme]:
 
 
 @router.get("/gammes", response=list[GammeOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_gammes(request: HttpRequest, filters: Query[GammeFilters]) -> QuerySet[Gamme]:
     return filtered(GammeFilterSet, request, _gammes(request), filters)
 
@@ -373,7 +376,7 @@ def _plans(request: HttpRequest) -> QuerySet[MaintenancePlan]:
 
 
 @router.get("/maintenance-plans", response=list[PlanOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> QuerySet[MaintenancePlan]:
     return filtered(MaintenancePlanFilterSet, request, _plans(request), filters)
 
@@ -429,13 +432,13 @@ def _triggers(request: HttpRequest) -> QuerySet[Trigger]:
 
 
 @router.get("/triggers", response=list[TriggerOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_triggers(request: HttpRequest, filters: Query[TriggerFilters]) -> QuerySet[Trigger]:
     return filtered(TriggerFilterSet, request, _triggers(request), filters)
 
 
 @router.get("/triggers/export", response={200: str})
-def export_triggers(request: HttpRequest, plan: int | None = None) -> HttpResponse:
+def export_triggers(request: HttpRequest, plan: Integer | None = None) -> HttpResponse:
     """The triggers (of one plan, or all) as CSV."""
     chosen = get_visible(_plans(request), plan) if plan is not None else None
     return _csv_response(transfer.export_triggers(acting_user(request), chosen), "triggers.csv")
@@ -486,7 +489,7 @@ def preventive_forecast(
     request: HttpRequest,
     start: datetime.date | None = None,
     weeks: int = Query(8, ge=1, le=52),
-    site: int | None = None,
+    site: Integer | None = None,
 ) -> dict[str, Any]:
     """The planned preventive load per week, site and technology, and each equipment's next due dates."""
     if site is not None:
@@ -517,7 +520,7 @@ def generate(request: HttpRequest, payload: GenerateIn) -> services.GenerationRe
 # --- Training of operators -------------------------------------------------------------------
 
 
-class TrainingSessionIn(Schema):
+class TrainingSessionIn(Input):
     site: int
     topic: str
     date: datetime.date
@@ -587,7 +590,7 @@ def _save_training(request: HttpRequest, session: TrainingSession, changes: dict
 
 
 @router.get("/training-sessions", response=list[TrainingSessionOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_training_sessions(request: HttpRequest, filters: Query[TrainingSessionFilters]) -> QuerySet[TrainingSession]:
     return filtered(TrainingSessionFilterSet, request, _trainings(request), filters)
 

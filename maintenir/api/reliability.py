@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maintenir.api.common import (
+    Input,
+    Pagination,
     acting_user,
     filter_schema,
     filtered,
@@ -31,7 +33,7 @@ from maintenir.workorders.models import FailureMode
 router = Router(tags=["reliability"])
 
 
-class PeriodQuery(Schema):
+class PeriodQuery(Input):
     start: datetime.date | None = Field(None, description="First day (default: twelve months ago, from the 1st).")
     end: datetime.date | None = Field(None, description="Last day (default: the end of this month).")
 
@@ -114,7 +116,7 @@ class MonthOut(Schema):
     figures: FiguresOut
 
 
-class ProductionRecordIn(Schema):
+class ProductionRecordIn(Input):
     equipment: int
     date: datetime.date
     planned_hours: Decimal
@@ -183,7 +185,7 @@ def trend(request: HttpRequest, query: Query[ScopeQuery]) -> list[dict[str, Any]
 
 
 @router.get("/production-records", response=list[ProductionRecordOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_production_records(request: HttpRequest) -> QuerySet[ProductionRecord]:
     return restricted(ProductionRecord, request).select_related("equipment")
 
@@ -198,7 +200,7 @@ def add_production_record(request: HttpRequest, payload: ProductionRecordIn) -> 
 # --- Improvement proposals -------------------------------------------------------------------
 
 
-class ProposalIn(Schema):
+class ProposalIn(Input):
     equipment: int
     failure_mode: int | str | None = Field(None, description="Id or code of the failure mode addressed.")
     title: str
@@ -210,7 +212,7 @@ class ProposalIn(Schema):
     measure_after_days: int = 90
 
 
-class DecisionIn(Schema):
+class DecisionIn(Input):
     note: str = ""
 
 
@@ -263,7 +265,7 @@ class ProposalFilters(filter_schema(ImprovementProposalFilterSet)):  # type: ign
 
 
 @router.get("/improvement-proposals", response=list[ProposalSummaryOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_proposals(request: HttpRequest, filters: Query[ProposalFilters]) -> QuerySet[ImprovementProposal]:
     """The proposals, without their effect: each effect is two KPI computations, read one proposal at a time."""
     visible = restricted(ImprovementProposal, request).select_related("work_order")

@@ -6,9 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from maintenir.api.common import acting_user, get_visible, restricted
+from maintenir.api.common import Input, Integer, Pagination, acting_user, get_visible, restricted
 from maintenir.api.reliability import PeriodQuery, period_of
 from maintenir.assets.models import Site
 from maintenir.reports import mailing, services
@@ -65,7 +65,7 @@ def equipment_state_report(request: HttpRequest, site_id: int, query: Query[Peri
     return report_response(_equipment_state(request, site_id, query))
 
 
-class MonthlyQuery(Schema):
+class MonthlyQuery(Input):
     month: str | None = Field(None, description="YYYY-MM (default: last month).", pattern=r"^\d{4}-\d{2}$")
     scope: str | None = Field(None, description="all, organisation, site, production_line, equipment_type or equipment")
     id: int | None = Field(None, description="The scope's object; not for `all`.")
@@ -92,7 +92,7 @@ def monthly_report(request: HttpRequest, query: Query[MonthlyQuery]) -> HttpResp
 # --- E-mail --------------------------------------------------------------------------------------
 
 
-class SendIn(Schema):
+class SendIn(Input):
     recipients: list[str] = Field(description="E-mail addresses; a bad one is refused and nothing is sent.")
     message: str = Field("", description="A few words above the attached report.")
 
@@ -136,9 +136,9 @@ def email_monthly_report(request: HttpRequest, query: Query[MonthlyQuery], paylo
 
 
 @router.get("/report-mailings", response=list[MailingOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_report_mailings(
-    request: HttpRequest, kind: ReportKind | None = None, work_order: int | None = None, site: int | None = None
+    request: HttpRequest, kind: ReportKind | None = None, work_order: Integer | None = None, site: Integer | None = None
 ) -> QuerySet[ReportMailing]:
     """The reports sent by e-mail that the user may see, latest first: which, to whom, by whom, when."""
     found = restricted(ReportMailing, request)

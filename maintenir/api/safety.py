@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from maintenir.api.common import acting_user, get_visible, partial_schema, restricted
+from maintenir.api.common import Input, acting_user, get_visible, partial_schema, restricted
 from maintenir.assets.models import Site
 from maintenir.core.choices import Action
 from maintenir.core.services import check_model_permission, check_permission, delete_restricted, save_restricted
@@ -28,7 +28,7 @@ router = Router(tags=["safety"])
 # --- Schemas ---------------------------------------------------------------------------------
 
 
-class PreventionPlanIn(Schema):
+class PreventionPlanIn(Input):
     kind: PreventionDocumentKind = PreventionDocumentKind.PREVENTION_PLAN
     reference: str
     valid_from: datetime.date
@@ -63,7 +63,7 @@ class PreventionPlanOut(Schema):
         return reverse("prevention-plan-document", args=[plan.pk]) if plan.document else None
 
 
-class SiteRiskIn(Schema):
+class SiteRiskIn(Input):
     hazard: str
     location: str = ""
     severity: RiskRating
@@ -88,7 +88,7 @@ class SiteRiskOut(Schema):
     required_habilitation: str | None = Field(None, alias="required_habilitation.code")
 
 
-class LockoutStepIn(Schema):
+class LockoutStepIn(Input):
     isolation_point: str
     energy: Energy = Energy.ELECTRICAL
     action: str

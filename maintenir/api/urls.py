@@ -1,5 +1,12 @@
-from django.urls import path
+from django.urls import URLPattern, path
 
-from maintenir.api.main import api
+from maintenir.api.main import api, json_method_not_allowed
 
-urlpatterns = [path("", api.urls)]
+
+def _json_errors(pattern: URLPattern) -> URLPattern:
+    pattern.callback = json_method_not_allowed(pattern.callback)
+    return pattern
+
+
+_patterns, _app_name, _namespace = api.urls
+urlpatterns = [path("", ([_json_errors(pattern) for pattern in _patterns], _app_name, _namespace))]

@@ -7,10 +7,12 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from maintenir.api.common import (
     ChangeOut,
+    Input,
+    Pagination,
     acting_user,
     apply_changes,
     filter_schema,
@@ -65,7 +67,7 @@ router = Router(tags=["work orders"])
 # --- Schemas ---------------------------------------------------------------------------------
 
 
-class WorkRequestIn(Schema):
+class WorkRequestIn(Input):
     site: int
     symptom: str
     equipment: int | None = None
@@ -104,7 +106,7 @@ class WorkRequestOut(Schema):
         return str(request.reported_by or SYSTEM_REPORTER)
 
 
-class ApproveRequestIn(Schema):
+class ApproveRequestIn(Input):
     work_type: WorkOrderType = WorkOrderType.CORRECTIVE
     priority: Priority | None = None
     due_date: datetime.date | None = None
@@ -112,11 +114,11 @@ class ApproveRequestIn(Schema):
     title: str = ""
 
 
-class ReasonIn(Schema):
+class ReasonIn(Input):
     reason: str
 
 
-class StepIn(Schema):
+class StepIn(Input):
     instruction: str
     unit: str = ""
     requires_measurement: bool = False
@@ -124,7 +126,7 @@ class StepIn(Schema):
     expected_max: Decimal | None = None
 
 
-class WorkOrderIn(Schema):
+class WorkOrderIn(Input):
     site: int
     title: str
     equipment: int | None = None
@@ -183,7 +185,7 @@ class WorkOrderOut(Schema):
         return [user.pk for user in order.assignees.all()]
 
 
-class AssignIn(Schema):
+class AssignIn(Input):
     assignees: list[int]
 
 
@@ -191,7 +193,7 @@ class PlanIn(AssignIn):
     planned_start: datetime.datetime | None = None
 
 
-class CompleteIn(Schema):
+class CompleteIn(Input):
     findings: str | None = None
 
 
@@ -211,13 +213,13 @@ class StepOut(Schema):
     out_of_range: bool
 
 
-class StepRecordIn(Schema):
+class StepRecordIn(Input):
     is_done: bool = True
     measured_value: Decimal | None = None
     remark: str = ""
 
 
-class TimeIn(Schema):
+class TimeIn(Input):
     hours: Decimal
     date: datetime.date | None = None
     technician: int | None = None
@@ -233,7 +235,7 @@ class TimeOut(Schema):
     note: str
 
 
-class PartIn(Schema):
+class PartIn(Input):
     description: str
     quantity: Decimal = Decimal(1)
     unit_cost: Decimal | None = None
@@ -247,7 +249,7 @@ class PartOut(Schema):
     unit_cost: Decimal | None
 
 
-class FailureCodingIn(Schema):
+class FailureCodingIn(Input):
     """Each coded-list entry by its id or by its code."""
 
     failure_mode: int | str | None = None
@@ -258,7 +260,7 @@ class FailureCodingIn(Schema):
     findings: str | None = None
 
 
-class SignOffIn(Schema):
+class SignOffIn(Input):
     role: SignOffRole
     name: str
     signature: str = ""
@@ -276,7 +278,7 @@ class SignOffOut(Schema):
     user: int | None = Field(None, alias="user_id")
 
 
-class CheckIn(Schema):
+class CheckIn(Input):
     """A commissioning check: expect either `expected_value` (± `tolerance`) or a range."""
 
     name: str
@@ -342,14 +344,14 @@ class TransitionOut(Schema):
         return str(transition.user) if transition.user else ""
 
 
-class DowntimeIn(Schema):
+class DowntimeIn(Input):
     cause: DowntimeCause
     started_at: datetime.datetime | None = None
     work_order: int | None = None
     note: str = ""
 
 
-class DowntimeEndIn(Schema):
+class DowntimeEndIn(Input):
     ended_at: datetime.datetime | None = None
 
 
@@ -398,7 +400,7 @@ def _request(request: HttpRequest, request_id: int) -> WorkRequest:
 
 
 @router.get("/work-requests", response=list[WorkRequestOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_work_requests(request: HttpRequest, filters: Query[WorkRequestFilters]) -> QuerySet[WorkRequest]:
     return filtered(WorkRequestFilterSet, request, _requests(request), filters)
 
@@ -461,7 +463,7 @@ def _order(request: HttpRequest, order_id: int) -> WorkOrder:
 
 
 @router.get("/work-orders", response=list[WorkOrderOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_work_orders(request: HttpRequest, filters: Query[WorkOrderFilters]) -> QuerySet[WorkOrder]:
     return filtered(WorkOrderFilterSet, request, _orders(request), filters)
 
@@ -539,7 +541,7 @@ def list_transitions(request: HttpRequest, order_id: int) -> QuerySet[WorkOrderT
 
 
 @router.get("/work-orders/{order_id}/changes", response=list[ChangeOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def work_order_changes(request: HttpRequest, order_id: int) -> QuerySet[ObjectChange]:
     return changes_for(_order(request, order_id))
 
@@ -676,7 +678,7 @@ def _coded_list(path: str, model: type[CodedEntry]) -> None:
     """A read-only, paginated list of one ISO 14224 coded list."""
 
     @router.get(path, response=list[CodedEntryOut], operation_id=f"list_{model._meta.model_name}")
-    @paginate(LimitOffsetPagination)
+    @paginate(Pagination)
     def list_entries(request: HttpRequest) -> QuerySet[CodedEntry]:
         return restricted(model, request)
 
@@ -694,7 +696,7 @@ for _path, _model in (
 # --- Requirements ----------------------------------------------------------------------------
 
 
-class RequirementIn(Schema):
+class RequirementIn(Input):
     """Exactly one of a skill (with its minimum level), a habilitation type, a CCP."""
 
     skill: int | None = None
@@ -757,7 +759,7 @@ def delete_work_order_requirement(request: HttpRequest, requirement_id: int) -> 
 
 
 @router.get("/work-type-requirements", response=list[WorkTypeRequirementOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def list_work_type_requirements(request: HttpRequest) -> QuerySet[WorkTypeRequirement]:
     return restricted(WorkTypeRequirement, request).select_related(*REQUIREMENT_RELATED)
 
