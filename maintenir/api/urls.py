@@ -1,10 +1,11 @@
-from django.urls import URLPattern, path
+from django.urls import URLPattern, URLResolver, path
 
 from maintenir.api.main import api, json_method_not_allowed
 
 
-def _json_errors(pattern: URLPattern) -> URLPattern:
-    pattern.callback = json_method_not_allowed(pattern.callback)
+def _json_errors(pattern: URLPattern | URLResolver) -> URLPattern | URLResolver:
+    if isinstance(pattern, URLPattern):
+        pattern.callback = json_method_not_allowed(pattern.callback)
     return pattern
 
 
