@@ -1,4 +1,3 @@
-from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import admin, messages
@@ -29,10 +28,10 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     list_display = ("prefix", "user", "description", "created", "last_used")
 
-    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Sequence[str]:
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
         return ("user", "description") if obj is None else ("user", "prefix", "description", "created", "last_used")
 
-    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Sequence[str]:
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
         return () if obj is None else ("user", "prefix", "created", "last_used")
 
     def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
