@@ -34,9 +34,8 @@ def _needs_quote(text: str) -> bool:
     Quoted text counts too so that `restore` removes only the quote `neutralise` added: "'=x"
     is written "''=x" and read back as "'=x".
     """
-    if NUMBER.fullmatch(text):
-        return False
-    return text.startswith(FORMULA_STARTS) or (text.startswith("'") and _needs_quote(text[1:]))
+    unquoted = text.lstrip("'")
+    return unquoted.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(unquoted)
 
 
 def neutralise(value: Any) -> str:
