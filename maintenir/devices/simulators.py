@@ -111,7 +111,10 @@ async def start_modbus_device(port: int, registers: RegisterMap, unit_id: int = 
 
     device = SimDevice(unit_id, [SimData(0, count=size, values=0, datatype=DataType.REGISTERS)], action=refresh)
     server = ModbusTcpServer(device, address=("127.0.0.1", port))
-    await server.serve_forever(background=True)
+    try:
+        await server.serve_forever(background=True)
+    except RuntimeError as error:  # pymodbus's only sign that the port was taken after all, since the check
+        raise PortTaken(port) from error
     return ModbusSimulator(server, server.transport.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
 
 
