@@ -34,6 +34,7 @@ from maintenir.workorders import commissioning, services
 from maintenir.workorders.choices import DowntimeCause, Priority, SignOffRole, WorkOrderType
 from maintenir.workorders.filtersets import WorkOrderFilterSet, WorkRequestFilterSet
 from maintenir.workorders.models import (
+    SYMPTOM_MAX_LENGTH,
     SYSTEM_REPORTER,
     ChecklistStep,
     CodedEntry,
@@ -67,7 +68,7 @@ router = Router(tags=["work orders"])
 
 class WorkRequestIn(Schema):
     site: int
-    symptom: str
+    symptom: str = Field(max_length=SYMPTOM_MAX_LENGTH)
     equipment: int | None = None
     urgency: Priority = Priority.NORMAL
     equipment_stopped: bool = False
@@ -75,6 +76,8 @@ class WorkRequestIn(Schema):
 
 class WorkRequestPatch(partial_schema(WorkRequestIn, only=("symptom", "urgency", "equipment"))):  # type: ignore[misc]
     """What a manager may correct in a request before deciding on it."""
+
+    symptom: str | None = Field(None, max_length=SYMPTOM_MAX_LENGTH)
 
 
 class WorkRequestOut(Schema):

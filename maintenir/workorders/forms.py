@@ -14,6 +14,7 @@ from maintenir.assets.models import Equipment, Site
 from maintenir.assets.services import descendants
 from maintenir.certification.models import ActivityType
 from maintenir.core.choices import Role
+from maintenir.core.files import validate_photo
 from maintenir.core.models import User
 from maintenir.core.widgets import DateInput, DateTimeInput
 from maintenir.devices.models import Point
@@ -23,6 +24,7 @@ from maintenir.workorders import qualifications
 from maintenir.workorders.choices import DowntimeCause, Energy, Priority, WorkOrderType
 from maintenir.workorders.models import (
     OUT_OF_RANGE,
+    SYMPTOM_MAX_LENGTH,
     ChecklistStep,
     CommissioningCheck,
     DetectionMethod,
@@ -72,6 +74,7 @@ class MultipleImageField(forms.ImageField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("validators", [validate_photo])
         super().__init__(**kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
@@ -85,7 +88,9 @@ class MultipleImageField(forms.ImageField):
 class WorkRequestForm(forms.Form):
     site = forms.ModelChoiceField(queryset=Site.objects.none(), label=_("Site"), required=False)
     equipment = forms.ModelChoiceField(queryset=Equipment.objects.none(), label=_("Equipment"), required=False)
-    symptom = forms.CharField(label=_("What is wrong?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    symptom = forms.CharField(
+        label=_("What is wrong?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=SYMPTOM_MAX_LENGTH
+    )
     urgency = forms.TypedChoiceField(label=_("Urgency"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL)
     equipment_stopped = forms.BooleanField(
         label=_("Equipment stopped"),

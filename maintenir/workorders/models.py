@@ -94,6 +94,10 @@ class DetectionMethod(CodedEntry):
 SYSTEM_REPORTER = _("Maintenir (automatic)")
 
 
+# Checked by the form and the API, not the database: a symptom is a few lines, never a dumped file.
+SYMPTOM_MAX_LENGTH = 4000
+
+
 class WorkRequest(RestrictedModel):
     """A fault or need reported by a client user or an operator, awaiting a manager's decision."""
 
