@@ -94,8 +94,9 @@ class DetectionMethod(CodedEntry):
 SYSTEM_REPORTER = _("Maintenir (automatic)")
 
 
-# Checked by the form and the API, not the database: a symptom is a few lines, never a dumped file.
+# Checked by the forms and the API, not the database: a symptom or a note is a few lines, never a dumped file.
 SYMPTOM_MAX_LENGTH = 4000
+TEXT_MAX_LENGTH = 10_000
 
 
 class WorkRequest(RestrictedModel):

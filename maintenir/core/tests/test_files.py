@@ -16,7 +16,7 @@ from maintenir.core.tests.clients import client_for
 from maintenir.people.choices import PreventionDocumentKind
 from maintenir.people.models import PreventionPlan
 from maintenir.people.tests.factories import PreventionPlanFactory
-from maintenir.workorders.models import WorkRequest, WorkRequestPhoto
+from maintenir.workorders.models import TEXT_MAX_LENGTH, WorkOrder, WorkRequest, WorkRequestPhoto
 from maintenir.workorders.tests.factories import WorkRequestPhotoFactory
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>window.xss=1</script></svg>'
@@ -190,3 +190,14 @@ def test_the_api_refuses_a_symptom_over_its_maximum_length(client_a: Any, site_a
     assert response.status_code == 422
     assert "symptom" in str(response.json())
     assert not WorkRequest.objects.exists()
+
+
+def test_the_api_refuses_a_work_order_description_over_its_maximum_length(manager: Any, site_a: Any) -> None:
+    response = client_for(manager).post(
+        "/api/work-orders",
+        {"site": site_a.pk, "title": "Leak", "description": "x" * (TEXT_MAX_LENGTH + 1)},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert "description" in str(response.json())
+    assert not WorkOrder.objects.exists()
