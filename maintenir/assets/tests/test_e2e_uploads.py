@@ -58,3 +58,18 @@ def test_an_svg_with_a_script_uploaded_by_a_technician_does_not_run_for_the_mana
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "script-src 'self'" in response.headers["content-security-policy"]
     assert violations == []
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_content_security_policy_refuses_an_inline_script(live_server: Any, browser_page: Any) -> None:
+    page = browser_page
+    messages: list[str] = []
+    page.on("console", lambda message: messages.append(message.text))
+    page.goto(f"{live_server.url}{reverse('login')}")
+    page.evaluate(
+        "() => { const script = document.createElement('script');"
+        " script.textContent = 'window.injected = 1'; document.body.appendChild(script); }"
+    )
+    assert page.evaluate("typeof window.injected") == "undefined"
+    assert any("Content Security Policy" in message for message in messages)
