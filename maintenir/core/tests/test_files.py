@@ -201,3 +201,13 @@ def test_the_api_refuses_a_work_order_description_over_its_maximum_length(manage
     assert response.status_code == 422
     assert "description" in str(response.json())
     assert not WorkOrder.objects.exists()
+
+
+def test_the_work_order_form_refuses_a_description_over_its_maximum_length(manager: Any, site_a: Any) -> None:
+    response = client_for(manager).post(
+        reverse("workorder-add"),
+        {"site": site_a.pk, "work_type": "corrective", "title": "Leak", "description": "x" * (TEXT_MAX_LENGTH + 1)},
+    )
+    assert response.status_code == 200
+    assert "at most 10000 characters" in str(response.context["form"].errors["description"])
+    assert not WorkOrder.objects.exists()
