@@ -34,7 +34,9 @@ from maintenir.workorders import commissioning, services
 from maintenir.workorders.choices import DowntimeCause, Priority, SignOffRole, WorkOrderType
 from maintenir.workorders.filtersets import WorkOrderFilterSet, WorkRequestFilterSet
 from maintenir.workorders.models import (
+    SYMPTOM_MAX_LENGTH,
     SYSTEM_REPORTER,
+    TEXT_MAX_LENGTH,
     ChecklistStep,
     CodedEntry,
     CommissioningCheck,
@@ -67,7 +69,7 @@ router = Router(tags=["work orders"])
 
 class WorkRequestIn(Schema):
     site: int
-    symptom: str
+    symptom: str = Field(max_length=SYMPTOM_MAX_LENGTH)
     equipment: int | None = None
     urgency: Priority = Priority.NORMAL
     equipment_stopped: bool = False
@@ -75,6 +77,8 @@ class WorkRequestIn(Schema):
 
 class WorkRequestPatch(partial_schema(WorkRequestIn, only=("symptom", "urgency", "equipment"))):  # type: ignore[misc]
     """What a manager may correct in a request before deciding on it."""
+
+    symptom: str | None = Field(None, max_length=SYMPTOM_MAX_LENGTH)
 
 
 class WorkRequestOut(Schema):
@@ -113,7 +117,7 @@ class ApproveRequestIn(Schema):
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: str = Field(max_length=TEXT_MAX_LENGTH)
 
 
 class StepIn(Schema):
@@ -129,7 +133,7 @@ class WorkOrderIn(Schema):
     title: str
     equipment: int | None = None
     work_type: WorkOrderType = WorkOrderType.CORRECTIVE
-    description: str = ""
+    description: str = Field("", max_length=TEXT_MAX_LENGTH)
     priority: Priority = Priority.NORMAL
     due_date: datetime.date | None = None
     planned_start: datetime.datetime | None = None
@@ -144,6 +148,8 @@ class WorkOrderPatch(
     )
 ):
     """A PATCH edits the description only: the status moves through the transition endpoints."""
+
+    description: str | None = Field(None, max_length=TEXT_MAX_LENGTH)
 
 
 class WorkOrderOut(Schema):
@@ -192,7 +198,7 @@ class PlanIn(AssignIn):
 
 
 class CompleteIn(Schema):
-    findings: str | None = None
+    findings: str | None = Field(None, max_length=TEXT_MAX_LENGTH)
 
 
 class StepOut(Schema):
@@ -214,14 +220,14 @@ class StepOut(Schema):
 class StepRecordIn(Schema):
     is_done: bool = True
     measured_value: Decimal | None = None
-    remark: str = ""
+    remark: str = Field("", max_length=TEXT_MAX_LENGTH)
 
 
 class TimeIn(Schema):
     hours: Decimal
     date: datetime.date | None = None
     technician: int | None = None
-    note: str = ""
+    note: str = Field("", max_length=TEXT_MAX_LENGTH)
 
 
 class TimeOut(Schema):
