@@ -84,9 +84,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "maintenir.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "maintenir.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -145,7 +147,16 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Uploads: a request body other than files (forms, JSON, the API's CSV imports) is bounded by
+# MAINTENIR_MAX_BODY_MB (413 beyond); files by their kind, photos being decoded and re-encoded on the way in.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(float(os.environ.get("MAINTENIR_MAX_BODY_MB", "2.5")) * 1024 * 1024)
+MAINTENIR_MAX_PHOTO_MB = float(os.environ.get("MAINTENIR_MAX_PHOTO_MB", "10"))
+MAINTENIR_MAX_DOCUMENT_MB = float(os.environ.get("MAINTENIR_MAX_DOCUMENT_MB", "50"))
+# Scripts only from the application's own static files; styles also inline, for the templates' style attributes.
+MAINTENIR_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
 
 # E-mail (reports sent from their page, on-call calls). With MAINTENIR_EMAIL_HOST set, mail goes out through that
 # SMTP server (port MAINTENIR_EMAIL_PORT, login MAINTENIR_EMAIL_USER / MAINTENIR_EMAIL_PASSWORD,

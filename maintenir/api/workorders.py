@@ -36,7 +36,9 @@ from maintenir.workorders import commissioning, services
 from maintenir.workorders.choices import DowntimeCause, Priority, SignOffRole, WorkOrderType
 from maintenir.workorders.filtersets import WorkOrderFilterSet, WorkRequestFilterSet
 from maintenir.workorders.models import (
+    SYMPTOM_MAX_LENGTH,
     SYSTEM_REPORTER,
+    TEXT_MAX_LENGTH,
     ChecklistStep,
     CodedEntry,
     CommissioningCheck,
@@ -69,7 +71,7 @@ router = Router(tags=["work orders"])
 
 class WorkRequestIn(Input):
     site: int
-    symptom: str
+    symptom: str = Field(max_length=SYMPTOM_MAX_LENGTH)
     equipment: int | None = None
     urgency: Priority = Priority.NORMAL
     equipment_stopped: bool = False
@@ -77,6 +79,8 @@ class WorkRequestIn(Input):
 
 class WorkRequestPatch(partial_schema(WorkRequestIn, only=("symptom", "urgency", "equipment"))):  # type: ignore[misc]
     """What a manager may correct in a request before deciding on it."""
+
+    symptom: str | None = Field(None, max_length=SYMPTOM_MAX_LENGTH)
 
 
 class WorkRequestOut(Schema):
@@ -115,7 +119,7 @@ class ApproveRequestIn(Input):
 
 
 class ReasonIn(Input):
-    reason: str
+    reason: str = Field(max_length=TEXT_MAX_LENGTH)
 
 
 class StepIn(Input):
@@ -131,7 +135,7 @@ class WorkOrderIn(Input):
     title: str
     equipment: int | None = None
     work_type: WorkOrderType = WorkOrderType.CORRECTIVE
-    description: str = ""
+    description: str = Field("", max_length=TEXT_MAX_LENGTH)
     priority: Priority = Priority.NORMAL
     due_date: datetime.date | None = None
     planned_start: datetime.datetime | None = None
@@ -146,6 +150,8 @@ class WorkOrderPatch(
     )
 ):
     """A PATCH edits the description only: the status moves through the transition endpoints."""
+
+    description: str | None = Field(None, max_length=TEXT_MAX_LENGTH)
 
 
 class WorkOrderOut(Schema):
@@ -194,7 +200,7 @@ class PlanIn(AssignIn):
 
 
 class CompleteIn(Input):
-    findings: str | None = None
+    findings: str | None = Field(None, max_length=TEXT_MAX_LENGTH)
 
 
 class StepOut(Schema):
@@ -216,14 +222,14 @@ class StepOut(Schema):
 class StepRecordIn(Input):
     is_done: bool = True
     measured_value: Decimal | None = None
-    remark: str = ""
+    remark: str = Field("", max_length=TEXT_MAX_LENGTH)
 
 
 class TimeIn(Input):
     hours: Decimal
     date: datetime.date | None = None
     technician: int | None = None
-    note: str = ""
+    note: str = Field("", max_length=TEXT_MAX_LENGTH)
 
 
 class TimeOut(Schema):

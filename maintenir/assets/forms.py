@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.choices import Technology
 from maintenir.assets.models import Building, Document, Equipment, Floor, ProductionLine, Site, Space
+from maintenir.core.files import validate_document
 from maintenir.core.widgets import DateInput, DateTimeInput
 
 
@@ -106,6 +107,10 @@ class DocumentForm(forms.ModelForm):
     class Meta:
         model = Document
         fields = ["document_type", "title", "version", "file"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].validators.append(validate_document)
 
 
 class CounterReadingForm(forms.Form):

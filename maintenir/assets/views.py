@@ -39,6 +39,7 @@ from maintenir.assets.models import (
 from maintenir.assets.services import equipment_tree, record_counter_reading, save_equipment
 from maintenir.core.changelog import changes_for
 from maintenir.core.choices import Action
+from maintenir.core.files import serve_upload
 from maintenir.core.services import save_restricted
 from maintenir.ui.views_helpers import (
     add_errors,
@@ -289,4 +290,4 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 def document_file(request: HttpRequest, pk: int) -> FileResponse:
     """Serve a document's file to those who may see the document (files are never public)."""
     document = get_visible(request, Document.objects.all(), pk)
-    return FileResponse(document.file.open("rb"), filename=document.file.name.rsplit("/", 1)[-1])
+    return serve_upload(document.file)

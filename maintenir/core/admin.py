@@ -1,7 +1,12 @@
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from maintenir.core.models import ApiToken, ObjectChange, Organisation, User
+from maintenir.core.services import save_new_token
 
 
 @admin.register(User)
@@ -19,8 +24,23 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are made as `maintenir token` makes them: the key is shown once, only its digest is kept."""
+
     list_display = ("prefix", "user", "description", "created", "last_used")
-    readonly_fields = ("prefix", "digest", "created", "last_used")
+
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
+        return ("user", "description") if obj is None else ("user", "prefix", "description", "created", "last_used")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
+        return () if obj is None else ("user", "prefix", "created", "last_used")
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        key = save_new_token(obj)
+        message = _("The API token for %(user)s, shown only this once: %(key)s") % {"user": obj.user, "key": key}
+        self.message_user(request, message, messages.WARNING)
 
 
 @admin.register(ObjectChange)

@@ -2,10 +2,14 @@
 
 An import built on these helpers is all or nothing: every row is checked first, and the errors
 name the line and the column ("line 4, column expected_max"); a quoted cell may span lines.
+
+Every cell goes through `neutralise` on export and `restore` on import, so that a spreadsheet
+never runs text as a formula and a file exported then imported gives back exactly what it held.
 """
 
 import csv
 import io
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,6 +21,36 @@ from django.utils.translation import gettext as _
 MAX_ERRORS = 50
 TRUE = {"1", "true", "yes", "oui", "vrai", "x"}
 FALSE = {"0", "false", "no", "non", "faux", ""}
+
+# What a spreadsheet may read as the start of a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain number is data even when it starts with a sign: it stays a number in the spreadsheet.
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _needs_quote(text: str) -> bool:
+    """Text a spreadsheet could take for a formula, also behind quotes that are the text's own.
+
+    Quoted text counts too so that `restore` removes only the quote `neutralise` added: "'=x"
+    is written "''=x" and read back as "'=x".
+    """
+    unquoted = text.lstrip("'")
+    return unquoted.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(unquoted)
+
+
+def neutralise(value: Any) -> str:
+    """A cell as written: the rule is by value, not by column, so one helper serves every file.
+
+    Text starting with =, +, -, @, a tab or a carriage return gets a leading single quote, which
+    spreadsheets show as text; a plain number (-2.5, +1e3) is written as it is, whatever its column.
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if _needs_quote(text) else text
+
+
+def restore(cell: str) -> str:
+    """A cell as read: the quote `neutralise` added is removed, and only that one."""
+    return cell[1:] if cell.startswith("'") and _needs_quote(cell[1:]) else cell
 
 
 @dataclass
@@ -50,10 +84,11 @@ class CsvErrors:
 
 def write_csv(columns: list[str], rows: Iterator[dict[str, Any]]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    # RFC 4180 line ends: with them the writer also quotes a cell holding a lone carriage return.
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({name: "" if row.get(name) is None else row[name] for name in columns})
+        writer.writerow({name: neutralise(row.get(name)) for name in columns})
     return out.getvalue()
 
 
@@ -75,8 +110,16 @@ def read_csv(text: str, columns: list[str], required: set[str], errors: CsvError
         previous_end = reader.line_num
         if None in row:
             errors.add(line, "", _("More values than columns."))
-        rows.append((line, {name: (value or "").strip() for name, value in row.items() if name}))
+        rows.append((line, {name: _cell(value) for name, value in row.items() if name}))
     return rows
+
+
+def _cell(value: str | list[str] | None) -> str:
+    """Stray spaces around a plain cell are dropped; a neutralised cell is kept exactly."""
+    if not isinstance(value, str):
+        return ""
+    restored = restore(value)
+    return restored if restored != value else value.strip()
 
 
 def cell_value(model: type[models.Model], name: str, raw: str, line: int, errors: CsvErrors) -> Any:

@@ -64,8 +64,14 @@ def create_user(
 
 def issue_token(user: User, description: str = "") -> str:
     """Create an API token for `user` and return its key, which is shown only once."""
+    return save_new_token(ApiToken(user=user, description=description))
+
+
+def save_new_token(token: ApiToken) -> str:
+    """Give an unsaved token (user and description filled in) a fresh key, save it and return the key."""
     key = ApiToken.new_key()
-    ApiToken.objects.create(user=user, prefix=key[:8], digest=ApiToken.digest_of(key), description=description)
+    token.prefix, token.digest = key[:8], ApiToken.digest_of(key)
+    token.save()
     return key
 
 

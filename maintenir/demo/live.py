@@ -38,9 +38,9 @@ def broker_answers() -> bool:
     return True
 
 
-def _simulated_devices() -> list[tuple[int, str]]:
+def _simulated_devices() -> list[tuple[int, str, str]]:
     return [
-        (device.effective_port, device.options["simulator"])
+        (device.effective_port, device.options["simulator"], device.name)
         for device in Device.objects.filter(options__has_key="simulator")
         if device.options["simulator"] in SIMULATED
     ]
@@ -52,11 +52,12 @@ def _vibration_point() -> int | None:
 
 async def run(stop: asyncio.Event) -> None:
     servers: list[Simulator] = []
-    for port, kind in await sync_to_async(_simulated_devices)():
+    for port, kind, name in await sync_to_async(_simulated_devices)():
+        # A port in use costs that device's simulator only: the others start and polling goes on.
         try:
             servers.append(await SIMULATED[kind](port))
         except OSError as error:
-            logger.warning("simulated %s not started on port %d: %s", kind, port, error)
+            logger.warning("%s: the simulated %s (%s) is not started", error, kind.replace("_", " "), name)
     tasks: list[asyncio.Task[Any]] = [asyncio.create_task(poll_all(stop))]
     vibration = await sync_to_async(_vibration_point)()
     if vibration is not None and broker_answers():

@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import math
+import socket
 import struct
 import time
 from collections.abc import Callable
@@ -62,6 +63,30 @@ PV_INVERTER: RegisterMap = {
 }
 
 
+class PortTaken(OSError):
+    """The simulator's port on 127.0.0.1 is used by another program."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(f"port {port} is taken")
+        self.port = port
+
+
+def check_port_free(port: int, kind: socket.SocketKind) -> None:
+    """Raise PortTaken if 127.0.0.1:`port` (TCP or UDP) is in use; port 0 asks for any free one.
+
+    Asked beforehand because the libraries do not say it: bacpypes3 retries binding for ever.
+    """
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, kind) as probe:
+        # Like the servers themselves, a TCP port left in TIME_WAIT by an earlier run counts as free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1 if kind == socket.SOCK_STREAM else 0)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            raise PortTaken(port) from error
+
+
 @dataclass
 class ModbusSimulator:
     server: ModbusTcpServer
@@ -72,7 +97,8 @@ class ModbusSimulator:
 
 
 async def start_modbus_device(port: int, registers: RegisterMap, unit_id: int = 1) -> ModbusSimulator:
-    """A Modbus TCP device on 127.0.0.1:`port` (0: any free port) serving `registers`."""
+    """A Modbus TCP device on 127.0.0.1:`port` (0: any free port) serving `registers`; PortTaken if in use."""
+    check_port_free(port, socket.SOCK_STREAM)
     size = max(address + 4 for address in registers)
 
     async def refresh(
@@ -85,7 +111,10 @@ async def start_modbus_device(port: int, registers: RegisterMap, unit_id: int = 
 
     device = SimDevice(unit_id, [SimData(0, count=size, values=0, datatype=DataType.REGISTERS)], action=refresh)
     server = ModbusTcpServer(device, address=("127.0.0.1", port))
-    await server.serve_forever(background=True)
+    try:
+        await server.serve_forever(background=True)
+    except RuntimeError as error:  # pymodbus's only sign that the port was taken after all, since the check
+        raise PortTaken(port) from error
     return ModbusSimulator(server, server.transport.sockets[0].getsockname()[1])  # type: ignore[attr-defined]
 
 
@@ -162,7 +191,9 @@ class BacnetSimulator:
 
 
 async def start_air_handling_unit(port: int, instance: int = AHU_INSTANCE, every: float = 2.0) -> BacnetSimulator:
-    """An air-handling unit's BACnet/IP controller on 127.0.0.1:`port`, its inputs moved every `every` s."""
+    """An air-handling unit's BACnet/IP controller on 127.0.0.1:`port`, its inputs moved every `every` s;
+    PortTaken if the port is in use."""
+    check_port_free(port, socket.SOCK_DGRAM)
     objects = air_handling_unit_objects()
     app = bacnet_application(f"127.0.0.1:{port}", instance, "CTA-01", objects.values())
     began = time.monotonic()

@@ -3,6 +3,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from maintenir.core.files import validate_document
 from maintenir.core.widgets import DateInput
 from maintenir.people.models import PreventionPlan, SiteRisk, Technician
 
@@ -12,6 +13,10 @@ class PreventionPlanForm(forms.ModelForm):
         model = PreventionPlan
         fields = ["kind", "reference", "valid_from", "valid_until", "client_contact", "measures", "document"]
         widgets = {"valid_from": DateInput(), "valid_until": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["document"].validators.append(validate_document)
 
 
 class SiteRiskForm(forms.ModelForm):

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from maintenir.assets.models import Site
 from maintenir.core.choices import Action
+from maintenir.core.files import serve_upload
 from maintenir.core.services import delete_restricted, save_restricted
 from maintenir.people import oncall
 from maintenir.people.models import OnCallDuty, PreventionPlan, SiteRisk, Team, Technician
@@ -63,7 +64,7 @@ def prevention_plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def prevention_plan_document(request: HttpRequest, pk: int) -> FileResponse:
     """The plan's document, to those who may see the plan (files are never public)."""
     plan = get_visible(request, PreventionPlan.objects.exclude(document=""), pk)
-    return FileResponse(plan.document.open("rb"), filename=plan.document.name.rsplit("/", 1)[-1])
+    return serve_upload(plan.document)
 
 
 @login_required

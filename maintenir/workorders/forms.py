@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -14,6 +15,7 @@ from maintenir.assets.models import Equipment, Site
 from maintenir.assets.services import descendants
 from maintenir.certification.models import ActivityType
 from maintenir.core.choices import Role
+from maintenir.core.files import validate_photo
 from maintenir.core.models import User
 from maintenir.core.widgets import DateInput, DateTimeInput
 from maintenir.devices.models import Point
@@ -23,6 +25,8 @@ from maintenir.workorders import qualifications
 from maintenir.workorders.choices import DowntimeCause, Energy, Priority, WorkOrderType
 from maintenir.workorders.models import (
     OUT_OF_RANGE,
+    SYMPTOM_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
     ChecklistStep,
     CommissioningCheck,
     DetectionMethod,
@@ -72,6 +76,7 @@ class MultipleImageField(forms.ImageField):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("validators", [validate_photo])
         super().__init__(**kwargs)
 
     def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
@@ -85,7 +90,9 @@ class MultipleImageField(forms.ImageField):
 class WorkRequestForm(forms.Form):
     site = forms.ModelChoiceField(queryset=Site.objects.none(), label=_("Site"), required=False)
     equipment = forms.ModelChoiceField(queryset=Equipment.objects.none(), label=_("Equipment"), required=False)
-    symptom = forms.CharField(label=_("What is wrong?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    symptom = forms.CharField(
+        label=_("What is wrong?"), widget=forms.Textarea(attrs={"rows": 4}), max_length=SYMPTOM_MAX_LENGTH
+    )
     urgency = forms.TypedChoiceField(label=_("Urgency"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL)
     equipment_stopped = forms.BooleanField(
         label=_("Equipment stopped"),
@@ -176,6 +183,7 @@ class WorkOrderForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = Site.objects.restrict(user)  # type: ignore[attr-defined]
         self.fields["equipment"].queryset = Equipment.objects.restrict(user).select_related("site")  # type: ignore[attr-defined]
+        self.fields["description"].validators.append(MaxLengthValidator(TEXT_MAX_LENGTH))
         if self.instance.pk:
             # What an order follows up is set when it is raised, never edited.
             del self.fields["follow_up_of"]
@@ -228,7 +236,9 @@ class PlanForm(AssignForm):
 
 
 class StepAddForm(OrderForm):
-    instruction = forms.CharField(label=_("Instruction"), widget=forms.Textarea(attrs={"rows": 2}))
+    instruction = forms.CharField(
+        label=_("Instruction"), widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX_LENGTH
+    )
     requires_measurement = forms.BooleanField(label=_("Measurement required"), required=False)
     unit = forms.CharField(label=_("Unit"), max_length=20, required=False)
     expected_min = decimal_field(_("Expected minimum"), required=False)
@@ -240,13 +250,15 @@ class LockoutStepAddForm(OrderForm):
         label=_("Isolation point"), max_length=200, help_text=_("e.g. Q12 main switch of press P-200.")
     )
     energy = forms.ChoiceField(label=_("Energy"), choices=Energy.choices, initial=Energy.ELECTRICAL)
-    action = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
+    action = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}), max_length=TEXT_MAX_LENGTH)
 
 
 class StepForm(forms.Form):
     is_done = forms.BooleanField(label=_("Done"), required=False)
     measured_value = decimal_field(_("Measured value"), required=False, max_digits=14, decimal_places=4)
-    remark = forms.CharField(label=_("Remark"), required=False, widget=forms.Textarea(attrs={"rows": 1}))
+    remark = forms.CharField(
+        label=_("Remark"), required=False, widget=forms.Textarea(attrs={"rows": 1}), max_length=TEXT_MAX_LENGTH
+    )
 
     def __init__(self, *args: Any, step: ChecklistStep, **kwargs: Any) -> None:
         kwargs.setdefault(
@@ -297,7 +309,9 @@ class FailureForm(OrderForm):
     detection_method = forms.ModelChoiceField(
         queryset=DetectionMethod.objects.none(), label=_("Detection method"), required=False
     )
-    findings = forms.CharField(label=_("Findings"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    findings = forms.CharField(
+        label=_("Findings"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=TEXT_MAX_LENGTH
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -94,6 +94,11 @@ class DetectionMethod(CodedEntry):
 SYSTEM_REPORTER = _("Maintenir (automatic)")
 
 
+# Checked by the forms and the API, not the database: a symptom or a note is a few lines, never a dumped file.
+SYMPTOM_MAX_LENGTH = 4000
+TEXT_MAX_LENGTH = 10_000
+
+
 class WorkRequest(RestrictedModel):
     """A fault or need reported by a client user or an operator, awaiting a manager's decision."""
 

@@ -20,6 +20,7 @@ from maintenir.assets import services as asset_services
 from maintenir.assets.choices import EquipmentStatus, Technology
 from maintenir.assets.models import Equipment, Site, TechnologyTag
 from maintenir.core.choices import Action, Role
+from maintenir.core.files import reencode_photo
 from maintenir.core.models import User
 from maintenir.core.services import (
     TransitionError,
@@ -206,6 +207,10 @@ def submit_work_request(
     check_permission(user, Action.VIEW, site)
     if equipment is not None:
         check_permission(user, Action.VIEW, equipment)
+    try:
+        images = [reencode_photo(photo) for photo in photos]
+    except ValidationError as error:
+        raise ValidationError({"photos": error.error_list}) from error
     request = WorkRequest(
         site=site,
         equipment=equipment,
@@ -215,7 +220,7 @@ def submit_work_request(
         reported_by=user,
     )
     save_restricted(user, request)
-    for image in photos:
+    for image in images:
         photo = WorkRequestPhoto(work_request=request, image=image)
         photo.full_clean()
         photo.save()

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from maintenir.assets.models import Equipment
 from maintenir.core.changelog import changes_for
 from maintenir.core.choices import Action
+from maintenir.core.files import serve_upload
 from maintenir.core.models import User
 from maintenir.core.services import TransitionError
 from maintenir.ui.views_helpers import add_errors, can_add, filtered_list, form_page, get_visible, may, require_add
@@ -180,7 +181,7 @@ def workrequest_reject(request: HttpRequest, pk: int) -> HttpResponse:
 def workrequest_photo(request: HttpRequest, pk: int) -> FileResponse:
     """Photos are served through the tenancy check, never as public media files."""
     photo = get_visible(request, WorkRequestPhoto.objects.all(), pk)
-    return FileResponse(photo.image.open("rb"))
+    return serve_upload(photo.image)
 
 
 # --- Work orders: list, create, edit ---------------------------------------------------------

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
+from maintenir.core.models import ApiToken
 from maintenir.core.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,3 +27,21 @@ def test_staff_pages_are_closed_to_other_users(manager: Any) -> None:
     response = client.get(reverse("admin:workorders_failuremode_changelist"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_tokens_added_in_the_admin_are_usable_and_shown_once(manager: Any) -> None:
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    keys = []
+    for description in ("supervision", "tableau de bord"):
+        response = client.post(
+            reverse("admin:core_apitoken_add"), {"user": manager.pk, "description": description}, follow=True
+        )
+        assert response.status_code == 200
+        [message] = [str(message) for message in response.context["messages"] if "only this once" in str(message)]
+        keys.append(message.rsplit(": ", 1)[1])
+    assert len(set(keys)) == 2
+    assert all(token.digest and token.prefix for token in ApiToken.objects.all())
+    for key in keys:
+        assert not ApiToken.objects.filter(digest=key).exists()
+        assert Client(headers={"Authorization": f"Bearer {key}"}).get("/api/sites").status_code == 200

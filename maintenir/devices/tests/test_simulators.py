@@ -2,6 +2,9 @@
 
 import asyncio
 import socket
+from unittest import mock
+
+import pytest
 
 from maintenir.devices.drivers.bacnet import BacnetDriver
 from maintenir.devices.drivers.base import Connection, PointSpec
@@ -10,6 +13,7 @@ from maintenir.devices.simulators import (
     AHU_INSTANCE,
     ENERGY_METER,
     FILTER_START,
+    PortTaken,
     start_air_handling_unit,
     start_modbus_device,
 )
@@ -71,3 +75,18 @@ def test_the_simulated_air_handling_unit_follows_its_commands_over_bacnet() -> N
     assert cooler_air is not None
     assert abs(cooler_air - 16.0) <= 0.31
     assert no_flow == 0.0
+
+
+def test_a_modbus_port_taken_after_the_check_is_named() -> None:
+    async def scenario() -> None:
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            with (
+                mock.patch("maintenir.devices.simulators.check_port_free"),
+                pytest.raises(PortTaken, match=f"port {port} is taken"),
+            ):
+                await start_modbus_device(port, ENERGY_METER)
+
+    asyncio.run(scenario())

@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from maintenir.core.tests.clients import client_for
+from maintenir.core.tests.clients import HOSTILE, client_for, csv_rows
 from maintenir.devices.models import Device, Point
 from maintenir.devices.tests.factories import DeviceFactory, PointFactory
 
@@ -111,3 +111,17 @@ def test_a_point_shows_by_its_display_name_wherever_it_is_shown(technician: Any,
         assert "Puissance active" in page, url
     point_a.refresh_from_db()
     assert str(point_a) == "Compteur TGBT — Puissance active"
+
+
+def test_point_list_export_neutralises_formulas_and_an_import_reads_them_back(technician: Any, point_a: Any) -> None:
+    Point.objects.filter(pk=point_a.pk).update(name=HOSTILE, unit="+HYPERLINK(1)", min_value=-2.5)
+    client = client_for(technician)
+    exported = client.get(reverse("points-export", args=[point_a.device.pk]))
+    [row] = csv_rows(exported)
+    assert (row["name"], row["unit"], row["min_value"]) == ("'" + HOSTILE, "'+HYPERLINK(1)", "-2.5")
+    client.post(
+        reverse("points-import", args=[point_a.device.pk]),
+        {"file": SimpleUploadedFile("p.csv", exported.content)},
+    )
+    point = Point.objects.get()
+    assert (point.name, point.unit, point.min_value) == (HOSTILE, "+HYPERLINK(1)", -2.5)

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from maintenir.core.tests.clients import client_for
+from maintenir.core.tests.clients import HOSTILE, client_for, csv_rows
 from maintenir.preventive import services
 from maintenir.preventive.choices import PlanStatus, TriggerKind
 from maintenir.preventive.models import Gamme, MaintenancePlan, Trigger
@@ -291,6 +291,22 @@ class TestCsv:
         response = client_for(manager).post(reverse("gamme-import"), {"file": SimpleUploadedFile("g.csv", latin)})
         assert response.context["form"]["file"].errors
         assert not Gamme.objects.exists()
+
+    def test_gamme_export_neutralises_formulas_and_an_import_reads_them_back(
+        self, manager: Any, trigger_a: Any
+    ) -> None:
+        Gamme.objects.update(name=HOSTILE, description="@SUM(A1)")
+        client = client_for(manager)
+        exported = client.get(reverse("gamme-export"))
+        [row] = csv_rows(exported)
+        assert (row["name"], row["description"]) == ("'" + HOSTILE, "'@SUM(A1)")
+        client.post(reverse("gamme-import"), {"file": SimpleUploadedFile("g.csv", exported.content)})
+        assert Gamme.objects.values_list("name", "description").get() == (HOSTILE, "@SUM(A1)")
+
+    def test_trigger_export_neutralises_formulas(self, manager: Any, trigger_a: Any) -> None:
+        Gamme.objects.update(code="-cta")
+        [row] = csv_rows(client_for(manager).get(reverse("trigger-export")))
+        assert (row["gamme"], row["plan"]) == ("'-cta", str(trigger_a.plan.pk))
 
     def test_trigger_export_of_one_plan_and_tenancy(self, client_a: Any, client_b: Any, trigger_a: Any) -> None:
         url = reverse("trigger-export") + f"?plan={trigger_a.plan.pk}"
