@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.forms import RestrictedChoicesForm
@@ -50,8 +51,9 @@ def writable_point_names(user: Any) -> list[str]:
 
 
 class ParameterEntryForm(forms.Form):
-    point_name = forms.ChoiceField(label=ParameterEntry._meta.get_field("point_name").verbose_name.capitalize())
-    value = forms.FloatField(label=ParameterEntry._meta.get_field("value").verbose_name.capitalize())
+    # capfirst keeps the label lazy: it is translated when shown, not in the language active at import.
+    point_name = forms.ChoiceField(label=capfirst(ParameterEntry._meta.get_field("point_name").verbose_name))
+    value = forms.FloatField(label=capfirst(ParameterEntry._meta.get_field("value").verbose_name))
 
     def __init__(self, *args: Any, point_names: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

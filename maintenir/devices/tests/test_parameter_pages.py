@@ -286,3 +286,15 @@ def test_an_entry_shows_the_display_name_of_its_points(technician: Any, applicat
     Point.objects.filter(name="heating_setpoint").update(display_name="Consigne de chauffage")
     page = client_for(technician).get(reverse("parameterset-detail", args=[application_a.parameter_set.pk]))
     assert "Consigne de chauffage" in page.content.decode()
+
+
+def test_the_entry_labels_follow_the_language_they_are_shown_in() -> None:
+    from django.utils import translation
+
+    from maintenir.devices.forms import ParameterEntryForm
+
+    labels = ParameterEntryForm.base_fields
+    with translation.override("fr"):
+        assert (str(labels["point_name"].label), str(labels["value"].label)) == ("Point", "Valeur")
+    with translation.override("en"):
+        assert str(labels["value"].label) == "Value"
