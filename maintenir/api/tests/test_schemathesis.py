@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -19,9 +19,12 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 @pytest.fixture
 def manager_token(world: World, manager: Any) -> Iterator[str]:
-    # The WSGI handler would close the connection that holds the test's transaction after each request.
+    # The WSGI handler would close the connection that holds the test's transaction before and after each
+    # request (as Django's test client, leave it open).
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield issue_token(manager)
+    request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
