@@ -77,4 +77,5 @@ class Quality(models.TextChoices):
 class ApplicationStatus(models.TextChoices):
     APPLIED = "applied", _("Applied and verified")
     FAILED = "failed", _("Failed, undone")
+    LEFT_CHANGED = "left_changed", _("Failed, device left changed")
     REVERTED = "reverted", _("Reverted")

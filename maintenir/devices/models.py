@@ -160,10 +160,11 @@ class Point(RestrictedModel):
     last_value = models.FloatField(_("current value"), null=True, blank=True)
     last_time = models.DateTimeField(_("read at"), null=True, blank=True)
     last_quality = models.CharField(_("quality"), max_length=20, choices=choices.Quality.choices, blank=True)
+    last_error = models.TextField(_("last error"), blank=True, help_text=_("Why the last reading was bad."))
 
     tenant_path = "device__equipment__site__organisation"
     changelog_parent = "device.equipment"
-    changelog_exclude = frozenset({"created", "last_updated", "last_value", "last_time", "last_quality"})
+    changelog_exclude = frozenset({"created", "last_updated", "last_value", "last_time", "last_quality", "last_error"})
     role_permissions = Device.role_permissions
 
     class Meta:
@@ -400,6 +401,12 @@ class PointWrite(models.Model):
     old_value = models.FloatField(_("value before"), null=True)
     new_value = models.FloatField(_("value asked"))
     read_back = models.FloatField(_("value read back"), null=True)
+    # A BACnet command at a priority slot that was empty is given back by relinquishing it; anything
+    # else by writing the value before.
+    restore_by_relinquish = models.BooleanField(_("given back by relinquishing"), default=False)
+    undo_error = models.TextField(
+        _("not put back"), blank=True, help_text=_("Why the point could not be put back after a failure.")
+    )
 
     class Meta:
         ordering = ["application", "pk"]

@@ -2,12 +2,14 @@
 
 Applying writes each point, reads it back and records the value before, the value asked and the
 value read back, with who and when. A device that refuses or answers differently is put back as
-it was (its points already written get their old values again) and the application is recorded
-as failed. Reverting writes the old values back; where writes are commands at a priority (BACnet),
-undoing and reverting relinquish the command instead, so the point returns to what lower priorities
-(or its relinquish default) say.
+it was (its points already written get their old values again, checked by reading them) and the
+application is recorded as failed — as failed with the device left changed, naming each point
+that could not be put back, when that is so. Reverting writes the old values back; a BACnet command
+at a priority slot that was empty before is relinquished instead, so the point returns to what
+lower priorities (or its relinquish default) say.
 """
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -30,7 +32,7 @@ from maintenir.core.services import (
 from maintenir.devices import services
 from maintenir.devices.choices import ApplicationStatus
 from maintenir.devices.drivers import driver_for
-from maintenir.devices.drivers.base import DeviceError, Driver, PointSpec
+from maintenir.devices.drivers.base import DeviceError, Driver, PointSpec, Restore
 from maintenir.devices.models import Application, Device, ParameterEntry, ParameterSet, Point, PointWrite
 
 
@@ -41,56 +43,88 @@ class Write:
     new_value: float
     old_value: float | None = None
     read_back: float | None = None
+    # How to put the point back as it was: learnt before writing, or kept from the application when reverting.
+    restore: Restore | None = None
+    undo_error: str = ""
 
 
 def _matches(write: Write, value: float | None) -> bool:
     return value is not None and services.reads_as(write.point, value, write.new_value)
 
 
-async def _give_back(driver: Driver, point: PointSpec, old_value: float | None) -> None:
-    """Undo our write of a point: relinquish the command where there are priorities, else write the old value."""
-    if driver.has_priorities:
-        await driver.relinquish(point)
-    elif old_value is not None:
-        await driver.write(point, old_value)
+def _reason(error: Exception) -> str:
+    """The device's own reason; an error the driver did not foresee is named by its type."""
+    return str(error) if isinstance(error, DeviceError) else f"{type(error).__name__}: {error}"
+
+
+async def _put_back(driver: Driver, write: Write) -> None:
+    """Undo one write after a failure, and check the point reads its old value again; says why not in `undo_error`."""
+    try:
+        assert write.restore is not None
+        await driver.restore(write.point, write.restore)
+        now = await services.read_value(driver, write.point)
+    except Exception as error:
+        write.undo_error = _reason(error)
+        return
+    if write.old_value is not None and not services.reads_as(write.point, now, write.old_value):
+        write.undo_error = _("reads %(read)s, not %(old)s as before") % {"read": now, "old": write.old_value}
+
+
+async def _write_one(driver: Driver, write: Write, reverting: bool) -> str:
+    """Write and read back one point; returns what went wrong, naming the point."""
+    try:
+        write.old_value = await services.read_value(driver, write.point)
+        if reverting:
+            assert write.restore is not None
+            await driver.restore(write.point, write.restore)
+        else:
+            write.restore = await driver.restore_of(write.point, write.old_value)
+            await driver.write(write.point, write.new_value)
+        write.read_back = await services.read_value(driver, write.point)
+    except Exception as error:
+        return _("%(point)s: %(error)s") % {"point": write.name, "error": _reason(error)}
+    if _matches(write, write.read_back):
+        return ""
+    failure = _("%(point)s reads %(read)s after writing %(asked)s.") % {
+        "point": write.name,
+        "read": write.read_back,
+        "asked": write.new_value,
+    }
+    try:
+        why = await driver.why_not(write.point)
+    except Exception:  # the explanation is a courtesy; the failure stands without it
+        why = ""
+    return f"{failure} ({why})" if why else failure
 
 
 async def _write_all(driver_class: type[Driver], device: Device, writes: list[Write], reverting: bool = False) -> str:
-    """Write and verify each point; on the first failure put back those written. Returns the error, if any.
+    """Write and verify each point; on the first failure put back those written (each write's
+    `undo_error` says where that failed). Returns the error, if any.
 
     Reverting, each write's new value is the value from before the application, which the point must
     read again once given back."""
     if not writes:
         return ""
-    done: list[Write] = []
+    driver = driver_class(services.connection_of(device))
     try:
-        async with driver_class(services.connection_of(device)) as driver:
-            failure = ""
-            for write in writes:
-                try:
-                    write.old_value = await services.read_value(driver, write.point)
-                    if reverting:
-                        await _give_back(driver, write.point, write.new_value)
-                    else:
-                        await driver.write(write.point, write.new_value)
-                    done.append(write)
-                    write.read_back = await services.read_value(driver, write.point)
-                except DeviceError as error:
-                    failure = _("%(point)s: %(error)s") % {"point": write.name, "error": error}
-                    break
-                if not _matches(write, write.read_back):
-                    failure = _("%(point)s reads %(read)s after writing %(asked)s.") % {
-                        "point": write.name,
-                        "read": write.read_back,
-                        "asked": write.new_value,
-                    }
-                    break
-            if failure and not reverting:
-                for undone in reversed(done):
-                    await _give_back(driver, undone.point, undone.old_value)
-            return failure
-    except DeviceError as error:
-        return str(error)
+        await driver.connect()
+    except Exception as error:
+        return _reason(error)
+    failure = ""
+    try:
+        for write in writes:
+            failure = await _write_one(driver, write, reverting)
+            if failure:
+                break
+        if failure and not reverting:
+            # Those written and the one that failed (a device may apply a write and still answer an error).
+            for undone in reversed(writes):
+                if undone.restore is not None:
+                    await _put_back(driver, undone)
+    finally:
+        with contextlib.suppress(Exception):
+            await driver.close()
+    return failure
 
 
 def _specs_by_name(device: Device) -> dict[str, tuple[Point, PointSpec]]:
@@ -179,16 +213,32 @@ def apply_parameter_set(user: User, parameter_set: ParameterSet, devices: Sequen
     return applications
 
 
+def _status(writes: list[Write], error: str) -> str:
+    if not error:
+        return ApplicationStatus.APPLIED
+    return ApplicationStatus.LEFT_CHANGED if any(write.undo_error for write in writes) else ApplicationStatus.FAILED
+
+
+def _not_put_back(writes: list[Write]) -> str:
+    return "; ".join(
+        _("%(point)s not put back: %(error)s") % {"point": write.name, "error": write.undo_error}
+        for write in writes
+        if write.undo_error
+    )
+
+
 @transaction.atomic
 def _record(
     user: User, parameter_set: ParameterSet, device: Device, writes: list[tuple[Point, Write]], error: str
 ) -> Application:
+    """Record the application; a failure keeps its first cause, and says which points stay changed."""
+    done = [write for _point, write in writes]
     application = Application(
         parameter_set=parameter_set,
         device=device,
-        status=ApplicationStatus.FAILED if error else ApplicationStatus.APPLIED,
+        status=_status(done, error),
         applied_by=user,
-        error=error,
+        error="\n".join(filter(None, [error, _not_put_back(done)])),
     )
     save_restricted(user, application)
     PointWrite.objects.bulk_create(
@@ -198,6 +248,8 @@ def _record(
             old_value=write.old_value,
             new_value=write.new_value,
             read_back=write.read_back,
+            restore_by_relinquish=write.restore is not None and write.restore.relinquish,
+            undo_error=write.undo_error,
         )
         for point, write in writes
         if write.old_value is not None
@@ -213,7 +265,12 @@ def revert_application(user: User, application: Application) -> Application:
     device = application.device
     specs = {spec.id: spec for spec in services.point_specs(device)}
     writes = [
-        Write(write.point.name, specs[write.point_id], write.old_value)
+        Write(
+            write.point.name,
+            specs[write.point_id],
+            write.old_value,
+            restore=Restore(relinquish=True) if write.restore_by_relinquish else Restore(write.old_value),
+        )
         for write in application.writes.select_related("point").order_by("-pk")
         if write.old_value is not None and write.point_id in specs
     ]

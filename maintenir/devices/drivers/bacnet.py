@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import datetime
 import logging
+import math
 import re
 from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Any, TypeVar
 
 from bacpypes3.apdu import AbortPDU, AbortReason, ErrorRejectAbortNack, RejectPDU, RejectReason
 from bacpypes3.app import Application
-from bacpypes3.basetypes import ErrorType, PropertyIdentifier, PropertyReference
+from bacpypes3.basetypes import ErrorType, PriorityValue, PropertyIdentifier, PropertyReference
 from bacpypes3.local.device import DeviceObject
 from bacpypes3.local.networkport import NetworkPortObject
 from bacpypes3.local.object import Object
@@ -34,6 +35,7 @@ from maintenir.devices.drivers.base import (
     DeviceUnreachable,
     Driver,
     PointSpec,
+    Restore,
     Sample,
     SampleSink,
 )
@@ -44,6 +46,7 @@ T = TypeVar("T")
 # Standard objects and properties (vendor 0, ASHRAE); proprietary ones are written as numbers.
 ASHRAE = get_vendor_info(0)
 PRESENT_VALUE = PropertyIdentifier("present-value")
+PRIORITY_ARRAY = PropertyIdentifier("priority-array")
 MAX_INSTANCE = 4194302  # 4194303 is the wildcard
 # bacpypes3's own vendor identifier, the one its applications announce by default.
 VENDOR_IDENTIFIER = 999
@@ -135,6 +138,19 @@ def _round_real(value: Any) -> float:
     return float(f"{value:.7g}") if isinstance(value, Real) else float(value)
 
 
+def _slot(value: Any) -> Any:
+    """What a priority slot holds: its value, or None when it is empty (NULL)."""
+    if isinstance(value, PriorityValue):
+        return None if value._choice in {None, "null"} else getattr(value, value._choice)
+    return None if isinstance(value, Null) else value
+
+
+def _undecodable(point: PointSpec, error: Exception) -> str:
+    # Whatever the device sent that bacpypes3 cannot decode (a NULL where the standard says Real, an
+    # unknown tag) costs that point only.
+    return f"{point.address}: the answer could not be decoded ({type(error).__name__}: {error})"
+
+
 class _Subscription(SubscriptionContextManager):
     """A COV subscription whose renewals have a timeout, and which remembers that one failed.
 
@@ -159,7 +175,6 @@ class _Subscription(SubscriptionContextManager):
 
 class BacnetDriver(Driver):
     can_subscribe = True
-    has_priorities = True
 
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection)
@@ -248,7 +263,9 @@ class BacnetDriver(Driver):
     def _sample(self, point: PointSpec, raw: Any, now: datetime.datetime) -> Sample:
         if isinstance(raw, ErrorType | ErrorRejectAbortNack):
             return Sample(point.id, now, None, Quality.BAD, f"{point.address}: {_reason(raw)}")
-        if isinstance(raw, Null) or not isinstance(raw, int | float):
+        if isinstance(raw, Null):
+            return Sample(point.id, now, None, Quality.BAD, f"{point.address}: no value (NULL)")
+        if not isinstance(raw, int | float):
             return Sample(point.id, now, None, Quality.BAD, f"{point.address}: {raw!r} is not a number")
         value = point.to_engineering(_round_real(raw))
         return Sample(point.id, now, value, point.quality_of(value))
@@ -273,8 +290,12 @@ class BacnetDriver(Driver):
                 # A device without ReadPropertyMultiple is read one property at a time from now on.
                 if reject.apduAbortRejectReason == RejectReason.unrecognizedService:
                     self.read_multiple = False
-            except ErrorRejectAbortNack:
-                pass  # Some devices fail the whole request for one bad object: read one by one to name it.
+            except DeviceError:
+                raise
+            except Exception as error:
+                # Some devices fail the whole request for one bad object, and one undecodable value
+                # spoils the whole answer: read one by one to name the point.
+                logger.debug("%s: ReadPropertyMultiple failed (%r), reading one by one", self._where(), error)
             else:
                 now = timezone.now()
                 return [
@@ -286,13 +307,65 @@ class BacnetDriver(Driver):
     async def _read_one(self, app: Application, point: PointSpec, target: Target) -> Sample:
         try:
             raw = await self._call(app.read_property(self.address, target.object, target.property, target.index))
+        except DeviceError:
+            raise
         except ErrorRejectAbortNack as error:
             raw = error
+        except Exception as error:
+            return Sample(point.id, timezone.now(), None, Quality.BAD, _undecodable(point, error))
         return self._sample(point, raw, timezone.now())
+
+    async def _read_raw(self, target: Target, index: int | None = None) -> Any:
+        """One property's value as bacpypes3 decodes it, or the device's error; raises DeviceError."""
+        app = self._connected()
+        try:
+            return await self._call(app.read_property(self.address, target.object, target.property, index))
+        except DeviceError:
+            raise
+        except ErrorRejectAbortNack as error:
+            return error
+        except Exception as error:
+            raise DeviceError(f"{target.object}: the answer could not be decoded ({error})") from None
+
+    def _priorities(self, point: PointSpec) -> Target | None:
+        """The priority array that commands the point, if it is a commandable present value."""
+        target = parse_address(point.address)
+        return Target(target.object, PRIORITY_ARRAY) if target.is_present_value else None
+
+    async def restore_of(self, point: PointSpec, value: float) -> Restore:
+        """A commandable present value gets back what its priority slot held (relinquished if it was
+        empty); anything else (a property without priorities, an object without a priority array)
+        gets its value written back, since a NULL would be refused or would wipe the setting."""
+        priorities = self._priorities(point)
+        if priorities is None:
+            return Restore(value)
+        slot = await self._read_raw(priorities, point.write_priority)
+        if isinstance(slot, ErrorType | ErrorRejectAbortNack):
+            return Restore(value)
+        held = _slot(slot)
+        if held is None:
+            return Restore(relinquish=True)
+        return Restore(point.to_engineering(_round_real(held)))
+
+    async def why_not(self, point: PointSpec) -> str:
+        priorities = self._priorities(point)
+        if priorities is None:
+            return ""
+        array = await self._read_raw(priorities)
+        if isinstance(array, ErrorType | ErrorRejectAbortNack):
+            return ""
+        for priority, slot in enumerate(array, start=1):
+            if priority >= point.write_priority:
+                break
+            if _slot(slot) is not None:
+                return f"overridden at priority {priority} by another command"
+        return ""
 
     async def write(self, point: PointSpec, value: float) -> None:
         target = parse_address(point.address)
         raw: float | int = point.to_raw(value)
+        if not math.isfinite(raw):
+            raise DeviceError(f"{point.address}: {value} is not a number the device can hold")
         if not target.is_real:
             raw = round(raw)
         await self._write(point, target, raw)

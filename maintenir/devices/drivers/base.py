@@ -85,16 +85,24 @@ POINT_ID: Final = 0
 TIME: Final = 1
 VALUE: Final = 2
 QUALITY: Final = 3
+ERROR: Final = 4
 
 # Where a driver hands the samples a subscription delivers.
 SampleSink = Callable[[list[Sample]], Awaitable[None]]
 
 
+@dataclass(frozen=True)
+class Restore:
+    """How to put a point back as it was before a write: write `value` again, or give up the command
+    the write made (a BACnet priority slot that was empty before)."""
+
+    value: float | None = None
+    relinquish: bool = False
+
+
 class Driver(abc.ABC):
     # Whether `subscribe` works; points marked subscribed are polled on drivers that cannot.
     can_subscribe: ClassVar[bool] = False
-    # Whether writes are commands at a priority, given up with `relinquish` (BACnet).
-    has_priorities: ClassVar[bool] = False
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -120,9 +128,25 @@ class Driver(abc.ABC):
         it cannot, its next `read` raises DeviceUnreachable so the acquisition service reconnects."""
         raise DeviceError(f"{type(self).__name__} cannot subscribe: poll these points instead")
 
+    async def restore_of(self, point: PointSpec, value: float) -> Restore:
+        """Called before writing a point that reads `value`: what will put it back as it is now."""
+        return Restore(value)
+
+    async def restore(self, point: PointSpec, restore: Restore) -> None:
+        """Put a point back as `restore_of` said; raises DeviceError or DeviceUnreachable."""
+        if restore.relinquish:
+            await self.relinquish(point)
+        elif restore.value is not None:
+            await self.write(point, restore.value)
+
     async def relinquish(self, point: PointSpec) -> None:
         """Give up this application's command of a point (BACnet: write null at the point's priority)."""
         raise DeviceError(f"{type(self).__name__} has no command priorities: write the old value back instead")
+
+    async def why_not(self, point: PointSpec) -> str:
+        """Why a point may not read what was just written to it, when the device can tell (BACnet: a
+        command at a higher priority); empty when it cannot."""
+        return ""
 
     async def __aenter__(self) -> Self:
         await self.connect()

@@ -57,6 +57,7 @@ BADGE_TONES = {
     "not_run": "muted",
     "passed": "ok",
     "failed": "danger",
+    "left_changed": "danger",
     "error": "warn",
     # Parameter-set application (failed: as above)
     "applied": "ok",
