@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.db import DatabaseError
@@ -63,6 +64,9 @@ class Recorder:
                 logger.exception("readings of %d devices not stored yet", len(answered))
                 self.samples[:0] = samples
                 self.answered |= answered
+            except Exception:
+                # Not the database's doing, so it would fail again: logged, and the recorder goes on.
+                logger.exception("readings of %d devices not stored", len(answered))
 
     async def run(self, stop: asyncio.Event) -> None:
         """Flush every FLUSH_SECONDS until `stop`, then once more."""
@@ -122,14 +126,19 @@ async def poll_device(
                 if subscribed:
                     await driver.subscribe(subscribed, deliver)
             samples = await driver.read(polled)
-        except DeviceError as error:
+        except Exception as error:
+            # Whatever the device sent or the library raised costs this device a reconnection, never the service.
             stats.failures += 1
             if driver is not None:
-                await driver.close()
+                with contextlib.suppress(Exception):
+                    await driver.close()
                 driver = None
+            if not isinstance(error, DeviceError):
+                logger.debug("device %s: unexpected error", device, exc_info=True)
+            reason = str(error) if isinstance(error, DeviceError) else f"{type(error).__name__}: {error}"
             # Its answers still waiting are written first, so they do not undo the failure.
             await recorder.flush()
-            announced = await sync_to_async(services.record_failure)(device.pk, str(error), timezone.now())
+            announced = await sync_to_async(services.record_failure)(device.pk, reason, timezone.now())
             if announced:
                 logger.warning("device %s unreachable: %s", device, error)
             planned, backoff = loop.time() + backoff, min(backoff * 2, MAX_BACKOFF)
@@ -145,8 +154,26 @@ async def poll_device(
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), wait)
     if driver is not None:
-        await driver.close()
+        with contextlib.suppress(Exception):
+            await driver.close()
     return stats
+
+
+async def supervise(device: Device, stop: asyncio.Event, cycles: int | None, **options: Any) -> PollStats:
+    """Poll the device, and start again after a pause if polling itself fails (the database gone, a
+    fault of ours): one device's trouble never ends the service or another device's polling."""
+    backoff = 1.0
+    while True:
+        try:
+            return await poll_device(device, stop, cycles, **options)
+        except Exception:
+            logger.exception("polling of device %s stopped; starting again in %.0f s", device, backoff)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), backoff)
+            if stop.is_set() or cycles is not None:
+                return PollStats(failures=1)
+            backoff = min(backoff * 2, MAX_BACKOFF)
+            options["start_after"] = 0.0
 
 
 async def poll_all(stop: asyncio.Event, cycles: int | None = None) -> dict[int, PollStats]:
@@ -171,9 +198,13 @@ async def poll_all(stop: asyncio.Event, cycles: int | None = None) -> dict[int, 
             continue
         start_after = device.poll_interval * index / len(devices) if cycles is None else 0.0
         tasks[device.pk] = asyncio.create_task(
-            poll_device(device, stop, cycles, start_after, recorder, specs[device.pk]), name=f"poll-{device.pk}"
+            supervise(device, stop, cycles, start_after=start_after, recorder=recorder, specs=specs[device.pk]),
+            name=f"poll-{device.pk}",
         )
-    results = await asyncio.gather(*tasks.values())
-    polled.set()
-    await recording
+    try:
+        results = await asyncio.gather(*tasks.values())
+    finally:
+        # What the recorder holds is written before the service leaves, whatever the reason.
+        polled.set()
+        await recording
     return dict(zip(tasks, results, strict=True))

@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+import logging
 import math
 import operator
 from collections.abc import Collection, Sequence
@@ -11,6 +12,7 @@ from django.db import transaction
 from maintenir.core import bulk
 from maintenir.devices.choices import DataType, DeviceStatus
 from maintenir.devices.drivers.base import (
+    ERROR,
     POINT_ID,
     QUALITY,
     TIME,
@@ -24,6 +26,8 @@ from maintenir.devices.drivers.base import (
 )
 from maintenir.devices.models import Device, Point, Reading
 from maintenir.devices.signals import device_unreachable, readings_stored
+
+logger = logging.getLogger(__name__)
 
 
 def connection_of(device: Device) -> Connection:
@@ -88,17 +92,29 @@ def store_samples(samples: Sequence[SampleRow]) -> int:
     by_time = sorted(samples, key=_time_of)
     latest = {sample[POINT_ID]: sample for sample in by_time}
     point_ids = sorted(latest)
-    # A reading delivered late (an MQTT batch, a buffered gateway) does not replace a newer current value.
-    for point_id, last_time in Point.objects.filter(pk__in=point_ids, last_time__isnull=False).values_list(
-        "pk", "last_time"
+    for point_id, last_time, last_error in Point.objects.filter(pk__in=point_ids).values_list(
+        "pk", "last_time", "last_error"
     ):
+        # A reading delivered late (an MQTT batch, a buffered gateway) does not replace a newer current value.
         if last_time is not None and last_time > latest[point_id][TIME]:
             del latest[point_id]
+        elif latest[point_id][ERROR] != last_error:
+            # Logged when the reason changes, not at every poll.
+            if latest[point_id][ERROR]:
+                logger.warning("point %d: %s", point_id, latest[point_id][ERROR])
+            else:
+                logger.info("point %d reads again", point_id)
     bulk.update(
         Point,
-        ["last_value", "last_time", "last_quality"],
+        ["last_value", "last_time", "last_quality", "last_error"],
         [
-            {"id": point_id, "last_value": sample[VALUE], "last_time": sample[TIME], "last_quality": sample[QUALITY]}
+            {
+                "id": point_id,
+                "last_value": sample[VALUE],
+                "last_time": sample[TIME],
+                "last_quality": sample[QUALITY],
+                "last_error": sample[ERROR],
+            }
             for point_id, sample in latest.items()
         ],
     )
@@ -125,6 +141,9 @@ def record_failure(device_id: int, error: str, now: datetime.datetime) -> bool:
     """The device did not answer. Past its grace period it becomes unreachable, and that is announced
     once (`signals.device_unreachable`), not at every failed poll. Returns whether it was announced now."""
     device = Device.objects.select_for_update().get(pk=device_id)
+    if error != device.last_error:
+        # Logged when the reason changes, not at every failed poll.
+        logger.warning("device %s: %s", device, error)
     device.failing_since = device.failing_since or now
     device.last_error = error
     announce = device.status != DeviceStatus.UNREACHABLE and now - device.failing_since >= datetime.timedelta(
