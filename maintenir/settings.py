@@ -244,6 +244,11 @@ LOGGING = {
     "loggers": {
         # WeasyPrint narrates every rendering step at INFO.
         "weasyprint.progress": {"level": "WARNING"},
+        # The field-protocol libraries narrate connections at INFO and log each failed connection before
+        # raising it: the acquisition service's own one-line message about the device is what shows.
+        "pymodbus": {"level": "ERROR"},
+        "asyncua": {"level": "WARNING"},
+        "xknx": {"level": "WARNING"},
         "django.request": {"filters": ["refusals"]},
     },
 }

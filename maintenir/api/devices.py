@@ -83,7 +83,11 @@ class PointIn(Input):
     max_value: float | None = None
     writable: bool = False
     write_priority: int = 16
+    dpt: str = Field("", description="KNX datapoint type, e.g. 9.001 (temperature), 1.001 (switch).")
     poll_interval: int | None = None
+    subscribed: bool = Field(
+        False, description="Received on change (BACnet COV, OPC UA data change, KNX telegrams) instead of polled."
+    )
     brick_class: str = ""
 
 

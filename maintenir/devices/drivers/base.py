@@ -10,7 +10,23 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, NamedTuple, Self
 
-from maintenir.devices.choices import Quality
+from maintenir.devices.choices import DataType, Quality
+
+INTEGER_RANGES = {
+    DataType.INT16: (-(2**15), 2**15 - 1),
+    DataType.UINT16: (0, 2**16 - 1),
+    DataType.INT32: (-(2**31), 2**31 - 1),
+    DataType.UINT32: (0, 2**32 - 1),
+    DataType.INT64: (-(2**63), 2**63 - 1),
+    DataType.UINT64: (0, 2**64 - 1),
+}
+FLOAT32_MAX = 3.4028234663852886e38
+# What a float32 carries: more digits only show its binary rounding (123.456 reads 123.45600128173828).
+FLOAT32_DIGITS = 7
+
+
+def round_float32(value: float) -> float:
+    return float(f"{value:.{FLOAT32_DIGITS}g}")
 
 
 class DeviceError(Exception):
@@ -19,6 +35,10 @@ class DeviceError(Exception):
 
 class DeviceUnreachable(DeviceError):
     """No answer within the timeout, or no connection."""
+
+
+class ValueRefused(DeviceError):
+    """The value cannot be sent to the point (outside its type's range, not a number): nothing was sent."""
 
 
 @dataclass(frozen=True)

@@ -9,15 +9,17 @@ import asyncio
 import contextlib
 import datetime
 import ipaddress
+import math
 from enum import Enum
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from xknx import XKNX
 from xknx.core import ValueReader
 from xknx.dpt import DPTArray, DPTBase, DPTBinary, DPTNumeric
 from xknx.dpt.dpt_1 import DPT1BitEnum
-from xknx.exceptions import ConversionError, CouldNotParseAddress, XKNXException
+from xknx.exceptions import CouldNotParseAddress, XKNXException
 from xknx.io import ConnectionConfig, ConnectionType
 from xknx.telegram import GroupAddress, IndividualAddress, Telegram
 from xknx.telegram.apci import GroupValueResponse, GroupValueWrite
@@ -31,6 +33,7 @@ from maintenir.devices.drivers.base import (
     PointSpec,
     Sample,
     SampleSink,
+    ValueRefused,
 )
 
 # The device option "connection"; routing needs no KNXnet/IP server, only the multicast group.
@@ -128,12 +131,31 @@ def _address(point: PointSpec) -> GroupAddress:
 
 
 def decode(point: PointSpec, payload: DPTArray | DPTBinary, now: datetime.datetime) -> Sample:
+    """The point's sample from a telegram's payload: a bad one saying why when the payload does not match
+    the point's datapoint type (a 1-bit value on a 9.001 point…), never an exception."""
     try:
         raw = transcoder(point.dpt).from_knx(payload)
-    except (ValueError, ConversionError) as error:
-        return Sample(point.id, now, None, Quality.BAD, f"{point.address}: {error}")
-    # Booleans (1.xxx) decode to enum members whose values are False/True.
-    value = point.to_engineering(float(raw.value if isinstance(raw, Enum) else raw))
+        # Booleans (1.xxx) decode to enum members whose values are False/True.
+        value = point.to_engineering(float(raw.value if isinstance(raw, Enum) else raw))
+    except (ValueError, TypeError, OverflowError, XKNXException) as error:
+        detail = getattr(error, "description", None) or getattr(error, "message", None) or error
+        return Sample(
+            point.id,
+            now,
+            None,
+            Quality.BAD,
+            f"{point.address}: "
+            + gettext("the telegram's value %(payload)s is not a %(dpt)s value (%(detail)s)")
+            % {"payload": payload, "dpt": point.dpt or "?", "detail": detail},
+        )
+    if not math.isfinite(value):
+        return Sample(
+            point.id,
+            now,
+            None,
+            Quality.BAD,
+            f"{point.address}: " + gettext("the device sent %(value)s, not a number") % {"value": value},
+        )
     return Sample(point.id, now, value, point.quality_of(value))
 
 
@@ -144,11 +166,15 @@ def encode(point: PointSpec, value: float) -> DPTArray | DPTBinary:
         raw = point.to_raw(value)
         if issubclass(dpt, DPT1BitEnum):
             if raw not in (0, 1):
-                raise ValueError("a boolean is 0 or 1")
+                raise ValueError(gettext("a boolean is 0 or 1"))
             return dpt.to_knx(bool(raw))
         return dpt.to_knx(round(raw) if isinstance(dpt.resolution, int) else raw)
-    except (ValueError, OverflowError, ConversionError) as error:
-        raise DeviceError(f"{point.address} ({point.dpt}) cannot hold {value}: {error}") from error
+    except (ValueError, TypeError, OverflowError, ZeroDivisionError, XKNXException) as error:
+        detail = getattr(error, "message", None) or error
+        raise ValueRefused(
+            gettext("%(address)s (%(dpt)s) cannot hold %(value)s (%(detail)s)")
+            % {"address": point.address, "dpt": point.dpt, "value": value, "detail": detail}
+        ) from error
 
 
 class KnxDriver(Driver):

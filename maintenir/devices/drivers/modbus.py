@@ -1,15 +1,32 @@
 """Modbus TCP with pymodbus: contiguous registers are read in one request, every request has a timeout."""
 
 import asyncio
+import datetime
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from pymodbus.client import AsyncModbusTcpClient
+from pymodbus.client.mixin import ModbusClientMixin
 from pymodbus.exceptions import ModbusException
 
 from maintenir.devices.choices import BIT_TABLES, REGISTER_COUNT, DataType, Quality, RegisterType
-from maintenir.devices.drivers.base import Connection, DeviceError, DeviceUnreachable, Driver, PointSpec, Sample
+from maintenir.devices.drivers.base import (
+    FLOAT32_MAX,
+    INTEGER_RANGES,
+    Connection,
+    DeviceError,
+    DeviceUnreachable,
+    Driver,
+    PointSpec,
+    Sample,
+    ValueRefused,
+    round_float32,
+)
 
 # Registers or bits per request, within the protocol's limits (125 registers, 2000 bits).
 MAX_REGISTERS = 120
@@ -23,15 +40,18 @@ READERS = {
     RegisterType.DISCRETE: "read_discrete_inputs",
 }
 EXCEPTION_CODES = {
-    1: "illegal function",
-    2: "illegal data address",
-    3: "illegal data value",
-    4: "device failure, or no device with this unit id",
-    5: "acknowledge",
-    6: "device busy",
-    10: "gateway path unavailable",
-    11: "gateway target did not respond",
+    1: _("illegal function"),
+    2: _("illegal data address"),
+    3: _("illegal data value"),
+    4: _("device failure, or no device with this unit id"),
+    5: _("acknowledge"),
+    6: _("device busy"),
+    10: _("gateway path unavailable"),
+    11: _("gateway target did not respond"),
 }
+# A gateway answers these for every request to a device behind it that is gone or unknown.
+GATEWAY_EXCEPTIONS = frozenset({10, 11})
+CONVERT = ModbusClientMixin.convert_from_registers
 
 
 @dataclass
@@ -70,7 +90,89 @@ def plan_requests(points: list[PointSpec]) -> list[Request]:
 
 def _error_text(response: Any) -> str:
     code = getattr(response, "exception_code", None)
-    return f"Modbus exception {code}: {EXCEPTION_CODES.get(code, 'unknown')}" if code else str(response)
+    if not code:
+        return gettext("unexpected answer (%(answer)s)") % {"answer": response}
+    return gettext("%(meaning)s (Modbus exception %(code)d)") % {
+        "meaning": EXCEPTION_CODES.get(code, gettext("unknown exception")),
+        "code": code,
+    }
+
+
+def point_name(point: PointSpec) -> str:
+    """The point as the device knows it, e.g. "Holding register 20"."""
+    try:
+        table = str(RegisterType(point.register_type).label)
+    except ValueError:
+        table = point.register_type
+    return f"{table} {point.address}"
+
+
+def decode(point: PointSpec, words: Sequence[int] | Sequence[bool], now: datetime.datetime) -> Sample:
+    """The point's sample from the registers (or bits) read for it; a bad one saying why when they do not
+    make a number of its type, never an exception."""
+
+    def bad(reason: str) -> Sample:
+        return Sample(point.id, now, None, Quality.BAD, f"{point_name(point)}: {reason}")
+
+    try:
+        if point.register_type in BIT_TABLES:
+            if len(words) != 1:
+                raise ValueError
+            raw = float(bool(words[0]))
+        else:
+            data_type = DataType(point.data_type)
+            if len(words) != REGISTER_COUNT[data_type] or any(not 0 <= int(word) <= 0xFFFF for word in words):
+                raise ValueError
+            raw = float(CONVERT(list(words), ModbusClientMixin.DATATYPE[data_type.name], word_order=point.word_order))  # type: ignore[arg-type]
+            if data_type == DataType.FLOAT32:
+                raw = round_float32(raw)
+        value = point.to_engineering(raw)
+    except (ValueError, TypeError, OverflowError, KeyError, ModbusException):
+        return bad(
+            gettext("%(count)d value(s) received do not make a %(type)s")
+            % {"count": len(words), "type": point.data_type or point.register_type}
+        )
+    if not math.isfinite(value):
+        return bad(gettext("the device sent %(value)s, not a number") % {"value": value})
+    return Sample(point.id, now, value, point.quality_of(value))
+
+
+def encode(point: PointSpec, value: float) -> list[int] | bool:
+    """The registers (or the coil's state) of an engineering value; raises ValueRefused when the point's
+    type cannot hold it, before anything is sent."""
+    where = point_name(point)
+    if not math.isfinite(value):
+        raise ValueRefused(gettext("%(point)s: %(value)s is not a number") % {"point": where, "value": value})
+    if point.register_type == RegisterType.COIL:
+        if value not in (0, 1):
+            raise ValueRefused(gettext("%(point)s: a coil is 0 or 1, not %(value)s") % {"point": where, "value": value})
+        return bool(value)
+    data_type = DataType(point.data_type)
+    try:
+        raw: float = point.to_raw(value)
+    except ZeroDivisionError:
+        raise ValueRefused(gettext("%(point)s: its scale is 0") % {"point": where}) from None
+    low: float
+    high: float
+    if data_type in INTEGER_RANGES:
+        low, high = INTEGER_RANGES[data_type]
+    elif data_type == DataType.FLOAT32:
+        low, high = -FLOAT32_MAX, FLOAT32_MAX
+    else:
+        low, high = -math.inf, math.inf
+    if not math.isfinite(raw) or not low <= (raw if data_type not in INTEGER_RANGES else round(raw)) <= high:
+        raise ValueRefused(
+            gettext("%(point)s: %(value)s is outside %(type)s (%(low)s…%(high)s) after scaling")
+            % {"point": where, "value": f"{value:g}", "type": data_type, "low": f"{low:g}", "high": f"{high:g}"}
+        )
+    if data_type in INTEGER_RANGES:
+        raw = round(raw)
+    registers: list[int] = ModbusClientMixin.convert_to_registers(
+        raw,
+        ModbusClientMixin.DATATYPE[data_type.name],
+        word_order=point.word_order,  # type: ignore[arg-type]
+    )
+    return registers
 
 
 class ModbusDriver(Driver):
@@ -120,38 +222,35 @@ class ModbusDriver(Driver):
             response = await self._call(READERS[RegisterType(request.table)], request.start, count=request.count)
             now = timezone.now()
             if response.isError():
+                self._check_gateway(response)
                 error = _error_text(response)
                 samples += [Sample(point.id, now, None, Quality.BAD, error) for point in request.points]
                 continue
+            # Bits come in whole bytes: only the ones asked for count.
+            words = response.bits[: request.count] if request.table in BIT_TABLES else response.registers
             for point in request.points:
-                samples.append(self._decode(point, request, response, now))
+                first = int(point.address) - request.start
+                samples.append(decode(point, words[first : first + width(point)], now))
         return samples
 
-    def _decode(self, point: PointSpec, request: Request, response: Any, now: Any) -> Sample:
-        assert self.client is not None
-        first = int(point.address) - request.start
-        if point.register_type in BIT_TABLES:
-            raw = float(response.bits[first])
-        else:
-            registers = response.registers[first : first + width(point)]
-            data_type = self.client.DATATYPE[point.data_type.upper()]
-            raw = float(self.client.convert_from_registers(registers, data_type, word_order=point.word_order))  # type: ignore[arg-type]
-        value = point.to_engineering(raw)
-        return Sample(point.id, now, value, point.quality_of(value))
+    def _check_gateway(self, response: Any) -> None:
+        """A gateway's answer that the device behind it is gone is the device's unreachability, not its points'."""
+        if getattr(response, "exception_code", None) in GATEWAY_EXCEPTIONS:
+            raise DeviceUnreachable(
+                gettext("%(where)s, unit %(unit)d: %(reason)s")
+                % {"where": self._where(), "unit": self.connection.unit_id, "reason": _error_text(response)}
+            )
 
     async def write(self, point: PointSpec, value: float) -> None:
         assert self.client is not None
         address = int(point.address)
-        if point.register_type == RegisterType.COIL:
-            response = await self._call("write_coil", address, bool(value))
-        elif point.register_type == RegisterType.HOLDING:
-            raw = point.to_raw(value)
-            if not point.data_type.startswith("float"):
-                raw = round(raw)
-            data_type = self.client.DATATYPE[point.data_type.upper()]
-            registers = self.client.convert_to_registers(raw, data_type, word_order=point.word_order)  # type: ignore[arg-type]
-            response = await self._call("write_registers", address, registers)
+        if point.register_type not in {RegisterType.COIL, RegisterType.HOLDING}:
+            raise DeviceError(gettext("%(point)s is read-only") % {"point": point_name(point)})
+        encoded = encode(point, value)
+        if isinstance(encoded, bool):
+            response = await self._call("write_coil", address, encoded)
         else:
-            raise DeviceError(f"{point.register_type} {address} is read-only")
+            response = await self._call("write_registers", address, encoded)
         if response.isError():
+            self._check_gateway(response)
             raise DeviceError(f"{self._where()}: {_error_text(response)}")

@@ -3,14 +3,18 @@
 import asyncio
 import contextlib
 import datetime
+import math
 from typing import Any
 
 from asyncua import Client, ua
-from asyncua.ua.uaerrors import UaError
+from asyncua.ua.uaerrors import UaError, UaStatusCodeError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from maintenir.devices.choices import DataType, Quality
 from maintenir.devices.drivers.base import (
+    FLOAT32_MAX,
+    INTEGER_RANGES,
     Connection,
     DeviceError,
     DeviceUnreachable,
@@ -18,11 +22,88 @@ from maintenir.devices.drivers.base import (
     PointSpec,
     Sample,
     SampleSink,
+    ValueRefused,
+    round_float32,
 )
 
-FLOAT_TYPES = {DataType.FLOAT32, DataType.FLOAT64}
+# A node's variant type when the server does not tell its data type: the point's own, or a double.
+VARIANT_TYPES = {
+    DataType.INT16: ua.VariantType.Int16,
+    DataType.UINT16: ua.VariantType.UInt16,
+    DataType.INT32: ua.VariantType.Int32,
+    DataType.UINT32: ua.VariantType.UInt32,
+    DataType.INT64: ua.VariantType.Int64,
+    DataType.UINT64: ua.VariantType.UInt64,
+    DataType.FLOAT32: ua.VariantType.Float,
+    DataType.FLOAT64: ua.VariantType.Double,
+    DataType.BOOL: ua.VariantType.Boolean,
+}
+INTEGER_VARIANTS = {
+    ua.VariantType.SByte: (-(2**7), 2**7 - 1),
+    ua.VariantType.Byte: (0, 2**8 - 1),
+    **{VARIANT_TYPES[data_type]: limits for data_type, limits in INTEGER_RANGES.items()},
+}
 # How often the server sends the changes of subscribed nodes, in milliseconds.
 PUBLISHING_INTERVAL = 500
+
+
+def sample_of(point: PointSpec, data_value: Any, now: datetime.datetime) -> Sample:
+    """The point's sample from the server's DataValue: a bad one saying why when its status is bad or its
+    value is not a number, never an exception."""
+
+    def bad(reason: str) -> Sample:
+        return Sample(point.id, now, None, Quality.BAD, f"{point.address}: {reason}")
+
+    status = getattr(data_value, "StatusCode", None)
+    if isinstance(status, ua.StatusCode) and status.is_bad():
+        return bad(gettext("the server answers %(status)s") % {"status": status.name})
+    variant = getattr(data_value, "Value", None)
+    raw = getattr(variant, "Value", None)
+    try:
+        if isinstance(raw, str | bytes) or getattr(variant, "is_array", False):
+            raise TypeError
+        number = float(raw)  # type: ignore[arg-type]
+        if getattr(variant, "VariantType", None) == ua.VariantType.Float and math.isfinite(number):
+            number = round_float32(number)
+        value = point.to_engineering(number)
+    except (TypeError, ValueError, OverflowError):
+        return bad(gettext("%(value)s is not a number") % {"value": repr(raw)[:100]})
+    if not math.isfinite(value):
+        return bad(gettext("the server sent %(value)s, not a number") % {"value": value})
+    return Sample(point.id, now, value, point.quality_of(value))
+
+
+def raw_value(point: PointSpec, value: float, variant_type: ua.VariantType) -> float | int | bool:
+    """The value as the node's variant type holds it; raises ValueRefused when it cannot, before anything
+    is sent."""
+    if not math.isfinite(value):
+        raise ValueRefused(gettext("%(point)s: %(value)s is not a number") % {"point": point.address, "value": value})
+    try:
+        raw = point.to_raw(value)
+    except ZeroDivisionError:
+        raise ValueRefused(gettext("%(point)s: its scale is 0") % {"point": point.address}) from None
+    if variant_type == ua.VariantType.Boolean:
+        if raw not in (0, 1):
+            raise ValueRefused(
+                gettext("%(point)s: a boolean is 0 or 1, not %(value)s") % {"point": point.address, "value": value}
+            )
+        return bool(raw)
+    low, high = INTEGER_VARIANTS.get(variant_type) or (
+        (-FLOAT32_MAX, FLOAT32_MAX) if variant_type == ua.VariantType.Float else (-math.inf, math.inf)
+    )
+    integer = variant_type in INTEGER_VARIANTS
+    if not math.isfinite(raw) or not low <= (round(raw) if integer else raw) <= high:
+        raise ValueRefused(
+            gettext("%(point)s: %(value)s is outside %(type)s (%(low)s…%(high)s) after scaling")
+            % {
+                "point": point.address,
+                "value": f"{value:g}",
+                "type": variant_type.name,
+                "low": f"{low:g}",
+                "high": f"{high:g}",
+            }
+        )
+    return round(raw) if integer else raw
 
 
 class DataChanges:
@@ -36,7 +117,7 @@ class DataChanges:
     async def datachange_notification(self, node: Any, value: Any, data: Any) -> None:
         point = self.points.get(node.nodeid.to_string())
         if point is not None:
-            await self.sink([self.driver.sample(point, value, timezone.now())])
+            await self.sink([sample_of(point, data.monitored_item.Value, timezone.now())])
 
     def status_change_notification(self, status: ua.StatusChangeNotification) -> None:
         # The server gave up the subscription (session lost, timeout): reconnect at the next poll.
@@ -82,13 +163,6 @@ class OpcUaDriver(Driver):
         except (OSError, ConnectionError) as error:
             raise DeviceUnreachable(f"{self.url}: {error}") from error
 
-    def sample(self, point: PointSpec, raw: Any, now: datetime.datetime) -> Sample:
-        try:
-            value = point.to_engineering(float(raw))
-        except (TypeError, ValueError):
-            return Sample(point.id, now, None, Quality.BAD, f"{point.address}: {raw!r} is not a number")
-        return Sample(point.id, now, value, point.quality_of(value))
-
     async def read(self, points: list[PointSpec]) -> list[Sample]:
         if self.client is None:
             raise DeviceUnreachable(f"{self.url}: not connected")
@@ -100,20 +174,27 @@ class OpcUaDriver(Driver):
             return []
         nodes = [self.client.get_node(point.address) for point in points]
         try:
-            values = await self._call(self.client.read_values(nodes))
+            # Each node's answer has its own status: one unknown node does not fail the others.
+            data_values = await self._call(self.client.read_attributes(nodes))
         except UaError:
-            # One bad node id fails the whole request: read them one by one to name it.
+            # The request as a whole was refused (too many nodes for this server…): one by one.
             return [await self._read_one(point) for point in points]
         now = timezone.now()
-        return [self.sample(point, raw, now) for point, raw in zip(points, values, strict=True)]
+        return [sample_of(point, data_value, now) for point, data_value in zip(points, data_values, strict=True)]
 
     async def _read_one(self, point: PointSpec) -> Sample:
         assert self.client is not None
         try:
-            raw = await self._call(self.client.get_node(point.address).read_value())
-        except UaError as error:
-            return Sample(point.id, timezone.now(), None, Quality.BAD, f"{point.address}: {error}")
-        return self.sample(point, raw, timezone.now())
+            (data_value,) = await self._call(self.client.read_attributes([self.client.get_node(point.address)]))
+        except UaStatusCodeError as error:
+            return Sample(
+                point.id,
+                timezone.now(),
+                None,
+                Quality.BAD,
+                f"{point.address}: " + gettext("the server answers %(status)s") % {"status": type(error).__name__},
+            )
+        return sample_of(point, data_value, timezone.now())
 
     async def subscribe(self, points: list[PointSpec], sink: SampleSink) -> None:
         """One OPC UA subscription for all the points; asyncua keeps it alive with publish requests."""
@@ -130,11 +211,21 @@ class OpcUaDriver(Driver):
         if self.client is None:
             raise DeviceUnreachable(f"{self.url}: not connected")
         node = self.client.get_node(point.address)
-        raw: float | int = point.to_raw(value)
-        if point.data_type and point.data_type not in FLOAT_TYPES:
-            raw = round(raw)
         try:
             variant_type = await self._call(node.read_data_type_as_variant_type())
-            await self._call(node.write_value(ua.Variant(raw, variant_type)))
+        except UaError:
+            # A server that hides the node's data type gets the point's own.
+            variant_type = VARIANT_TYPES.get(DataType(point.data_type or DataType.FLOAT64), ua.VariantType.Double)
+        raw = raw_value(point, value, variant_type)
+        # The value alone, without timestamps: servers on open62541 refuse a SourceTimestamp
+        # (BadWriteNotSupported), and the server stamps the value itself.
+        data_value = ua.DataValue(ua.Variant(raw, variant_type))
+        try:
+            await self._call(node.write_attribute(ua.AttributeIds.Value, data_value))
+        except UaStatusCodeError as error:
+            raise DeviceError(
+                f"{point.address}: "
+                + gettext("the server refuses the value (%(status)s)") % {"status": type(error).__name__}
+            ) from error
         except UaError as error:
             raise DeviceError(f"{point.address}: {error}") from error

@@ -1,21 +1,24 @@
 """The KNX/IP driver against a second xknx instance routing on a private multicast port of 127.0.0.1."""
 
 import asyncio
+import math
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
+from xknx.dpt import DPTArray, DPTBinary
 
 from maintenir.core.tests.clients import client_for
 from maintenir.devices import parameters
 from maintenir.devices.acquisition import poll_device
 from maintenir.devices.choices import ApplicationStatus, Protocol, Quality
 from maintenir.devices.drivers.base import Connection, DeviceError, DeviceUnreachable, PointSpec, Sample
-from maintenir.devices.drivers.knx import KnxDriver, group_address
+from maintenir.devices.drivers.knx import KnxDriver, decode, group_address
 from maintenir.devices.models import Device, ParameterEntry, Point, Reading
 from maintenir.devices.tests.factories import DeviceFactory, ParameterSetFactory, PointFactory
 from maintenir.devices.tests.knx_peer import (
@@ -297,3 +300,20 @@ def test_the_device_form_names_a_bad_knx_setting(technician: Any, equipment_a: A
     assert not Device.objects.exists()
     response = client_for(technician).post(reverse("device-add"), data | {"options": '{"connection": "routing"}'})
     assert response["Location"] == Device.objects.get().get_absolute_url()
+
+
+@given(
+    st.sampled_from(["1.001", "5.001", "5.010", "6.010", "7.001", "8.001", "9.001", "12.001", "13.001", "14.056"]),
+    st.one_of(
+        st.integers(min_value=0, max_value=63).map(DPTBinary),
+        st.binary(max_size=14).map(DPTArray),
+    ),
+)
+def test_whatever_a_telegram_carries_decodes_to_a_sample(dpt: str, payload: DPTArray | DPTBinary) -> None:
+    sample = decode(PointSpec(1, "1/2/3", dpt=dpt, max_value=100), payload, timezone.now())
+    if sample.value is None:
+        assert sample.quality == Quality.BAD
+        assert sample.error.startswith("1/2/3: ")
+    else:
+        assert math.isfinite(sample.value)
+        assert sample.quality in {Quality.GOOD, Quality.OUT_OF_RANGE}

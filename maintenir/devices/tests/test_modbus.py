@@ -1,18 +1,20 @@
 """The Modbus TCP driver against a real pymodbus server on 127.0.0.1."""
 
 import asyncio
+import math
 import socket
 import struct
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
 from maintenir.devices.choices import Quality
 from maintenir.devices.drivers.base import Connection, DeviceError, DeviceUnreachable, PointSpec
-from maintenir.devices.drivers.modbus import MAX_REGISTERS, ModbusDriver, plan_requests
+from maintenir.devices.drivers.modbus import MAX_REGISTERS, ModbusDriver, decode, plan_requests
 from maintenir.devices.tests.peers import ModbusPeer, modbus_peer
 
 READ_HOLDING = 3
@@ -145,3 +147,27 @@ def test_request_plans_cover_every_point_within_the_size_limit(layout: list[tupl
             assert (
                 int(p.address) + {"int16": 1, "float32": 2, "float64": 4}[p.data_type] <= request.start + request.count
             )
+
+
+@given(
+    st.sampled_from(
+        [("holding", data_type) for data_type in ("int16", "uint16", "int32", "uint32", "int64", "uint64")]
+        + [("holding", "float32"), ("input", "float64"), ("coil", "bool"), ("discrete", "bool")]
+    ),
+    st.sampled_from(["big", "little"]),
+    st.floats(min_value=-1e6, max_value=1e6, allow_nan=False) | st.just(0.0),
+    st.lists(st.integers(min_value=-(2**17), max_value=2**17) | st.booleans(), max_size=6),
+)
+def test_whatever_the_device_sends_decodes_to_a_sample(
+    kind: tuple[str, str], word_order: str, scale: float, words: list[Any]
+) -> None:
+    table, data_type = kind
+    spec = point(1, 0, data_type, table, word_order=word_order, scale=scale)
+    sample = decode(spec, words, timezone.now())
+    assert sample.point_id == 1
+    if sample.value is None:
+        assert sample.quality == Quality.BAD
+        assert sample.error.endswith(" not a number") or "do not make a" in sample.error
+    else:
+        assert math.isfinite(sample.value)
+        assert sample.quality in {Quality.GOOD, Quality.OUT_OF_RANGE}

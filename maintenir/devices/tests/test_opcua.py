@@ -3,17 +3,21 @@
 import asyncio
 import contextlib
 import logging
+import math
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
-from asyncua import Server
+from asyncua import Server, ua
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from maintenir.devices.acquisition import PollStats, poll_device
 from maintenir.devices.choices import Protocol, Quality
 from maintenir.devices.drivers.base import Connection, DeviceError, DeviceUnreachable, PointSpec, Sample
-from maintenir.devices.drivers.opcua import OpcUaDriver
+from maintenir.devices.drivers.opcua import OpcUaDriver, sample_of
 from maintenir.devices.models import Point, Reading
 from maintenir.devices.tests.factories import DeviceFactory, PointFactory
 from maintenir.devices.tests.peers import free_port
@@ -152,3 +156,32 @@ def test_the_acquisition_service_polls_some_points_and_receives_the_subscribed_o
     assert list(supply.readings.order_by("time").values_list("value", flat=True)) == [18.5, 19.5]
     assert supply.last_value == 19.5
     assert set(Reading.objects.filter(point__name="setpoint").values_list("value", flat=True)) == {21.0}
+
+
+@given(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(2**70), max_value=2**70),
+        st.floats(),
+        st.text(max_size=5),
+        st.binary(max_size=5),
+        st.lists(st.floats(), max_size=3),
+    ),
+    st.sampled_from(list(ua.VariantType)),
+    st.sampled_from([ua.StatusCodes.Good, ua.StatusCodes.BadNodeIdUnknown, ua.StatusCodes.UncertainLastUsableValue]),
+    st.floats(min_value=-1e300, max_value=1e300, allow_nan=False),
+)
+def test_whatever_the_server_sends_gives_a_sample(raw: Any, variant_type: Any, status: int, scale: float) -> None:
+    data_value = ua.DataValue.__new__(ua.DataValue)
+    data_value.Value = ua.Variant.__new__(ua.Variant)
+    data_value.Value.Value, data_value.Value.VariantType = raw, variant_type
+    data_value.Value.is_array = isinstance(raw, list)
+    data_value.StatusCode = ua.StatusCode(status)
+    sample = sample_of(PointSpec(1, "ns=2;s=X", scale=scale), data_value, timezone.now())
+    if sample.value is None:
+        assert sample.quality == Quality.BAD
+        assert sample.error.startswith("ns=2;s=X: ")
+    else:
+        assert math.isfinite(sample.value)
+        assert sample.quality == Quality.GOOD
