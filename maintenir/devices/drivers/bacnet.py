@@ -38,6 +38,7 @@ from maintenir.devices.drivers.base import (
     Restore,
     Sample,
     SampleSink,
+    round_float32,
 )
 
 logger = logging.getLogger(__name__)
@@ -135,7 +136,7 @@ def _reason(error: ErrorRejectAbortNack | ErrorType) -> str:
 
 def _round_real(value: Any) -> float:
     # A BACnet Real is a float32: 19.2 arrives as 19.200000762939453.
-    return float(f"{value:.7g}") if isinstance(value, Real) else float(value)
+    return round_float32(value) if isinstance(value, Real) else float(value)
 
 
 def _slot(value: Any) -> Any:
