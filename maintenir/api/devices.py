@@ -101,6 +101,7 @@ class PointOut(PointIn):
     last_value: float | None
     last_time: datetime.datetime | None
     last_quality: str
+    last_error: str
 
 
 class ReadingOut(Schema):
@@ -274,6 +275,8 @@ class PointWriteOut(Schema):
     old_value: float | None
     new_value: float
     read_back: float | None
+    # Why the point could not be put back after a failed application (empty when it was, or had not to be).
+    undo_error: str
 
 
 class ApplicationOut(Schema):

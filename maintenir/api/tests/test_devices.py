@@ -7,7 +7,7 @@ import pytest
 from maintenir.core.tests.clients import client_for
 from maintenir.devices.choices import Protocol
 from maintenir.devices.models import Point
-from maintenir.devices.tests.factories import DeviceFactory
+from maintenir.devices.tests.factories import DeviceFactory, PointFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,3 +51,14 @@ def test_an_opcua_point_is_subscribed_and_unsubscribed(technician: Any, equipmen
     assert Point.objects.get(pk=point_id).subscribed is False
     listed = client.get(f"/api/devices/{device.pk}/points").json()
     assert [(item["name"], item["subscribed"], item["dpt"]) for item in listed] == [("supply", False, "")]
+
+
+def test_a_points_last_error_is_shown_to_its_clients_users_only(client_a: Any, client_b: Any, equipment_a: Any) -> None:
+    device = DeviceFactory(equipment=equipment_a, protocol=Protocol.MODBUS_TCP)
+    point = PointFactory(device=device, name="flow", last_quality="bad", last_error="illegal data address (2)")
+    listed = client_for(client_a).get(f"/api/devices/{device.pk}/points").json()
+    assert [(item["name"], item["last_quality"], item["last_error"]) for item in listed] == [
+        ("flow", "bad", "illegal data address (2)")
+    ]
+    assert client_for(client_b).get(f"/api/devices/{device.pk}/points").status_code == 404
+    assert client_for(client_b).get(f"/api/points/{point.pk}/readings").status_code == 404
