@@ -27,6 +27,7 @@ from bacpypes3.primitivedata import Double, Null, ObjectIdentifier, Real
 from bacpypes3.service.cov import SubscriptionContextManager
 from bacpypes3.vendor import get_vendor_info
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from maintenir.devices.choices import Quality
 from maintenir.devices.drivers.base import (
@@ -149,7 +150,10 @@ def _slot(value: Any) -> Any:
 def _undecodable(point: PointSpec, error: Exception) -> str:
     # Whatever the device sent that bacpypes3 cannot decode (a NULL where the standard says Real, an
     # unknown tag) costs that point only.
-    return f"{point.address}: the answer could not be decoded ({type(error).__name__}: {error})"
+    return gettext("%(point)s: the answer could not be decoded (%(error)s)") % {
+        "point": point.address,
+        "error": f"{type(error).__name__}: {error}",
+    }
 
 
 class _Subscription(SubscriptionContextManager):
@@ -265,7 +269,7 @@ class BacnetDriver(Driver):
         if isinstance(raw, ErrorType | ErrorRejectAbortNack):
             return Sample(point.id, now, None, Quality.BAD, f"{point.address}: {_reason(raw)}")
         if isinstance(raw, Null):
-            return Sample(point.id, now, None, Quality.BAD, f"{point.address}: no value (NULL)")
+            return Sample(point.id, now, None, Quality.BAD, gettext("%s: no value (NULL)") % point.address)
         if not isinstance(raw, int | float):
             return Sample(point.id, now, None, Quality.BAD, f"{point.address}: {raw!r} is not a number")
         value = point.to_engineering(_round_real(raw))
@@ -326,7 +330,10 @@ class BacnetDriver(Driver):
         except ErrorRejectAbortNack as error:
             return error
         except Exception as error:
-            raise DeviceError(f"{target.object}: the answer could not be decoded ({error})") from None
+            raise DeviceError(
+                gettext("%(point)s: the answer could not be decoded (%(error)s)")
+                % {"point": target.object, "error": f"{type(error).__name__}: {error}"}
+            ) from None
 
     def _priorities(self, point: PointSpec) -> Target | None:
         """The priority array that commands the point, if it is a commandable present value."""
@@ -359,7 +366,7 @@ class BacnetDriver(Driver):
             if priority >= point.write_priority:
                 break
             if _slot(slot) is not None:
-                return f"overridden at priority {priority} by another command"
+                return gettext("overridden at priority %d by another command") % priority
         return ""
 
     async def write(self, point: PointSpec, value: float) -> None:
