@@ -156,6 +156,28 @@ def _undecodable(point: PointSpec, error: Exception) -> str:
     }
 
 
+def sample_of(point: PointSpec, raw: Any, now: datetime.datetime) -> Sample:
+    """The point's sample from what bacpypes3 decoded (or the device's error): a bad one saying why when
+    it is not a finite number, never an exception."""
+
+    def bad(reason: str) -> Sample:
+        return Sample(point.id, now, None, Quality.BAD, f"{point.address}: {reason}")
+
+    if isinstance(raw, ErrorType | ErrorRejectAbortNack):
+        return bad(_reason(raw))
+    if isinstance(raw, Null):
+        return bad(gettext("no value (NULL)"))
+    if not isinstance(raw, int | float):
+        return bad(gettext("%(value)s is not a number") % {"value": repr(raw)[:100]})
+    try:
+        value = point.to_engineering(_round_real(raw))
+    except (ValueError, OverflowError):
+        value = math.nan
+    if not math.isfinite(value):
+        return bad(gettext("the device sent %(value)s, not a number") % {"value": raw})
+    return Sample(point.id, now, value, point.quality_of(value))
+
+
 class _Subscription(SubscriptionContextManager):
     """A COV subscription whose renewals have a timeout, and which remembers that one failed.
 
@@ -265,16 +287,6 @@ class BacnetDriver(Driver):
                 raise DeviceError(f"{self._where()}: COV delivery stopped: {delivery.exception()!r}")
         return self.app
 
-    def _sample(self, point: PointSpec, raw: Any, now: datetime.datetime) -> Sample:
-        if isinstance(raw, ErrorType | ErrorRejectAbortNack):
-            return Sample(point.id, now, None, Quality.BAD, f"{point.address}: {_reason(raw)}")
-        if isinstance(raw, Null):
-            return Sample(point.id, now, None, Quality.BAD, gettext("%s: no value (NULL)") % point.address)
-        if not isinstance(raw, int | float):
-            return Sample(point.id, now, None, Quality.BAD, f"{point.address}: {raw!r} is not a number")
-        value = point.to_engineering(_round_real(raw))
-        return Sample(point.id, now, value, point.quality_of(value))
-
     async def read(self, points: list[PointSpec]) -> list[Sample]:
         app = self._connected()
         samples = []
@@ -304,7 +316,7 @@ class BacnetDriver(Driver):
             else:
                 now = timezone.now()
                 return [
-                    self._sample(point, value, now)
+                    sample_of(point, value, now)
                     for point, (_object, _property, _index, value) in zip(points, results, strict=True)
                 ]
         return [await self._read_one(app, point, target) for point, target in zip(points, targets, strict=True)]
@@ -318,7 +330,7 @@ class BacnetDriver(Driver):
             raw = error
         except Exception as error:
             return Sample(point.id, timezone.now(), None, Quality.BAD, _undecodable(point, error))
-        return self._sample(point, raw, timezone.now())
+        return sample_of(point, raw, timezone.now())
 
     async def _read_raw(self, target: Target, index: int | None = None) -> Any:
         """One property's value as bacpypes3 decodes it, or the device's error; raises DeviceError."""
@@ -417,4 +429,4 @@ class BacnetDriver(Driver):
             property_, value = await subscription.get_value()
             # Notifications carry the status flags too.
             if property_ == PRESENT_VALUE:
-                await sink([self._sample(point, value, timezone.now())])
+                await sink([sample_of(point, value, timezone.now())])

@@ -2,18 +2,21 @@
 
 import asyncio
 import contextlib
+import math
 import socket
 from typing import Any
 
 import pytest
+from bacpypes3.primitivedata import Null, Real
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
 from maintenir.devices import transfer
 from maintenir.devices.acquisition import poll_all
 from maintenir.devices.choices import ApplicationStatus, Protocol, Quality
-from maintenir.devices.drivers.bacnet import MAX_INSTANCE, PRESENT_VALUE, BacnetDriver, parse_address
+from maintenir.devices.drivers.bacnet import MAX_INSTANCE, PRESENT_VALUE, BacnetDriver, parse_address, sample_of
 from maintenir.devices.drivers.base import Connection, DeviceError, DeviceUnreachable, PointSpec, Sample
 from maintenir.devices.models import Device, Point, Reading
 from maintenir.devices.parameters import apply_parameter_set, revert_application
@@ -196,6 +199,31 @@ def test_any_instance_parses_or_is_refused_clearly(object_type: str, instance: i
 def test_any_text_parses_or_raises_value_error(text: str) -> None:
     with contextlib.suppress(ValueError):
         parse_address(text)
+
+
+DECODED = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.floats(width=32).map(Real),
+    st.text(max_size=20),
+    st.binary(max_size=20),
+    st.just(Null(())),
+    st.lists(st.floats(), max_size=3),
+)
+
+
+@given(DECODED, st.floats(allow_nan=False, allow_infinity=False), st.floats(allow_nan=False, allow_infinity=False))
+def test_whatever_a_device_sends_gives_a_sample(raw: Any, scale: float, offset: float) -> None:
+    point = PointSpec(1, "analog-value,1", scale=scale, offset=offset)
+    sample = sample_of(point, raw, timezone.now())
+    if sample.value is None:
+        assert sample.quality == Quality.BAD
+        assert sample.error.startswith("analog-value,1: ")
+    else:
+        assert math.isfinite(sample.value)
+        assert sample.error == ""
 
 
 # --- BACnet devices in Maintenir: point lists, polling, subscriptions, parameter sets --------------
