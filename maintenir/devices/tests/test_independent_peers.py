@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from knxdclient import KNXDPT, decode_value, encode_value
 
-from maintenir.devices.choices import Quality
+from maintenir.devices.acquisition import poll_all
+from maintenir.devices.choices import DeviceStatus, Quality
 from maintenir.devices.drivers.base import (
     DeviceError,
     DeviceUnreachable,
@@ -22,6 +23,7 @@ from maintenir.devices.drivers.base import (
 from maintenir.devices.drivers.knx import KnxDriver
 from maintenir.devices.drivers.modbus import ModbusDriver
 from maintenir.devices.drivers.opcua import OpcUaDriver
+from maintenir.devices.tests.factories import DeviceFactory, PointFactory
 from maintenir.devices.tests.independent_peers import (
     KNXD_SETPOINT,
     KNXD_SWITCH,
@@ -32,6 +34,7 @@ from maintenir.devices.tests.independent_peers import (
     O6Peer,
     PyModbusTcpPeer,
 )
+from maintenir.workorders.models import WorkRequest
 
 
 def run(driver: Driver, scenario: Callable[[Any], Awaitable[Any]]) -> Any:
@@ -248,3 +251,28 @@ def test_knx_a_value_the_datapoint_type_cannot_hold_is_refused_naming_the_point(
             await driver.write(PointSpec(4, KNXD_VALVE, dpt="5.001"), 150)
 
     run(KnxDriver(knxd_peer.connection), scenario)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_poll_marks_a_unit_behind_a_gateway_unreachable_and_raises_the_request(
+    pymodbustcp_peer: PyModbusTcpPeer, equipment_a: Any
+) -> None:
+    known, unknown = (
+        DeviceFactory(
+            equipment=equipment_a, port=pymodbustcp_peer.port, unit_id=unit, poll_interval=1, timeout=1, grace_period=0
+        )
+        for unit in (1, 7)
+    )
+    for device in (known, unknown):
+        PointFactory(device=device, name="r0", address="0", data_type="uint16")
+
+    stats = asyncio.run(asyncio.wait_for(poll_all(asyncio.Event(), cycles=2), 30))
+
+    assert (stats[known.pk].failures, stats[unknown.pk].failures) == (0, 2)
+    known.refresh_from_db()
+    unknown.refresh_from_db()
+    assert known.status == DeviceStatus.ONLINE
+    assert unknown.status == DeviceStatus.UNREACHABLE
+    assert "gateway target did not respond (Modbus exception 11)" in unknown.last_error
+    (request,) = WorkRequest.objects.filter(equipment=equipment_a)
+    assert unknown.name in request.symptom
