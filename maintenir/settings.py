@@ -249,6 +249,9 @@ LOGGING = {
         "pymodbus": {"level": "ERROR"},
         "asyncua": {"level": "WARNING"},
         "xknx": {"level": "WARNING"},
+        # bacpypes3 logs each datagram it cannot decode with its traceback: the point's or the device's
+        # reason, stored and logged once by the service, says it instead.
+        "bacpypes3": {"level": "CRITICAL"},
         "django.request": {"filters": ["refusals"]},
     },
 }

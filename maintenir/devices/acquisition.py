@@ -138,9 +138,7 @@ async def poll_device(
             reason = str(error) if isinstance(error, DeviceError) else f"{type(error).__name__}: {error}"
             # Its answers still waiting are written first, so they do not undo the failure.
             await recorder.flush()
-            announced = await sync_to_async(services.record_failure)(device.pk, reason, timezone.now())
-            if announced:
-                logger.warning("device %s unreachable: %s", device, error)
+            await sync_to_async(services.record_failure)(device.pk, reason, timezone.now())
             planned, backoff = loop.time() + backoff, min(backoff * 2, MAX_BACKOFF)
         else:
             backoff = 1.0

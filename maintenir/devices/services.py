@@ -141,16 +141,18 @@ def record_failure(device_id: int, error: str, now: datetime.datetime) -> bool:
     """The device did not answer. Past its grace period it becomes unreachable, and that is announced
     once (`signals.device_unreachable`), not at every failed poll. Returns whether it was announced now."""
     device = Device.objects.select_for_update().get(pk=device_id)
-    if error != device.last_error:
-        # Logged when the reason changes, not at every failed poll.
-        logger.warning("device %s: %s", device, error)
+    changed = error != device.last_error
     device.failing_since = device.failing_since or now
     device.last_error = error
     announce = device.status != DeviceStatus.UNREACHABLE and now - device.failing_since >= datetime.timedelta(
         seconds=device.grace_period
     )
+    # Logged when the device becomes unreachable or its reason changes, not at every failed poll.
     if announce:
         device.status = DeviceStatus.UNREACHABLE
+        logger.warning("device %s unreachable: %s", device, error)
+    elif changed:
+        logger.warning("device %s: %s", device, error)
     Device.objects.filter(pk=device_id).update(
         failing_since=device.failing_since, last_error=error, status=device.status
     )

@@ -39,7 +39,11 @@ from maintenir.devices.drivers.base import (
     Restore,
     Sample,
     SampleSink,
+    ValueRefused,
+    no_answer,
+    not_connected,
     round_float32,
+    unreachable,
 )
 
 logger = logging.getLogger(__name__)
@@ -241,7 +245,8 @@ class BacnetDriver(Driver):
             i_ams = await self._call(self.app.who_is(address=self.address, timeout=self.connection.timeout))
             if not i_ams:
                 raise DeviceUnreachable(
-                    f"{self._where()}: no I-Am; give the device instance in the options if it answers by broadcast"
+                    gettext("%s: no I-Am; give the device instance in the options if it answers by broadcast")
+                    % self._where()
                 )
             return
         try:
@@ -269,22 +274,28 @@ class BacnetDriver(Driver):
         try:
             return await asyncio.wait_for(request, self.connection.timeout)
         except TimeoutError as error:
-            raise DeviceUnreachable(f"{self._where()}: no answer within {self.connection.timeout} s") from error
+            raise no_answer(self._where(), self.connection.timeout) from error
         except AbortPDU as abort:
             if abort.apduAbortRejectReason == AbortReason.noResponse:
-                raise DeviceUnreachable(f"{self._where()}: no answer") from None
+                raise no_answer(self._where(), self.connection.timeout) from None
             raise
         except OSError as error:
-            raise DeviceUnreachable(f"{self._where()}: {error}") from error
+            raise unreachable(self._where(), error) from error
 
     def _connected(self) -> Application:
         if self.app is None:
-            raise DeviceUnreachable(f"{self._where()}: not connected")
+            raise not_connected(self._where())
         for subscription, delivery in self.subscriptions:
             if subscription.failure:
-                raise DeviceUnreachable(f"{self._where()}: COV subscription lost: {subscription.failure}")
+                raise DeviceUnreachable(
+                    gettext("%(where)s: COV subscription lost: %(error)s")
+                    % {"where": self._where(), "error": subscription.failure}
+                )
             if delivery.done():
-                raise DeviceError(f"{self._where()}: COV delivery stopped: {delivery.exception()!r}")
+                raise DeviceError(
+                    gettext("%(where)s: COV delivery stopped: %(error)r")
+                    % {"where": self._where(), "error": delivery.exception()}
+                )
         return self.app
 
     async def read(self, points: list[PointSpec]) -> list[Sample]:
@@ -385,7 +396,9 @@ class BacnetDriver(Driver):
         target = parse_address(point.address)
         raw: float | int = point.to_raw(value)
         if not math.isfinite(raw):
-            raise DeviceError(f"{point.address}: {value} is not a number the device can hold")
+            raise ValueRefused(
+                gettext("%(point)s: %(value)s is not a number") % {"point": point.address, "value": value}
+            )
         if not target.is_real:
             raw = round(raw)
         await self._write(point, target, raw)

@@ -10,6 +10,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, NamedTuple, Self
 
+from django.utils.translation import gettext
+
 from maintenir.devices.choices import DataType, Quality
 
 INTEGER_RANGES = {
@@ -35,6 +37,23 @@ class DeviceError(Exception):
 
 class DeviceUnreachable(DeviceError):
     """No answer within the timeout, or no connection."""
+
+
+def no_answer(where: str, timeout: float) -> DeviceUnreachable:
+    return DeviceUnreachable(
+        gettext("%(where)s: no answer within %(timeout)s s") % {"where": where, "timeout": timeout}
+    )
+
+
+def not_connected(where: str) -> DeviceUnreachable:
+    return DeviceUnreachable(gettext("%(where)s: not connected") % {"where": where})
+
+
+def unreachable(where: str, error: BaseException) -> DeviceUnreachable:
+    """The connection failed; the library's message, or the kind of failure when it has none, says how."""
+    return DeviceUnreachable(
+        gettext("%(where)s: %(error)s") % {"where": where, "error": str(error) or type(error).__name__}
+    )
 
 
 class ValueRefused(DeviceError):

@@ -34,6 +34,7 @@ from maintenir.devices.drivers.base import (
     Sample,
     SampleSink,
     ValueRefused,
+    not_connected,
 )
 
 # The device option "connection"; routing needs no KNXnet/IP server, only the multicast group.
@@ -220,7 +221,7 @@ class KnxDriver(Driver):
 
     def _connected(self) -> XKNX:
         if self.xknx is None or not self.xknx.connection_manager.connected.is_set():
-            raise DeviceUnreachable(f"{self._where()}: not connected")
+            raise not_connected(self._where())
         return self.xknx
 
     async def read(self, points: list[PointSpec]) -> list[Sample]:
@@ -259,10 +260,13 @@ class KnxDriver(Driver):
             await asyncio.wait_for(xknx.telegrams.join(), self.connection.timeout)
         except TimeoutError as error:
             raise DeviceUnreachable(
-                f"{self._where()}: {point.address} not sent within {self.connection.timeout} s"
+                gettext("%(where)s: %(point)s not sent within %(timeout)s s")
+                % {"where": self._where(), "point": point.address, "timeout": self.connection.timeout}
             ) from error
         if xknx.connection_manager.cemi_count_outgoing_error > failures:
-            raise DeviceUnreachable(f"{self._where()}: {point.address} could not be sent")
+            raise DeviceUnreachable(
+                gettext("%(where)s: %(point)s could not be sent") % {"where": self._where(), "point": point.address}
+            )
 
     async def subscribe(self, points: list[PointSpec], sink: SampleSink) -> None:
         xknx = self._connected()

@@ -25,7 +25,10 @@ from maintenir.devices.drivers.base import (
     PointSpec,
     Sample,
     ValueRefused,
+    no_answer,
+    not_connected,
     round_float32,
+    unreachable,
 )
 
 # Registers or bits per request, within the protocol's limits (125 registers, 2000 bits).
@@ -192,7 +195,7 @@ class ModbusDriver(Driver):
         try:
             connected = await asyncio.wait_for(self.client.connect(), self.connection.timeout)
         except (TimeoutError, OSError, ModbusException) as error:
-            raise DeviceUnreachable(f"{self._where()}: {error or 'no answer'}") from error
+            raise unreachable(self._where(), error) from error
         if not connected:
             raise DeviceUnreachable(f"{self._where()}: connection refused")
 
@@ -206,14 +209,14 @@ class ModbusDriver(Driver):
 
     async def _call(self, method: str, *args: Any, **kwargs: Any) -> Any:
         if self.client is None or not self.client.connected:
-            raise DeviceUnreachable(f"{self._where()}: not connected")
+            raise not_connected(self._where())
         call = getattr(self.client, method)(*args, device_id=self.connection.unit_id, **kwargs)
         try:
             return await asyncio.wait_for(call, self.connection.timeout)
         except TimeoutError as error:
-            raise DeviceUnreachable(f"{self._where()}: no answer within {self.connection.timeout} s") from error
+            raise no_answer(self._where(), self.connection.timeout) from error
         except (OSError, ModbusException) as error:
-            raise DeviceUnreachable(f"{self._where()}: {error}") from error
+            raise unreachable(self._where(), error) from error
 
     async def read(self, points: list[PointSpec]) -> list[Sample]:
         assert self.client is not None

@@ -23,7 +23,10 @@ from maintenir.devices.drivers.base import (
     Sample,
     SampleSink,
     ValueRefused,
+    no_answer,
+    not_connected,
     round_float32,
+    unreachable,
 )
 
 # A node's variant type when the server does not tell its data type: the point's own, or a double.
@@ -143,7 +146,7 @@ class OpcUaDriver(Driver):
             await asyncio.wait_for(self.client.connect(), self.connection.timeout)
         except (TimeoutError, OSError, UaError) as error:
             self.client = None
-            raise DeviceUnreachable(f"{self.url}: {error or 'no answer'}") from error
+            raise unreachable(self.url, error) from error
 
     async def close(self) -> None:
         if self.client is not None:
@@ -159,13 +162,13 @@ class OpcUaDriver(Driver):
         try:
             return await asyncio.wait_for(call, self.connection.timeout)
         except TimeoutError as error:
-            raise DeviceUnreachable(f"{self.url}: no answer within {self.connection.timeout} s") from error
+            raise no_answer(self.url, self.connection.timeout) from error
         except (OSError, ConnectionError) as error:
-            raise DeviceUnreachable(f"{self.url}: {error}") from error
+            raise unreachable(self.url, error) from error
 
     async def read(self, points: list[PointSpec]) -> list[Sample]:
         if self.client is None:
-            raise DeviceUnreachable(f"{self.url}: not connected")
+            raise not_connected(self.url)
         if self.lost:
             raise DeviceUnreachable(self.lost)
         if not points:
@@ -199,7 +202,7 @@ class OpcUaDriver(Driver):
     async def subscribe(self, points: list[PointSpec], sink: SampleSink) -> None:
         """One OPC UA subscription for all the points; asyncua keeps it alive with publish requests."""
         if self.client is None:
-            raise DeviceUnreachable(f"{self.url}: not connected")
+            raise not_connected(self.url)
         handler = DataChanges(self, {ua.NodeId.from_string(point.address).to_string(): point for point in points}, sink)
         try:
             self.subscription = await self._call(self.client.create_subscription(PUBLISHING_INTERVAL, handler))
@@ -209,7 +212,7 @@ class OpcUaDriver(Driver):
 
     async def write(self, point: PointSpec, value: float) -> None:
         if self.client is None:
-            raise DeviceUnreachable(f"{self.url}: not connected")
+            raise not_connected(self.url)
         node = self.client.get_node(point.address)
         try:
             variant_type = await self._call(node.read_data_type_as_variant_type())
