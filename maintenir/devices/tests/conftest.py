@@ -1,0 +1,21 @@
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from maintenir.workorders.choices import WorkOrderStatus
+from maintenir.workorders.models import WorkOrder
+from maintenir.workorders.tests.factories import WorkOrderFactory
+
+
+@pytest.fixture
+def at_work(db: None) -> Callable[..., WorkOrder]:
+    """Assign someone to a work order on the equipment (in progress unless told): a technician writes
+    parameter sets to the devices of the equipment they are at work on."""
+
+    def assign(user: Any, equipment: Any, status: str = WorkOrderStatus.IN_PROGRESS) -> WorkOrder:
+        order = WorkOrderFactory(equipment=equipment, status=status)
+        order.assignees.add(user)
+        return order
+
+    return assign
