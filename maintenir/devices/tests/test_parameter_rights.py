@@ -465,3 +465,13 @@ def test_a_trainee_picks_their_tutor_on_the_form(
     form = client.get(reverse("parameterset-detail", args=[winter.pk])).context["apply_form"]
     assert [value for value, _label in form.fields["tutor"].choices] == ["", technician.pk]
     assert [value for value, _label in form.fields["devices"].choices] == [device.pk]
+
+
+def test_a_refusal_speaks_the_users_language(technician: Any, winter: Any, device: Device) -> None:
+    url = f"/api/parameter-sets/{winter.pk}/apply"
+    response = client_for(technician, HTTP_ACCEPT_LANGUAGE="fr").post(
+        url, {"devices": [device.pk]}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert response.json()["detail"].startswith(f"Vous n'avez ni ordre de travail ouvert sur {device.equipment}")
+    assert_nothing_written(device)
