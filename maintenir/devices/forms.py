@@ -89,11 +89,13 @@ class ApplyForm(forms.Form):
         field.label_from_instance = lambda device: f"{device.equipment.code} — {device.name}"  # type: ignore[attr-defined]
         field.choices = [(device.pk, field.label_from_instance(device)) for device in rights.devices(devices)]  # type: ignore[attr-defined]
         if rights.trainee:
+            # Any active account is accepted here, so that the service says why one who is not their tutor is refused.
             tutor = self.fields["tutor"]
             tutor.queryset = User.objects.filter(is_active=True)  # type: ignore[attr-defined]
-            tutor.choices = [  # type: ignore[attr-defined]
-                ("", "---------"),
-                *((person.pk, str(person)) for person in User.objects.filter(pk__in=rights.tutors())),
-            ]
+            tutor.required = True
+            tutors = list(User.objects.filter(pk__in=rights.tutors()))
+            tutor.choices = [("", "---------"), *((person.pk, str(person)) for person in tutors)]  # type: ignore[attr-defined]
+            if len(tutors) == 1:
+                tutor.initial = tutors[0].pk
         else:
             del self.fields["tutor"]
