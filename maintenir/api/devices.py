@@ -23,6 +23,7 @@ from maintenir.api.common import (
 )
 from maintenir.assets.models import Equipment, Site
 from maintenir.core.csvio import ImportReport
+from maintenir.core.models import User
 from maintenir.core.services import save_restricted
 from maintenir.devices import history, parameters, transfer
 from maintenir.devices.choices import DataType, Protocol, RegisterType, WordOrder
@@ -268,6 +269,9 @@ class ParameterSetOut(Schema):
 
 class ApplyIn(Input):
     devices: list[int]
+    tutor: int | None = Field(
+        None, description="A trainee's tutor, assigned with them to an open work order on the devices' equipment."
+    )
 
 
 class PointWriteOut(Schema):
@@ -285,6 +289,7 @@ class ApplicationOut(Schema):
     device: int = Field(alias="device_id")
     status: str
     applied_by: int = Field(alias="applied_by_id")
+    tutor: int | None = Field(None, alias="tutor_id")
     created: datetime.datetime
     reverted_at: datetime.datetime | None
     error: str
@@ -314,10 +319,15 @@ def create_parameter_set(request: HttpRequest, payload: ParameterSetIn) -> Param
 
 @router.post("/parameter-sets/{set_id}/apply", response=list[ApplicationOut])
 def apply_parameter_set(request: HttpRequest, set_id: int, payload: ApplyIn) -> list[Application]:
-    """Write the set to each device, read back to verify, and record old and new values."""
+    """Write the set to each device, read back to verify, and record old and new values.
+
+    A technician writes to the devices of equipment on which they hold an open work order, or anywhere
+    with the remote parameterisation habilitation; a trainee only naming their tutor on that order. A
+    refusal answers 403 saying why, and nothing is written."""
     parameter_set = get_visible(restricted(ParameterSet, request), set_id)
     devices = resolve_many(Device, request, payload.devices, "devices")
-    return parameters.apply_parameter_set(acting_user(request), parameter_set, devices)
+    tutor = resolve(User, request, payload.tutor, "tutor")
+    return parameters.apply_parameter_set(acting_user(request), parameter_set, devices, tutor)
 
 
 @router.get("/devices/{device_id}/applications", response=list[ApplicationOut])
@@ -327,6 +337,7 @@ def device_applications(request: HttpRequest, device_id: int) -> QuerySet[Applic
 
 @router.post("/applications/{application_id}/revert", response=ApplicationOut)
 def revert_application(request: HttpRequest, application_id: int) -> Application:
-    """Write back the values from before the application."""
+    """Write back the values from before the application: a manager's act, or its author's (their tutor's, for a
+    trainee's) while they may still write to the device; a refusal answers 403 saying why."""
     application = get_visible(restricted(Application, request), application_id)
     return parameters.revert_application(acting_user(request), application)

@@ -128,7 +128,8 @@ TEAM = (
         "tech",
         LYON,
         {"elec-indus": 3, "hydraulique": 2, "pneumatique": 2, "automatismes": 2, "cvc-gtb": 2, "energie": 2},
-        ("B2V", "BR", "BC", "BP", "HAUTEUR"),
+        # TELEPARAM: he applies parameter sets to the building's controllers remotely, without an order there.
+        ("B2V", "BR", "BC", "BP", "HAUTEUR", "TELEPARAM"),
         (1, 3),
     ),
     TeamMember(

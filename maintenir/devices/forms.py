@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.forms import RestrictedChoicesForm
 from maintenir.core.choices import Action
+from maintenir.core.models import User
 from maintenir.devices import parameters
 from maintenir.devices.models import POINT_SETTINGS, Device, ParameterEntry, ParameterSet, Point
 
@@ -67,12 +68,34 @@ class ApplyForm(forms.Form):
     devices = forms.ModelMultipleChoiceField(
         label=_("Devices"), queryset=Device.objects.none(), widget=forms.CheckboxSelectMultiple
     )
+    tutor = forms.ModelChoiceField(
+        label=_("Tutor"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("A trainee applies with their tutor, assigned with them to the open work order."),
+    )
 
-    def __init__(self, *args: Any, user: Any, parameter_set: ParameterSet, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, parameter_set: ParameterSet, rights: parameters.WriteRights, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["devices"]
-        # Only the devices that have the set's points: the others would be refused.
-        field.queryset = parameters.applicable_devices(  # type: ignore[attr-defined]
+        # Only the devices that have the set's points: the others would be refused. A device the user may
+        # not write to is not offered, but is still accepted here so that the service refuses it (403).
+        devices = parameters.applicable_devices(
             parameter_set, Device.objects.restrict(user, Action.CHANGE).select_related("equipment")
         )
+        field.queryset = devices  # type: ignore[attr-defined]
         field.label_from_instance = lambda device: f"{device.equipment.code} — {device.name}"  # type: ignore[attr-defined]
+        field.choices = [(device.pk, field.label_from_instance(device)) for device in rights.devices(devices)]  # type: ignore[attr-defined]
+        if rights.trainee:
+            # Any active account is accepted here, so that the service says why one who is not their tutor is refused.
+            tutor = self.fields["tutor"]
+            tutor.queryset = User.objects.filter(is_active=True)  # type: ignore[attr-defined]
+            tutor.required = True
+            tutors = list(User.objects.filter(pk__in=rights.tutors()))
+            tutor.choices = [("", "---------"), *((person.pk, str(person)) for person in tutors)]  # type: ignore[attr-defined]
+            if len(tutors) == 1:
+                tutor.initial = tutors[0].pk
+        else:
+            del self.fields["tutor"]

@@ -369,6 +369,15 @@ class Application(RestrictedModel):
     applied_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("applied by"), on_delete=models.PROTECT, related_name="+"
     )
+    # A trainee applies under their tutor, who answers for the application with them.
+    tutor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tutor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     reverted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reverted by"),

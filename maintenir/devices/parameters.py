@@ -7,33 +7,33 @@ application is recorded as failed — as failed with the device left changed, na
 that could not be put back, when that is so. Reverting writes the old values back; a BACnet command
 at a priority slot that was empty before is relinquished instead, so the point returns to what
 lower priorities (or its relinquish default) say.
+
+Who may write to live equipment is decided here, once, for the pages and the API alike
+(`write_rights`, `apply_refusal`, `revert_refusal`); a refusal is raised before anything is written.
 """
 
 import contextlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import cast
 
 from asgiref.sync import async_to_sync
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from maintenir.core.choices import Action
+from maintenir.core.choices import MANAGING_ROLES, Action, Role
 from maintenir.core.models import User
-from maintenir.core.services import (
-    TransitionError,
-    check_model_permission,
-    check_permission,
-    clean_row,
-    save_restricted,
-)
-from maintenir.devices import services
+from maintenir.core.services import TransitionError, check_permission, clean_row, save_restricted
+from maintenir.devices import services, signals
 from maintenir.devices.choices import ApplicationStatus
 from maintenir.devices.drivers import driver_for
 from maintenir.devices.drivers.base import DeviceError, Driver, PointSpec, Restore
 from maintenir.devices.models import Application, Device, ParameterEntry, ParameterSet, Point, PointWrite
+from maintenir.people.models import REMOTE_PARAMETERISATION, Technician
+from maintenir.people.safety import holds_habilitation
 
 
 @dataclass
@@ -169,13 +169,143 @@ def applicable_devices(parameter_set: ParameterSet, devices: QuerySet[Device]) -
     return devices
 
 
-def apply_parameter_set(user: User, parameter_set: ParameterSet, devices: Sequence[Device]) -> list[Application]:
-    """Apply the set to each device (checked first: every entry must name a writable point of every device)."""
-    check_model_permission(user, Action.ADD, Application)
+# --- Who may write to live equipment ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WriteRights:
+    """Where a person may write parameter sets to devices.
+
+    Managers and administrators: every device, and they revert anyone's application. A technician: the
+    devices of the equipment on which they hold a work order not closed or cancelled, or every device
+    with the remote parameterisation habilitation; they revert their own applications and those made
+    under them as a tutor. A trainee: only beside a tutor recorded with them on such an order, who is
+    named on the application. Nobody else writes to live equipment.
+    """
+
+    manages: bool = False
+    technician: bool = False
+    trainee: bool = False
+    anywhere: bool = False
+    # Equipment id -> the tutors beside the person there (for a trainee, only where there is one).
+    work: Mapping[int, frozenset[int]] = field(default_factory=dict)
+
+    @property
+    def in_trade(self) -> bool:
+        """Whether the person's role writes parameter sets at all, wherever their work allows it."""
+        return self.manages or self.technician
+
+    def covers(self, device: Device) -> bool:
+        return self.anywhere or device.equipment_id in self.work
+
+    def devices(self, devices: QuerySet[Device]) -> QuerySet[Device]:
+        return devices if self.anywhere else devices.filter(equipment_id__in=list(self.work))
+
+    def tutors(self) -> set[int]:
+        return set().union(*self.work.values())
+
+
+def write_rights(user: User) -> WriteRights:
+    if not user.is_authenticated or not user.is_active:
+        return WriteRights()
+    if user.is_superuser or user.role in MANAGING_ROLES:
+        return WriteRights(manages=True, anywhere=True)
+    if user.role != Role.TECHNICIAN:
+        return WriteRights()
+    trainee = Technician.objects.filter(user=user, is_trainee=True).exists()
+    if not trainee and holds_habilitation(user, REMOTE_PARAMETERISATION):
+        return WriteRights(technician=True, anywhere=True)
+    # The work orders are another app's, which answers (devices never imports it).
+    work: dict[int, set[int]] = {}
+    for _receiver, answer in signals.work_in_hand.send(sender=Device, user=user):
+        for equipment_id, tutors in cast(Mapping[int, Collection[int]], answer).items():
+            work.setdefault(equipment_id, set()).update(tutors)
+    return WriteRights(
+        technician=True,
+        trainee=trainee,
+        work={equipment_id: frozenset(tutors) for equipment_id, tutors in work.items() if tutors or not trainee},
+    )
+
+
+def write_refusal(rights: WriteRights) -> str:
+    """Why the person may write to no device at all; empty if they may write to some."""
+    if rights.anywhere or rights.work:
+        return ""
+    if rights.trainee:
+        return _("A trainee applies parameter sets only beside their tutor, both assigned to an open work order.")
+    if rights.technician:
+        return _(
+            "You may apply parameter sets to the devices of equipment on which you hold an open work order "
+            "(assigned to you, not closed or cancelled), or anywhere with the remote parameterisation habilitation."
+        )
+    return _("Your role may not write to live equipment.")
+
+
+def apply_refusal(user: User, device: Device, tutor: User | None = None, rights: WriteRights | None = None) -> str:
+    """Why the user may not write a parameter set to the device (a trainee, with `tutor`); empty if they may."""
+    rights = rights or write_rights(user)
+    if not rights.covers(device):
+        if rights.trainee:
+            return _(
+                "A trainee applies parameter sets only beside their tutor, both assigned to an open work order "
+                "on the equipment: there is none on %(equipment)s."
+            ) % {"equipment": device.equipment}
+        if rights.technician:
+            return _(
+                "You hold no open work order on %(equipment)s (assigned to you, not closed or cancelled), "
+                "nor the remote parameterisation habilitation."
+            ) % {"equipment": device.equipment}
+        return _("Your role may not write to live equipment.")
+    if not rights.trainee:
+        return ""
+    if tutor is None:
+        return _("A trainee applies parameter sets only with their tutor: name your tutor.")
+    if tutor.pk not in rights.work[device.equipment_id]:
+        return _("%(tutor)s is not your tutor on an open work order of %(equipment)s.") % {
+            "tutor": tutor,
+            "equipment": device.equipment,
+        }
+    refusal = apply_refusal(tutor, device)
+    return _("Your tutor may not apply it: %(reason)s") % {"reason": refusal} if refusal else ""
+
+
+def revert_refusal(user: User, application: Application, rights: WriteRights | None = None) -> str:
+    """Why the user may not revert the application; empty if they may. Reverting writes to the device too."""
+    rights = rights or write_rights(user)
+    if rights.manages:
+        return ""
+    if rights.trainee:
+        return _("A trainee's application is reverted by their tutor or a manager.")
+    if rights.technician and user.pk not in {application.applied_by_id, application.tutor_id}:
+        return _("Reverting another person's application is a manager's act.")
+    return apply_refusal(user, application.device, rights=rights)
+
+
+def check_may_apply(user: User, devices: Sequence[Device], tutor: User | None = None) -> None:
+    rights = write_rights(user)
+    if tutor is not None and not rights.trainee:
+        raise ValidationError({"tutor": _("Only a trainee applies under a tutor.")})
+    for device in devices:
+        if refusal := apply_refusal(user, device, tutor, rights):
+            raise PermissionDenied(refusal)
+
+
+def check_may_revert(user: User, application: Application) -> None:
+    if refusal := revert_refusal(user, application):
+        raise PermissionDenied(refusal)
+
+
+def apply_parameter_set(
+    user: User, parameter_set: ParameterSet, devices: Sequence[Device], tutor: User | None = None
+) -> list[Application]:
+    """Apply the set to each device, a trainee's under their `tutor` (checked first: the user may write to
+    every device, and every entry must name a writable point of every device)."""
+    for device in devices:
+        check_permission(user, Action.CHANGE, device)
+    check_may_apply(user, devices, tutor)
     entries = list(parameter_set.entries.all())
     plans = []
     for device in devices:
-        check_permission(user, Action.CHANGE, device)
         if parameter_set.site_id is not None and device.equipment.site_id != parameter_set.site_id:
             raise ValidationError(
                 {
@@ -209,7 +339,7 @@ def apply_parameter_set(user: User, parameter_set: ParameterSet, devices: Sequen
     applications = []
     for device, writes in plans:
         error = async_to_sync(_write_all)(driver_for(device.protocol), device, [write for _point, write in writes])
-        applications.append(_record(user, parameter_set, device, writes, error))
+        applications.append(_record(user, tutor, parameter_set, device, writes, error))
     return applications
 
 
@@ -229,7 +359,12 @@ def _not_put_back(writes: list[Write]) -> str:
 
 @transaction.atomic
 def _record(
-    user: User, parameter_set: ParameterSet, device: Device, writes: list[tuple[Point, Write]], error: str
+    user: User,
+    tutor: User | None,
+    parameter_set: ParameterSet,
+    device: Device,
+    writes: list[tuple[Point, Write]],
+    error: str,
 ) -> Application:
     """Record the application; a failure keeps its first cause, and says which points stay changed."""
     done = [write for _point, write in writes]
@@ -238,6 +373,7 @@ def _record(
         device=device,
         status=_status(done, error),
         applied_by=user,
+        tutor=tutor,
         error="\n".join(filter(None, [error, _not_put_back(done)])),
     )
     save_restricted(user, application)
@@ -260,6 +396,7 @@ def _record(
 def revert_application(user: User, application: Application) -> Application:
     """Write back the values from before the application, verified like any write."""
     check_permission(user, Action.CHANGE, application)
+    check_may_revert(user, application)
     if application.status != ApplicationStatus.APPLIED:
         raise TransitionError({"status": _("Only an applied parameter set can be reverted.")})
     device = application.device

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -48,12 +48,14 @@ def device_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
     device = get_visible(request, Device.objects.select_related("equipment__site"), pk)
+    rights = parameters.write_rights(request.user)  # type: ignore[arg-type]
     context = {
         "device": device,
         "points": device.points.order_by("name"),
         "changes": changes_for(device)[:CHANGELOG_SIZE],
         "can_change": can(request.user, Action.CHANGE, device),
-        **applications_context(request, device.applications.all()),
+        "can_apply": rights.covers(device),
+        **applications_context(request, device.applications.all(), rights),
     }
     return render(request, "devices/device_detail.html", context)
 
@@ -205,22 +207,28 @@ def _parameterset_form(request: HttpRequest, parameter_set: ParameterSet) -> Htt
     return render(request, "devices/parameterset_form.html", context)
 
 
-def applications_context(request: HttpRequest, applications: QuerySet[Application]) -> dict[str, Any]:
+def applications_context(
+    request: HttpRequest, applications: QuerySet[Application], rights: parameters.WriteRights
+) -> dict[str, Any]:
     """The applications the user may see, newest first, with what each wrote, and which they may revert."""
     shown = list(
         applications.restrict(request.user)  # type: ignore[attr-defined]
-        .select_related("parameter_set", "device__equipment", "applied_by", "reverted_by")
+        .select_related("parameter_set", "device__equipment", "applied_by", "tutor", "reverted_by")
         .prefetch_related(Prefetch("writes", queryset=PointWrite.objects.select_related("point")))[:APPLICATIONS_SHOWN]
     )
-    revertible = set(
-        Application.objects.restrict(request.user, Action.CHANGE)
-        .filter(pk__in=[application.pk for application in shown], status=ApplicationStatus.APPLIED)
-        .values_list("pk", flat=True)
-    )
+    revertible = {
+        application.pk
+        for application in shown
+        if application.status == ApplicationStatus.APPLIED
+        and not parameters.revert_refusal(request.user, application, rights)  # type: ignore[arg-type]
+    }
     return {"applications": shown, "revertible": revertible}
 
 
-def _parameterset_page(request: HttpRequest, parameter_set: ParameterSet, form: ApplyForm) -> HttpResponse:
+def _parameterset_page(
+    request: HttpRequest, parameter_set: ParameterSet, rights: parameters.WriteRights, form: ApplyForm | None
+) -> HttpResponse:
+    """The set, the form to apply it for those who may write to some device, and its applications."""
     entries = list(parameter_set.entries.all())
     # An entry names points by their name; people read the display name the points of that name carry.
     labels = dict(
@@ -232,9 +240,11 @@ def _parameterset_page(request: HttpRequest, parameter_set: ParameterSet, form: 
     context = {
         "parameter_set": parameter_set,
         "entries": [(entry, labels.get(entry.point_name, "")) for entry in entries],
-        "apply_form": form if can_add(request.user, Application) else None,
+        "apply_form": form,
+        # Technicians read why they may not apply; other roles have no business with it.
+        "apply_refusal": parameters.write_refusal(rights) if rights.technician else "",
         "can_change": can(request.user, Action.CHANGE, parameter_set),
-        **applications_context(request, parameter_set.applications.all()),
+        **applications_context(request, parameter_set.applications.all(), rights),
     }
     return render(request, "devices/parameterset_detail.html", context)
 
@@ -242,23 +252,36 @@ def _parameterset_page(request: HttpRequest, parameter_set: ParameterSet, form: 
 @login_required
 def parameterset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     parameter_set = get_visible(request, ParameterSet.objects.select_related("site"), pk)
-    form = ApplyForm(user=request.user, parameter_set=parameter_set, initial={"devices": request.GET.getlist("device")})
-    return _parameterset_page(request, parameter_set, form)
+    rights = parameters.write_rights(request.user)  # type: ignore[arg-type]
+    form = None
+    if not parameters.write_refusal(rights):
+        form = ApplyForm(
+            user=request.user,
+            parameter_set=parameter_set,
+            rights=rights,
+            initial={"devices": request.GET.getlist("device")},
+        )
+    return _parameterset_page(request, parameter_set, rights, form)
 
 
 @login_required
 @require_POST
 def parameterset_apply(request: HttpRequest, pk: int) -> HttpResponse:
-    """Write the set to the devices chosen, each verified by reading back; one message per device."""
+    """Write the set to the devices chosen, each verified by reading back; one message per device.
+
+    A device the user may not write to is refused (403) by the service, before anything is written."""
     parameter_set = get_visible(request, ParameterSet.objects.all(), pk)
-    require_add(request.user, Application)
-    form = ApplyForm(request.POST, user=request.user, parameter_set=parameter_set)
+    rights = parameters.write_rights(request.user)  # type: ignore[arg-type]
+    if not rights.in_trade:
+        raise PermissionDenied(parameters.write_refusal(rights))
+    form = ApplyForm(request.POST, user=request.user, parameter_set=parameter_set, rights=rights)
     if form.is_valid():
         try:
             applications = parameters.apply_parameter_set(
                 request.user,  # type: ignore[arg-type]
                 parameter_set,
                 list(form.cleaned_data["devices"]),
+                form.cleaned_data.get("tutor"),
             )
         except ValidationError as error:
             add_errors(form, error)
@@ -272,7 +295,7 @@ def parameterset_apply(request: HttpRequest, pk: int) -> HttpResponse:
                         request, _("%(set)s not applied to %(device)s, put back as it was: %(error)s") % names
                     )
             return redirect(reverse("parameterset-detail", args=[parameter_set.pk]) + "#applications")
-    return _parameterset_page(request, parameter_set, form)
+    return _parameterset_page(request, parameter_set, rights, form)
 
 
 @login_required

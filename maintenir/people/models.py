@@ -36,6 +36,9 @@ STAFF_PERMISSIONS: dict[str, frozenset[str]] = {
 }
 # The accounts that can have a technician's profile: those who go on site.
 TECHNICIAN_ROLES = frozenset({Role.TECHNICIAN, Role.MANAGER})
+# The habilitation that lets a technician parameterise live equipment wherever they work, without an open
+# work order on it (a standard one, loaded by a migration).
+REMOTE_PARAMETERISATION = "TELEPARAM"
 WORKING_DAYS = RegexValidator(r"^[1-7]{1,7}$", _("ISO weekday numbers, 1 = Monday … 7 = Sunday, e.g. 12345."))
 
 

@@ -289,7 +289,10 @@ def test_the_acquisition_service_polls_some_points_and_receives_the_others_by_co
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_parameter_set_is_applied_at_the_points_priority_and_reverted(technician: Any, ahu: Device) -> None:
+def test_a_parameter_set_is_applied_at_the_points_priority_and_reverted(
+    technician: Any, ahu: Device, at_work: Any
+) -> None:
+    at_work(technician, ahu.equipment)
     transfer.import_points(technician, ahu, BACNET_POINTS)
     parameter_set = ParameterSetFactory(name="Mode été")
     parameter_set.entries.create(point_name="supply_setpoint", value=17.5)

@@ -58,7 +58,7 @@ def test_a_technician_reads_a_point_history_on_a_phone(live_server: Any, browser
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_technician_applies_a_parameter_set_from_the_device_page_and_reverts_it(
-    live_server: Any, browser_page: Any, settings: Any
+    live_server: Any, browser_page: Any, settings: Any, at_work: Any
 ) -> None:
     from playwright.sync_api import expect
 
@@ -69,7 +69,8 @@ def test_a_technician_applies_a_parameter_set_from_the_device_page_and_reverts_i
         winter = ParameterSetFactory(name="Winter setpoints")
         ParameterEntry.objects.create(parameter_set=winter, point_name="heating_setpoint", value=20.5)
         ParameterEntry.objects.create(parameter_set=winter, point_name="fan_speed", value=60)
-        UserFactory(username="tech", role=Role.TECHNICIAN)
+        # At work on the unit: a technician writes to the devices of the equipment of their open orders.
+        at_work(UserFactory(username="tech", role=Role.TECHNICIAN), device.equipment)
         browser = Browser(page, live_server.url)
         browser.log_in("tech")
 

@@ -187,7 +187,8 @@ def test_the_acquisition_service_stores_polled_and_subscribed_readings(equipment
 
 
 @pytest.mark.django_db
-def test_a_parameter_set_is_applied_verified_and_reverted(technician: Any, equipment_a: Any) -> None:
+def test_a_parameter_set_is_applied_verified_and_reverted(technician: Any, equipment_a: Any, at_work: Any) -> None:
+    at_work(technician, equipment_a)
     winter = ParameterSetFactory()
     ParameterEntry.objects.create(parameter_set=winter, point_name="setpoint", value=21.5)
     ParameterEntry.objects.create(parameter_set=winter, point_name="valve", value=60)

@@ -27,8 +27,9 @@ def messages_of(response: Any) -> list[str]:
 
 
 @pytest.fixture
-def application_a(equipment_a: Any, technician: Any) -> Any:
-    """Org A's device with a set applied to it."""
+def application_a(equipment_a: Any, technician: Any, at_work: Any) -> Any:
+    """Org A's device with a set applied to it by the technician at work on its equipment."""
+    at_work(technician, equipment_a)
     point = PointFactory(device__equipment=equipment_a, device__name="CTA Lumière", name="heating_setpoint")
     point.writable = True
     point.save()
@@ -102,14 +103,14 @@ def test_a_company_template_is_for_the_staff_only(
 
 
 def test_a_set_of_a_site_applies_to_that_sites_devices_only(
-    technician: Any, application_a: Any, equipment_b: Any
+    technician: Any, manager: Any, application_a: Any, equipment_b: Any
 ) -> None:
     elsewhere = PointFactory(device__equipment=equipment_b, device__name="CTA Usine", name="heating_setpoint")
     Point.objects.filter(pk=elsewhere.pk).update(writable=True)
     page = client_for(technician).get(reverse("parameterset-detail", args=[application_a.parameter_set.pk]))
     assert set(page.context["apply_form"].fields["devices"].queryset) == {application_a.device}
     with pytest.raises(ValidationError, match="CTA Usine: the set is for the devices of"):
-        parameters.apply_parameter_set(technician, application_a.parameter_set, [elsewhere.device])
+        parameters.apply_parameter_set(manager, application_a.parameter_set, [elsewhere.device])
 
 
 def test_refused_roles_change_nothing(client_a: Any, application_a: Any) -> None:
@@ -192,7 +193,8 @@ def read(device: Device, name: str) -> float:
     return async_to_sync(ask)()
 
 
-def test_create_apply_and_revert_from_the_pages(technician: Any, equipment_a: Any) -> None:
+def test_create_apply_and_revert_from_the_pages(technician: Any, equipment_a: Any, at_work: Any) -> None:
+    at_work(technician, equipment_a)
     with modbus_peer_in_thread(holding={**dict(enumerate(float32(19.0))), 2: 40}) as peer:
         device = air_handling_unit(equipment_a, peer.port)
         client = client_for(technician)
@@ -234,7 +236,8 @@ def test_create_apply_and_revert_from_the_pages(technician: Any, equipment_a: An
         assert messages_of(response) == ["Only an applied parameter set can be reverted."]
 
 
-def test_a_refused_write_names_the_point_and_undoes_the_others(technician: Any, equipment_a: Any) -> None:
+def test_a_refused_write_names_the_point_and_undoes_the_others(technician: Any, equipment_a: Any, at_work: Any) -> None:
+    at_work(technician, equipment_a)
     with modbus_peer_in_thread(holding={**dict(enumerate(float32(19.0))), 2: 40}, size=10) as peer:
         device = air_handling_unit(equipment_a, peer.port)
         # Beyond the device's registers: it answers with an exception.

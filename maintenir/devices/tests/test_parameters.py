@@ -36,7 +36,8 @@ def air_handling_unit(equipment: Any, port: int) -> Any:
     return device
 
 
-def test_apply_verify_and_revert(technician: Any, equipment_a: Any, winter: Any) -> None:
+def test_apply_verify_and_revert(technician: Any, equipment_a: Any, winter: Any, at_work: Any) -> None:
+    at_work(technician, equipment_a)
     with modbus_peer_in_thread(holding={**dict(enumerate(float32(19.0))), 2: 40}) as peer:
         device = air_handling_unit(equipment_a, peer.port)
         (application,) = parameters.apply_parameter_set(technician, winter, [device])
@@ -59,8 +60,9 @@ def test_apply_verify_and_revert(technician: Any, equipment_a: Any, winter: Any)
 
 
 def test_a_read_only_or_missing_point_is_refused_before_any_write(
-    technician: Any, equipment_a: Any, winter: Any
+    technician: Any, equipment_a: Any, winter: Any, at_work: Any
 ) -> None:
+    at_work(technician, equipment_a)
     ParameterEntry.objects.create(parameter_set=winter, point_name="supply_temperature", value=18)
     device = air_handling_unit(equipment_a, 1)
     with pytest.raises(ValidationError, match="not writable: supply_temperature"):
@@ -68,7 +70,10 @@ def test_a_read_only_or_missing_point_is_refused_before_any_write(
     assert not device.applications.exists()
 
 
-def test_a_device_that_does_not_answer_is_recorded_as_failed(technician: Any, equipment_a: Any, winter: Any) -> None:
+def test_a_device_that_does_not_answer_is_recorded_as_failed(
+    technician: Any, equipment_a: Any, winter: Any, at_work: Any
+) -> None:
+    at_work(technician, equipment_a)
     with modbus_peer_in_thread() as peer:
         port = peer.port
     device = air_handling_unit(equipment_a, port)
