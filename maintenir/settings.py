@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "ninja",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "maintenir.core",
     "maintenir.assets",
     "maintenir.people",
@@ -92,10 +95,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "maintenir.core.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "maintenir.core.middleware.RequestContextMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "maintenir.urls"
@@ -121,6 +128,11 @@ AUTH_USER_MODEL = "core.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # Refuses any login, password or second factor, while the account or the address is locked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -157,6 +169,32 @@ MAINTENIR_CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
 )
+
+# The API's interactive documentation and OpenAPI description: for logged-in users and bearer tokens only,
+# unless opened to anyone.
+MAINTENIR_PUBLIC_API_DOCS = env_bool("MAINTENIR_PUBLIC_API_DOCS")
+
+# Login throttling (django-axes): after MAINTENIR_LOGIN_FAILURE_LIMIT failed logins (password or second-factor
+# code) for one account, or from one address, both are locked for MAINTENIR_LOGIN_LOCKOUT_MINUTES; every further
+# failure during the lock doubles it, up to MAINTENIR_LOGIN_LOCKOUT_MAX_MINUTES. Repeated bad API tokens lock their
+# address the same way. Failed attempts are kept, with their address, in the admin site.
+MAINTENIR_LOGIN_LOCKOUT_MINUTES = float(os.environ.get("MAINTENIR_LOGIN_LOCKOUT_MINUTES", "15"))
+MAINTENIR_LOGIN_LOCKOUT_MAX_MINUTES = float(os.environ.get("MAINTENIR_LOGIN_LOCKOUT_MAX_MINUTES", "1440"))
+AXES_FAILURE_LIMIT = int(os.environ.get("MAINTENIR_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = "maintenir.core.login.lockout_duration"
+AXES_LOCKOUT_PARAMETERS = "maintenir.core.login.lockout_parameters"
+AXES_LOCKOUT_CALLABLE = "maintenir.core.login.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+# Behind MAINTENIR_PROXY_COUNT reverse proxies, the client's address is the one the outermost appended to
+# X-Forwarded-For (what the client put there itself is not believed).
+MAINTENIR_PROXY_COUNT = int(os.environ.get("MAINTENIR_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "maintenir.core.login.client_address"
+
+# Two-factor authentication (TOTP, django-otp): offered to every user; mandatory for the roles listed in
+# MAINTENIR_REQUIRE_2FA (e.g. "administrator,manager"), who are sent to enrol before anything else.
+MAINTENIR_REQUIRE_2FA = env_list("MAINTENIR_REQUIRE_2FA", "")
+OTP_TOTP_ISSUER = "Maintenir"
 
 # E-mail (reports sent from their page, on-call calls). With MAINTENIR_EMAIL_HOST set, mail goes out through that
 # SMTP server (port MAINTENIR_EMAIL_PORT, login MAINTENIR_EMAIL_USER / MAINTENIR_EMAIL_PASSWORD,
