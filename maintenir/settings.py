@@ -42,6 +42,16 @@ DEBUG = env_bool("MAINTENIR_DEBUG")
 ALLOWED_HOSTS = env_list("MAINTENIR_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("MAINTENIR_CSRF_TRUSTED_ORIGINS", "")
 
+# Served over HTTPS (by a reverse proxy that terminates TLS and sets X-Forwarded-Proto): cookies only over HTTPS,
+# plain HTTP redirected, and browsers told to use HTTPS only for MAINTENIR_HSTS_SECONDS (a year by default).
+MAINTENIR_HTTPS = env_bool("MAINTENIR_HTTPS")
+if MAINTENIR_HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("MAINTENIR_HSTS_SECONDS", str(365 * 24 * 3600)))
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("MAINTENIR_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'maintenir.sqlite3'}",
