@@ -195,6 +195,8 @@ AXES_COOLOFF_TIME = "maintenir.core.login.lockout_duration"
 AXES_LOCKOUT_PARAMETERS = "maintenir.core.login.lockout_parameters"
 AXES_LOCKOUT_CALLABLE = "maintenir.core.login.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The log names the account and the address of each failure; passwords and codes are never written.
+AXES_SENSITIVE_PARAMETERS = ["code", "csrfmiddlewaretoken"]
 AXES_VERBOSE = False
 # Behind MAINTENIR_PROXY_COUNT reverse proxies, the client's address is the one the outermost appended to
 # X-Forwarded-For (what the client put there itself is not believed).

@@ -83,8 +83,12 @@ def test_the_address_is_locked_whatever_the_account(manager: Any, technician: An
     assert logged_in(log_in("manager", PASSWORD, address="198.51.100.7"))
 
 
-def test_failed_attempts_are_logged_with_the_address_for_the_administrators(manager: Any, administrator: Any) -> None:
+def test_failed_attempts_are_logged_with_the_address_for_the_administrators(
+    manager: Any, administrator: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     fail(2, address="203.0.113.9")
+    assert 'login failure by {username: "manager", ip_address: "203.0.113.9"' in caplog.text
+    assert "wrong" not in caplog.text
     assert AccessFailureLog.objects.filter(username="manager", ip_address="203.0.113.9", locked_out=False).count() == 2
     administrator.is_staff = administrator.is_superuser = True
     administrator.save()
