@@ -42,6 +42,16 @@ DEBUG = env_bool("MAINTENIR_DEBUG")
 ALLOWED_HOSTS = env_list("MAINTENIR_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("MAINTENIR_CSRF_TRUSTED_ORIGINS", "")
 
+# Served over HTTPS (by a reverse proxy that terminates TLS and sets X-Forwarded-Proto): cookies only over HTTPS,
+# plain HTTP redirected, and browsers told to use HTTPS only for MAINTENIR_HSTS_SECONDS (a year by default).
+MAINTENIR_HTTPS = env_bool("MAINTENIR_HTTPS")
+if MAINTENIR_HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("MAINTENIR_HSTS_SECONDS", str(365 * 24 * 3600)))
+
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("MAINTENIR_DATABASE_URL") or f"sqlite:///{DATA_DIR / 'maintenir.sqlite3'}",
@@ -67,6 +77,9 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "ninja",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "maintenir.core",
     "maintenir.assets",
     "maintenir.people",
@@ -92,10 +105,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "maintenir.core.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "maintenir.core.middleware.RequestContextMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "maintenir.urls"
@@ -121,6 +138,11 @@ AUTH_USER_MODEL = "core.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # Refuses any login, password or second factor, while the account or the address is locked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -157,6 +179,34 @@ MAINTENIR_CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
 )
+
+# The API's interactive documentation and OpenAPI description: for logged-in users and bearer tokens only,
+# unless opened to anyone.
+MAINTENIR_PUBLIC_API_DOCS = env_bool("MAINTENIR_PUBLIC_API_DOCS")
+
+# Login throttling (django-axes): after MAINTENIR_LOGIN_FAILURE_LIMIT failed logins (password or second-factor
+# code) for one account, or from one address, both are locked for MAINTENIR_LOGIN_LOCKOUT_MINUTES; every further
+# failure during the lock doubles it, up to MAINTENIR_LOGIN_LOCKOUT_MAX_MINUTES. Repeated bad API tokens lock their
+# address the same way. Failed attempts are kept, with their address, in the admin site.
+MAINTENIR_LOGIN_LOCKOUT_MINUTES = float(os.environ.get("MAINTENIR_LOGIN_LOCKOUT_MINUTES", "15"))
+MAINTENIR_LOGIN_LOCKOUT_MAX_MINUTES = float(os.environ.get("MAINTENIR_LOGIN_LOCKOUT_MAX_MINUTES", "1440"))
+AXES_FAILURE_LIMIT = int(os.environ.get("MAINTENIR_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = "maintenir.core.login.lockout_duration"
+AXES_LOCKOUT_PARAMETERS = "maintenir.core.login.lockout_parameters"
+AXES_LOCKOUT_CALLABLE = "maintenir.core.login.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# The log names the account and the address of each failure; passwords and codes are never written.
+AXES_SENSITIVE_PARAMETERS = ["code", "csrfmiddlewaretoken"]
+AXES_VERBOSE = False
+# Behind MAINTENIR_PROXY_COUNT reverse proxies, the client's address is the one the outermost appended to
+# X-Forwarded-For (what the client put there itself is not believed).
+MAINTENIR_PROXY_COUNT = int(os.environ.get("MAINTENIR_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "maintenir.core.login.client_address"
+
+# Two-factor authentication (TOTP, django-otp): offered to every user; mandatory for the roles listed in
+# MAINTENIR_REQUIRE_2FA (e.g. "administrator,manager"), who are sent to enrol before anything else.
+MAINTENIR_REQUIRE_2FA = env_list("MAINTENIR_REQUIRE_2FA", "")
+OTP_TOTP_ISSUER = "Maintenir"
 
 # E-mail (reports sent from their page, on-call calls). With MAINTENIR_EMAIL_HOST set, mail goes out through that
 # SMTP server (port MAINTENIR_EMAIL_PORT, login MAINTENIR_EMAIL_USER / MAINTENIR_EMAIL_PASSWORD,

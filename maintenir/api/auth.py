@@ -9,7 +9,12 @@ from ninja.errors import HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from maintenir.core import login
 from maintenir.core.services import user_for_token
+
+
+class TooManyFailures(Exception):
+    """The address sent too many bad tokens: answered 429 with Retry-After."""
 
 
 class TokenAuth(HttpBearer):
@@ -18,7 +23,12 @@ class TokenAuth(HttpBearer):
         if user is not None:
             # The change log and the services read the acting user from the request.
             request.user = user
-        return user
+            return user
+        # A valid token is never refused (it cannot be guessed); bad ones are counted per address, like failed
+        # logins, and lock it.
+        if login.record_failure(request, {login.BEARER_TOKEN: "********"}, sender=TokenAuth):
+            raise TooManyFailures
+        return None
 
 
 class SessionAuth(APIKeyCookie):
@@ -35,7 +45,8 @@ class SessionAuth(APIKeyCookie):
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = request.user
-        if not user.is_authenticated:
+        # A session whose second factor is still due is not a login yet.
+        if not user.is_authenticated or login.pending_step(request):
             return None
         if self.csrf and check_csrf(request) is not None:
             raise HttpError(403, _("CSRF check failed."))

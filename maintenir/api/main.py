@@ -5,13 +5,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationErrorContext
 from ninja.errors import ValidationError as SchemaValidationError
-from ninja.errors import ValidationErrorContext
 from pydantic import BaseModel
 
 from maintenir.api import (
@@ -26,7 +28,8 @@ from maintenir.api import (
     safety,
     workorders,
 )
-from maintenir.api.auth import SessionAuth, TokenAuth
+from maintenir.api.auth import SessionAuth, TokenAuth, TooManyFailures
+from maintenir.core import login
 from maintenir.core.services import TransitionError
 
 logger = logging.getLogger(__name__)
@@ -55,11 +58,32 @@ class MaintenirAPI(NinjaAPI):
         return error
 
 
+def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The documentation and the OpenAPI description are for API users (a session or a bearer token), unless
+    MAINTENIR_PUBLIC_API_DOCS opens them: anonymous, the page sends to the login, the description answers 401."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+        if not settings.MAINTENIR_PUBLIC_API_DOCS:
+            try:
+                user = TokenAuth()(request) or SessionAuth()(request)
+            except TooManyFailures:
+                return login.lockout_response(request)
+            if not user:
+                if request.resolver_match and request.resolver_match.url_name == "openapi-view":
+                    return redirect_to_login(request.get_full_path())
+                return api.on_exception(request, AuthenticationError())
+        return view(request, **kwargs)
+
+    return guarded
+
+
 api = MaintenirAPI(
     title="Maintenir API",
     version="1",
     urls_namespace="api",
     auth=[TokenAuth(), SessionAuth()],
+    docs_decorator=docs_access,
 )
 api.add_router("", assets.router)
 api.add_router("", devices.router)
@@ -92,6 +116,11 @@ def on_validation_error(request: HttpRequest, error: ValidationError) -> HttpRes
     # A refused transition is a conflict with the object's state, not bad input.
     status = 409 if isinstance(error, TransitionError) else 422
     return api.create_response(request, {"detail": validation_detail(error)}, status=status)
+
+
+@api.exception_handler(TooManyFailures)
+def on_too_many_failures(request: HttpRequest, error: TooManyFailures) -> HttpResponse:
+    return login.lockout_response(request)
 
 
 @api.exception_handler(PermissionDenied)

@@ -8,7 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from maintenir.core import changelog, search
+        from maintenir.core import changelog, login, search
 
         changelog.connect_signals()
+        login.connect_signals()
         search.connect_signals()

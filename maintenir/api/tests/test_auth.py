@@ -1,8 +1,12 @@
 """Bearer tokens and Django sessions; anonymous calls are refused."""
 
+import datetime
 from typing import Any
 
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.db.models import F
+from django.http import HttpRequest
 from django.test import Client
 
 from maintenir.api.tests.conftest import World
@@ -40,7 +44,8 @@ def test_an_inactive_users_token_is_unauthorised(world: World, client_a: Any) ->
 
 def test_the_session_authenticates(world: World, client_a: Any) -> None:
     client = Client()
-    assert client.login(username=client_a.username, password="secret-password")
+    # The login throttle needs the request, which the test client does not give.
+    assert client.login(request=HttpRequest(), username=client_a.username, password="secret-password")
     response = client.get("/api/sites")
     assert response.status_code == 200
     assert response.json()["count"] == 1
@@ -65,3 +70,24 @@ def test_anonymous_post_without_csrf_is_unauthorised_not_forbidden(world: World)
         "/api/work-requests", {"site": world.site.pk, "symptom": "x"}, content_type="application/json"
     )
     assert response.status_code == 401
+
+
+def test_repeated_bad_tokens_from_one_address_are_throttled(world: World, client_a: Any) -> None:
+    attacker = Client(headers={"Authorization": "Bearer not-a-token"}, REMOTE_ADDR="203.0.113.9")
+    for _ in range(4):
+        assert attacker.get("/api/sites").status_code == 401
+    throttled = attacker.get("/api/sites")
+    assert throttled.status_code == 429
+    assert throttled["Retry-After"] == str(15 * 60)
+    assert "Too many failed authentication attempts" in throttled.json()["detail"]
+    assert AccessAttempt.objects.get(ip_address="203.0.113.9").path_info == "/api/sites"
+
+    # Another address is not concerned, and a valid token still works from the throttled one.
+    assert Client(headers={"Authorization": "Bearer not-a-token"}).get("/api/sites").status_code == 401
+    key = issue_token(client_a)
+    valid = Client(headers={"Authorization": f"Bearer {key}"}, REMOTE_ADDR="203.0.113.9")
+    assert valid.get("/api/sites").status_code == 200
+
+    # The throttle lifts once the lock has passed.
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - datetime.timedelta(minutes=16))
+    assert attacker.get("/api/sites").status_code == 401

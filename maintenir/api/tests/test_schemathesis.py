@@ -7,6 +7,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -14,7 +15,8 @@ from maintenir.api.tests.conftest import World
 from maintenir.core.services import issue_token
 from maintenir.wsgi import application
 
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+with override_settings(MAINTENIR_PUBLIC_API_DOCS=True):
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
 @pytest.fixture

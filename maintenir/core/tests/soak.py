@@ -41,7 +41,9 @@ def start(arguments: Sequence[str], environment: dict[str, str], log: Path) -> s
     )
 
 
-def wait_until_serving(process: subprocess.Popen[bytes], url: str, log: Path, timeout: float) -> None:
+def wait_until_serving(
+    process: subprocess.Popen[bytes], url: str | urllib.request.Request, log: Path, timeout: float
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -53,7 +55,8 @@ def wait_until_serving(process: subprocess.Popen[bytes], url: str, log: Path, ti
         except (OSError, urllib.error.URLError):
             pass
         time.sleep(0.5)
-    raise AssertionError(f"nothing answered at {url} within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
+    address = url.full_url if isinstance(url, urllib.request.Request) else url
+    raise AssertionError(f"nothing answered at {address} within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
 
 
 @dataclass

@@ -2,7 +2,7 @@ from typing import Any
 
 import pytest
 from django.contrib import admin
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from maintenir.core.models import ApiToken
@@ -13,10 +13,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda model: model._meta.label)
 def test_every_admin_page_renders_for_a_superuser(model: Any) -> None:
+    superuser = UserFactory(is_staff=True, is_superuser=True)
     client = Client()
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    client.force_login(superuser)
     opts = model._meta
-    for view in ("changelist", "add"):
+    request = RequestFactory().get("/")
+    request.user = superuser
+    # Some records are only ever written by the application (the failed logins), never added by hand.
+    addable = admin.site._registry[model].has_add_permission(request)
+    for view in ("changelist", "add") if addable else ("changelist",):
         response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}"))
         assert response.status_code == 200, (opts.label, view)
 

@@ -4,6 +4,7 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.http import HttpRequest
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -119,7 +120,7 @@ def test_client_users_see_only_their_organisation(demo: None) -> None:
 def test_every_demo_user_can_log_in(demo: None) -> None:
     assert len(DEMO_USERS) == 9
     for spec in DEMO_USERS:
-        assert Client().login(username=spec.username, password=DEMO_PASSWORD), spec.username
+        assert Client().login(request=HttpRequest(), username=spec.username, password=DEMO_PASSWORD), spec.username
     assert User.objects.get(username="admin").is_superuser
 
 

@@ -109,7 +109,9 @@ PAGES = [
     Page("home", opener="client_a"),
     Page("search", opener="client_a", query=lambda: {"q": "Lumière"}, search=True),
     Page("login"),
+    Page("login-code"),
     Page("logout"),
+    Page("account-two-factor"),  # about the user only, no client data
     Page("set_language"),
     # Sites and equipment
     Page("site-list", opener="client_a"),
