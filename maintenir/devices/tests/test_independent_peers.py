@@ -11,7 +11,7 @@ import pytest
 from knxdclient import KNXDPT, decode_value, encode_value
 
 from maintenir.devices.acquisition import poll_all
-from maintenir.devices.choices import DeviceStatus, Quality
+from maintenir.devices.choices import ApplicationStatus, DeviceStatus, Protocol, Quality
 from maintenir.devices.drivers.base import (
     DeviceError,
     DeviceUnreachable,
@@ -23,13 +23,15 @@ from maintenir.devices.drivers.base import (
 from maintenir.devices.drivers.knx import KnxDriver
 from maintenir.devices.drivers.modbus import ModbusDriver
 from maintenir.devices.drivers.opcua import OpcUaDriver
-from maintenir.devices.tests.factories import DeviceFactory, PointFactory
+from maintenir.devices.parameters import apply_parameter_set, revert_application
+from maintenir.devices.tests.factories import DeviceFactory, ParameterSetFactory, PointFactory
 from maintenir.devices.tests.independent_peers import (
     KNXD_SETPOINT,
     KNXD_SWITCH,
     KNXD_TEMPERATURE,
     KNXD_VALVE,
     KNXD_WRONG_SIZE,
+    O6_NODES,
     KnxdPeer,
     O6Peer,
     PyModbusTcpPeer,
@@ -276,3 +278,93 @@ def test_the_poll_marks_a_unit_behind_a_gateway_unreachable_and_raises_the_reque
     assert "gateway target did not respond (Modbus exception 11)" in unknown.last_error
     (request,) = WorkRequest.objects.filter(equipment=equipment_a)
     assert unknown.name in request.symptom
+
+
+# --- Parameter sets applied, undone and reverted on the independent peers --------------------------
+
+
+def controller(equipment: Any, protocol: str, connection: Any, points: dict[str, dict[str, Any]]) -> Any:
+    device = DeviceFactory(
+        equipment=equipment,
+        protocol=protocol,
+        host=connection.host,
+        port=connection.port,
+        options=connection.options,
+        timeout=connection.timeout,
+    )
+    for name, fields in points.items():
+        PointFactory(device=device, name=name, writable=True, **{"register_type": "", "data_type": "", **fields})
+    return device
+
+
+def apply(manager: Any, device: Any, **values: float) -> Any:
+    parameter_set = ParameterSetFactory()
+    for name, value in values.items():
+        parameter_set.entries.create(point_name=name, value=value)
+    (application,) = apply_parameter_set(manager, parameter_set, [device])
+    return application
+
+
+@pytest.mark.django_db
+def test_a_set_is_applied_undone_and_reverted_on_pymodbustcp(
+    pymodbustcp_peer: PyModbusTcpPeer, manager: Any, equipment_a: Any
+) -> None:
+    peer = pymodbustcp_peer
+    peer.set_holding(60, [*float32(19.5), 250])
+    device = controller(
+        equipment_a,
+        Protocol.MODBUS_TCP,
+        peer.connection(),
+        {
+            "a_setpoint": {"address": "60", "register_type": "holding", "data_type": "float32"},
+            "b_speed": {"address": "62", "register_type": "holding", "data_type": "int16", "scale": 0.1},
+        },
+    )
+
+    # 5 000 does not fit the int16 register (after its 0.1 scale): the setpoint written first is put back.
+    failed = apply(manager, device, a_setpoint=21.5, b_speed=5_000)
+    assert failed.status == ApplicationStatus.FAILED
+    assert failed.error.startswith("b_speed: ")
+    assert "outside int16" in failed.error
+    assert peer.holding(60, 3) == [*float32(19.5), 250]
+
+    applied = apply(manager, device, a_setpoint=21.5, b_speed=30)
+    assert (applied.status, applied.error) == (ApplicationStatus.APPLIED, "")
+    assert peer.holding(60, 3) == [*float32(21.5), 300]
+    revert_application(manager, applied)
+    assert peer.holding(60, 3) == [*float32(19.5), 250]
+
+
+@pytest.mark.django_db
+def test_a_set_is_applied_and_reverted_on_open62541(o6_peer: O6Peer, manager: Any, equipment_a: Any) -> None:
+    o6_peer.set("setpoint", 21.0)
+    device = controller(
+        equipment_a,
+        Protocol.OPC_UA,
+        o6_peer.connection,
+        {"setpoint": {"address": O6_NODES["setpoint"]}, "speed": {"address": O6_NODES["speed"]}},
+    )
+    before = (o6_peer.value("setpoint"), o6_peer.value("speed"))
+
+    applied = apply(manager, device, setpoint=17.5, speed=900)
+    assert (applied.status, applied.error) == (ApplicationStatus.APPLIED, "")
+    assert (o6_peer.value("setpoint"), o6_peer.value("speed")) == (17.5, 900)
+    revert_application(manager, applied)
+    assert (o6_peer.value("setpoint"), o6_peer.value("speed")) == before
+
+
+@pytest.mark.django_db
+def test_a_set_is_applied_and_reverted_through_knxd(knxd_peer: KnxdPeer, manager: Any, equipment_a: Any) -> None:
+    device = controller(
+        equipment_a, Protocol.KNX_IP, knxd_peer.connection, {"setpoint": {"address": KNXD_SETPOINT, "dpt": "9.001"}}
+    )
+
+    async def setpoint_now(driver: KnxDriver) -> list[Sample]:
+        return await driver.read([PointSpec(1, KNXD_SETPOINT, dpt="9.001")])
+
+    (before,) = run(KnxDriver(knxd_peer.connection), setpoint_now)
+    applied = apply(manager, device, setpoint=23.0)
+    assert (applied.status, applied.error) == (ApplicationStatus.APPLIED, "")
+    revert_application(manager, applied)
+    (after,) = run(KnxDriver(knxd_peer.connection), setpoint_now)
+    assert after.value == before.value
