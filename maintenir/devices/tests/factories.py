@@ -1,3 +1,5 @@
+from typing import Any
+
 import factory
 from factory.django import DjangoModelFactory
 
@@ -5,6 +7,7 @@ from maintenir.assets.tests.factories import EquipmentFactory
 from maintenir.core.tests.factories import UserFactory
 from maintenir.devices.choices import ApplicationStatus, DataType, Protocol, RegisterType
 from maintenir.devices.models import Application, Device, ParameterSet, Point
+from maintenir.devices.parameters import apply_parameter_set
 
 
 class DeviceFactory(DjangoModelFactory):
@@ -44,3 +47,12 @@ class ApplicationFactory(DjangoModelFactory):
     device = factory.SubFactory(DeviceFactory)
     status = ApplicationStatus.APPLIED
     applied_by = factory.SubFactory(UserFactory)
+
+
+def apply_values(user: Any, device: Device, **values: float) -> Application:
+    """Apply a new parameter set of these point → value entries to one device, as `user`."""
+    parameter_set = ParameterSetFactory()
+    for name, value in values.items():
+        parameter_set.entries.create(point_name=name, value=value)
+    (application,) = apply_parameter_set(user, parameter_set, [device])
+    return application

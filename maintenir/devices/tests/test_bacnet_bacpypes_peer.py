@@ -17,8 +17,8 @@ from maintenir.devices.choices import ApplicationStatus, Protocol, Quality
 from maintenir.devices.drivers.bacnet import BacnetDriver
 from maintenir.devices.drivers.base import Connection, PointSpec
 from maintenir.devices.models import Device, Point, Reading
-from maintenir.devices.parameters import apply_parameter_set, revert_application
-from maintenir.devices.tests.factories import DeviceFactory, ParameterSetFactory, PointFactory
+from maintenir.devices.parameters import revert_application
+from maintenir.devices.tests.factories import DeviceFactory, PointFactory, apply_values
 from maintenir.devices.tests.peers import free_port
 
 INSTANCE = 2001
@@ -114,14 +114,6 @@ def test_the_poll_survives_a_value_of_the_wrong_type_and_keeps_its_reason(contro
     assert Point.objects.get(name="plain").last_error == ""
 
 
-def apply(manager: Any, device: Device, **values: float) -> Any:
-    parameter_set = ParameterSetFactory()
-    for name, value in values.items():
-        parameter_set.entries.create(point_name=name, value=value)
-    (application,) = apply_parameter_set(manager, parameter_set, [device])
-    return application
-
-
 def read(port: int, *points: PointSpec) -> list[float | None]:
     async def scenario(driver: BacnetDriver) -> Any:
         return await driver.read(list(points))
@@ -131,7 +123,7 @@ def read(port: int, *points: PointSpec) -> list[float | None]:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reverting_writes_back_what_has_no_priorities(manager: Any, controller: Device, peer_port: int) -> None:
-    application = apply(manager, controller, plain=25, limit=60)
+    application = apply_values(manager, controller, plain=25, limit=60)
     assert (application.status, application.error) == (ApplicationStatus.APPLIED, "")
     assert read(peer_port, PLAIN, LIMIT) == [25.0, 60.0]
 
@@ -144,8 +136,8 @@ def test_reverting_writes_back_what_has_no_priorities(manager: Any, controller: 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_reverting_relinquishes_only_what_was_commanded(manager: Any, controller: Device, peer_port: int) -> None:
-    first = apply(manager, controller, commanded=22)
-    second = apply(manager, controller, commanded=24)
+    first = apply_values(manager, controller, commanded=22)
+    second = apply_values(manager, controller, commanded=24)
     assert list(first.writes.values_list("restore_by_relinquish", flat=True)) == [True]
     assert list(second.writes.values_list("restore_by_relinquish", flat=True)) == [False]
 
@@ -158,7 +150,7 @@ def test_reverting_relinquishes_only_what_was_commanded(manager: Any, controller
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_failed_application_is_undone_and_names_its_cause(manager: Any, controller: Device, peer_port: int) -> None:
-    application = apply(manager, controller, plain=25, limit=60, odd=5)
+    application = apply_values(manager, controller, plain=25, limit=60, odd=5)
 
     assert application.status == ApplicationStatus.FAILED
     assert application.error.startswith("odd: ")
@@ -168,7 +160,7 @@ def test_a_failed_application_is_undone_and_names_its_cause(manager: Any, contro
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_device_left_changed_is_not_reported_as_undone(manager: Any, controller: Device, peer_port: int) -> None:
     # Applied in the order of the names: limit, locked, then odd, which fails.
-    application = apply(manager, controller, limit=60, locked=12, odd=5)
+    application = apply_values(manager, controller, limit=60, locked=12, odd=5)
 
     assert application.status == ApplicationStatus.LEFT_CHANGED
     cause, not_put_back = application.error.split("\n")
@@ -187,7 +179,7 @@ def test_a_read_back_overridden_by_a_higher_priority_says_so(manager: Any, contr
         await driver.write(PointSpec(1, "analog-value,1", write_priority=5), 50)
 
     with_driver(peer_port, command_at_priority_5)
-    application = apply(manager, controller, commanded=23)
+    application = apply_values(manager, controller, commanded=23)
 
     assert application.status == ApplicationStatus.FAILED
     assert application.error == "commanded reads 50.0 after writing 23.0. (overridden at priority 5 by another command)"
@@ -197,7 +189,7 @@ def test_a_read_back_overridden_by_a_higher_priority_says_so(manager: Any, contr
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_revert_the_device_refuses_names_the_point(manager: Any, controller: Device) -> None:
-    application = apply(manager, controller, locked=12)
+    application = apply_values(manager, controller, locked=12)
     assert application.status == ApplicationStatus.APPLIED
 
     with pytest.raises(ValidationError, match=r"locked: .*write-access-denied"):

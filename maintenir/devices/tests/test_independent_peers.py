@@ -23,8 +23,8 @@ from maintenir.devices.drivers.base import (
 from maintenir.devices.drivers.knx import KnxDriver
 from maintenir.devices.drivers.modbus import ModbusDriver
 from maintenir.devices.drivers.opcua import OpcUaDriver
-from maintenir.devices.parameters import apply_parameter_set, revert_application
-from maintenir.devices.tests.factories import DeviceFactory, ParameterSetFactory, PointFactory
+from maintenir.devices.parameters import revert_application
+from maintenir.devices.tests.factories import DeviceFactory, PointFactory, apply_values
 from maintenir.devices.tests.independent_peers import (
     KNXD_SETPOINT,
     KNXD_SWITCH,
@@ -297,14 +297,6 @@ def controller(equipment: Any, protocol: str, connection: Any, points: dict[str,
     return device
 
 
-def apply(manager: Any, device: Any, **values: float) -> Any:
-    parameter_set = ParameterSetFactory()
-    for name, value in values.items():
-        parameter_set.entries.create(point_name=name, value=value)
-    (application,) = apply_parameter_set(manager, parameter_set, [device])
-    return application
-
-
 @pytest.mark.django_db
 def test_a_set_is_applied_undone_and_reverted_on_pymodbustcp(
     pymodbustcp_peer: PyModbusTcpPeer, manager: Any, equipment_a: Any
@@ -322,13 +314,13 @@ def test_a_set_is_applied_undone_and_reverted_on_pymodbustcp(
     )
 
     # 5 000 does not fit the int16 register (after its 0.1 scale): the setpoint written first is put back.
-    failed = apply(manager, device, a_setpoint=21.5, b_speed=5_000)
+    failed = apply_values(manager, device, a_setpoint=21.5, b_speed=5_000)
     assert failed.status == ApplicationStatus.FAILED
     assert failed.error.startswith("b_speed: ")
     assert "outside int16" in failed.error
     assert peer.holding(60, 3) == [*float32(19.5), 250]
 
-    applied = apply(manager, device, a_setpoint=21.5, b_speed=30)
+    applied = apply_values(manager, device, a_setpoint=21.5, b_speed=30)
     assert (applied.status, applied.error) == (ApplicationStatus.APPLIED, "")
     assert peer.holding(60, 3) == [*float32(21.5), 300]
     revert_application(manager, applied)
@@ -346,7 +338,7 @@ def test_a_set_is_applied_and_reverted_on_open62541(o6_peer: O6Peer, manager: An
     )
     before = (o6_peer.value("setpoint"), o6_peer.value("speed"))
 
-    applied = apply(manager, device, setpoint=17.5, speed=900)
+    applied = apply_values(manager, device, setpoint=17.5, speed=900)
     assert (applied.status, applied.error) == (ApplicationStatus.APPLIED, "")
     assert (o6_peer.value("setpoint"), o6_peer.value("speed")) == (17.5, 900)
     revert_application(manager, applied)
@@ -363,7 +355,7 @@ def test_a_set_is_applied_and_reverted_through_knxd(knxd_peer: KnxdPeer, manager
         return await driver.read([PointSpec(1, KNXD_SETPOINT, dpt="9.001")])
 
     (before,) = run(KnxDriver(knxd_peer.connection), setpoint_now)
-    applied = apply(manager, device, setpoint=23.0)
+    applied = apply_values(manager, device, setpoint=23.0)
     assert (applied.status, applied.error) == (ApplicationStatus.APPLIED, "")
     revert_application(manager, applied)
     (after,) = run(KnxDriver(knxd_peer.connection), setpoint_now)
