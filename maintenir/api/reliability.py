@@ -20,6 +20,7 @@ from maintenir.api.common import (
     resolve,
     resolve_coded,
     restricted,
+    text_limit,
 )
 from maintenir.assets.models import Equipment
 from maintenir.core.services import save_restricted
@@ -200,7 +201,7 @@ def add_production_record(request: HttpRequest, payload: ProductionRecordIn) -> 
 # --- Improvement proposals -------------------------------------------------------------------
 
 
-class ProposalIn(Input):
+class ProposalIn(Input, model=ImprovementProposal):
     equipment: int
     failure_mode: int | str | None = Field(None, description="Id or code of the failure mode addressed.")
     title: str
@@ -212,8 +213,8 @@ class ProposalIn(Input):
     measure_after_days: int = 90
 
 
-class DecisionIn(Input):
-    note: str = ""
+class ProposalDecisionIn(Input):
+    note: str = Field("", max_length=text_limit(ImprovementProposal, "decision_note"))
 
 
 class ProposalSummaryOut(Schema):
@@ -287,12 +288,12 @@ def add_proposal(request: HttpRequest, payload: ProposalIn) -> ImprovementPropos
 
 
 @router.post("/improvement-proposals/{proposal_id}/approve", response=ProposalOut)
-def approve_proposal(request: HttpRequest, proposal_id: int, payload: DecisionIn) -> ImprovementProposal:
+def approve_proposal(request: HttpRequest, proposal_id: int, payload: ProposalDecisionIn) -> ImprovementProposal:
     return proposals.approve(acting_user(request), _proposal(request, proposal_id), payload.note)
 
 
 @router.post("/improvement-proposals/{proposal_id}/reject", response=ProposalOut)
-def reject_proposal(request: HttpRequest, proposal_id: int, payload: DecisionIn) -> ImprovementProposal:
+def reject_proposal(request: HttpRequest, proposal_id: int, payload: ProposalDecisionIn) -> ImprovementProposal:
     return proposals.reject(acting_user(request), _proposal(request, proposal_id), payload.note)
 
 

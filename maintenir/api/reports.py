@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from maintenir.api.common import Input, Integer, Pagination, acting_user, get_visible, restricted
+from maintenir.api.common import Input, Integer, Pagination, PdfFile, acting_user, get_visible, restricted, text_limit
 from maintenir.api.reliability import PeriodQuery, period_of
 from maintenir.assets.models import Site
 from maintenir.reports import mailing, services
@@ -23,8 +23,7 @@ router = Router(tags=["reports"])
 
 @router.get(
     "/work-orders/{order_id}/commissioning-report",
-    response={200: bytes},
-    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+    response={200: PdfFile},
 )
 def commissioning_report(request: HttpRequest, order_id: int) -> HttpResponse:
     """The commissioning report (procès-verbal de mise en service) of an installation order, as PDF."""
@@ -45,8 +44,7 @@ def _equipment_state(request: HttpRequest, site_id: int, query: PeriodQuery) -> 
 
 @router.get(
     "/work-orders/{order_id}/intervention-report",
-    response={200: bytes},
-    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+    response={200: PdfFile},
 )
 def intervention_report(request: HttpRequest, order_id: int) -> HttpResponse:
     """The intervention report of a work order, as PDF: findings, steps and measurements, time, parts,
@@ -56,8 +54,7 @@ def intervention_report(request: HttpRequest, order_id: int) -> HttpResponse:
 
 @router.get(
     "/sites/{site_id}/equipment-state-report",
-    response={200: bytes},
-    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+    response={200: PdfFile},
 )
 def equipment_state_report(request: HttpRequest, site_id: int, query: Query[PeriodQuery]) -> HttpResponse:
     """The equipment-state report of a site over a period, as PDF: each equipment's state and figures,
@@ -80,8 +77,7 @@ def _monthly(request: HttpRequest, query: MonthlyQuery) -> mailing.Report:
 
 @router.get(
     "/reports/monthly",
-    response={200: bytes},
-    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
+    response={200: PdfFile},
 )
 def monthly_report(request: HttpRequest, query: Query[MonthlyQuery]) -> HttpResponse:
     """The monthly maintenance report of a scope, for managers, as PDF: the KPIs of the month beside the
@@ -94,7 +90,9 @@ def monthly_report(request: HttpRequest, query: Query[MonthlyQuery]) -> HttpResp
 
 class SendIn(Input):
     recipients: list[str] = Field(description="E-mail addresses; a bad one is refused and nothing is sent.")
-    message: str = Field("", description="A few words above the attached report.")
+    message: str = Field(
+        "", description="A few words above the attached report.", max_length=text_limit(ReportMailing, "message")
+    )
 
 
 class MailingOut(Schema):
