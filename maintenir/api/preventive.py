@@ -19,6 +19,7 @@ from maintenir.api.common import (
     Integer,
     Pagination,
     acting_user,
+    answers,
     apply_changes,
     filter_schema,
     filtered,
@@ -440,6 +441,7 @@ def list_triggers(request: HttpRequest, filters: Query[TriggerFilters]) -> Query
 
 
 @router.get("/triggers/export", response={200: CsvText})
+@answers(404)  # the plan named in the query
 def export_triggers(request: HttpRequest, plan: Integer | None = None) -> HttpResponse:
     """The triggers (of one plan, or all) as CSV."""
     chosen = get_visible(_plans(request), plan) if plan is not None else None
@@ -487,6 +489,7 @@ def _forecast_out(result: services.Forecast, compliance: dict[str, Any]) -> dict
 
 
 @router.get("/preventive/forecast", response=ForecastOut)
+@answers(404)  # the site named in the query
 def preventive_forecast(
     request: HttpRequest,
     start: datetime.date | None = None,

@@ -98,7 +98,8 @@ def test_files_are_documented_in_their_media_type(path: str, media_type: str) ->
         ("post", "/api/work-orders", {"201", "400", "401", "403", "413", "422"}),
         ("post", "/api/work-orders/{order_id}/start", {"200", "401", "403", "404", "409", "422"}),
         ("post", "/api/work-orders/{order_id}/hold", {"200", "400", "401", "403", "404", "409", "413", "422"}),
-        ("get", "/api/reliability/kpis", {"200", "401", "403", "422"}),
+        ("get", "/api/reliability/kpis", {"200", "401", "403", "404", "422"}),
+        ("get", "/api/people/teams", {"200", "401", "403", "422"}),
     ],
 )
 def test_the_error_statuses_are_documented(method: str, path: str, statuses: set[str]) -> None:
