@@ -218,3 +218,14 @@ def test_a_time_of_day_with_a_time_zone_is_refused(as_user: Any, world: World, m
     response = call(as_user(manager), "patch", path, {"work_start": "07:30"})
     assert response.status_code == 200, response.content
     assert response.json()["work_start"] == "07:30:00"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["start=0001-01-01&end=9999-12-31", "start=1900-01-01", "end=9999-12-31", "start=2010-01-01&end=2020-01-01"],
+)
+def test_a_reliability_period_is_at_most_ten_years(as_user: Any, world: World, manager: Any, query: str) -> None:
+    response = as_user(manager).get(f"/api/reliability/trend?{query}")
+    assert response.status_code == 422, response.content
+    assert error_fields(response) & {"start", "end"}
+    assert as_user(manager).get("/api/reliability/trend?start=2010-02-01&end=2020-01-31").status_code == 200

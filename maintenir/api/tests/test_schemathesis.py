@@ -1,6 +1,8 @@
 """Generated requests over the whole OpenAPI document, on the demo data, as a manager and as a client user: never a
 server error, and every answer as the document says (status code, media type, body, headers)."""
 
+import itertools
+import random
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,9 +21,17 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from maintenir.assets.models import Counter, Equipment, Site
+from maintenir.certification import models as certification
 from maintenir.core.models import User
 from maintenir.core.services import issue_token
 from maintenir.demo.services import build_demo
+from maintenir.devices.models import Application, Device, ParameterSet, Point
+from maintenir.people import models as people
+from maintenir.planning.models import DispatchPlan
+from maintenir.preventive.models import Gamme, MaintenancePlan, TrainingSession, Trigger
+from maintenir.reliability.models import ImprovementProposal
+from maintenir.workorders import models as workorders
 from maintenir.wsgi import application
 
 # The negative-testing checks (negative_data_rejection, positive_data_acceptance…) are left out: a request valid by
@@ -41,6 +51,60 @@ PERSONAS = {
     "manager": SchemathesisConfig.from_dict({}),
     "client-a": SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": False}}}),
 }
+
+
+# The model of each kind of id in the paths, by the path segment before it: generated ids would name no object, so
+# each request names one of the demo's (seen or not by the user, in any state).
+OBJECTS: dict[str, Any] = {
+    "absences": people.Absence,
+    "applications": Application,
+    "calls": workorders.OnCallCall,
+    "candidates": certification.Candidate,
+    "ccps": certification.ActivityType,
+    "commissioning-checks": workorders.CommissioningCheck,
+    "counters": Counter,
+    "decisions": certification.Decision,
+    "devices": Device,
+    "downtimes": workorders.Downtime,
+    "equipment": Equipment,
+    "gammes": Gamme,
+    "habilitation-types": people.HabilitationType,
+    "habilitations": people.Habilitation,
+    "improvement-proposals": ImprovementProposal,
+    "jury": certification.JuryMember,
+    "lockout-steps": workorders.LockoutStep,
+    "maintenance-plans": MaintenancePlan,
+    "parameter-sets": ParameterSet,
+    "paths": certification.Path,
+    "plans": DispatchPlan,
+    "points": Point,
+    "prevention-plans": people.PreventionPlan,
+    "registrations": certification.Registration,
+    "risks": people.SiteRisk,
+    "sessions": certification.Session,
+    "sites": Site,
+    "steps": workorders.ChecklistStep,
+    "technician-skills": people.TechnicianSkill,
+    "technicians": people.Technician,
+    "titles": certification.Title,
+    "training-sessions": TrainingSession,
+    "triggers": Trigger,
+    "work-order-requirements": workorders.WorkOrderRequirement,
+    "work-orders": workorders.WorkOrder,
+    "work-requests": workorders.WorkRequest,
+    "work-type-requirements": workorders.WorkTypeRequirement,
+}
+
+
+def name_demo_objects(case: Any, ids: dict[str, list[int]]) -> None:
+    """Put ids of demo objects in the case's path, where it has a valid id (an invalid one stays, to be refused)."""
+    parts = case.operation.path.split("/")
+    chosen = random.Random(repr(case.path_parameters))
+    for segment, part in itertools.pairwise(parts):
+        name = part.strip("{}")
+        value = (case.path_parameters or {}).get(name)
+        if part.startswith("{") and ids.get(segment) and isinstance(value, int) and 0 < value < 2**63:
+            case.path_parameters[name] = chosen.choice(ids[segment])
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +147,11 @@ def same_connection() -> Iterator[None]:
     request_finished.connect(close_old_connections)
 
 
+@pytest.fixture
+def demo_ids(demo: None, db: None) -> dict[str, list[int]]:
+    return {segment: list(model._default_manager.values_list("pk", flat=True)) for segment, model in OBJECTS.items()}
+
+
 @pytest.fixture(params=PERSONAS)
 def persona(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -105,5 +174,6 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 @schema.parametrize()
 @settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck))
-def test_every_answer_is_as_documented(case: Any, token: str) -> None:
+def test_every_answer_is_as_documented(case: Any, token: str, demo_ids: dict[str, list[int]]) -> None:
+    name_demo_objects(case, demo_ids)
     case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
