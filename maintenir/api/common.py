@@ -395,16 +395,19 @@ class MediaType:
     """The media type of a response that is a file, not JSON: `Annotated[str, MediaType("text/csv")]`."""
 
     name: str
+    binary: bool = False
+
+    def content(self) -> dict[str, Any]:
+        return {self.name: {"schema": {"type": "string", **({"format": "binary"} if self.binary else {})}}}
 
 
 CsvText = Annotated[str, MediaType("text/csv")]
-PdfFile = Annotated[bytes, MediaType("application/pdf")]
+PdfFile = Annotated[bytes, MediaType("application/pdf", binary=True)]
 
 
-def _media_type(response_model: Any) -> str | None:
+def _media_type(response_model: Any) -> MediaType | None:
     field = getattr(response_model, "model_fields", {}).get("response")
-    found = [item.name for item in getattr(field, "metadata", ()) if isinstance(item, MediaType)]
-    return found[0] if found else None
+    return next((item for item in getattr(field, "metadata", ()) if isinstance(item, MediaType)), None)
 
 
 class DocumentedSchema(OpenAPISchema):
@@ -415,8 +418,7 @@ class DocumentedSchema(OpenAPISchema):
         for status, response_model in operation.response_models.items():
             media_type = _media_type(response_model)
             if media_type:
-                binary = {"format": "binary"} if media_type != "text/csv" else {}
-                result[status]["content"] = {media_type: {"schema": {"type": "string", **binary}}}
+                result[status]["content"] = media_type.content()
         for status in error_statuses(operation):
             description, schema = ERRORS[status]
             wrapper = cast(Any, operation._create_response_model(schema))
