@@ -45,7 +45,7 @@ router = Router(tags=["assets"])
 # --- Schemas ---------------------------------------------------------------------------------
 
 
-class SiteIn(Input):
+class SiteIn(Input, model=Site):
     organisation: int
     code: str
     name: str
@@ -82,7 +82,7 @@ class SiteOut(Schema):
     last_updated: datetime.datetime
 
 
-class EquipmentIn(Input):
+class EquipmentIn(Input, model=Equipment):
     site: int
     code: str
     name: str
@@ -166,12 +166,12 @@ class CounterOut(Schema):
     value: Decimal | None = Field(None, alias="current_value")
 
 
-class ReadingIn(Input):
+class CounterReadingIn(Input):
     value: Decimal
     read_at: datetime.datetime | None = None
 
 
-class ReadingOut(Schema):
+class CounterReadingOut(Schema):
     id: int
     counter: int = Field(alias="counter_id")
     value: Decimal
@@ -283,7 +283,9 @@ def list_counters(request: HttpRequest, equipment_id: int) -> QuerySet[Counter]:
     return _counters(request, equipment_id)
 
 
-@router.post("/equipment/{equipment_id}/counters/{counter_id}/readings", response={201: ReadingOut})
-def record_reading(request: HttpRequest, equipment_id: int, counter_id: int, payload: ReadingIn) -> CounterReading:
+@router.post("/equipment/{equipment_id}/counters/{counter_id}/readings", response={201: CounterReadingOut})
+def record_reading(
+    request: HttpRequest, equipment_id: int, counter_id: int, payload: CounterReadingIn
+) -> CounterReading:
     counter = get_visible(_counters(request, equipment_id), counter_id)
     return record_counter_reading(acting_user(request), counter, payload.value, payload.read_at)

@@ -13,6 +13,7 @@ from ninja.pagination import paginate
 from maintenir.api.common import (
     Input,
     Pagination,
+    PdfFile,
     acting_user,
     apply_changes,
     get_visible,
@@ -45,7 +46,6 @@ from maintenir.reports.views import pdf_response
 
 M = TypeVar("M", bound=Model)
 router = Router(tags=["certification"])
-PDF: dict[str, Any] = {"responses": {200: {"content": {"application/pdf": {}}}}}
 
 
 # --- Schemas -------------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ class CentreOut(Schema):
     city: str
 
 
-class CandidateIn(Input):
+class CandidateIn(Input, model=Candidate):
     first_name: str
     last_name: str
     email: str = ""
@@ -188,7 +188,7 @@ class PathOut(Schema):
     experience_months: int = Field(alias="experience")
 
 
-class ExperienceIn(Input):
+class ExperienceIn(Input, model=ExperiencePeriod):
     employer: str
     job: str = ""
     started_on: datetime.date
@@ -206,7 +206,7 @@ class AdmissibilityIn(Input):
     on: datetime.date = Field(description="Date of the notification.")
 
 
-class JuryMemberIn(Input):
+class JuryMemberIn(Input, model=JuryMember):
     name: str
     profile: MemberProfile
     years_in_trade: int = Field(ge=0)
@@ -267,7 +267,7 @@ class RegistrationOut(Schema):
     path: int = Field(alias="path_id")
 
 
-class ElementIn(Input):
+class ElementIn(Input, model=EvaluationElement):
     kind: ElementKind
     ccp: int | None = None
     result: str = ""
@@ -280,7 +280,7 @@ class ElementOut(ElementIn):
     recorded_by: int = Field(alias="recorded_by_id")
 
 
-class DecisionIn(Input):
+class DecisionIn(Input, model=Decision):
     title_granted: bool = False
     ccps: list[int] = Field(default_factory=list, description="CCPs granted (when the title is not).")
     ccs_granted: bool = False
@@ -434,9 +434,7 @@ def _named(model: type[M], request: HttpRequest, pk: int, field: str) -> M:
     return cast(M, resolve(model, request, pk, field))
 
 
-@router.get(
-    "/certification/candidates/{candidate_id}/titles/{title_id}/livret", response={200: bytes}, openapi_extra=PDF
-)
+@router.get("/certification/candidates/{candidate_id}/titles/{title_id}/livret", response={200: PdfFile})
 def livret(request: HttpRequest, candidate_id: int, title_id: int) -> HttpResponse:
     """The livret de certification of a title: every CCP obtained, with its date and session, as PDF."""
     candidate = get_visible(restricted(Candidate, request), candidate_id)
@@ -445,7 +443,7 @@ def livret(request: HttpRequest, candidate_id: int, title_id: int) -> HttpRespon
     return pdf_response(pdf, f"livret-{candidate.pk}-{title.pk}.pdf")
 
 
-@router.get("/certification/decisions/{decision_id}/parchemin", response={200: bytes}, openapi_extra=PDF)
+@router.get("/certification/decisions/{decision_id}/parchemin", response={200: PdfFile})
 def parchemin(request: HttpRequest, decision_id: int) -> HttpResponse:
     """The parchemin of the title or CCS granted by this decision, as PDF."""
     decisions = restricted(Decision, request).select_related(

@@ -1,24 +1,40 @@
-"""Helpers shared by the routers: the acting user, tenant-scoped lookups and FilterSet queries."""
+"""Helpers shared by the routers: the acting user, tenant-scoped lookups and FilterSet queries, input limits,
+and the error answers every operation documents."""
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar, cast, get_args
 
 import django_filters
-from django.core.exceptions import ValidationError
+from annotated_types import MaxLen
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import BODY_CONTENT_TYPES, OpenAPISchema
+from ninja.operation import Operation
 from ninja.pagination import LimitOffsetPagination
-from pydantic import AfterValidator, ValidationInfo, create_model, field_validator
-from pydantic_core import PydanticCustomError
+from ninja.schema import DjangoGetter
+from pydantic import (
+    AfterValidator,
+    ValidationInfo,
+    WithJsonSchema,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError, PydanticKnownError
 
 from maintenir.core.choices import Action
 from maintenir.core.models import ObjectChange, User
+from maintenir.workorders.models import TEXT_MAX_LENGTH
 
 M = TypeVar("M", bound=Model)
 V = TypeVar("V")
@@ -52,8 +68,73 @@ Integer = Annotated[int, AfterValidator(storable)]
 Text = Annotated[str, AfterValidator(storable)]
 
 
+def _refuse_time_zone(value: datetime.time) -> datetime.time:
+    if value.tzinfo is not None:
+        raise PydanticCustomError("time_zone", _("Give a local time, without a time zone."))
+    return value
+
+
+# A time of day on the site's clock, as "08:00" or "08:00:00": OpenAPI's `time` format would demand an offset.
+LocalTime = Annotated[
+    datetime.time,
+    AfterValidator(_refuse_time_zone),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?$", "examples": ["08:00"]}
+    ),
+]
+
+
+def _is_text(annotation: Any) -> bool:
+    return annotation is str or (str in get_args(annotation) and set(get_args(annotation)) <= {str, type(None)})
+
+
+def text_limit(model: type[Model], name: str) -> int | None:
+    """The longest text the model's field of that name takes: its `max_length`, or TEXT_MAX_LENGTH for free text."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    if isinstance(field, models.CharField | models.TextField):
+        return field.max_length or TEXT_MAX_LENGTH
+    return None
+
+
+JSON_NOT_OBJECT = (list, str, int, float, type(None))
+
+
 class Input(Schema):
-    """The base of every schema read from a request: its values must fit the database."""
+    """The base of every schema read from a request: its values must fit the database, and it must be an object.
+
+    Declared with `model=`, as `class SiteIn(Input, model=Site)`, its text fields take the length limits of the
+    model's fields of the same name: a longer text is a 422 naming it, and OpenAPI documents the limit.
+    """
+
+    def __init_subclass__(cls, model: type[Model] | None = None, **kwargs: Any) -> None:
+        # `model` is used once the fields exist, in __pydantic_init_subclass__.
+        super().__init_subclass__(**kwargs)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, model: type[Model] | None = None, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if model is None:
+            return
+        for name, field in cls.model_fields.items():
+            limit = text_limit(model, name)
+            if limit and _is_text(field.annotation):
+                # A limit the schema states itself may be stricter than the model's, never looser.
+                stated = [item for item in field.metadata if isinstance(item, MaxLen)]
+                field.metadata[:] = [item for item in field.metadata if not isinstance(item, MaxLen)]
+                field.metadata.append(MaxLen(min([limit, *(item.max_length for item in stated)])))
+        cls.model_rebuild(force=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def an_object(cls, value: Any) -> Any:
+        # Ninja's schemas read attributes of any object, so a JSON list or string would pass as all defaults.
+        # (Objects other than JSON values pass: an output schema may extend an input one and read a model.)
+        if isinstance(value._obj if isinstance(value, DjangoGetter) else value, JSON_NOT_OBJECT):
+            raise PydanticKnownError("dict_type")
+        return value
 
     @field_validator("*", mode="after")
     @classmethod
@@ -61,12 +142,17 @@ class Input(Schema):
         return storable(value)
 
 
+class PageQuery(Input, LimitOffsetPagination.Input):
+    """The page asked for (named apart from ninja's "Input", which the OpenAPI document would show)."""
+
+    limit: int = Field(100, ge=1, le=MAX_INTEGER)
+    offset: int = Field(0, ge=0, le=MAX_INTEGER)
+
+
 class Pagination(LimitOffsetPagination):
     """Limit/offset pagination whose numbers fit the database (ninja's own `limit` has no maximum)."""
 
-    class Input(Input):
-        limit: int = Field(100, ge=1, le=MAX_INTEGER)
-        offset: int = Field(0, ge=0, le=MAX_INTEGER)
+    Input = PageQuery
 
 
 def acting_user(request: HttpRequest) -> User:
@@ -141,8 +227,9 @@ def partial_schema(schema: type[Schema], only: Iterable[str] | None = None) -> t
     A field that cannot be empty in the create schema cannot be set to null either: omitting it keeps its value.
     """
     names = set(schema.model_fields if only is None else only)
+    # The field's constraints (lengths, bounds) are its metadata: kept, they still apply to a value sent.
     fields: dict[str, Any] = {
-        name: (cast(Any, field.annotation), Field(None, description=field.description))
+        name: (_constrained(field), Field(None, description=field.description))
         for name, field in schema.model_fields.items()
         if name in names
     }
@@ -153,8 +240,22 @@ def partial_schema(schema: type[Schema], only: Iterable[str] | None = None) -> t
     )
 
 
+def _constrained(field: FieldInfo) -> Any:
+    return Annotated[(field.annotation, *field.metadata)] if field.metadata else field.annotation
+
+
 def _accepts_none(annotation: Any) -> bool:
     return annotation is None or type(None) in get_args(annotation) or annotation is Any
+
+
+class CsvIn(Input):
+    csv: str = Field(description="The file's text, with its header line.")
+
+
+class ImportOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
 
 
 class ChangeOut(Schema):
@@ -223,3 +324,106 @@ def filtered(
             ]
         )
     return cast(QuerySet[M], filterset.qs)
+
+
+# --- What the OpenAPI document says an operation answers ------------------------------------
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class FieldErrorOut(Schema):
+    loc: list[str | int] = Field(description='Where: "body", "query" or "path", then the field.')
+    msg: str
+    type: str
+
+
+class FieldErrorsOut(Schema):
+    detail: list[FieldErrorOut]
+
+
+# Each error status the API answers: what it means and the body it comes with.
+ERRORS: dict[int, tuple[str, type[Schema]]] = {
+    400: ("The body is not valid JSON.", ErrorOut),
+    401: ("No valid token or session.", ErrorOut),
+    403: ("The user may not do this (or, with a session, the CSRF check failed).", ErrorOut),
+    404: ("No such object, or none the user may see.", ErrorOut),
+    409: ("The object's current state does not allow this.", FieldErrorsOut),
+    413: ("The request body is larger than the server accepts.", ErrorOut),
+    422: ("A value is invalid; each error names its field.", FieldErrorsOut),
+    429: ("Too many requests: retry after the seconds of the Retry-After header.", ErrorOut),
+}
+
+
+def answers(*codes: int) -> Callable[[V], V]:
+    """Declare error statuses a view answers beyond those `error_statuses` reads from its operation."""
+
+    def declare(view: V) -> V:
+        view.__maintenir_answers__ = codes  # type: ignore[attr-defined]
+        return view
+
+    return declare
+
+
+def error_statuses(operation: Operation) -> list[int]:
+    """The error statuses an operation may answer, as its signature shows them, plus those declared.
+
+    Authenticated: 401 and 403 (a role refused, or the CSRF check). An id in the path: 404. Any parameter or body:
+    422. A body: 400 and 413. A write on an existing object: 409, as its state may not allow it. Throttled: 429.
+    """
+    sources = {model.__ninja_param_source__ for model in operation.models}
+    has_body = bool(sources & set(BODY_CONTENT_TYPES))
+    statuses = set(getattr(operation.view_func, "__maintenir_answers__", ()))
+    if operation.auth_callbacks:
+        statuses |= {401, 403}
+    if "path" in sources:
+        statuses.add(404)
+        if set(operation.methods) - {"GET", "HEAD", "OPTIONS"}:
+            statuses.add(409)
+    if sources:
+        statuses.add(422)
+    if has_body:
+        statuses |= {400, 413}
+    if operation.throttle_objects:
+        statuses.add(429)
+    return sorted(statuses)
+
+
+@dataclass(frozen=True)
+class MediaType:
+    """The media type of a response that is a file, not JSON: `Annotated[str, MediaType("text/csv")]`."""
+
+    name: str
+    binary: bool = False
+
+    def content(self) -> dict[str, Any]:
+        return {self.name: {"schema": {"type": "string", **({"format": "binary"} if self.binary else {})}}}
+
+
+CsvText = Annotated[str, MediaType("text/csv")]
+PdfFile = Annotated[bytes, MediaType("application/pdf", binary=True)]
+
+
+def _media_type(response_model: Any) -> MediaType | None:
+    field = getattr(response_model, "model_fields", {}).get("response")
+    return next((item for item in getattr(field, "metadata", ()) if isinstance(item, MediaType)), None)
+
+
+class DocumentedSchema(OpenAPISchema):
+    """Ninja's OpenAPI document, with each operation's error answers and files in their own media type."""
+
+    def responses(self, operation: Operation) -> dict[int, Any]:
+        result = super().responses(operation)
+        for status, response_model in operation.response_models.items():
+            media_type = _media_type(response_model)
+            if media_type:
+                result[status]["content"] = media_type.content()
+        for status in error_statuses(operation):
+            description, schema = ERRORS[status]
+            wrapper = cast(Any, operation._create_response_model(schema))
+            content, _required = self._create_schema_from_model(wrapper, mode="serialization")
+            result.setdefault(
+                status, {"description": description, "content": {"application/json": {"schema": content}}}
+            )
+        return result

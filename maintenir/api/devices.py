@@ -9,6 +9,9 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
 from maintenir.api.common import (
+    CsvIn,
+    CsvText,
+    ImportOut,
     Input,
     Integer,
     Pagination,
@@ -32,7 +35,7 @@ from maintenir.devices.models import Application, Device, ParameterEntry, Parame
 router = Router(tags=["devices"])
 
 
-class DeviceIn(Input):
+class DeviceIn(Input, model=Device):
     equipment: int
     name: str
     protocol: Protocol
@@ -69,7 +72,7 @@ class DeviceOut(Schema):
     last_error: str
 
 
-class PointIn(Input):
+class PointIn(Input, model=Point):
     name: str
     display_name: str = Field("", description="What people read; empty: the name.")
     description: str = ""
@@ -105,7 +108,7 @@ class PointOut(PointIn):
     last_error: str
 
 
-class ReadingOut(Schema):
+class PointReadingOut(Schema):
     time: datetime.datetime
     value: float | None
     quality: str
@@ -136,16 +139,6 @@ class HistoryOut(Schema):
     @staticmethod
     def resolve_unit(series: history.History) -> str:
         return series.point.unit
-
-
-class CsvIn(Input):
-    csv: str = Field(description="The point list, with its header line.")
-
-
-class ImportOut(Schema):
-    created: int
-    updated: int
-    unchanged: int
 
 
 DEVICE_KEYS: dict[str, type[Model]] = {"equipment": Equipment}
@@ -209,7 +202,7 @@ def update_point(request: HttpRequest, point_id: int, payload: PointPatch) -> Po
     return point
 
 
-@router.get("/points/{point_id}/readings", response=list[ReadingOut])
+@router.get("/points/{point_id}/readings", response=list[PointReadingOut])
 @paginate(Pagination)
 def point_readings(request: HttpRequest, point_id: int, since: datetime.datetime | None = None) -> QuerySet[Reading]:
     """The point's readings, newest first."""
@@ -225,7 +218,7 @@ def point_history(request: HttpRequest, point_id: int, span: history.Span = hist
     return history.point_history(get_visible(restricted(Point, request), point_id), span)
 
 
-@router.get("/devices/{device_id}/points/export", response={200: str})
+@router.get("/devices/{device_id}/points/export", response={200: CsvText})
 def export_points(request: HttpRequest, device_id: int) -> HttpResponse:
     device = get_visible(_devices(request), device_id)
     response = HttpResponse(transfer.export_points(device), content_type="text/csv; charset=utf-8")
@@ -243,12 +236,12 @@ def import_points(request: HttpRequest, device_id: int, payload: CsvIn) -> Impor
 # --- Parameter sets --------------------------------------------------------------------------
 
 
-class ParameterEntryIn(Input):
+class ParameterEntryIn(Input, model=ParameterEntry):
     point_name: str
     value: float
 
 
-class ParameterSetIn(Input):
+class ParameterSetIn(Input, model=ParameterSet):
     name: str
     description: str = ""
     site: int | None = Field(None, description="The client's site it is for; none for a company template.")

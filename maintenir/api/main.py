@@ -14,6 +14,7 @@ from django.views import defaults
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationErrorContext
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from pydantic import BaseModel
 
 from maintenir.api import (
@@ -29,6 +30,7 @@ from maintenir.api import (
     workorders,
 )
 from maintenir.api.auth import SessionAuth, TokenAuth, TooManyFailures
+from maintenir.api.common import DocumentedSchema
 from maintenir.core import login
 from maintenir.core.services import TransitionError
 
@@ -53,9 +55,14 @@ class MaintenirAPI(NinjaAPI):
         }
         for item in error.errors:
             loc = tuple(item["loc"])
-            if len(loc) > 2 and loc[1] in schema_arguments:
+            if len(loc) > 1 and loc[1] in schema_arguments:
                 item["loc"] = (loc[0], *loc[2:])
         return error
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return DocumentedSchema(self, path_prefix)
 
 
 def docs_access(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

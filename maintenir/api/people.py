@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 
 from maintenir.api.common import (
     Input,
+    LocalTime,
     Pagination,
     acting_user,
     apply_changes,
@@ -54,7 +55,7 @@ class TeamOut(Schema):
     description: str
 
 
-class TeamIn(Input):
+class TeamIn(Input, model=Team):
     name: str
     description: str = ""
 
@@ -67,7 +68,7 @@ class SkillOut(Schema):
     service_lot: str
 
 
-class SkillIn(Input):
+class SkillIn(Input, model=Skill):
     code: str
     name: str
     technology: str = ""
@@ -85,7 +86,7 @@ class HabilitationTypeOut(Schema):
     is_standard: bool
 
 
-class HabilitationTypeIn(Input):
+class HabilitationTypeIn(Input, model=HabilitationType):
     code: str
     name: str
     name_fr: str = ""
@@ -93,7 +94,7 @@ class HabilitationTypeIn(Input):
     description: str = ""
 
 
-class TechnicianIn(Input):
+class TechnicianIn(Input, model=Technician):
     user: int
     team: int | None = None
     is_trainee: bool = False
@@ -102,8 +103,8 @@ class TechnicianIn(Input):
     home_base: str = ""
     home_latitude: Decimal | None = None
     home_longitude: Decimal | None = None
-    work_start: datetime.time = datetime.time(8, 0)
-    work_end: datetime.time = datetime.time(17, 0)
+    work_start: LocalTime = datetime.time(8, 0)
+    work_end: LocalTime = datetime.time(17, 0)
     working_days: str = "12345"
 
 
@@ -125,8 +126,8 @@ class TechnicianOut(Schema):
     home_base: str
     home_latitude: Decimal | None
     home_longitude: Decimal | None
-    work_start: datetime.time
-    work_end: datetime.time
+    work_start: LocalTime
+    work_end: LocalTime
     working_days: str
 
     @staticmethod
@@ -145,7 +146,7 @@ class TechnicianSkillOut(Schema):
     level: SkillLevel
 
 
-class HabilitationIn(Input):
+class HabilitationIn(Input, model=Habilitation):
     habilitation_type: int
     granted_on: datetime.date
     expires_on: datetime.date | None = None
@@ -162,7 +163,7 @@ class HabilitationOut(Schema):
     note: str
 
 
-class AbsenceIn(Input):
+class AbsenceIn(Input, model=Absence):
     starts_at: datetime.datetime
     ends_at: datetime.datetime
     reason: AbsenceReason = AbsenceReason.LEAVE

@@ -13,13 +13,13 @@ from maintenir.api.common import Input, Pagination, acting_user, get_visible, re
 from maintenir.core.choices import Action
 from maintenir.core.services import check_model_permission
 from maintenir.planning import services
-from maintenir.planning.choices import PlanStatus, Solver
+from maintenir.planning.choices import DispatchPlanStatus, Solver
 from maintenir.planning.models import DispatchPlan
 
 router = Router(tags=["planning"])
 
 
-class PlanFigures(Schema):
+class DispatchPlanFigures(Schema):
     placed: int
     unplaced: int
     weighted_lateness: int
@@ -27,18 +27,18 @@ class PlanFigures(Schema):
     cost: int
 
 
-class PlanOut(Schema):
+class DispatchPlanOut(Schema):
     id: int
     start_date: datetime.date
     days: int
     solver: Solver
-    status: PlanStatus
+    status: DispatchPlanStatus
     created_by: int = Field(alias="created_by_id")
     created: datetime.datetime
     decided_by: int | None = Field(alias="decided_by_id")
     decided_at: datetime.datetime | None
     solve_seconds: float
-    figures: PlanFigures
+    figures: DispatchPlanFigures
 
 
 class VisitOut(Schema):
@@ -56,7 +56,7 @@ class UnplacedOut(Schema):
     reason: str
 
 
-class PlanDetailOut(PlanOut):
+class DispatchPlanDetailOut(DispatchPlanOut):
     visits: list[VisitOut]
     unplaced: list[UnplacedOut]
 
@@ -69,14 +69,14 @@ class PlanDetailOut(PlanOut):
         return plan.unplaced.all()
 
 
-class PlanIn(Input):
+class DispatchPlanIn(Input):
     start: datetime.date
     days: int = Field(5, ge=1, le=31)
     solver: Solver = Solver.OPTIMISER
     time_limit: int = Field(30, ge=1, le=120, description="The optimiser's time limit in seconds.")
 
 
-class PlannedOrderOut(Schema):
+class DayOrderOut(Schema):
     id: int
     reference: str
     title: str
@@ -87,19 +87,19 @@ class PlannedOrderOut(Schema):
     equipment: int | None = Field(alias="equipment_id")
 
 
-@router.get("/planning/plans", response=list[PlanOut])
+@router.get("/planning/plans", response=list[DispatchPlanOut])
 @paginate(Pagination)
 def list_plans(request: HttpRequest) -> Any:
     return restricted(DispatchPlan, request)
 
 
-@router.get("/planning/plans/{plan_id}", response=PlanDetailOut)
+@router.get("/planning/plans/{plan_id}", response=DispatchPlanDetailOut)
 def get_plan(request: HttpRequest, plan_id: int) -> DispatchPlan:
     return get_visible(restricted(DispatchPlan, request), plan_id)
 
 
-@router.post("/planning/plans", response={201: PlanDetailOut})
-def propose_plan(request: HttpRequest, payload: PlanIn) -> Status:
+@router.post("/planning/plans", response={201: DispatchPlanDetailOut})
+def propose_plan(request: HttpRequest, payload: DispatchPlanIn) -> Status:
     check_model_permission(acting_user(request), Action.ADD, DispatchPlan)
     plan = services.propose_plan(
         acting_user(request), payload.start, payload.days, payload.solver, time_limit_seconds=payload.time_limit
@@ -107,12 +107,12 @@ def propose_plan(request: HttpRequest, payload: PlanIn) -> Status:
     return Status(201, plan)
 
 
-@router.post("/planning/plans/{plan_id}/accept", response=PlanDetailOut)
+@router.post("/planning/plans/{plan_id}/accept", response=DispatchPlanDetailOut)
 def accept_plan(request: HttpRequest, plan_id: int) -> DispatchPlan:
     return services.accept_plan(acting_user(request), get_visible(restricted(DispatchPlan, request), plan_id))
 
 
-@router.post("/planning/plans/{plan_id}/discard", response=PlanDetailOut)
+@router.post("/planning/plans/{plan_id}/discard", response=DispatchPlanDetailOut)
 def discard_plan(request: HttpRequest, plan_id: int) -> DispatchPlan:
     return services.discard_plan(acting_user(request), get_visible(restricted(DispatchPlan, request), plan_id))
 
@@ -121,6 +121,6 @@ class DayQuery(Input):
     day: datetime.date | None = Field(None, description="Default: today.")
 
 
-@router.get("/planning/my-day", response=list[PlannedOrderOut])
+@router.get("/planning/my-day", response=list[DayOrderOut])
 def my_day(request: HttpRequest, query: Query[DayQuery]) -> Any:
     return services.my_day(acting_user(request), query.day or timezone.localdate())

@@ -12,10 +12,14 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from maintenir.api.common import (
+    CsvIn,
+    CsvText,
+    ImportOut,
     Input,
     Integer,
     Pagination,
     acting_user,
+    answers,
     apply_changes,
     filter_schema,
     filtered,
@@ -23,6 +27,7 @@ from maintenir.api.common import (
     partial_schema,
     resolve_many,
     restricted,
+    text_limit,
 )
 from maintenir.assets.choices import CounterKind, Technology
 from maintenir.assets.models import Equipment, EquipmentType, ProductionLine, Site
@@ -32,14 +37,22 @@ from maintenir.core.models import User
 from maintenir.core.services import check_model_permission, save_restricted
 from maintenir.devices.models import Point
 from maintenir.preventive import services, training, transfer
-from maintenir.preventive.choices import Anchor, ConditionOperator, IntervalUnit, TriggerKind
+from maintenir.preventive.choices import Anchor, ConditionOperator, IntervalUnit, PlanStatus, TriggerKind
 from maintenir.preventive.filtersets import (
     GammeFilterSet,
     MaintenancePlanFilterSet,
     TrainingSessionFilterSet,
     TriggerFilterSet,
 )
-from maintenir.preventive.models import Gamme, GammeVersion, MaintenancePlan, TrainingSession, Trigger, TriggerState
+from maintenir.preventive.models import (
+    Gamme,
+    GammeStep,
+    GammeVersion,
+    MaintenancePlan,
+    TrainingSession,
+    Trigger,
+    TriggerState,
+)
 from maintenir.workorders.choices import Priority
 
 router = Router(tags=["preventive"])
@@ -48,7 +61,7 @@ router = Router(tags=["preventive"])
 # --- Schemas ---------------------------------------------------------------------------------
 
 
-class GammeStepIn(Input):
+class GammeStepIn(Input, model=GammeStep):
     instruction: str
     level: int = Field(2, ge=1, le=5)
     duration_minutes: int = Field(15, ge=0)
@@ -63,13 +76,13 @@ class GammeStepOut(GammeStepIn):
     position: int
 
 
-class GammeIn(Input):
+class GammeIn(Input, model=Gamme):
     code: str
     name: str
     description: str = ""
     equipment_type: int | None = None
     steps: list[GammeStepIn]
-    note: str = Field("", description="What this version changes.")
+    note: str = Field("", description="What this version changes.", max_length=text_limit(GammeVersion, "note"))
 
 
 class GammePatch(partial_schema(GammeIn)):  # type: ignore[misc]
@@ -100,28 +113,28 @@ class GammeOut(Schema):
         return services.current_version(gamme)
 
 
-class PlanIn(Input):
+class MaintenancePlanIn(Input, model=MaintenancePlan):
     site: int
     production_line: int | None = None
     name: str
     description: str = ""
 
 
-class PlanPatch(partial_schema(PlanIn)):  # type: ignore[misc]
+class MaintenancePlanPatch(partial_schema(MaintenancePlanIn)):  # type: ignore[misc]
     """Only the fields sent are changed."""
 
 
 PLAN_KEYS: dict[str, type[Model]] = {"site": Site, "production_line": ProductionLine}
 
 
-class PlanOut(Schema):
+class MaintenancePlanOut(Schema):
     id: int
     site: int = Field(alias="site_id")
     site_name: str = Field(alias="site.name")
     production_line: int | None = Field(None, alias="production_line_id")
     name: str
     description: str
-    status: str
+    status: PlanStatus
     status_display: str = Field(alias="get_status_display")
     created: datetime.datetime
     last_updated: datetime.datetime
@@ -229,7 +242,7 @@ class GammeFilters(filter_schema(GammeFilterSet)):  # type: ignore[misc]
     """The gamme list filters, as query parameters."""
 
 
-class PlanFilters(filter_schema(MaintenancePlanFilterSet)):  # type: ignore[misc]
+class MaintenancePlanFilters(filter_schema(MaintenancePlanFilterSet)):  # type: ignore[misc]
     """The maintenance plan list filters, as query parameters."""
 
 
@@ -269,22 +282,12 @@ class ForecastOut(Schema):
     compliance: ComplianceOut = Field(description="Schedule compliance over the 90 days up to yesterday.")
 
 
-class CsvIn(Input):
-    csv: str = Field(description="The file's text, with its header line.")
-
-
-class ImportOut(Schema):
-    created: int
-    updated: int
-    unchanged: int
-
-
 class GenerateIn(Input):
     until: datetime.date | None = None
     dry_run: bool = False
 
 
-class PlannedOrderOut(Schema):
+class GeneratedOrderOut(Schema):
     trigger: int = Field(alias="trigger_id")
     equipment: int = Field(alias="equipment_id")
     equipment_code: str
@@ -298,7 +301,7 @@ class PlannedOrderOut(Schema):
 class GenerationOut(Schema):
     until: datetime.date
     dry_run: bool
-    orders: list[PlannedOrderOut]
+    orders: list[GeneratedOrderOut]
     skipped: int
     completions: int
 
@@ -322,7 +325,7 @@ def list_gammes(request: HttpRequest, filters: Query[GammeFilters]) -> QuerySet[
     return filtered(GammeFilterSet, request, _gammes(request), filters)
 
 
-@router.get("/gammes/export", response={200: str})
+@router.get("/gammes/export", response={200: CsvText})
 def export_gammes(request: HttpRequest) -> HttpResponse:
     """All gammes as CSV, one row per step of the current version."""
     return _csv_response(transfer.export_gammes(acting_user(request)), "gammes.csv")
@@ -375,26 +378,26 @@ def _plans(request: HttpRequest) -> QuerySet[MaintenancePlan]:
     return restricted(MaintenancePlan, request).select_related("site")
 
 
-@router.get("/maintenance-plans", response=list[PlanOut])
+@router.get("/maintenance-plans", response=list[MaintenancePlanOut])
 @paginate(Pagination)
-def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> QuerySet[MaintenancePlan]:
+def list_plans(request: HttpRequest, filters: Query[MaintenancePlanFilters]) -> QuerySet[MaintenancePlan]:
     return filtered(MaintenancePlanFilterSet, request, _plans(request), filters)
 
 
-@router.get("/maintenance-plans/{plan_id}", response=PlanOut)
+@router.get("/maintenance-plans/{plan_id}", response=MaintenancePlanOut)
 def get_plan(request: HttpRequest, plan_id: int) -> MaintenancePlan:
     return get_visible(_plans(request), plan_id)
 
 
-@router.post("/maintenance-plans", response={201: PlanOut})
-def create_plan(request: HttpRequest, payload: PlanIn) -> MaintenancePlan:
+@router.post("/maintenance-plans", response={201: MaintenancePlanOut})
+def create_plan(request: HttpRequest, payload: MaintenancePlanIn) -> MaintenancePlan:
     plan = apply_changes(request, MaintenancePlan(), payload.model_dump(), PLAN_KEYS)
     save_restricted(acting_user(request), plan)
     return plan
 
 
-@router.patch("/maintenance-plans/{plan_id}", response=PlanOut)
-def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatch) -> MaintenancePlan:
+@router.patch("/maintenance-plans/{plan_id}", response=MaintenancePlanOut)
+def update_plan(request: HttpRequest, plan_id: int, payload: MaintenancePlanPatch) -> MaintenancePlan:
     plan = get_visible(_plans(request), plan_id)
     apply_changes(request, plan, payload.model_dump(exclude_unset=True), PLAN_KEYS)
     save_restricted(acting_user(request), plan)
@@ -406,19 +409,19 @@ def _move_plan(request: HttpRequest, plan_id: int, transition: str) -> Maintenan
     return services.PLAN_TRANSITIONS[transition](acting_user(request), plan)
 
 
-@router.post("/maintenance-plans/{plan_id}/activate", response=PlanOut)
+@router.post("/maintenance-plans/{plan_id}/activate", response=MaintenancePlanOut)
 def activate_plan(request: HttpRequest, plan_id: int) -> MaintenancePlan:
     """Start generating from a draft or suspended plan."""
     return _move_plan(request, plan_id, "activate")
 
 
-@router.post("/maintenance-plans/{plan_id}/suspend", response=PlanOut)
+@router.post("/maintenance-plans/{plan_id}/suspend", response=MaintenancePlanOut)
 def suspend_plan(request: HttpRequest, plan_id: int) -> MaintenancePlan:
     """Stop generating from an active plan until it is activated again."""
     return _move_plan(request, plan_id, "suspend")
 
 
-@router.post("/maintenance-plans/{plan_id}/archive", response=PlanOut)
+@router.post("/maintenance-plans/{plan_id}/archive", response=MaintenancePlanOut)
 def archive_plan(request: HttpRequest, plan_id: int) -> MaintenancePlan:
     """Retire a plan for good; its history stays."""
     return _move_plan(request, plan_id, "archive")
@@ -437,7 +440,8 @@ def list_triggers(request: HttpRequest, filters: Query[TriggerFilters]) -> Query
     return filtered(TriggerFilterSet, request, _triggers(request), filters)
 
 
-@router.get("/triggers/export", response={200: str})
+@router.get("/triggers/export", response={200: CsvText})
+@answers(404)  # the plan named in the query
 def export_triggers(request: HttpRequest, plan: Integer | None = None) -> HttpResponse:
     """The triggers (of one plan, or all) as CSV."""
     chosen = get_visible(_plans(request), plan) if plan is not None else None
@@ -485,6 +489,7 @@ def _forecast_out(result: services.Forecast, compliance: dict[str, Any]) -> dict
 
 
 @router.get("/preventive/forecast", response=ForecastOut)
+@answers(404)  # the site named in the query
 def preventive_forecast(
     request: HttpRequest,
     start: datetime.date | None = None,
@@ -520,7 +525,7 @@ def generate(request: HttpRequest, payload: GenerateIn) -> services.GenerationRe
 # --- Training of operators -------------------------------------------------------------------
 
 
-class TrainingSessionIn(Input):
+class TrainingSessionIn(Input, model=TrainingSession):
     site: int
     topic: str
     date: datetime.date

@@ -2,7 +2,7 @@
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -14,12 +14,14 @@ from maintenir.api.common import (
     Input,
     Pagination,
     acting_user,
+    answers,
     filter_schema,
     filtered,
     get_visible,
     resolve,
     resolve_coded,
     restricted,
+    text_limit,
 )
 from maintenir.assets.models import Equipment
 from maintenir.core.services import save_restricted
@@ -38,11 +40,13 @@ class PeriodQuery(Input):
     end: datetime.date | None = Field(None, description="Last day (default: the end of this month).")
 
 
+# The kinds of scope: another one is a 422 naming `scope`.
+Scope = Literal[(services.SCOPE_ALL, *(str(kind) for kind in services.SCOPE_LOOKUPS))]  # type: ignore[valid-type]
+
+
 class ScopeQuery(PeriodQuery):
-    scope: str = Field(
-        services.SCOPE_ALL, description="all, organisation, site, production_line, equipment_type or equipment"
-    )
-    id: int | None = Field(None, description="The scope's object; not for `all`.")
+    scope: Scope = Field(services.SCOPE_ALL)  # type: ignore[valid-type]
+    id: int | None = Field(None, description="The scope's object (not for `all`); not found: 404.")
 
 
 class KpiQuery(ScopeQuery):
@@ -158,6 +162,7 @@ def _period(period: services.Period) -> dict[str, Any]:
 
 
 @router.get("/reliability/kpis", response=KpisOut)
+@answers(404)  # the scope's object
 def kpis(request: HttpRequest, query: Query[KpiQuery]) -> dict[str, Any]:
     equipment, name, period = _scope(request, query)
     rows = services.kpis(equipment, period, query.group_by) if query.group_by else []
@@ -171,12 +176,14 @@ def kpis(request: HttpRequest, query: Query[KpiQuery]) -> dict[str, Any]:
 
 
 @router.get("/reliability/pareto", response=list[ParetoBarOut])
+@answers(404)  # the scope's object
 def pareto(request: HttpRequest, query: Query[ParetoQuery]) -> list[services.ParetoBar]:
     equipment, _name, period = _scope(request, query)
     return services.pareto(equipment, period, query.by)
 
 
 @router.get("/reliability/trend", response=list[MonthOut])
+@answers(404)  # the scope's object
 def trend(request: HttpRequest, query: Query[ScopeQuery]) -> list[dict[str, Any]]:
     equipment, _name, period = _scope(request, query)
     return [
@@ -200,7 +207,7 @@ def add_production_record(request: HttpRequest, payload: ProductionRecordIn) -> 
 # --- Improvement proposals -------------------------------------------------------------------
 
 
-class ProposalIn(Input):
+class ProposalIn(Input, model=ImprovementProposal):
     equipment: int
     failure_mode: int | str | None = Field(None, description="Id or code of the failure mode addressed.")
     title: str
@@ -212,8 +219,8 @@ class ProposalIn(Input):
     measure_after_days: int = 90
 
 
-class DecisionIn(Input):
-    note: str = ""
+class ProposalDecisionIn(Input):
+    note: str = Field("", max_length=text_limit(ImprovementProposal, "decision_note"))
 
 
 class ProposalSummaryOut(Schema):
@@ -287,12 +294,12 @@ def add_proposal(request: HttpRequest, payload: ProposalIn) -> ImprovementPropos
 
 
 @router.post("/improvement-proposals/{proposal_id}/approve", response=ProposalOut)
-def approve_proposal(request: HttpRequest, proposal_id: int, payload: DecisionIn) -> ImprovementProposal:
+def approve_proposal(request: HttpRequest, proposal_id: int, payload: ProposalDecisionIn) -> ImprovementProposal:
     return proposals.approve(acting_user(request), _proposal(request, proposal_id), payload.note)
 
 
 @router.post("/improvement-proposals/{proposal_id}/reject", response=ProposalOut)
-def reject_proposal(request: HttpRequest, proposal_id: int, payload: DecisionIn) -> ImprovementProposal:
+def reject_proposal(request: HttpRequest, proposal_id: int, payload: ProposalDecisionIn) -> ImprovementProposal:
     return proposals.reject(acting_user(request), _proposal(request, proposal_id), payload.note)
 
 

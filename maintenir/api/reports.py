@@ -8,7 +8,17 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from maintenir.api.common import Input, Integer, Pagination, acting_user, get_visible, restricted
+from maintenir.api.common import (
+    Input,
+    Integer,
+    Pagination,
+    PdfFile,
+    acting_user,
+    answers,
+    get_visible,
+    restricted,
+    text_limit,
+)
 from maintenir.api.reliability import PeriodQuery, period_of
 from maintenir.assets.models import Site
 from maintenir.reports import mailing, services
@@ -21,11 +31,7 @@ from maintenir.workorders.models import WorkOrder
 router = Router(tags=["reports"])
 
 
-@router.get(
-    "/work-orders/{order_id}/commissioning-report",
-    response={200: bytes},
-    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
-)
+@router.get("/work-orders/{order_id}/commissioning-report", response={200: PdfFile})
 def commissioning_report(request: HttpRequest, order_id: int) -> HttpResponse:
     """The commissioning report (procès-verbal de mise en service) of an installation order, as PDF."""
     order = get_visible(restricted(WorkOrder, request).select_related("site__organisation", "equipment"), order_id)
@@ -43,22 +49,14 @@ def _equipment_state(request: HttpRequest, site_id: int, query: PeriodQuery) -> 
     return mailing.equipment_state(acting_user(request), site, period_of(query.start, query.end))
 
 
-@router.get(
-    "/work-orders/{order_id}/intervention-report",
-    response={200: bytes},
-    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
-)
+@router.get("/work-orders/{order_id}/intervention-report", response={200: PdfFile})
 def intervention_report(request: HttpRequest, order_id: int) -> HttpResponse:
     """The intervention report of a work order, as PDF: findings, steps and measurements, time, parts,
     failure coding, downtime, sign-offs and photos."""
     return report_response(_intervention(request, order_id))
 
 
-@router.get(
-    "/sites/{site_id}/equipment-state-report",
-    response={200: bytes},
-    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
-)
+@router.get("/sites/{site_id}/equipment-state-report", response={200: PdfFile})
 def equipment_state_report(request: HttpRequest, site_id: int, query: Query[PeriodQuery]) -> HttpResponse:
     """The equipment-state report of a site over a period, as PDF: each equipment's state and figures,
     the work done, the open issues, the preventive work to come and the recommended operations."""
@@ -78,11 +76,8 @@ def _monthly(request: HttpRequest, query: MonthlyQuery) -> mailing.Report:
     return mailing.monthly(acting_user(request), *form.choices())
 
 
-@router.get(
-    "/reports/monthly",
-    response={200: bytes},
-    openapi_extra={"responses": {200: {"content": {"application/pdf": {}}}}},
-)
+@router.get("/reports/monthly", response={200: PdfFile})
+@answers(404)  # the scope's object
 def monthly_report(request: HttpRequest, query: Query[MonthlyQuery]) -> HttpResponse:
     """The monthly maintenance report of a scope, for managers, as PDF: the KPIs of the month beside the
     previous month's, the trend, the Pareto of failures, the backlog and the preventive orders still open."""
@@ -94,7 +89,9 @@ def monthly_report(request: HttpRequest, query: Query[MonthlyQuery]) -> HttpResp
 
 class SendIn(Input):
     recipients: list[str] = Field(description="E-mail addresses; a bad one is refused and nothing is sent.")
-    message: str = Field("", description="A few words above the attached report.")
+    message: str = Field(
+        "", description="A few words above the attached report.", max_length=text_limit(ReportMailing, "message")
+    )
 
 
 class MailingOut(Schema):
@@ -130,6 +127,7 @@ def email_equipment_state_report(
 
 
 @router.post("/reports/monthly/email", response={201: MailingOut})
+@answers(404)  # the scope's object
 def email_monthly_report(request: HttpRequest, query: Query[MonthlyQuery], payload: SendIn) -> ReportMailing:
     """E-mail the monthly maintenance report (managers), the PDF attached; the sending is recorded."""
     return _send(request, _monthly(request, query), payload)

@@ -28,7 +28,7 @@ router = Router(tags=["safety"])
 # --- Schemas ---------------------------------------------------------------------------------
 
 
-class PreventionPlanIn(Input):
+class PreventionPlanIn(Input, model=PreventionPlan):
     kind: PreventionDocumentKind = PreventionDocumentKind.PREVENTION_PLAN
     reference: str
     valid_from: datetime.date
@@ -63,7 +63,7 @@ class PreventionPlanOut(Schema):
         return reverse("prevention-plan-document", args=[plan.pk]) if plan.document else None
 
 
-class SiteRiskIn(Input):
+class SiteRiskIn(Input, model=SiteRisk):
     hazard: str
     location: str = ""
     severity: RiskRating
@@ -88,7 +88,7 @@ class SiteRiskOut(Schema):
     required_habilitation: str | None = Field(None, alias="required_habilitation.code")
 
 
-class LockoutStepIn(Input):
+class LockoutStepIn(Input, model=LockoutStep):
     isolation_point: str
     energy: Energy = Energy.ELECTRICAL
     action: str

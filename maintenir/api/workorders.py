@@ -69,7 +69,7 @@ router = Router(tags=["work orders"])
 # --- Schemas ---------------------------------------------------------------------------------
 
 
-class WorkRequestIn(Input):
+class WorkRequestIn(Input, model=WorkRequest):
     site: int
     symptom: str = Field(max_length=SYMPTOM_MAX_LENGTH)
     equipment: int | None = None
@@ -79,8 +79,6 @@ class WorkRequestIn(Input):
 
 class WorkRequestPatch(partial_schema(WorkRequestIn, only=("symptom", "urgency", "equipment"))):  # type: ignore[misc]
     """What a manager may correct in a request before deciding on it."""
-
-    symptom: str | None = Field(None, max_length=SYMPTOM_MAX_LENGTH)
 
 
 class WorkRequestOut(Schema):
@@ -122,7 +120,7 @@ class ReasonIn(Input):
     reason: str = Field(max_length=TEXT_MAX_LENGTH)
 
 
-class StepIn(Input):
+class StepIn(Input, model=ChecklistStep):
     instruction: str
     unit: str = ""
     requires_measurement: bool = False
@@ -130,7 +128,7 @@ class StepIn(Input):
     expected_max: Decimal | None = None
 
 
-class WorkOrderIn(Input):
+class WorkOrderIn(Input, model=WorkOrder):
     site: int
     title: str
     equipment: int | None = None
@@ -150,8 +148,6 @@ class WorkOrderPatch(
     )
 ):
     """A PATCH edits the description only: the status moves through the transition endpoints."""
-
-    description: str | None = Field(None, max_length=TEXT_MAX_LENGTH)
 
 
 class WorkOrderOut(Schema):
@@ -195,7 +191,7 @@ class AssignIn(Input):
     assignees: list[int]
 
 
-class PlanIn(AssignIn):
+class WorkOrderPlanIn(AssignIn):
     planned_start: datetime.datetime | None = None
 
 
@@ -225,11 +221,11 @@ class StepRecordIn(Input):
     remark: str = Field("", max_length=TEXT_MAX_LENGTH)
 
 
-class TimeIn(Input):
+class TimeIn(Input, model=TimeEntry):
     hours: Decimal
     date: datetime.date | None = None
     technician: int | None = None
-    note: str = Field("", max_length=TEXT_MAX_LENGTH)
+    note: str = ""
 
 
 class TimeOut(Schema):
@@ -241,7 +237,7 @@ class TimeOut(Schema):
     note: str
 
 
-class PartIn(Input):
+class PartIn(Input, model=PartUsage):
     description: str
     quantity: Decimal = Decimal(1)
     unit_cost: Decimal | None = None
@@ -266,7 +262,7 @@ class FailureCodingIn(Input):
     findings: str | None = None
 
 
-class SignOffIn(Input):
+class SignOffIn(Input, model=SignOff):
     role: SignOffRole
     name: str
     signature: str = ""
@@ -284,7 +280,7 @@ class SignOffOut(Schema):
     user: int | None = Field(None, alias="user_id")
 
 
-class CheckIn(Input):
+class CheckIn(Input, model=CommissioningCheck):
     """A commissioning check: expect either `expected_value` (± `tolerance`) or a range."""
 
     name: str
@@ -350,7 +346,7 @@ class TransitionOut(Schema):
         return str(transition.user) if transition.user else ""
 
 
-class DowntimeIn(Input):
+class DowntimeIn(Input, model=Downtime):
     cause: DowntimeCause
     started_at: datetime.datetime | None = None
     work_order: int | None = None
@@ -498,7 +494,7 @@ def approve_work_order(request: HttpRequest, order_id: int) -> WorkOrder:
 
 
 @router.post("/work-orders/{order_id}/plan", response=WorkOrderOut)
-def plan_work_order(request: HttpRequest, order_id: int, payload: PlanIn) -> WorkOrder:
+def plan_work_order(request: HttpRequest, order_id: int, payload: WorkOrderPlanIn) -> WorkOrder:
     order = _order(request, order_id)
     assignees = resolve_many(User, request, payload.assignees, "assignees")
     return services.plan_work_order(acting_user(request), order, assignees, payload.planned_start)

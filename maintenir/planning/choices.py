@@ -2,7 +2,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class PlanStatus(models.TextChoices):
+class DispatchPlanStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     ACCEPTED = "accepted", _("Accepted")
     DISCARDED = "discarded", _("Discarded")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenir.core.choices import MANAGING_ROLES, STAFF_ROLES, Action
 from maintenir.core.models import RestrictedModel
-from maintenir.planning.choices import PlanStatus, Solver
+from maintenir.planning.choices import DispatchPlanStatus, Solver
 from maintenir.workorders.models import WorkOrder
 
 PLAN_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -26,7 +26,9 @@ class DispatchPlan(RestrictedModel):
     start_date = models.DateField(_("from"))
     days = models.PositiveSmallIntegerField(_("days"))
     solver = models.CharField(_("solver"), max_length=20, choices=Solver.choices, default=Solver.OPTIMISER)
-    status = models.CharField(_("status"), max_length=20, choices=PlanStatus.choices, default=PlanStatus.PROPOSED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DispatchPlanStatus.choices, default=DispatchPlanStatus.PROPOSED
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )

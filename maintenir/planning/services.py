@@ -23,7 +23,7 @@ from maintenir.core.services import check_permission
 from maintenir.core.workdays import is_public_holiday
 from maintenir.people.models import Technician
 from maintenir.planning import instance as dispatch
-from maintenir.planning.choices import PlanStatus, Solver
+from maintenir.planning.choices import DispatchPlanStatus, Solver
 from maintenir.planning.greedy import greedy
 from maintenir.planning.models import DispatchPlan, PlannedVisit, UnplacedOrder
 from maintenir.planning.optimiser import optimise
@@ -322,7 +322,7 @@ def _late_by(order: dispatch.Order, end_minute: int) -> int:
 def _decide(user: User, plan: DispatchPlan, status: str) -> DispatchPlan:
     _require_planner(user)
     check_permission(user, Action.CHANGE, plan)
-    updated = DispatchPlan.objects.filter(pk=plan.pk, status=PlanStatus.PROPOSED).update(
+    updated = DispatchPlan.objects.filter(pk=plan.pk, status=DispatchPlanStatus.PROPOSED).update(
         status=status, decided_by=user, decided_at=timezone.now()
     )
     if not updated:
@@ -354,7 +354,7 @@ def accept_plan(user: User, plan: DispatchPlan) -> DispatchPlan:
     recomputes it. Each order then goes through the work orders' own rules, which check again that the
     technician may do it.
     """
-    plan = _decide(user, plan, PlanStatus.ACCEPTED)
+    plan = _decide(user, plan, DispatchPlanStatus.ACCEPTED)
     stale = stale_orders(plan)
     if stale:
         raise ValidationError(
@@ -382,7 +382,7 @@ def accept_plan(user: User, plan: DispatchPlan) -> DispatchPlan:
 
 @transaction.atomic
 def discard_plan(user: User, plan: DispatchPlan) -> DispatchPlan:
-    return _decide(user, plan, PlanStatus.DISCARDED)
+    return _decide(user, plan, DispatchPlanStatus.DISCARDED)
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from maintenir.core.choices import Action
 from maintenir.core.services import check_model_permission
 from maintenir.planning import services
-from maintenir.planning.choices import PlanStatus
+from maintenir.planning.choices import DispatchPlanStatus
 from maintenir.planning.forms import DayForm, ProposePlanForm, WeekForm
 from maintenir.planning.models import DispatchPlan, PlannedVisit
 from maintenir.ui.views_helpers import add_errors, can, can_add, get_visible, require_add
@@ -55,7 +55,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
         (technician, [(day, list(of_day)) for day, of_day in groupby(theirs, key=_local_day)])
         for technician, theirs in groupby(visits, key=lambda visit: visit.technician)
     ]
-    decidable = plan.status == PlanStatus.PROPOSED and can(request.user, Action.CHANGE, plan)
+    decidable = plan.status == DispatchPlanStatus.PROPOSED and can(request.user, Action.CHANGE, plan)
     return render(
         request,
         "planning/plan_detail.html",
@@ -64,7 +64,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "technicians": technicians,
             "unplaced": plan.unplaced.select_related("work_order__site"),
             "decidable": decidable,
-            "stale": services.stale_orders(plan) if plan.status == PlanStatus.PROPOSED else [],
+            "stale": services.stale_orders(plan) if plan.status == DispatchPlanStatus.PROPOSED else [],
         },
     )
 

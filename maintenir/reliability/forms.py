@@ -2,6 +2,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.models import Equipment
@@ -11,12 +12,16 @@ from maintenir.reliability.models import ImprovementProposal
 from maintenir.reliability.services import Period
 from maintenir.workorders.models import FailureMode
 
+MAX_PERIOD_YEARS = 10
+# Wide enough for any maintenance history; the ends of the calendar would overflow the period's arithmetic.
+DATE_BOUNDS = [MinValueValidator(datetime.date(1900, 1, 1)), MaxValueValidator(datetime.date(2999, 12, 31))]
+
 
 class KpiForm(forms.Form):
     """The period and breakdown of a KPI page; an empty field takes the scope's default."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput(), validators=DATE_BOUNDS)
+    end = forms.DateField(label=_("To"), required=False, widget=DateInput(), validators=DATE_BOUNDS)
     group_by = forms.ChoiceField(label=_("Broken down by"), choices=GroupBy.choices, required=False)
     pareto = forms.ChoiceField(label=_("Pareto of"), choices=ParetoBy.choices, required=False)
 
@@ -25,15 +30,27 @@ class KpiForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             self.add_error("end", _("The end is before the start."))
+            return data
+        if self.errors:
+            return data
+        # Each month of the period is computed: a period of centuries would keep a worker busy for minutes.
+        first, last = self._days(data)
+        if (last.year - first.year) * 12 + last.month - first.month >= MAX_PERIOD_YEARS * 12:
+            self.add_error(
+                "start" if start else "end", _("The period is at most %(years)d years.") % {"years": MAX_PERIOD_YEARS}
+            )
         return data
 
     def period(self) -> Period:
         """The chosen days; by default the last twelve months, this one included."""
+        return Period.of_days(*self._days(self.cleaned_data if self.is_valid() else {}))
+
+    @staticmethod
+    def _days(data: dict[str, Any]) -> tuple[datetime.date, datetime.date]:
         default = Period.last_months(12)
-        data = self.cleaned_data if self.is_valid() else {}
         start: datetime.date = data.get("start") or default.first_day
         end: datetime.date = data.get("end") or max(start, default.last_day)
-        return Period.of_days(start, end)
+        return start, end
 
 
 class ProposalForm(forms.ModelForm):

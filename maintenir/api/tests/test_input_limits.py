@@ -166,3 +166,66 @@ def test_a_method_the_path_does_not_have_is_a_json_405(as_user: Any, manager: An
     assert response.status_code == 405
     assert response.json() == {"detail": "Method not allowed."}
     assert "GET" in response["Allow"]
+
+
+# (method, path, persona, body, field): a text longer than the model's field takes.
+TOO_LONG: list[tuple[str, str, str, Any, str]] = [
+    ("patch", "/api/sites/{w.site.pk}", "manager", {"name": "x" * 201}, "name"),
+    ("patch", "/api/work-orders/{w.approved.pk}", "manager", {"description": "x" * 10_001}, "description"),
+    ("patch", "/api/work-requests/{w.work_request.pk}", "manager", {"symptom": "x" * 4001}, "symptom"),
+    ("patch", "/api/maintenance-plans/{w.plan.pk}", "manager", {"name": "x" * 201}, "name"),
+    ("post", "/api/work-orders/{w.in_progress.pk}/time", "technician", {"hours": "1", "note": "x" * 201}, "note"),
+    ("patch", "/api/points/{w.point.pk}", "manager", {"unit": "x" * 21}, "unit"),
+    ("patch", "/api/people/technicians/{w.people.profile.pk}", "manager", {"phone": "x" * 51}, "phone"),
+    ("patch", "/api/risks/{w.risk.pk}", "manager", {"hazard": "x" * 201}, "hazard"),
+    ("post", "/api/improvement-proposals/{w.proposal.pk}/reject", "manager", {"note": "x" * 10_001}, "note"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "persona", "body", "field"), TOO_LONG)
+def test_a_text_longer_than_its_field_is_refused_naming_it(
+    request: pytest.FixtureRequest,
+    as_user: Any,
+    world: World,
+    method: str,
+    path: str,
+    persona: str,
+    body: Any,
+    field: str,
+) -> None:
+    client = as_user(request.getfixturevalue(persona))
+    before = snapshot()
+    response = call(client, method, path.format(w=world), body)
+    assert response.status_code == 422, response.content
+    assert error_fields(response) == {field}, response.json()
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("raw", [b"[]", b"[1]", b'"text"', b"3", b"null", b"true"])
+def test_a_body_that_is_not_an_object_is_refused(as_user: Any, world: World, manager: Any, raw: bytes) -> None:
+    before = snapshot()
+    response = as_user(manager).post("/api/preventive/generate", raw, content_type="application/json")
+    assert response.status_code == 422, response.content
+    assert response.json()["detail"][0]["loc"] == ["body"]
+    assert snapshot() == before
+
+
+def test_a_time_of_day_with_a_time_zone_is_refused(as_user: Any, world: World, manager: Any) -> None:
+    path = f"/api/people/technicians/{world.people.profile.pk}"
+    response = call(as_user(manager), "patch", path, {"work_start": "07:30:00Z"})
+    assert response.status_code == 422, response.content
+    assert error_fields(response) == {"work_start"}
+    response = call(as_user(manager), "patch", path, {"work_start": "07:30"})
+    assert response.status_code == 200, response.content
+    assert response.json()["work_start"] == "07:30:00"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["start=0001-01-01&end=9999-12-31", "start=1900-01-01", "end=9999-12-31", "start=2010-01-01&end=2020-01-01"],
+)
+def test_a_reliability_period_is_at_most_ten_years(as_user: Any, world: World, manager: Any, query: str) -> None:
+    response = as_user(manager).get(f"/api/reliability/trend?{query}")
+    assert response.status_code == 422, response.content
+    assert error_fields(response) & {"start", "end"}
+    assert as_user(manager).get("/api/reliability/trend?start=2010-02-01&end=2020-01-31").status_code == 200

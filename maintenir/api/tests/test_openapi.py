@@ -1,12 +1,16 @@
 """The OpenAPI document and the interactive docs, served without any external host, to API users only."""
 
+import json
 import re
 from typing import Any
 
 import pytest
 from django.test import Client
+from ninja.openapi.schema import OpenAPISchema
+from ninja.responses import NinjaJSONEncoder
 
 from maintenir.api import assets, workorders
+from maintenir.api.main import api
 from maintenir.core.services import issue_token
 
 
@@ -69,3 +73,86 @@ def test_the_docs_can_be_opened_to_anyone(settings: Any, db: None) -> None:
     settings.MAINTENIR_PUBLIC_API_DOCS = True
     assert Client().get("/api/openapi.json").status_code == 200
     assert Client().get("/api/docs").status_code == 200
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI document as /api/openapi.json serves it."""
+    return json.loads(json.dumps(api.get_openapi_schema(path_prefix="api/"), cls=NinjaJSONEncoder))
+
+
+def test_no_two_schemas_share_a_name() -> None:
+    """Ninja files every schema under its class name: a second schema of that name would silently replace the
+    first, and the document would describe one body or enum with another's fields or values."""
+    seen: dict[str, Any] = {}
+    clashes: set[str] = set()
+
+    class Recording(OpenAPISchema):
+        def add_schema_definitions(self, definitions: dict[str, Any]) -> None:
+            for name, definition in definitions.items():
+                if seen.setdefault(name, definition) != definition:
+                    clashes.add(name)
+            super().add_schema_definitions(definitions)
+
+    Recording(api, "api/")
+    assert clashes == set()
+    assert len(seen) > 150
+
+
+def test_the_three_plan_bodies_are_documented_apart() -> None:
+    paths = document()["paths"]
+    bodies = {
+        path: paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        for path in ("/api/maintenance-plans", "/api/work-orders/{order_id}/plan", "/api/planning/plans")
+    }
+    assert bodies == {
+        "/api/maintenance-plans": "MaintenancePlanIn",
+        "/api/work-orders/{order_id}/plan": "WorkOrderPlanIn",
+        "/api/planning/plans": "DispatchPlanIn",
+    }
+
+
+@pytest.mark.parametrize(
+    ("path", "media_type"),
+    [
+        ("/api/gammes/export", "text/csv"),
+        ("/api/triggers/export", "text/csv"),
+        ("/api/devices/{device_id}/points/export", "text/csv"),
+        ("/api/work-orders/{order_id}/intervention-report", "application/pdf"),
+        ("/api/certification/decisions/{decision_id}/parchemin", "application/pdf"),
+    ],
+)
+def test_files_are_documented_in_their_media_type(path: str, media_type: str) -> None:
+    responses = document()["paths"][path]["get"]["responses"]
+    assert list(responses["200"]["content"]) == [media_type]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "statuses"),
+    [
+        ("get", "/api/work-orders", {"200", "401", "403", "422"}),
+        ("get", "/api/work-orders/{order_id}", {"200", "401", "403", "404", "422"}),
+        ("post", "/api/work-orders", {"201", "400", "401", "403", "413", "422"}),
+        ("post", "/api/work-orders/{order_id}/start", {"200", "401", "403", "404", "409", "422"}),
+        ("post", "/api/work-orders/{order_id}/hold", {"200", "400", "401", "403", "404", "409", "413", "422"}),
+        ("get", "/api/reliability/kpis", {"200", "401", "403", "404", "422"}),
+        ("get", "/api/people/teams", {"200", "401", "403", "422"}),
+    ],
+)
+def test_the_error_statuses_are_documented(method: str, path: str, statuses: set[str]) -> None:
+    responses = document()["paths"][path][method]["responses"]
+    assert set(responses) == statuses
+    errors = {
+        status: responses[status]["content"]["application/json"]["schema"] for status in statuses - {"200", "201"}
+    }
+    expected = {status: "FieldErrorsOut" if status in {"409", "422"} else "ErrorOut" for status in errors}
+    assert {status: schema["$ref"].rsplit("/", 1)[1] for status, schema in errors.items()} == expected
+
+
+def test_a_time_of_day_is_documented_without_an_offset() -> None:
+    schemas = document()["components"]["schemas"]
+    for name in ("TechnicianIn", "TechnicianOut"):
+        work_start = schemas[name]["properties"]["work_start"]
+        assert "format" not in work_start
+        assert re.fullmatch(work_start["pattern"], "08:00:00")
+        assert re.fullmatch(work_start["pattern"], "08:00")
+        assert not re.fullmatch(work_start["pattern"], "08:00:00Z")

@@ -20,7 +20,7 @@ from maintenir.devices.models import Device, ParameterSet
 from maintenir.devices.simulators import AHU_INSTANCE, PV_INVERTER
 from maintenir.devices.tests.peers import bacnet_peer, in_thread, simulated_modbus_device
 from maintenir.people.models import Team
-from maintenir.planning.choices import PlanStatus
+from maintenir.planning.choices import DispatchPlanStatus
 from maintenir.planning.models import DispatchPlan
 from maintenir.preventive.models import Gamme
 from maintenir.preventive.training import trained_on
@@ -237,7 +237,7 @@ def test_the_team_is_on_call_and_next_week_is_planned_by_qualification(demo: Non
     repair = ActivityType.objects.get(version__title__name__contains="industrielle", position=1)
     assert {user.username for user in holders_of(repair)} == {"tech", "lea"}
     plan = DispatchPlan.objects.get()
-    assert plan.status == PlanStatus.PROPOSED
+    assert plan.status == DispatchPlanStatus.PROPOSED
     assert plan.figures["placed"] >= 6
     needs = requirements_of([visit.work_order for visit in plan.visits.all()])
     held = ccp_ids(need for order_needs in needs.values() for need in order_needs)

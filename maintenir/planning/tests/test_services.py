@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from maintenir.people.tests.factories import AbsenceFactory, HabilitationFactory, TechnicianFactory, habilitation_type
 from maintenir.planning import services
-from maintenir.planning.choices import PlanStatus, Solver
+from maintenir.planning.choices import DispatchPlanStatus, Solver
 from maintenir.planning.models import DispatchPlan
 from maintenir.planning.tests.factories import coming_monday
 from maintenir.workorders.choices import Priority, WorkOrderStatus
@@ -104,7 +104,7 @@ def test_the_plan_gives_electrical_work_to_the_habilitated_technician(
     electrical = [electrical_order(crew["equipment"], due_date=MONDAY) for _ in range(2)]
     mechanical = WorkOrderFactory(equipment=crew["equipment"], estimated_hours=Decimal("1"))
     plan = services.propose_plan(manager, MONDAY, 2, solver=solver, time_limit_seconds=2, now=BEFORE)
-    assert plan.status == PlanStatus.PROPOSED
+    assert plan.status == DispatchPlanStatus.PROPOSED
     assert plan.figures["placed"] == 3
     by_order = {visit.work_order_id: visit for visit in plan.visits.all()}
     assert {by_order[order.pk].technician_id for order in electrical} == {technician.pk}
@@ -144,7 +144,7 @@ def test_accepting_assigns_and_plans_every_order_at_once(crew: dict[str, Any], m
     plan = services.propose_plan(manager, MONDAY, 1, time_limit_seconds=1, now=BEFORE)
     services.accept_plan(manager, plan)
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.ACCEPTED
+    assert plan.status == DispatchPlanStatus.ACCEPTED
     assert plan.decided_by == manager
     for order in orders:
         order.refresh_from_db()
@@ -163,7 +163,7 @@ def test_an_order_changed_since_the_plan_stops_the_whole_acceptance(crew: dict[s
     with pytest.raises(ValidationError, match="cannot be planned as proposed"):
         services.accept_plan(manager, plan)
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.PROPOSED
+    assert plan.status == DispatchPlanStatus.PROPOSED
     for order in (first, second):
         order.refresh_from_db()
         assert order.status == WorkOrderStatus.APPROVED
@@ -177,7 +177,7 @@ def test_only_managers_plan(crew: dict[str, Any], manager: Any, technician: Any)
     for decide in (services.accept_plan, services.discard_plan):
         with pytest.raises(PermissionDenied):
             decide(technician, plan)
-    assert DispatchPlan.objects.get().status == PlanStatus.PROPOSED
+    assert DispatchPlan.objects.get().status == DispatchPlanStatus.PROPOSED
 
 
 def test_the_week_calendar_and_the_day_of_a_technician(crew: dict[str, Any], manager: Any, technician: Any) -> None:
@@ -273,9 +273,14 @@ def test_a_stale_plan_is_refused_as_stale_and_recomputed(
     assert "This plan is out of date" in refused.value.messages[0]
     assert order.reference in refused.value.messages[0]
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.PROPOSED
+    assert plan.status == DispatchPlanStatus.PROPOSED
     fresh = services.recompute_plan(manager, plan)
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.DISCARDED
-    assert (fresh.status, fresh.start_date, fresh.days, fresh.solver) == (PlanStatus.PROPOSED, MONDAY, 1, "greedy")
+    assert plan.status == DispatchPlanStatus.DISCARDED
+    assert (fresh.status, fresh.start_date, fresh.days, fresh.solver) == (
+        DispatchPlanStatus.PROPOSED,
+        MONDAY,
+        1,
+        "greedy",
+    )
     assert services.stale_orders(fresh) == []

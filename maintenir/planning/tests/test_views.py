@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from maintenir.core.tests.clients import client_for
 from maintenir.people.tests.factories import TechnicianFactory
-from maintenir.planning.choices import PlanStatus
+from maintenir.planning.choices import DispatchPlanStatus
 from maintenir.planning.models import DispatchPlan
 from maintenir.planning.tests.factories import coming_monday
 from maintenir.workorders.choices import WorkOrderStatus
@@ -69,7 +69,7 @@ def test_a_technician_reads_plans_but_neither_proposes_nor_decides(
     assert as_technician.get(plan.get_absolute_url()).context["decidable"] is False
     assert as_technician.post(f"/planning/plans/{plan.pk}/accept/").status_code == 403
     plan.refresh_from_db()
-    assert plan.status == PlanStatus.PROPOSED
+    assert plan.status == DispatchPlanStatus.PROPOSED
 
 
 @pytest.mark.django_db
@@ -117,4 +117,4 @@ def test_a_stale_plan_says_so_and_offers_to_recompute(manager: Any, technician: 
     fresh = DispatchPlan.objects.exclude(pk=plan.pk).get()
     assert response["Location"] == fresh.get_absolute_url()
     plan.refresh_from_db()
-    assert (plan.status, fresh.status) == (PlanStatus.DISCARDED, PlanStatus.PROPOSED)
+    assert (plan.status, fresh.status) == (DispatchPlanStatus.DISCARDED, DispatchPlanStatus.PROPOSED)
