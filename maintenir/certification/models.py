@@ -7,12 +7,13 @@ operators see none of them; a candidate (and a technician) sees only the records
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Collection
-from typing import ClassVar
+from collections.abc import Collection, Iterable
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -235,28 +236,51 @@ class Ccs(ReferentialModel):
 
 
 class Correspondence(ReferentialModel):
-    """Set by a revised title's order: holding the old CCP counts as holding the new one."""
+    """Set by a revised title's order: holding all of its old CCPs counts as holding the new CCP.
 
-    old_ccp = models.ForeignKey(ActivityType, verbose_name=_("old CCP"), on_delete=models.CASCADE, related_name="+")
+    "l'arrêté de spécialité fixe les correspondances entre les CCP de l'ancien titre et ceux du titre
+    révisé": the order may say that old CCP3 and old CCP4 together correspond to new CCP3; one old CCP
+    may also feed several new ones. Two correspondences to the same new CCP are two ways of obtaining it.
+    """
+
+    old_ccps = models.ManyToManyField(
+        ActivityType,
+        verbose_name=_("old CCPs"),
+        related_name="+",
+        help_text=_("All of them are needed for the new CCP."),
+    )
     new_ccp = models.ForeignKey(
         ActivityType, verbose_name=_("new CCP"), on_delete=models.CASCADE, related_name="corresponds_from"
     )
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["old_ccp", "new_ccp"], name="correspondence_unique_per_ccp_pair")
-        ]
         verbose_name = _("correspondence")
         verbose_name_plural = _("correspondences")
 
     def __str__(self) -> str:
-        return f"{self.old_ccp} → {self.new_ccp}"
+        return f"{' + '.join(str(ccp) for ccp in self.old_ccps.all())} → {self.new_ccp}"
 
-    def clean(self) -> None:
-        if self.old_ccp_id is None or self.new_ccp_id is None:
-            return
-        if self.new_ccp.version.revises_id != self.old_ccp.version_id:
-            raise ValidationError({"new_ccp": _("The new CCP belongs to the version that revises the old CCP's.")})
+    @staticmethod
+    def check_ccps(new_ccp: ActivityType, old_ccps: Collection[ActivityType]) -> None:
+        """The old CCPs belong to the version the new CCP's version revises (the relation is saved after `clean`)."""
+        if not old_ccps:
+            raise ValidationError({"old_ccps": _("Name the old CCPs that give the new CCP.")})
+        if any(ccp.version_id != new_ccp.version.revises_id for ccp in old_ccps):
+            raise ValidationError({"old_ccps": _("The old CCPs belong to the version the new CCP's version revises.")})
+
+
+def correspondences(title_ids: Iterable[int] | QuerySet[Any]) -> list[tuple[frozenset[int], int]]:
+    """The correspondences between the versions of these titles, as (old CCPs, new CCP), in one query."""
+    olds: dict[int, set[int]] = defaultdict(set)
+    news: dict[int, int] = {}
+    rows = Correspondence.objects.filter(new_ccp__version__title_id__in=title_ids).values_list(
+        "pk", "new_ccp_id", "old_ccps"
+    )
+    for pk, new_ccp, old_ccp in rows:
+        news[pk] = new_ccp
+        if old_ccp is not None:
+            olds[pk].add(old_ccp)
+    return [(frozenset(olds[pk]), new_ccp) for pk, new_ccp in news.items()]
 
 
 class Centre(ReferentialModel):
@@ -314,11 +338,9 @@ class Candidate(RecordModel):
     def ccps_held(self, version: TitleVersion) -> dict[int, datetime.date]:
         """CCPs of `version` the candidate holds, with the date obtained (see `rules.ccps_held`)."""
         granted = ccps_granted("candidate_id", [self.pk]).get(self.pk, {})
-        pairs = Correspondence.objects.filter(new_ccp__version__title_id=version.title_id).values_list(
-            "old_ccp_id", "new_ccp_id"
-        )
         wanted = set(version.ccps.values_list("pk", flat=True))
-        return {ccp: day for ccp, day in rules.ccps_held(granted, pairs).items() if ccp in wanted}
+        held = rules.ccps_held(granted, correspondences([version.title_id]))
+        return {ccp: day for ccp, day in held.items() if ccp in wanted}
 
 
 def ccps_granted(candidate_field: str, keys: Collection[int]) -> dict[int, dict[int, datetime.date]]:

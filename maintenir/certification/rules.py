@@ -11,7 +11,7 @@ nothing, and are tested on their own; `services` loads the records and asks them
 
 import calendar
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -76,6 +76,16 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
+def validity_end(start: datetime.date, months: int) -> datetime.date:
+    """The last day of a validity of `months` months from `start`: the anniversary date, inclusive.
+
+    One rule for every period the texts count from a date: the year of a notification of
+    admissibility, the years of capitalisation from the first CCP, the year of grace after a closure.
+    A notification of 10 January is still in force on 10 January of the next year.
+    """
+    return add_months(start, months)
+
+
 def months_between(start: datetime.date, end: datetime.date) -> int:
     """Whole calendar months from `start` to `end` (exclusive): 1 Jan → 1 Jul is 6."""
     months = (end.year - start.year) * 12 + end.month - start.month
@@ -121,9 +131,9 @@ def admissibility_expires(decided_on: datetime.date) -> datetime.date:
     """The last day a notification of admissibility lets the candidate sit a session.
 
     "Il reçoit … une notification de recevabilité lui permettant de s'inscrire à une session titre",
-    valid one year from its date.
+    valid one year from its date, anniversary included.
     """
-    return add_months(decided_on, ADMISSIBILITY_VALIDITY_MONTHS) - datetime.timedelta(days=1)
+    return validity_end(decided_on, ADMISSIBILITY_VALIDITY_MONTHS)
 
 
 def ccs_eligibility(regulation: Regulation, holds_title: bool, path_kind: str, months: int) -> Verdict:
@@ -153,23 +163,27 @@ def ccs_eligibility(regulation: Regulation, holds_title: bool, path_kind: str, m
 
 
 def ccps_held(
-    granted: Mapping[int, datetime.date], correspondences: Iterable[tuple[int, int]]
+    granted: Mapping[int, datetime.date], correspondences: Iterable[tuple[Collection[int], int]]
 ) -> dict[int, datetime.date]:
     """The CCPs held, by id with the date obtained, including those covered after a revision.
 
     Newer rules: "En cas de révision du titre, l'arrêté de spécialité fixe les correspondances entre
-    les CCP de l'ancien titre et ceux du titre révisé." A CCP obtained covers the CCPs it corresponds
-    to (through successive revisions too), at the date it was obtained.
+    les CCP de l'ancien titre et ceux du titre révisé." A correspondence is a set of old CCPs and the
+    new CCP they give together: when the order says old CCP3 and CCP4 correspond to new CCP3, CCP3
+    alone gives nothing. The new CCP is held from the day the last of its old CCPs was obtained
+    (through successive revisions too); where several correspondences give it, the earliest counts.
     """
     held = dict(granted)
-    pairs = list(correspondences)
+    sets = [(frozenset(old), new) for old, new in correspondences if old]
     changed = True
     while changed:
         changed = False
-        for old, new in pairs:
-            if old in held and (new not in held or held[old] < held[new]):
-                held[new] = held[old]
-                changed = True
+        for old, new in sets:
+            if old <= held.keys():
+                day = max(held[ccp] for ccp in old)
+                if new not in held or day < held[new]:
+                    held[new] = day
+                    changed = True
     return held
 
 
@@ -197,12 +211,12 @@ def capitalisation_deadline(
     initialement visé" — for older-rule candidates, never beyond their own five years.
     """
     if regulation.capitalisation_window == CapitalisationWindow.FROM_FIRST_CCP:
-        own: datetime.date | None = add_months(first_ccp_on, 12 * regulation.capitalisation_years)
+        own: datetime.date | None = validity_end(first_ccp_on, 12 * regulation.capitalisation_years)
     else:
         own = valid_until
     if status != VersionStatus.CLOSED or valid_until is None:
         return own
-    closure = add_months(valid_until, regulation.closure_grace_months)
+    closure = validity_end(valid_until, regulation.closure_grace_months)
     if regulation.capitalisation_window == CapitalisationWindow.TITLE_VALIDITY or own is None:
         return closure
     return min(own, closure)
@@ -225,7 +239,7 @@ def session_date_allowed(
         return Verdict(False, _("The title version is valid only from %(day)s.") % {"day": valid_from})
     if valid_until is None or day <= valid_until:
         return ALLOWED
-    if status == VersionStatus.CLOSED and day <= add_months(valid_until, regulation.closure_grace_months):
+    if status == VersionStatus.CLOSED and day <= validity_end(valid_until, regulation.closure_grace_months):
         return ALLOWED
     return Verdict(False, _("The title version's validity ended on %(day)s.") % {"day": valid_until})
 

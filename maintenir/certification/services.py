@@ -34,6 +34,7 @@ from maintenir.certification.models import (
     Title,
     TitleVersion,
     ccps_granted,
+    correspondences,
 )
 from maintenir.core.choices import Action, Role
 from maintenir.core.models import User
@@ -295,37 +296,28 @@ def livret(candidate: Candidate, title: Title) -> QuerySet[GrantedCcp]:
     )
 
 
-def covering_ccps(ccp: ActivityType) -> set[int]:
-    """The CCP and every older CCP that corresponds to it, through successive revisions."""
-    covering = {ccp.pk}
-    pairs = list(
-        Correspondence.objects.filter(new_ccp__version__title_id=ccp.version.title_id).values_list(
-            "old_ccp_id", "new_ccp_id"
-        )
-    )
-    changed = True
-    while changed:
-        found = {old for old, new in pairs if new in covering} - covering
-        covering |= found
-        changed = bool(found)
-    return covering
-
-
 def ccps_held_by(user_ids: Collection[int], ccp_ids: Collection[int]) -> dict[int, set[int]]:
     """Which of the CCPs `ccp_ids` each account holds — granted alone, as part of a title, or through a
     correspondence — in a fixed number of queries, for dispatch. Accounts holding none are left out."""
     if not user_ids or not ccp_ids:
         return {}
-    titles = ActivityType.objects.filter(pk__in=ccp_ids).values("version__title_id")
-    pairs = list(
-        Correspondence.objects.filter(new_ccp__version__title_id__in=titles).values_list("old_ccp_id", "new_ccp_id")
-    )
+    found = correspondences(ActivityType.objects.filter(pk__in=ccp_ids).values("version__title_id"))
     wanted = set(ccp_ids)
     held = {
-        user_id: set(rules.ccps_held(granted, pairs)) & wanted
+        user_id: set(rules.ccps_held(granted, found)) & wanted
         for user_id, granted in ccps_granted("candidate__user_id", user_ids).items()
     }
     return {user_id: ccps for user_id, ccps in held.items() if ccps}
+
+
+@transaction.atomic
+def add_correspondence(user: User, new_ccp: ActivityType, old_ccps: Collection[ActivityType]) -> Correspondence:
+    """Record that holding all of `old_ccps` (of the revised version) counts as holding `new_ccp`."""
+    Correspondence.check_ccps(new_ccp, old_ccps)
+    correspondence = Correspondence(new_ccp=new_ccp)
+    save_restricted(user, correspondence)
+    correspondence.old_ccps.set(old_ccps)
+    return correspondence
 
 
 def may_list_holders(user: User | Any) -> bool:
@@ -359,16 +351,8 @@ def linkable_accounts() -> QuerySet[User]:
 def holders_of(ccp: ActivityType) -> QuerySet[User]:
     """Technicians holding CCP `ccp` — granted alone, as part of a title, or through a correspondence.
 
-    For dispatch: "which of my technicians hold the hydraulic repair CCP?"
+    For dispatch: "which of my technicians hold the hydraulic repair CCP?" The same rule as `ccps_held_by`.
     """
-    covering = covering_ccps(ccp)
-    candidates = Candidate.objects.filter(
-        Q(registrations__decision__ccps__ccp__in=covering)
-        | Q(
-            registrations__decision__title_granted=True,
-            registrations__session__version__ccps__in=covering,
-        )
-    )
-    return User.objects.filter(role=Role.TECHNICIAN, is_active=True, candidate__in=candidates).order_by(
-        "last_name", "first_name"
-    )
+    technicians = User.objects.filter(role=Role.TECHNICIAN, is_active=True, candidate__isnull=False)
+    holders = ccps_held_by(list(technicians.values_list("pk", flat=True)), [ccp.pk])
+    return technicians.filter(pk__in=holders).order_by("last_name", "first_name")

@@ -8,8 +8,9 @@ from django.test import Client
 
 from maintenir.api.tests.conftest import call, error_fields
 from maintenir.certification.choices import PathKind, SessionKind
-from maintenir.certification.models import Decision, EvaluationElement, JuryMember, Session
+from maintenir.certification.models import Decision, EvaluationElement, JuryMember, Session, Title
 from maintenir.certification.tests.factories import (
+    ActivityTypeFactory,
     CandidateFactory,
     CcsFactory,
     CentreFactory,
@@ -20,6 +21,7 @@ from maintenir.certification.tests.factories import (
     RegistrationFactory,
     SessionFactory,
     TitleVersionFactory,
+    correspondence,
 )
 from maintenir.core.tests.clients import client_for
 
@@ -177,3 +179,54 @@ def test_the_admissibility_decision_names_who_recorded_it(training_staff: Any) -
     body = response.json()
     assert body["admissibility_recorded_by"] == training_staff.pk
     assert body["admissibility_recorded_at"] is not None
+
+
+def test_a_vae_candidate_registers_on_the_anniversary_of_the_admissibility(training_staff: Any) -> None:
+    """ "une notification de recevabilité lui permettant de s'inscrire à une session titre" (connected-building
+    seed): notified on 10 January 2025, the candidate still registers to a session of 10 January 2026."""
+    path = ExperiencePeriodFactory(path__version__valid_until=datetime.date(2030, 12, 31)).path
+    client = client_for(training_staff)
+    notified = call(
+        client, "post", f"/api/certification/paths/{path.pk}/admissibility", {"admissible": True, "on": "2025-01-10"}
+    )
+    assert notified.status_code == 200
+    responses = []
+    for day in (datetime.date(2026, 1, 10), datetime.date(2026, 1, 11)):
+        session = SessionFactory(version=path.version, date=day)
+        body = {"candidate": path.candidate_id, "path": path.pk}
+        responses.append(call(client, "post", f"/api/certification/sessions/{session.pk}/registrations", body))
+    assert [response.status_code for response in responses] == [201, 422]
+    assert error_fields(responses[1]) == {"path"}
+
+
+def test_standing_and_holders_follow_several_to_one_correspondences(
+    training_staff: Any, manager: Any, technician: Any
+) -> None:
+    """ "En cas de révision du titre, l'arrêté de spécialité fixe les correspondances entre les CCP de l'ancien titre
+    et ceux du titre révisé." (connected-building seed): on its title revised with old CCP1 + CCP2 → new CCP1, a
+    candidate holding old CCP1 alone misses the new CCP1 and is not its holder."""
+    old = Title.objects.get(name="Technicien du bâtiment communicant et connecté").current_version()
+    old.valid_from, old.valid_until, old.status = datetime.date(2020, 1, 1), datetime.date(2024, 12, 31), "revised"
+    old.save()
+    revised = TitleVersionFactory(title=old.title, revises=old, valid_from=datetime.date(2025, 1, 1))
+    new = [ActivityTypeFactory(version=revised, position=position) for position in (1, 2)]
+    correspondence(new[0], *old.ccps.all())
+    registration = RegistrationFactory(
+        candidate=CandidateFactory(user=technician),
+        session=SessionFactory(
+            kind=SessionKind.CCP, version=old, ccp=old.ccps.get(position=1), date=datetime.date(2024, 6, 3)
+        ),
+    )
+    JuryMemberFactory.create_batch(2, session=registration.session)
+    granted = call(
+        client_for(training_staff),
+        "post",
+        f"/api/certification/registrations/{registration.pk}/decision",
+        {"ccps": [registration.session.ccp_id]},
+    )
+    assert granted.status_code == 201
+    standing = client_for(training_staff).get(f"/api/certification/candidates/{registration.candidate_id}/standing")
+    [title] = standing.json()
+    assert (title["version"], title["held"]) == (revised.pk, [])
+    assert [missing["ccp"] for missing in title["missing"]] == [ccp.pk for ccp in new]
+    assert client_for(manager).get(f"/api/certification/ccps/{new[0].pk}/holders").json() == []

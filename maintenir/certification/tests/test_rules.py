@@ -61,8 +61,13 @@ def test_vae_without_minimum_still_needs_some_experience() -> None:
     assert rules.vae_admissible(lifted, 1)
 
 
-def test_admissibility_is_valid_one_year() -> None:
-    assert rules.admissibility_expires(D(2025, 3, 15)) == D(2026, 3, 14)
+def test_admissibility_is_valid_one_year_anniversary_included() -> None:
+    """ "une notification de recevabilité lui permettant de s'inscrire à une session titre": one year, ending on
+    the anniversary as the capitalisation deadlines do."""
+    assert rules.admissibility_expires(D(2025, 1, 10)) == D(2026, 1, 10)
+    assert rules.admissibility_expires(D(2024, 2, 29)) == D(2025, 2, 28)
+    # One date rule: the five years of capitalisation end on the anniversary of the first CCP the same way.
+    assert rules.capitalisation_deadline(OLDER, None, VersionStatus.ACTIVE, D(2025, 1, 10)) == D(2030, 1, 10)
 
 
 # --- CCS ------------------------------------------------------------------------------------------
@@ -90,13 +95,26 @@ def test_ccs_after_training_needs_no_experience() -> None:
 
 def test_revision_with_correspondences_leaves_only_the_uncovered_new_ccps() -> None:
     # Old version CCPs 1-4; the revision has CCPs 11-13; 1→11 and 2→12 correspond, 13 is new.
-    held = rules.ccps_held({1: D(2022, 5, 1), 2: D(2022, 9, 1)}, [(1, 11), (2, 12), (3, 13)])
+    held = rules.ccps_held({1: D(2022, 5, 1), 2: D(2022, 9, 1)}, [({1}, 11), ({2}, 12), ({3}, 13)])
     assert rules.missing_ccps([11, 12, 13], held) == [13]
     assert held[11] == D(2022, 5, 1)
 
 
 def test_correspondences_chain_through_successive_revisions() -> None:
-    assert 21 in rules.ccps_held({1: D(2020, 1, 1)}, [(11, 21), (1, 11)])
+    assert 21 in rules.ccps_held({1: D(2020, 1, 1)}, [({11}, 21), ({1}, 11)])
+
+
+def test_several_old_ccps_give_one_new_ccp_only_together() -> None:
+    """ "l'arrêté de spécialité fixe les correspondances entre les CCP de l'ancien titre et ceux du titre révisé"
+    (connected-building seed): old CCP3 and CCP4 together give new CCP13; old CCP4 also feeds new CCP14."""
+    order = [({1}, 11), ({3, 4}, 13), ({4}, 14)]
+    alone = rules.ccps_held({1: D(2022, 5, 1), 3: D(2022, 9, 1)}, order)
+    assert rules.missing_ccps([11, 13, 14], alone) == [13, 14]
+    both = rules.ccps_held({3: D(2022, 9, 1), 4: D(2023, 2, 1)}, order)
+    assert rules.missing_ccps([11, 13, 14], both) == [11]
+    # Held from the day the set was complete.
+    assert both[13] == D(2023, 2, 1)
+    assert both[14] == D(2023, 2, 1)
 
 
 def test_partial_success_under_older_rules_gives_five_years_from_the_first_ccp() -> None:
@@ -220,13 +238,44 @@ def test_a_deadline_never_precedes_the_first_ccp(
 
 @given(
     st.dictionaries(st.integers(0, 20), days, max_size=8),
-    st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20)), max_size=10),
+    st.lists(st.tuples(st.frozensets(st.integers(0, 20), min_size=1, max_size=3), st.integers(0, 20)), max_size=10),
 )
-def test_ccps_held_keep_every_grant_and_add_only_corresponding_ccps(granted: dict, pairs: list) -> None:
-    held = rules.ccps_held(granted, pairs)
+def test_ccps_held_keep_every_grant_and_add_only_corresponding_ccps(granted: dict, sets: list) -> None:
+    held = rules.ccps_held(granted, sets)
     assert all(held[ccp] <= day for ccp, day in granted.items())
-    reachable = set(granted) | {new for _old, new in pairs}
+    reachable = set(granted) | {new for _old, new in sets}
     assert set(held) <= reachable
+    # A new CCP is held only when all the old CCPs of one of its correspondences are.
+    for ccp in set(held) - set(granted):
+        assert any(new == ccp and old <= held.keys() for old, new in sets)
+
+
+revisions = st.integers(1, 6).flatmap(
+    lambda old_count: st.tuples(
+        st.just(old_count),
+        st.lists(st.frozensets(st.integers(1, old_count), min_size=1, max_size=3), min_size=1, max_size=6),
+    )
+)
+
+
+@given(revisions, st.dictionaries(st.integers(1, 6), days, max_size=6))
+def test_held_ccps_never_shrink_when_a_version_is_revised_with_full_correspondences(
+    revision: tuple[int, list[frozenset[int]]], granted: dict
+) -> None:
+    """ "En cas de révision du titre, l'arrêté de spécialité fixe les correspondances [...] Le candidat se présente
+    aux CCP manquants du nouveau titre." With every old CCP in some correspondence, a candidate holding the whole
+    old version misses nothing of the new one, and holding more old CCPs never gives fewer new ones."""
+    old_count, sets = revision
+    order = [(old, 100 + position) for position, old in enumerate(sets)]
+    order += [({ccp}, 200 + ccp) for ccp in range(1, old_count + 1) if not any(ccp in old for old in sets)]
+    new_ccps = [new for _old, new in order]
+    granted = {ccp: day for ccp, day in granted.items() if ccp <= old_count}
+    held = rules.ccps_held(granted, order)
+    assert all(held[ccp] <= day for ccp, day in granted.items())
+    everything = rules.ccps_held(dict.fromkeys(range(1, old_count + 1), D(2020, 1, 1)), order)
+    assert rules.missing_ccps(new_ccps, everything) == []
+    fewer = rules.ccps_held(dict(list(granted.items())[:-1]), order)
+    assert set(fewer) <= set(held)
 
 
 @given(st.lists(st.tuples(days, st.integers(0, 2000)), max_size=6))

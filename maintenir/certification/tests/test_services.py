@@ -20,7 +20,7 @@ from maintenir.certification.choices import (
     SessionKind,
     VersionStatus,
 )
-from maintenir.certification.models import Correspondence, Decision, EvaluationElement, Session, Title
+from maintenir.certification.models import Decision, EvaluationElement, Session, Title
 from maintenir.certification.tests.factories import (
     ActivityTypeFactory,
     CcsFactory,
@@ -31,6 +31,7 @@ from maintenir.certification.tests.factories import (
     RegistrationFactory,
     SessionFactory,
     TitleVersionFactory,
+    correspondence,
     regulation,
 )
 from maintenir.core.choices import Role
@@ -136,11 +137,75 @@ def test_revision_leaves_only_the_new_ccps_not_covered(staff: Any, industrial: A
     )
     new = [ActivityTypeFactory(version=revised, position=position) for position in (1, 2, 3)]
     for old_position, target in ((1, new[0]), (2, new[1])):
-        Correspondence.objects.create(old_ccp=industrial.ccps.get(position=old_position), new_ccp=target)
+        correspondence(target, industrial.ccps.get(position=old_position))
     standing = services.standing(path.candidate, industrial.title)
     assert standing.version == revised
     assert standing.missing == [new[2]]
     assert [held.obtained_on for held in standing.held] == [D(2023, 3, 1), D(2023, 6, 1)]
+
+
+def revise(version: Any, count: int, order: list[tuple[list[int], int]]) -> list[Any]:
+    """Revise `version` into a new version of `count` CCPs; `order` gives (old positions, new position) pairs."""
+    version.status, version.valid_until = VersionStatus.REVISED, D(2024, 12, 31)
+    version.save()
+    revised = TitleVersionFactory(
+        title=version.title, revises=version, valid_from=D(2025, 1, 1), regulation=regulation("arrete-2015")
+    )
+    new = [ActivityTypeFactory(version=revised, position=position) for position in range(1, count + 1)]
+    for olds, target in order:
+        correspondence(new[target - 1], *version.ccps.filter(position__in=olds))
+    return new
+
+
+def test_old_ccp3_and_ccp4_together_give_new_ccp3_and_alone_nothing(staff: Any, industrial: Any) -> None:
+    """ "En cas de révision du titre, l'arrêté de spécialité fixe les correspondances entre les CCP de l'ancien titre
+    et ceux du titre révisé. Le candidat se présente aux CCP manquants du nouveau titre." (connected-building seed),
+    on the industrial maintenance title revised with old CCP3 + CCP4 → new CCP3."""
+    alone, both = (
+        PathFactory(version=industrial, kind=PathKind.DISCONTINUOUS, candidate__user=UserFactory(role=Role.TECHNICIAN))
+        for _ in range(2)
+    )
+    grant_ccp(staff, alone, industrial, 3, D(2023, 3, 1))
+    grant_ccp(staff, both, industrial, 3, D(2023, 3, 1))
+    grant_ccp(staff, both, industrial, 4, D(2023, 9, 4))
+    new = revise(industrial, 3, [([1], 1), ([2], 2), ([3, 4], 3)])
+    standing = services.standing(alone.candidate, industrial.title)
+    assert (standing.held, standing.missing) == ([], new)
+    standing = services.standing(both.candidate, industrial.title)
+    assert [(held.ccp, held.obtained_on) for held in standing.held] == [(new[2], D(2023, 9, 4))]
+    assert standing.missing == new[:2]
+    # Dispatch asks the same rule.
+    assert list(services.holders_of(new[2])) == [both.candidate.user]
+    assert services.ccps_held_by([alone.candidate.user_id, both.candidate.user_id], [new[2].pk]) == {
+        both.candidate.user_id: {new[2].pk}
+    }
+
+
+def test_one_old_ccp_feeds_several_new_ccps(staff: Any, building: Any) -> None:
+    """ "l'arrêté de spécialité fixe les correspondances entre les CCP de l'ancien titre et ceux du titre révisé"
+    (connected-building seed): old CCP2 gives new CCP2 alone, and new CCP1 together with old CCP1."""
+    path = PathFactory(version=building, kind=PathKind.DISCONTINUOUS)
+    grant_ccp(staff, path, building, 2, D(2024, 3, 4))
+    new = revise(building, 2, [([1, 2], 1), ([2], 2)])
+    standing = services.standing(path.candidate, building.title)
+    assert [held.ccp for held in standing.held] == [new[1]]
+    assert standing.missing == [new[0]]
+    grant_ccp(staff, PathFactory(candidate=path.candidate, version=building), building, 1, D(2024, 6, 3))
+    standing = services.standing(path.candidate, building.title)
+    assert [(held.ccp, held.obtained_on) for held in standing.held] == [
+        (new[0], D(2024, 6, 3)),
+        (new[1], D(2024, 3, 4)),
+    ]
+    assert standing.missing == []
+
+
+def test_a_correspondence_names_old_ccps_of_the_revised_version(staff: Any, industrial: Any, building: Any) -> None:
+    new = revise(industrial, 1, [])
+    with pytest.raises(ValidationError) as refused:
+        services.add_correspondence(UserFactory(role=Role.ADMINISTRATOR), new[0], [building.ccps.get(position=1)])
+    assert "old_ccps" in refused.value.message_dict
+    added = services.add_correspondence(UserFactory(role=Role.ADMINISTRATOR), new[0], list(industrial.ccps.all()))
+    assert added.old_ccps.count() == 4
 
 
 # --- Sessions and juries ----------------------------------------------------------------------------
@@ -213,7 +278,7 @@ def test_a_session_change_keeps_its_registrations_valid(staff: Any, building: An
     session = title_session(building, D(2025, 1, 31))
     services.register(staff, session, path.candidate, path)
     with pytest.raises(TransitionError) as refused:
-        services.change_session(staff, edited(session, date=D(2025, 2, 1)))
+        services.change_session(staff, edited(session, date=D(2025, 2, 2)))
     assert str(path.candidate) in refused.value.message_dict["registrations"][0]
     assert "admissibility" in refused.value.message_dict["registrations"][0]
     assert Session.objects.get(pk=session.pk).date == D(2025, 1, 31)
@@ -323,12 +388,18 @@ def test_the_admissibility_decision_keeps_who_recorded_it_and_when(staff: Any, b
     assert path.admissibility_on == D(2024, 2, 1)
 
 
-def test_vae_candidate_sits_only_while_admissibility_is_in_force(staff: Any, building: Any) -> None:
-    path = ExperiencePeriodFactory(path__version=building).path
-    services.decide_admissibility(staff, path, True, D(2024, 2, 1))
-    services.register(staff, title_session(building, D(2025, 1, 31)), path.candidate, path)
+@pytest.mark.parametrize("version", ["building", "industrial"])
+def test_vae_admissibility_is_in_force_until_its_anniversary_included(
+    staff: Any, request: pytest.FixtureRequest, version: str
+) -> None:
+    """ "Il reçoit [...] une notification de recevabilité lui permettant de s'inscrire à une session titre" (both
+    seeds), valid one year: notified on 10 January, still in force on 10 January of the next year."""
+    title_version = request.getfixturevalue(version)
+    path = ExperiencePeriodFactory(path__version=title_version).path
+    services.decide_admissibility(staff, path, True, D(2025, 1, 10))
+    services.register(staff, title_session(title_version, D(2026, 1, 10)), path.candidate, path)
     with pytest.raises(ValidationError) as refused:
-        services.register(staff, title_session(building, D(2025, 2, 1)), path.candidate, path)
+        services.register(staff, title_session(title_version, D(2026, 1, 11)), path.candidate, path)
     assert "admissibility" in refused.value.message_dict["path"][0]
 
 
@@ -460,7 +531,7 @@ def test_holders_of_a_ccp_include_title_holders_and_correspondences(staff: Any, 
     assert set(services.holders_of(hydraulic)) == {direct, through_title}
     revised = TitleVersionFactory(title=industrial.title, revises=industrial, valid_from=D(2031, 1, 1))
     new_hydraulic = ActivityTypeFactory(version=revised)
-    Correspondence.objects.create(old_ccp=hydraulic, new_ccp=new_hydraulic)
+    correspondence(new_hydraulic, hydraulic)
     assert set(services.holders_of(new_hydraulic)) == {direct, through_title}
 
 
