@@ -22,6 +22,7 @@ from maintenir.certification.choices import (
     Admissibility,
     CapitalisationWindow,
     CcpEvaluators,
+    CcsRoute,
     ElementKind,
     FinalInterview,
     MemberProfile,
@@ -83,6 +84,13 @@ class RegulationVersion(ReferentialModel):
     practice_file = models.CharField(_("practice file"), max_length=10, choices=PracticeFile.choices)
     vae_min_experience_months = models.PositiveIntegerField(
         _("VAE minimum experience (months)"), help_text=_("0: no minimum, some related experience only.")
+    )
+    ccs_route = models.CharField(
+        _("CCS without training"),
+        max_length=20,
+        choices=CcsRoute.choices,
+        default=CcsRoute.VAE,
+        help_text=_("How a holder of the title prepares a CCS without a training path."),
     )
     ccs_experience_months = models.PositiveIntegerField(
         _("CCS experience without training (months)"),
@@ -414,6 +422,13 @@ class Path(RecordModel):
             raise ValidationError({"ccs": _("The CCS is attached to another title.")})
         if self.kind != PathKind.VAE and self.admissibility != Admissibility.PENDING:
             raise ValidationError({"admissibility": _("Only a VAE application has an admissibility decision.")})
+        if self.kind == PathKind.EXPERIENCE and self.ccs_id is None:
+            raise ValidationError({"kind": _("Only a CCS is prepared directly on experience in the trade.")})
+        if self.ccs is not None and self.version_id is not None and self.candidate_id is not None:
+            title = self.version.title
+            verdict = rules.ccs_route(self.version.regulation, title.name, self.candidate.holds_title(title), self.kind)
+            if not verdict:
+                raise ValidationError({"ccs": verdict.reason})
         if (self.admissibility != Admissibility.PENDING) != (self.admissibility_on is not None):
             raise ValidationError({"admissibility_on": _("An admissibility decision has its date, and only then.")})
 
@@ -558,18 +573,17 @@ class Registration(RecordModel):
             raise ValidationError({"path": _("The path prepares another title.")})
         if path.ccs_id != session.ccs_id:
             raise ValidationError({"path": _("The path prepares another certificate than the session's.")})
-        if path.kind == PathKind.VAE and not _admissible_on(path, session.date):
-            raise ValidationError({"path": _("The VAE application has no admissibility in force on the session date.")})
+        # The CCS's own conditions first: they say what is missing, where the admissibility would only say "none".
         if session.kind == SessionKind.CCS:
+            title = session.version.title
             verdict = rules.ccs_eligibility(
-                session.version.regulation,
-                self.candidate.holds_title(session.version.title),
-                path.kind,
-                path.experience(),
+                session.version.regulation, title.name, self.candidate.holds_title(title), path.kind, path.experience()
             )
             if not verdict:
                 raise ValidationError({"candidate": verdict.reason})
-        elif self.candidate.holds_title(session.version.title):
+        if path.kind == PathKind.VAE and not _admissible_on(path, session.date):
+            raise ValidationError({"path": _("The VAE application has no admissibility in force on the session date.")})
+        if session.kind != SessionKind.CCS and self.candidate.holds_title(session.version.title):
             raise ValidationError({"candidate": _("The candidate already holds this title.")})
         if rules.in_closure_grace(session.version.valid_until, session.date) and not self.candidate.ccps_held(
             session.version

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from maintenir.certification.choices import (
     CapitalisationWindow,
     CcpEvaluators,
+    CcsRoute,
     Document,
     ElementKind,
     FinalInterview,
@@ -38,6 +39,7 @@ class Regulation(Protocol):
     """The rules that differ between the two texts (a `RegulationVersion` row)."""
 
     vae_min_experience_months: int
+    ccs_route: str
     ccs_experience_months: int
     ccp_evaluators: str
     jury_min_members: int
@@ -136,26 +138,42 @@ def admissibility_expires(decided_on: datetime.date) -> datetime.date:
     return validity_end(decided_on, ADMISSIBILITY_VALIDITY_MONTHS)
 
 
-def ccs_eligibility(regulation: Regulation, holds_title: bool, path_kind: str, months: int) -> Verdict:
-    """Whether a candidate may sit a CCS.
+def ccs_route(regulation: Regulation, title: str, holds_title: bool, path_kind: str) -> Verdict:
+    """Whether a candidate may prepare a CCS on this path: checked when the path is created.
 
     Both texts: "Un candidat peut préparer un CCS s'il est déjà titulaire du titre professionnel
     auquel le CCS est associé." Newer rules: "soit à la suite d'un parcours de formation, soit
-    directement s'il justifie de 1 an d'expérience dans le métier visé". Older rules: "à la suite
-    d'un parcours de formation ou par la validation des acquis de l'expérience" — the VAE route,
-    whose experience minimum is the regulation version's `ccs_experience_months`.
+    directement s'il justifie de 1 an d'expérience dans le métier visé" — no VAE, no notification of
+    admissibility. Older rules: "à la suite d'un parcours de formation ou par la validation des acquis
+    de l'expérience (VAE)". The route without training is the regulation version's `ccs_route`.
     """
     if not holds_title:
-        return Verdict(False, _("A CCS can only be prepared by a holder of the title it is attached to."))
-    if path_kind in TRAINING_PATHS:
+        return Verdict(
+            False,
+            _("A CCS can only be prepared by a holder of the title it is attached to: %(title)s.") % {"title": title},
+        )
+    if path_kind in TRAINING_PATHS or path_kind == regulation.ccs_route:
         return ALLOWED
+    route = CcsRoute(regulation.ccs_route).label
+    return Verdict(False, _("Without a training path, this CCS is prepared this way: %(route)s.") % {"route": route})
+
+
+def ccs_eligibility(regulation: Regulation, title: str, holds_title: bool, path_kind: str, months: int) -> Verdict:
+    """Whether a candidate may sit a CCS: the route (`ccs_route`), then, without training, the experience.
+
+    Newer rules: "directement s'il justifie de 1 an d'expérience dans le métier visé"; older rules, by
+    VAE, whose experience minimum is the regulation version's `ccs_experience_months`.
+    """
+    verdict = ccs_route(regulation, title, holds_title, path_kind)
+    if not verdict or path_kind in TRAINING_PATHS:
+        return verdict
     needed = regulation.ccs_experience_months
     if months < needed:
         return Verdict(
             False,
             _(
                 "Without a training path, a CCS needs %(needed)s months of experience in the trade; "
-                "there are %(months)s."
+                "%(months)s are counted."
             )
             % {"needed": needed, "months": months},
         )

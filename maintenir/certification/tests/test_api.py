@@ -8,7 +8,7 @@ from django.test import Client
 
 from maintenir.api.tests.conftest import call, error_fields
 from maintenir.certification.choices import PathKind, SessionKind
-from maintenir.certification.models import Decision, EvaluationElement, JuryMember, Session, Title
+from maintenir.certification.models import Decision, EvaluationElement, JuryMember, Path, Session, Title
 from maintenir.certification.tests.factories import (
     ActivityTypeFactory,
     CandidateFactory,
@@ -230,3 +230,46 @@ def test_standing_and_holders_follow_several_to_one_correspondences(
     assert (title["version"], title["held"]) == (revised.pk, [])
     assert [missing["ccp"] for missing in title["missing"]] == [ccp.pk for ccp in new]
     assert client_for(manager).get(f"/api/certification/ccps/{new[0].pk}/holders").json() == []
+
+
+def test_a_ccs_path_without_the_title_is_a_422_naming_it(training_staff: Any) -> None:
+    """ "Un candidat peut préparer un CCS s'il est déjà titulaire du titre professionnel auquel le CCS est associé."
+    (industrial maintenance seed)"""
+    version = Title.objects.get(name="Technicien(ne) de maintenance industrielle").current_version()
+    candidate = CandidateFactory()
+    body = {"kind": "continuous", "version": version.pk, "ccs": CcsFactory(title=version.title).pk}
+    body["started_on"] = "2025-01-06"
+    response = call(client_for(training_staff), "post", f"/api/certification/candidates/{candidate.pk}/paths", body)
+    assert response.status_code == 422
+    assert error_fields(response) == {"ccs"}
+    assert "Technicien(ne) de maintenance industrielle" in response.content.decode()
+    assert not Path.objects.exists()
+
+
+def test_a_ccs_directly_on_experience_through_the_api(training_staff: Any) -> None:
+    """ "soit directement s'il justifie de 1 an d'expérience dans le métier visé" (connected-building seed): the
+    path needs no admissibility; under a year the registration is refused naming the months counted."""
+    version = Title.objects.get(name="Technicien du bâtiment communicant et connecté").current_version()
+    version.valid_from, version.valid_until = datetime.date(2020, 1, 1), datetime.date(2030, 12, 31)
+    version.save()
+    holder = DecisionFactory(
+        registration__session=SessionFactory(version=version, date=datetime.date(2024, 6, 3)), title_granted=True
+    ).registration.candidate
+    ccs = CcsFactory(title=version.title)
+    session = SessionFactory(kind=SessionKind.CCS, version=version, ccs=ccs, date=datetime.date(2025, 6, 2))
+    client = client_for(training_staff)
+    body = {"kind": "experience", "version": version.pk, "ccs": ccs.pk, "started_on": "2025-01-06"}
+    created = call(client, "post", f"/api/certification/candidates/{holder.pk}/paths", body)
+    assert created.status_code == 201
+    path_id = created.json()["id"]
+    period = {"employer": "GTB Services", "started_on": "2024-03-01", "ended_on": "2024-12-31"}
+    assert call(client, "post", f"/api/certification/paths/{path_id}/experience", period).status_code == 201
+    registration = {"candidate": holder.pk, "path": path_id}
+    refused = call(client, "post", f"/api/certification/sessions/{session.pk}/registrations", registration)
+    assert refused.status_code == 422
+    assert error_fields(refused) == {"candidate"}
+    assert "10 are counted" in refused.content.decode()
+    period = {"employer": "GTB Services", "started_on": "2023-09-01", "ended_on": "2024-02-29"}
+    assert call(client, "post", f"/api/certification/paths/{path_id}/experience", period).status_code == 201
+    registered = call(client, "post", f"/api/certification/sessions/{session.pk}/registrations", registration)
+    assert registered.status_code == 201

@@ -21,9 +21,10 @@ from maintenir.certification.choices import (
 from maintenir.certification.models import RegulationVersion
 
 SEED = importlib.import_module("maintenir.certification.migrations.0002_seed_titles")
-# The rows the data migration loads, unsaved: the rules read them by attribute only.
-OLDER = RegulationVersion(**SEED.REGULATIONS["arrete-2006"])
-NEWER = RegulationVersion(**SEED.REGULATIONS["arrete-2015"])
+CCS_ROUTES = importlib.import_module("maintenir.certification.migrations.0005_regulation_ccs_route").CCS_ROUTES
+# The rows the data migrations load, unsaved: the rules read them by attribute only.
+OLDER = RegulationVersion(**SEED.REGULATIONS["arrete-2006"], ccs_route=CCS_ROUTES["arrete-2006"])
+NEWER = RegulationVersion(**SEED.REGULATIONS["arrete-2015"], ccs_route=CCS_ROUTES["arrete-2015"])
 D = datetime.date
 
 
@@ -73,21 +74,36 @@ def test_admissibility_is_valid_one_year_anniversary_included() -> None:
 # --- CCS ------------------------------------------------------------------------------------------
 
 
-def test_ccs_without_the_title_is_refused_with_the_reason() -> None:
-    verdict = rules.ccs_eligibility(NEWER, holds_title=False, path_kind=PathKind.CONTINUOUS, months=120)
+def test_ccs_without_the_title_is_refused_naming_the_title() -> None:
+    """ "Un candidat peut préparer un CCS s'il est déjà titulaire du titre professionnel auquel le CCS est associé." """
+    verdict = rules.ccs_route(NEWER, "Technicien du bâtiment communicant et connecté", False, PathKind.CONTINUOUS)
     assert not verdict
-    assert "holder of the title" in verdict.reason
+    assert verdict.reason.endswith(
+        "holder of the title it is attached to: Technicien du bâtiment communicant et connecté."
+    )
 
 
 @pytest.mark.parametrize(
-    ("regulation", "months", "allowed"), [(NEWER, 12, True), (OLDER, 12, False), (OLDER, 36, True)]
+    ("regulation", "kind", "months", "allowed"),
+    [
+        (NEWER, PathKind.EXPERIENCE, 12, True),
+        (NEWER, PathKind.EXPERIENCE, 11, False),
+        (NEWER, PathKind.VAE, 36, False),
+        (OLDER, PathKind.VAE, 12, False),
+        (OLDER, PathKind.VAE, 36, True),
+        (OLDER, PathKind.EXPERIENCE, 36, False),
+    ],
 )
-def test_ccs_without_training_needs_experience(regulation: RegulationVersion, months: int, allowed: bool) -> None:
-    assert bool(rules.ccs_eligibility(regulation, True, PathKind.VAE, months)) is allowed
+def test_ccs_without_training_by_the_route_and_experience_of_the_text(
+    regulation: RegulationVersion, kind: str, months: int, allowed: bool
+) -> None:
+    """Newer: "soit directement s'il justifie de 1 an d'expérience dans le métier visé"; older: "par la validation
+    des acquis de l'expérience (VAE)"."""
+    assert bool(rules.ccs_eligibility(regulation, "Titre", True, kind, months)) is allowed
 
 
 def test_ccs_after_training_needs_no_experience() -> None:
-    assert rules.ccs_eligibility(OLDER, True, PathKind.DISCONTINUOUS, 0)
+    assert rules.ccs_eligibility(OLDER, "Titre", True, PathKind.DISCONTINUOUS, 0)
 
 
 # --- CCPs held, missing, and until when -----------------------------------------------------

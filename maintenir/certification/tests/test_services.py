@@ -20,9 +20,10 @@ from maintenir.certification.choices import (
     SessionKind,
     VersionStatus,
 )
-from maintenir.certification.models import Decision, EvaluationElement, Session, Title
+from maintenir.certification.models import Decision, EvaluationElement, Path, Session, Title
 from maintenir.certification.tests.factories import (
     ActivityTypeFactory,
+    CandidateFactory,
     CcsFactory,
     CentreFactory,
     ExperiencePeriodFactory,
@@ -35,7 +36,7 @@ from maintenir.certification.tests.factories import (
     regulation,
 )
 from maintenir.core.choices import Role
-from maintenir.core.services import TransitionError
+from maintenir.core.services import TransitionError, save_restricted
 from maintenir.core.tests.factories import UserFactory
 
 D = datetime.date
@@ -413,6 +414,72 @@ def test_in_training_results_for_a_vae_candidate_are_refused(staff: Any, buildin
 
 
 # --- CCS ---------------------------------------------------------------------------------------------
+
+
+def title_holder(staff: Any, version: Any) -> Any:
+    """A candidate granted the title at a title session of `version`."""
+    path = PathFactory(version=version)
+    registration = services.register(staff, title_session(version, D(2024, 6, 3)), path.candidate, path)
+    services.record_decision(staff, registration, title_granted=True)
+    return path.candidate
+
+
+@pytest.mark.parametrize("version", ["building", "industrial"])
+def test_a_ccs_path_of_someone_without_the_title_is_refused_naming_it(
+    staff: Any, request: pytest.FixtureRequest, version: str
+) -> None:
+    """ "Un candidat peut préparer un CCS s'il est déjà titulaire du titre professionnel auquel le CCS est associé."
+    (both seeds): refused when the path is created, not only at registration."""
+    title_version = request.getfixturevalue(version)
+    ccs = CcsFactory(title=title_version.title)
+    path = Path(candidate=CandidateFactory(), kind=PathKind.CONTINUOUS, version=title_version, ccs=ccs)
+    path.started_on = D(2025, 1, 6)
+    with pytest.raises(ValidationError) as refused:
+        save_restricted(staff, path)
+    assert refused.value.message_dict["ccs"] == [
+        f"A CCS can only be prepared by a holder of the title it is attached to: {title_version.title.name}."
+    ]
+    assert not Path.objects.exists()
+    path.candidate = title_holder(staff, title_version)
+    save_restricted(staff, path)
+
+
+def test_ccs_directly_on_one_year_in_the_trade_under_the_newer_text(staff: Any, building: Any) -> None:
+    """ "Il peut se présenter soit à la suite d'un parcours de formation, soit directement s'il justifie de 1 an
+    d'expérience dans le métier visé." (connected-building seed): no VAE, no notification of admissibility."""
+    candidate = title_holder(staff, building)
+    ccs = CcsFactory(title=building.title)
+    path = Path(candidate=candidate, kind=PathKind.EXPERIENCE, version=building, ccs=ccs, started_on=D(2025, 1, 6))
+    save_restricted(staff, path)
+    ExperiencePeriodFactory(path=path, started_on=D(2024, 1, 1), ended_on=D(2024, 11, 30))
+    session = SessionFactory(kind=SessionKind.CCS, version=building, ccs=ccs, date=D(2025, 6, 2))
+    JuryMemberFactory.create_batch(2, session=session)
+    with pytest.raises(ValidationError) as refused:
+        services.register(staff, session, candidate, path)
+    assert refused.value.message_dict["candidate"] == [
+        "Without a training path, a CCS needs 12 months of experience in the trade; 11 are counted."
+    ]
+    ExperiencePeriodFactory(path=path, started_on=D(2024, 12, 1), ended_on=D(2024, 12, 31))
+    registration = services.register(staff, session, candidate, path)
+    services.record_decision(staff, registration, ccs_granted=True)
+    assert Document.PARCHEMIN_CCS in services.standing(candidate, building.title).documents
+
+
+def test_ccs_without_training_under_the_older_text_is_by_vae(staff: Any, industrial: Any) -> None:
+    """ "Un CCS peut être préparé à la suite d'un parcours de formation ou par la validation des acquis de
+    l'expérience (VAE)." (industrial maintenance seed): no direct route there."""
+    path = Path(
+        candidate=title_holder(staff, industrial),
+        kind=PathKind.EXPERIENCE,
+        version=industrial,
+        ccs=CcsFactory(title=industrial.title),
+        started_on=D(2025, 1, 6),
+    )
+    with pytest.raises(ValidationError) as refused:
+        save_restricted(staff, path)
+    assert refused.value.message_dict["ccs"] == ["Without a training path, this CCS is prepared this way: By VAE."]
+    path.kind = PathKind.VAE
+    save_restricted(staff, path)
 
 
 def test_ccs_asked_without_the_title_is_refused_with_the_reason(staff: Any, building: Any) -> None:
