@@ -283,6 +283,36 @@ def final_interview(regulation: Regulation, path_kind: str, holds_all_ccps: bool
     return FinalInterview.JURY_MAY_CALL
 
 
+def title_grant(
+    regulation: Regulation, session_kind: str, path_kind: str, holds_all_ccps: bool, interviewed: bool
+) -> Verdict:
+    """Whether the decision of this session may grant the title.
+
+    Older rules, discontinuous path: "Pour l'obtention de chaque CCP, le candidat est évalué par un
+    binôme d'évaluateurs composé d'un professionnel et d'un formateur de la spécialité [...] Après
+    obtention de tous les CCP du titre visé le jury de professionnels conduit un entretien avec le
+    candidat en vue d'attribuer le titre": a pair grants CCPs, never the title, which a jury of
+    professionals grants at a title session after that interview. Newer rules: "Afin d'attribuer le
+    titre, un entretien final se déroule en fin de session du dernier CCP": the jury of the last CCP
+    grants it. A candidate capitalising CCPs holds them all first; one sitting the whole title does not.
+    """
+    if session_kind == SessionKind.CCP and regulation.ccp_evaluators == CcpEvaluators.PAIR:
+        return Verdict(
+            False,
+            _(
+                "A pair of evaluators grants CCPs only: the title is granted at a title session by a jury of "
+                "professionals, after an interview with the candidate."
+            ),
+        )
+    if session_kind != SessionKind.CCP and path_kind != PathKind.DISCONTINUOUS:
+        return ALLOWED
+    if not holds_all_ccps:
+        return Verdict(False, _("The title is granted once all its CCPs are held."))
+    if final_interview(regulation, path_kind, holds_all_ccps) == FinalInterview.REQUIRED and not interviewed:
+        return Verdict(False, _("The final interview with the jury is recorded first."))
+    return ALLOWED
+
+
 def documents_due(title_granted: bool, ccs_granted: bool, ccps_obtained: int) -> list[str]:
     """The documents the candidate receives.
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maintenir.certification import rules
-from maintenir.certification.choices import Admissibility, ElementKind, FinalInterview, PathKind, SessionKind
+from maintenir.certification.choices import Admissibility, ElementKind, PathKind, SessionKind
 from maintenir.certification.models import (
     ACCOUNT_ROLES,
     DISPATCH_ROLES,
@@ -165,7 +165,9 @@ def record_decision(
 
     The jury must be validly composed. A title session grants the title or not, and if not, any of the
     version's CCPs; a CCP session grants its CCP, and the title too once all CCPs are held (after the
-    final interview where it is due); a CCS session grants the CCS or not. A title is never granted twice.
+    final interview where it is due) — unless a pair of evaluators sits it: then a title session's jury
+    of professionals grants the title after its interview (`rules.title_grant`); a CCS session grants the
+    CCS or not. A title is never granted twice.
     """
     check_permission(user, Action.CHANGE, registration)
     session = registration.session
@@ -209,14 +211,16 @@ def _check_outcome(
     candidate = registration.candidate
     if candidate.holds_title(session.version.title):
         raise TransitionError({"title_granted": _("The candidate already holds this title.")})
-    if session.kind != SessionKind.CCP:
-        return
     held = {**candidate.ccps_held(session.version), **{ccp.pk: session.date for ccp in ccps}}
-    if rules.missing_ccps(list(session.version.ccps.values_list("pk", flat=True)), held):
-        raise TransitionError({"title_granted": _("The title is granted once all its CCPs are held.")})
-    due = rules.final_interview(session.version.regulation, registration.path.kind, holds_all_ccps=True)
-    if due == FinalInterview.REQUIRED and not registration.elements.filter(kind=ElementKind.FINAL_INTERVIEW).exists():
-        raise TransitionError({"title_granted": _("The final interview with the jury is recorded first.")})
+    verdict = rules.title_grant(
+        session.version.regulation,
+        session.kind,
+        registration.path.kind,
+        holds_all_ccps=not rules.missing_ccps(list(session.version.ccps.values_list("pk", flat=True)), held),
+        interviewed=registration.elements.filter(kind=ElementKind.FINAL_INTERVIEW).exists(),
+    )
+    if not verdict:
+        raise TransitionError({"title_granted": verdict.reason})
 
 
 # --- What a candidate holds ----------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from maintenir.api.tests.conftest import call, error_fields
-from maintenir.certification.choices import PathKind, SessionKind
+from maintenir.certification.choices import MemberProfile, PathKind, SessionKind
 from maintenir.certification.models import Decision, EvaluationElement, JuryMember, Path, Session, Title
 from maintenir.certification.tests.factories import (
     ActivityTypeFactory,
@@ -273,3 +273,28 @@ def test_a_ccs_directly_on_experience_through_the_api(training_staff: Any) -> No
     assert call(client, "post", f"/api/certification/paths/{path_id}/experience", period).status_code == 201
     registered = call(client, "post", f"/api/certification/sessions/{session.pk}/registrations", registration)
     assert registered.status_code == 201
+
+
+def test_a_pair_of_evaluators_cannot_grant_the_title_through_the_api(training_staff: Any) -> None:
+    """ "le candidat est évalué par un binôme d'évaluateurs [...] Après obtention de tous les CCP du titre visé le
+    jury de professionnels conduit un entretien avec le candidat en vue d'attribuer le titre." (industrial
+    maintenance seed): the pair's decision asking for the title is a conflict, and nothing is written."""
+    version = Title.objects.get(name="Technicien(ne) de maintenance industrielle").current_version()
+    version.valid_from, version.valid_until = datetime.date(2020, 1, 1), datetime.date(2030, 12, 31)
+    version.save()
+    candidate = CandidateFactory()
+    path = PathFactory(candidate=candidate, version=version, kind=PathKind.DISCONTINUOUS)
+    for ccp in version.ccps.exclude(position=4):
+        DecisionFactory(registration__candidate=candidate, registration__path=path).ccps.create(ccp=ccp)
+    session = SessionFactory(kind=SessionKind.CCP, version=version, ccp=version.ccps.get(position=4))
+    JuryMemberFactory(session=session)
+    JuryMemberFactory(session=session, profile=MemberProfile.TRAINER)
+    registration = RegistrationFactory(session=session, candidate=candidate, path=path)
+    client = client_for(training_staff)
+    url = f"/api/certification/registrations/{registration.pk}/elements"
+    assert call(client, "post", url, {"kind": "final_interview"}).status_code == 201
+    url = f"/api/certification/registrations/{registration.pk}/decision"
+    response = call(client, "post", url, {"ccps": [session.ccp_id], "title_granted": True})
+    assert response.status_code == 409
+    assert "pair of evaluators grants CCPs only" in response.content.decode()
+    assert not Decision.objects.filter(registration=registration).exists()

@@ -534,6 +534,47 @@ def test_capitalisation_under_newer_rules_needs_the_final_interview(staff: Any, 
     assert standing.documents == [Document.PARCHEMIN_TITLE]
 
 
+def test_older_text_discontinuous_path_title_by_a_jury_of_professionals_after_its_interview(
+    staff: Any, industrial: Any
+) -> None:
+    """ "Pour l'obtention de chaque CCP, le candidat est évalué par un binôme d'évaluateurs composé d'un professionnel
+    et d'un formateur de la spécialité. [...] Après obtention de tous les CCP du titre visé le jury de professionnels
+    conduit un entretien avec le candidat en vue d'attribuer le titre." (industrial maintenance seed)"""
+    path = PathFactory(version=industrial, kind=PathKind.DISCONTINUOUS)
+    for position, day in ((1, D(2024, 3, 4)), (2, D(2024, 6, 3)), (3, D(2024, 9, 2))):
+        grant_ccp(staff, path, industrial, position, day)
+    last = ccp_session(industrial, 4, D(2024, 12, 2))
+    assert [member.profile for member in last.jury.all()] == [MemberProfile.PROFESSIONAL, MemberProfile.TRAINER]
+    registration = services.register(staff, last, path.candidate, path)
+    services.record_element(staff, EvaluationElement(registration=registration, kind=ElementKind.FINAL_INTERVIEW))
+    with pytest.raises(TransitionError) as refused:
+        services.record_decision(staff, registration, ccps=[last.ccp], title_granted=True)
+    assert "pair of evaluators grants CCPs only" in refused.value.message_dict["title_granted"][0]
+    assert not Decision.objects.filter(registration=registration).exists()
+    services.record_decision(staff, registration, ccps=[last.ccp])
+    standing = services.standing(path.candidate, industrial.title)
+    assert (standing.missing, standing.final_interview) == ([], FinalInterview.REQUIRED)
+    interview = services.register(staff, title_session(industrial, D(2025, 1, 6)), path.candidate, path)
+    with pytest.raises(TransitionError) as refused:
+        services.record_decision(staff, interview, title_granted=True)
+    assert "final interview" in refused.value.message_dict["title_granted"][0]
+    services.record_element(staff, EvaluationElement(registration=interview, kind=ElementKind.FINAL_INTERVIEW))
+    services.record_decision(staff, interview, title_granted=True)
+    assert services.standing(path.candidate, industrial.title).title_granted
+
+
+def test_older_text_title_session_of_a_discontinuous_path_needs_every_ccp(staff: Any, industrial: Any) -> None:
+    """ "Après obtention de tous les CCP du titre visé le jury de professionnels conduit un entretien avec le
+    candidat en vue d'attribuer le titre." (industrial maintenance seed)"""
+    path = PathFactory(version=industrial, kind=PathKind.DISCONTINUOUS)
+    grant_ccp(staff, path, industrial, 1, D(2024, 3, 4))
+    interview = services.register(staff, title_session(industrial, D(2025, 1, 6)), path.candidate, path)
+    services.record_element(staff, EvaluationElement(registration=interview, kind=ElementKind.FINAL_INTERVIEW))
+    with pytest.raises(TransitionError) as refused:
+        services.record_decision(staff, interview, title_granted=True)
+    assert "all its CCPs" in refused.value.message_dict["title_granted"][0]
+
+
 def test_older_rules_after_partial_success_the_jury_may_call_an_interview(staff: Any, industrial: Any) -> None:
     path = PathFactory(version=industrial)
     registration = services.register(staff, title_session(industrial, D(2024, 6, 3)), path.candidate, path)
