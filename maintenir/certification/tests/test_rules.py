@@ -252,6 +252,22 @@ def test_a_deadline_never_precedes_the_first_ccp(
         assert deadline >= min(held)
 
 
+@given(regulations, days, st.sampled_from([1, 12, 60]))
+def test_a_validity_never_ends_before_its_anniversary(
+    regulation: RegulationVersion, start: datetime.date, months: int
+) -> None:
+    """One date rule for every validity counted from a date: the anniversary is the last day, included."""
+    end = rules.validity_end(start, months)
+    assert end == rules.add_months(start, months)
+    assert end > start
+    if months == 12:
+        assert rules.admissibility_expires(start) == end
+        assert (end.year, end.month) == (start.year + 1, start.month)
+        assert end.day >= min(start.day, 28)
+    if months == 60:
+        assert rules.capitalisation_deadline(OLDER, None, VersionStatus.ACTIVE, start) == end
+
+
 @given(
     st.dictionaries(st.integers(0, 20), days, max_size=8),
     st.lists(st.tuples(st.frozensets(st.integers(0, 20), min_size=1, max_size=3), st.integers(0, 20)), max_size=10),

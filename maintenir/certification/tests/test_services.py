@@ -681,3 +681,43 @@ def test_livret_lists_exactly_the_ccps_granted_and_the_title_is_granted_once(
     assert titles == int(standing.title_granted)
     if standing.deadline is not None:
         assert standing.deadline >= min(found for _position, found in granted)
+
+
+@settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(st.integers(1, 4), st.booleans()), min_size=1, max_size=5),
+    st.lists(st.frozensets(st.integers(1, 4), min_size=1, max_size=3), min_size=1, max_size=3),
+)
+def test_after_a_revision_the_livret_keeps_the_ccps_granted_and_the_standing_follows_the_order(
+    staff: Any, industrial: Any, steps: list[tuple[int, bool]], sets: list[frozenset[int]]
+) -> None:
+    """ "Un livret de certification, qui enregistre les CCP progressivement acquis" (industrial maintenance seed);
+    "l'arrêté de spécialité fixe les correspondances entre les CCP de l'ancien titre et ceux du titre révisé"
+    (connected-building seed). Any CCP sessions, then a revision whose new CCPs each need a set of old CCPs."""
+    path = PathFactory(version=industrial, kind=PathKind.DISCONTINUOUS)
+    first: dict[int, datetime.date] = {}
+    granted: list[tuple[int, datetime.date]] = []
+    day = D(2023, 1, 9)
+    for position, passed in steps:
+        day += datetime.timedelta(weeks=5)
+        session = ccp_session(industrial, position, day)
+        registration = services.register(staff, session, path.candidate, path)
+        services.record_decision(staff, registration, ccps=[session.ccp] if passed else [])
+        if passed:
+            granted.append((position, day))
+            first.setdefault(position, day)
+    new = revise(industrial, len(sets), [(sorted(olds), target) for target, olds in enumerate(sets, start=1)])
+    livret = [
+        (line.ccp.position, line.decision.decided_on) for line in services.livret(path.candidate, industrial.title)
+    ]
+    assert sorted(livret) == sorted(granted)
+    standing = services.standing(path.candidate, industrial.title)
+    expected = {
+        ccp: max(first[position] for position in olds)
+        for ccp, olds in zip(new, sets, strict=True)
+        if olds <= first.keys()
+    }
+    assert {held.ccp: held.obtained_on for held in standing.held} == expected
+    assert standing.missing == [ccp for ccp in new if ccp not in expected]
+    if standing.deadline is not None:
+        assert standing.deadline >= min(first.values())
