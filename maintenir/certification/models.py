@@ -112,6 +112,18 @@ class RegulationVersion(ReferentialModel):
     )
     closure_grace_months = models.PositiveIntegerField(_("closure grace (months)"), default=12)
     final_interview = models.CharField(_("final interview"), max_length=20, choices=FinalInterview.choices)
+    amends = models.ForeignKey(
+        "self",
+        verbose_name=_("amends"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        help_text=_("The text this version amends; it applies from its date to the titles under that text."),
+    )
+    effective_from = models.DateField(
+        _("in force from"), null=True, blank=True, help_text=_("Empty for a text: in force since it was issued.")
+    )
 
     class Meta:
         ordering = ["code"]
@@ -124,6 +136,17 @@ class RegulationVersion(ReferentialModel):
     def clean(self) -> None:
         if self.capitalisation_window == CapitalisationWindow.FROM_FIRST_CCP and not self.capitalisation_years:
             raise ValidationError({"capitalisation_years": _("Give the number of years from the first CCP.")})
+        if self.amends_id is not None and self.effective_from is None:
+            raise ValidationError({"effective_from": _("An amendment applies from a date.")})
+
+    def on(self, day: datetime.date) -> "RegulationVersion":
+        """The version of this text in force on `day`: its latest amendment in force then, else the text itself.
+
+        The rules apply by the date of the act: a jury by its session's date (since 2017 each professional
+        has 3 years in the trade and has not left it for more than 5), a VAE application by its own date.
+        """
+        text = self.amends or self
+        return text.amendments.filter(effective_from__lte=day).order_by("-effective_from").first() or text
 
 
 class Title(ReferentialModel):
@@ -406,6 +429,15 @@ class Path(RecordModel):
     admissibility_recorded_at = models.DateTimeField(
         _("admissibility recorded at"), null=True, blank=True, editable=False
     )
+    admissibility_regulation = models.ForeignKey(
+        RegulationVersion,
+        verbose_name=_("admissibility decided under"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     owner_path = "candidate__user"
 
@@ -513,8 +545,12 @@ class Session(RecordModel):
             if not verdict:
                 raise ValidationError({"date": verdict.reason})
 
+    def regulation(self) -> RegulationVersion:
+        """The rules in force on the session date for the title version's text."""
+        return self.version.regulation.on(self.date)
+
     def jury_problems(self) -> list[str]:
-        return rules.jury_problems(self.version.regulation, self.kind, list(self.jury.all()))
+        return rules.jury_problems(self.regulation(), self.kind, list(self.jury.all()))
 
 
 class JuryMember(RecordModel):
@@ -645,6 +681,15 @@ class Decision(RecordModel):
     decided_on = models.DateField(_("decided on"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    regulation = models.ForeignKey(
+        RegulationVersion,
+        verbose_name=_("decided under"),
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+        help_text=_("The version of the rules in force on the session date."),
     )
     notes = models.TextField(_("notes"), blank=True)
 

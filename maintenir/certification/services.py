@@ -30,6 +30,7 @@ from maintenir.certification.models import (
     JuryMember,
     Path,
     Registration,
+    RegulationVersion,
     Session,
     Title,
     TitleVersion,
@@ -53,10 +54,13 @@ def decide_admissibility(user: User, path: Path, admissible: bool, on: datetime.
         raise TransitionError({"kind": _("Only a VAE application has an admissibility decision.")})
     if path.admissibility != Admissibility.PENDING:
         raise TransitionError({"admissibility": _("The admissibility was already decided.")})
+    # The application is judged by the rules in force on its date: the path's start.
+    regulation = path.version.regulation.on(path.started_on)
     if admissible:
-        verdict = rules.vae_admissible(path.version.regulation, path.experience())
+        verdict = rules.vae_admissible(regulation, path.experience())
         if not verdict:
             raise TransitionError({"admissibility": verdict.reason})
+    path.admissibility_regulation = regulation
     path.admissibility = Admissibility.ADMISSIBLE if admissible else Admissibility.REFUSED
     path.admissibility_on = on
     path.admissibility_recorded_by = user
@@ -177,9 +181,11 @@ def record_decision(
     if Decision.objects.filter(registration=registration).exists():
         raise TransitionError({"registration": _("The decision on this registration is already recorded.")})
     ccps = list(ccps)
-    _check_outcome(session, registration, title_granted, ccps, ccs_granted)
+    regulation = session.regulation()
+    _check_outcome(session, regulation, registration, title_granted, ccps, ccs_granted)
     decision = Decision(
         registration=registration,
+        regulation=regulation,
         title_granted=title_granted,
         ccs_granted=ccs_granted,
         decided_on=session.date,
@@ -193,7 +199,12 @@ def record_decision(
 
 
 def _check_outcome(
-    session: Session, registration: Registration, title_granted: bool, ccps: list[ActivityType], ccs_granted: bool
+    session: Session,
+    regulation: RegulationVersion,
+    registration: Registration,
+    title_granted: bool,
+    ccps: list[ActivityType],
+    ccs_granted: bool,
 ) -> None:
     if ccs_granted and session.kind != SessionKind.CCS:
         raise TransitionError({"ccs_granted": _("Only a CCS session grants a CCS.")})
@@ -213,7 +224,7 @@ def _check_outcome(
         raise TransitionError({"title_granted": _("The candidate already holds this title.")})
     held = {**candidate.ccps_held(session.version), **{ccp.pk: session.date for ccp in ccps}}
     verdict = rules.title_grant(
-        session.version.regulation,
+        regulation,
         session.kind,
         registration.path.kind,
         holds_all_ccps=not rules.missing_ccps(list(session.version.ccps.values_list("pk", flat=True)), held),

@@ -298,3 +298,21 @@ def test_a_pair_of_evaluators_cannot_grant_the_title_through_the_api(training_st
     assert response.status_code == 409
     assert "pair of evaluators grants CCPs only" in response.content.decode()
     assert not Decision.objects.filter(registration=registration).exists()
+
+
+def test_each_decision_names_the_rules_it_was_taken_under(training_staff: Any) -> None:
+    """ "le jury, au vu des éléments spécifiques à chaque parcours, décide ou non de l'attribution du titre"
+    (connected-building seed): the rules are those in force on the session date, named on the decision."""
+    session = SessionFactory(kind=SessionKind.TITLE, date=datetime.date(2025, 6, 2))
+    JuryMemberFactory.create_batch(2, session=session)
+    registration = RegistrationFactory(session=session)
+    client = client_for(training_staff)
+    url = f"/api/certification/registrations/{registration.pk}/decision"
+    response = call(client, "post", url, {"title_granted": True})
+    assert response.status_code == 201
+    assert response.json()["regulation"] == "arrete-2015-2024"
+    path = ExperiencePeriodFactory(path__started_on=datetime.date(2023, 9, 4)).path
+    decided = call(
+        client, "post", f"/api/certification/paths/{path.pk}/admissibility", {"admissible": True, "on": "2023-11-06"}
+    )
+    assert decided.json()["admissibility_regulation"] == "arrete-2015-2017"

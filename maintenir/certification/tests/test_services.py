@@ -721,3 +721,48 @@ def test_after_a_revision_the_livret_keeps_the_ccps_granted_and_the_standing_fol
     assert standing.missing == [ccp for ccp in new if ccp not in expected]
     if standing.deadline is not None:
         assert standing.deadline >= min(first.values())
+
+
+# --- Rules by the date of the act ---------------------------------------------------------------
+
+
+def test_the_jury_is_judged_by_the_rules_of_the_session_date(staff: Any, building: Any) -> None:
+    """ "le candidat est évalué par un jury composé de professionnels" (connected-building seed); since 2017 each has
+    3 years in the trade and has not left it for more than 5. The decision says which rules it was taken under."""
+    building.valid_from = D(2016, 1, 1)
+    building.save()
+    decisions = []
+    for day in (D(2016, 6, 6), D(2017, 6, 6)):
+        session = SessionFactory(version=building, date=day)
+        JuryMemberFactory(session=session, years_in_trade=2)
+        JuryMemberFactory(session=session, years_out_of_trade=6)
+        registration = RegistrationFactory(session=session)
+        try:
+            decisions.append(services.record_decision(staff, registration, title_granted=True))
+        except TransitionError as refused:
+            decisions.append(refused)
+    assert decisions[0].regulation.code == "arrete-2015"
+    assert "at least 3 years in the trade" in str(decisions[1])
+    assert "more than 5 years ago" in str(decisions[1])
+    session = SessionFactory(version=building, date=D(2017, 6, 6))
+    JuryMemberFactory.create_batch(2, session=session)
+    decision = services.record_decision(staff, RegistrationFactory(session=session), title_granted=True)
+    assert decision.regulation.code == "arrete-2015-2017"
+
+
+def test_a_vae_application_is_judged_by_the_rules_of_its_date(staff: Any, building: Any) -> None:
+    """ "justifiant, en tant que salarié ou bénévole, d'une expérience professionnelle d'un an en rapport avec le
+    titre visé" (connected-building seed): a year until 2023, no minimum for applications since 1 January 2024."""
+    before, since = (
+        ExperiencePeriodFactory(
+            path__version=building, path__started_on=day, started_on=D(2023, 1, 1), ended_on=D(2023, 6, 30)
+        ).path
+        for day in (D(2023, 9, 4), D(2024, 1, 8))
+    )
+    with pytest.raises(TransitionError) as refused:
+        services.decide_admissibility(staff, before, True, D(2023, 11, 6))
+    assert "12 months" in str(refused.value)
+    services.decide_admissibility(staff, since, True, D(2024, 3, 4))
+    since.refresh_from_db()
+    assert since.admissibility == Admissibility.ADMISSIBLE
+    assert since.admissibility_regulation.code == "arrete-2015-2024"
