@@ -185,7 +185,14 @@ class PathOut(Schema):
     admissibility_on: datetime.date | None
     admissibility_recorded_by: int | None = Field(None, alias="admissibility_recorded_by_id")
     admissibility_recorded_at: datetime.datetime | None
+    admissibility_regulation: str | None = Field(
+        None, description="Code of the rules the admissibility was decided under (in force on the path's start)."
+    )
     experience_months: int = Field(alias="experience")
+
+    @staticmethod
+    def resolve_admissibility_regulation(path: Path) -> str | None:
+        return path.admissibility_regulation.code if path.admissibility_regulation else None
 
 
 class ExperienceIn(Input, model=ExperiencePeriod):
@@ -294,6 +301,11 @@ class DecisionOut(Schema):
     ccs_granted: bool
     decided_on: datetime.date
     ccps: list[int]
+    regulation: str | None = Field(None, description="Code of the rules applied: those in force on the session date.")
+
+    @staticmethod
+    def resolve_regulation(decision: Decision) -> str | None:
+        return decision.regulation.code if decision.regulation else None
 
     @staticmethod
     def resolve_ccps(decision: Decision) -> list[int]:
@@ -397,7 +409,8 @@ def update_candidate(request: HttpRequest, candidate_id: int, payload: Candidate
 @router.get("/certification/candidates/{candidate_id}/paths", response=list[PathOut])
 def list_paths(request: HttpRequest, candidate_id: int) -> QuerySet[Path]:
     candidate = get_visible(restricted(Candidate, request), candidate_id)
-    return restricted(Path, request).filter(candidate=candidate).prefetch_related("experience_periods")
+    paths = restricted(Path, request).filter(candidate=candidate).select_related("admissibility_regulation")
+    return paths.prefetch_related("experience_periods")
 
 
 @router.post("/certification/candidates/{candidate_id}/paths", response={201: PathOut})

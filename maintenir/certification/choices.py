@@ -39,6 +39,14 @@ class PathKind(models.TextChoices):
     CONTINUOUS = "continuous", _("Continuous training")
     VAE = "vae", _("VAE (validation of prior experience)")
     DISCONTINUOUS = "discontinuous", _("Discontinuous training or partial success")
+    EXPERIENCE = "experience", _("Directly, on experience in the trade (CCS only)")
+
+
+class CcsRoute(models.TextChoices):
+    """How a CCS is prepared without a training path: the path kind the regulation opens to it."""
+
+    VAE = PathKind.VAE.value, _("By VAE")
+    EXPERIENCE = PathKind.EXPERIENCE.value, _("Directly, on experience in the trade")
 
 
 class Admissibility(models.TextChoices):

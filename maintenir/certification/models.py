@@ -7,12 +7,13 @@ operators see none of them; a candidate (and a technician) sees only the records
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Collection
-from typing import ClassVar
+from collections.abc import Collection, Iterable
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,7 @@ from maintenir.certification.choices import (
     Admissibility,
     CapitalisationWindow,
     CcpEvaluators,
+    CcsRoute,
     ElementKind,
     FinalInterview,
     MemberProfile,
@@ -83,6 +85,13 @@ class RegulationVersion(ReferentialModel):
     vae_min_experience_months = models.PositiveIntegerField(
         _("VAE minimum experience (months)"), help_text=_("0: no minimum, some related experience only.")
     )
+    ccs_route = models.CharField(
+        _("CCS without training"),
+        max_length=20,
+        choices=CcsRoute.choices,
+        default=CcsRoute.VAE,
+        help_text=_("How a holder of the title prepares a CCS without a training path."),
+    )
     ccs_experience_months = models.PositiveIntegerField(
         _("CCS experience without training (months)"),
         help_text=_("Experience in the trade that opens a CCS to a candidate without a training path."),
@@ -103,6 +112,18 @@ class RegulationVersion(ReferentialModel):
     )
     closure_grace_months = models.PositiveIntegerField(_("closure grace (months)"), default=12)
     final_interview = models.CharField(_("final interview"), max_length=20, choices=FinalInterview.choices)
+    amends = models.ForeignKey(
+        "self",
+        verbose_name=_("amends"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendments",
+        help_text=_("The text this version amends; it applies from its date to the titles under that text."),
+    )
+    effective_from = models.DateField(
+        _("in force from"), null=True, blank=True, help_text=_("Empty for a text: in force since it was issued.")
+    )
 
     class Meta:
         ordering = ["code"]
@@ -115,6 +136,17 @@ class RegulationVersion(ReferentialModel):
     def clean(self) -> None:
         if self.capitalisation_window == CapitalisationWindow.FROM_FIRST_CCP and not self.capitalisation_years:
             raise ValidationError({"capitalisation_years": _("Give the number of years from the first CCP.")})
+        if self.amends_id is not None and self.effective_from is None:
+            raise ValidationError({"effective_from": _("An amendment applies from a date.")})
+
+    def on(self, day: datetime.date) -> "RegulationVersion":
+        """The version of this text in force on `day`: its latest amendment in force then, else the text itself.
+
+        The rules apply by the date of the act: a jury by its session's date (since 2017 each professional
+        has 3 years in the trade and has not left it for more than 5), a VAE application by its own date.
+        """
+        text = self.amends or self
+        return text.amendments.filter(effective_from__lte=day).order_by("-effective_from").first() or text
 
 
 class Title(ReferentialModel):
@@ -235,28 +267,51 @@ class Ccs(ReferentialModel):
 
 
 class Correspondence(ReferentialModel):
-    """Set by a revised title's order: holding the old CCP counts as holding the new one."""
+    """Set by a revised title's order: holding all of its old CCPs counts as holding the new CCP.
 
-    old_ccp = models.ForeignKey(ActivityType, verbose_name=_("old CCP"), on_delete=models.CASCADE, related_name="+")
+    "l'arrêté de spécialité fixe les correspondances entre les CCP de l'ancien titre et ceux du titre
+    révisé": the order may say that old CCP3 and old CCP4 together correspond to new CCP3; one old CCP
+    may also feed several new ones. Two correspondences to the same new CCP are two ways of obtaining it.
+    """
+
+    old_ccps = models.ManyToManyField(
+        ActivityType,
+        verbose_name=_("old CCPs"),
+        related_name="+",
+        help_text=_("All of them are needed for the new CCP."),
+    )
     new_ccp = models.ForeignKey(
         ActivityType, verbose_name=_("new CCP"), on_delete=models.CASCADE, related_name="corresponds_from"
     )
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["old_ccp", "new_ccp"], name="correspondence_unique_per_ccp_pair")
-        ]
         verbose_name = _("correspondence")
         verbose_name_plural = _("correspondences")
 
     def __str__(self) -> str:
-        return f"{self.old_ccp} → {self.new_ccp}"
+        return f"{' + '.join(str(ccp) for ccp in self.old_ccps.all())} → {self.new_ccp}"
 
-    def clean(self) -> None:
-        if self.old_ccp_id is None or self.new_ccp_id is None:
-            return
-        if self.new_ccp.version.revises_id != self.old_ccp.version_id:
-            raise ValidationError({"new_ccp": _("The new CCP belongs to the version that revises the old CCP's.")})
+    @staticmethod
+    def check_ccps(new_ccp: ActivityType, old_ccps: Collection[ActivityType]) -> None:
+        """The old CCPs belong to the version the new CCP's version revises (the relation is saved after `clean`)."""
+        if not old_ccps:
+            raise ValidationError({"old_ccps": _("Name the old CCPs that give the new CCP.")})
+        if any(ccp.version_id != new_ccp.version.revises_id for ccp in old_ccps):
+            raise ValidationError({"old_ccps": _("The old CCPs belong to the version the new CCP's version revises.")})
+
+
+def correspondences(title_ids: Iterable[int] | QuerySet[Any]) -> list[tuple[frozenset[int], int]]:
+    """The correspondences between the versions of these titles, as (old CCPs, new CCP), in one query."""
+    olds: dict[int, set[int]] = defaultdict(set)
+    news: dict[int, int] = {}
+    rows = Correspondence.objects.filter(new_ccp__version__title_id__in=title_ids).values_list(
+        "pk", "new_ccp_id", "old_ccps"
+    )
+    for pk, new_ccp, old_ccp in rows:
+        news[pk] = new_ccp
+        if old_ccp is not None:
+            olds[pk].add(old_ccp)
+    return [(frozenset(olds[pk]), new_ccp) for pk, new_ccp in news.items()]
 
 
 class Centre(ReferentialModel):
@@ -314,11 +369,9 @@ class Candidate(RecordModel):
     def ccps_held(self, version: TitleVersion) -> dict[int, datetime.date]:
         """CCPs of `version` the candidate holds, with the date obtained (see `rules.ccps_held`)."""
         granted = ccps_granted("candidate_id", [self.pk]).get(self.pk, {})
-        pairs = Correspondence.objects.filter(new_ccp__version__title_id=version.title_id).values_list(
-            "old_ccp_id", "new_ccp_id"
-        )
         wanted = set(version.ccps.values_list("pk", flat=True))
-        return {ccp: day for ccp, day in rules.ccps_held(granted, pairs).items() if ccp in wanted}
+        held = rules.ccps_held(granted, correspondences([version.title_id]))
+        return {ccp: day for ccp, day in held.items() if ccp in wanted}
 
 
 def ccps_granted(candidate_field: str, keys: Collection[int]) -> dict[int, dict[int, datetime.date]]:
@@ -376,6 +429,15 @@ class Path(RecordModel):
     admissibility_recorded_at = models.DateTimeField(
         _("admissibility recorded at"), null=True, blank=True, editable=False
     )
+    admissibility_regulation = models.ForeignKey(
+        RegulationVersion,
+        verbose_name=_("admissibility decided under"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     owner_path = "candidate__user"
 
@@ -392,6 +454,13 @@ class Path(RecordModel):
             raise ValidationError({"ccs": _("The CCS is attached to another title.")})
         if self.kind != PathKind.VAE and self.admissibility != Admissibility.PENDING:
             raise ValidationError({"admissibility": _("Only a VAE application has an admissibility decision.")})
+        if self.kind == PathKind.EXPERIENCE and self.ccs_id is None:
+            raise ValidationError({"kind": _("Only a CCS is prepared directly on experience in the trade.")})
+        if self.ccs is not None and self.version_id is not None and self.candidate_id is not None:
+            title = self.version.title
+            verdict = rules.ccs_route(self.version.regulation, title.name, self.candidate.holds_title(title), self.kind)
+            if not verdict:
+                raise ValidationError({"ccs": verdict.reason})
         if (self.admissibility != Admissibility.PENDING) != (self.admissibility_on is not None):
             raise ValidationError({"admissibility_on": _("An admissibility decision has its date, and only then.")})
 
@@ -476,8 +545,12 @@ class Session(RecordModel):
             if not verdict:
                 raise ValidationError({"date": verdict.reason})
 
+    def regulation(self) -> RegulationVersion:
+        """The rules in force on the session date for the title version's text."""
+        return self.version.regulation.on(self.date)
+
     def jury_problems(self) -> list[str]:
-        return rules.jury_problems(self.version.regulation, self.kind, list(self.jury.all()))
+        return rules.jury_problems(self.regulation(), self.kind, list(self.jury.all()))
 
 
 class JuryMember(RecordModel):
@@ -536,18 +609,17 @@ class Registration(RecordModel):
             raise ValidationError({"path": _("The path prepares another title.")})
         if path.ccs_id != session.ccs_id:
             raise ValidationError({"path": _("The path prepares another certificate than the session's.")})
-        if path.kind == PathKind.VAE and not _admissible_on(path, session.date):
-            raise ValidationError({"path": _("The VAE application has no admissibility in force on the session date.")})
+        # The CCS's own conditions first: they say what is missing, where the admissibility would only say "none".
         if session.kind == SessionKind.CCS:
+            title = session.version.title
             verdict = rules.ccs_eligibility(
-                session.version.regulation,
-                self.candidate.holds_title(session.version.title),
-                path.kind,
-                path.experience(),
+                session.version.regulation, title.name, self.candidate.holds_title(title), path.kind, path.experience()
             )
             if not verdict:
                 raise ValidationError({"candidate": verdict.reason})
-        elif self.candidate.holds_title(session.version.title):
+        if path.kind == PathKind.VAE and not _admissible_on(path, session.date):
+            raise ValidationError({"path": _("The VAE application has no admissibility in force on the session date.")})
+        if session.kind != SessionKind.CCS and self.candidate.holds_title(session.version.title):
             raise ValidationError({"candidate": _("The candidate already holds this title.")})
         if rules.in_closure_grace(session.version.valid_until, session.date) and not self.candidate.ccps_held(
             session.version
@@ -609,6 +681,15 @@ class Decision(RecordModel):
     decided_on = models.DateField(_("decided on"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    regulation = models.ForeignKey(
+        RegulationVersion,
+        verbose_name=_("decided under"),
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="+",
+        help_text=_("The version of the rules in force on the session date."),
     )
     notes = models.TextField(_("notes"), blank=True)
 

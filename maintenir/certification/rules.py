@@ -11,7 +11,7 @@ nothing, and are tested on their own; `services` loads the records and asks them
 
 import calendar
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from maintenir.certification.choices import (
     CapitalisationWindow,
     CcpEvaluators,
+    CcsRoute,
     Document,
     ElementKind,
     FinalInterview,
@@ -38,6 +39,7 @@ class Regulation(Protocol):
     """The rules that differ between the two texts (a `RegulationVersion` row)."""
 
     vae_min_experience_months: int
+    ccs_route: str
     ccs_experience_months: int
     ccp_evaluators: str
     jury_min_members: int
@@ -74,6 +76,16 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     """`day` plus `months`; a month-end day lands on the last day of a shorter month."""
     year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
     return datetime.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def validity_end(start: datetime.date, months: int) -> datetime.date:
+    """The last day of a validity of `months` months from `start`: the anniversary date, inclusive.
+
+    One rule for every period the texts count from a date: the year of a notification of
+    admissibility, the years of capitalisation from the first CCP, the year of grace after a closure.
+    A notification of 10 January is still in force on 10 January of the next year.
+    """
+    return add_months(start, months)
 
 
 def months_between(start: datetime.date, end: datetime.date) -> int:
@@ -121,31 +133,47 @@ def admissibility_expires(decided_on: datetime.date) -> datetime.date:
     """The last day a notification of admissibility lets the candidate sit a session.
 
     "Il reçoit … une notification de recevabilité lui permettant de s'inscrire à une session titre",
-    valid one year from its date.
+    valid one year from its date, anniversary included.
     """
-    return add_months(decided_on, ADMISSIBILITY_VALIDITY_MONTHS) - datetime.timedelta(days=1)
+    return validity_end(decided_on, ADMISSIBILITY_VALIDITY_MONTHS)
 
 
-def ccs_eligibility(regulation: Regulation, holds_title: bool, path_kind: str, months: int) -> Verdict:
-    """Whether a candidate may sit a CCS.
+def ccs_route(regulation: Regulation, title: str, holds_title: bool, path_kind: str) -> Verdict:
+    """Whether a candidate may prepare a CCS on this path: checked when the path is created.
 
     Both texts: "Un candidat peut préparer un CCS s'il est déjà titulaire du titre professionnel
     auquel le CCS est associé." Newer rules: "soit à la suite d'un parcours de formation, soit
-    directement s'il justifie de 1 an d'expérience dans le métier visé". Older rules: "à la suite
-    d'un parcours de formation ou par la validation des acquis de l'expérience" — the VAE route,
-    whose experience minimum is the regulation version's `ccs_experience_months`.
+    directement s'il justifie de 1 an d'expérience dans le métier visé" — no VAE, no notification of
+    admissibility. Older rules: "à la suite d'un parcours de formation ou par la validation des acquis
+    de l'expérience (VAE)". The route without training is the regulation version's `ccs_route`.
     """
     if not holds_title:
-        return Verdict(False, _("A CCS can only be prepared by a holder of the title it is attached to."))
-    if path_kind in TRAINING_PATHS:
+        return Verdict(
+            False,
+            _("A CCS can only be prepared by a holder of the title it is attached to: %(title)s.") % {"title": title},
+        )
+    if path_kind in TRAINING_PATHS or path_kind == regulation.ccs_route:
         return ALLOWED
+    route = CcsRoute(regulation.ccs_route).label
+    return Verdict(False, _("Without a training path, this CCS is prepared this way: %(route)s.") % {"route": route})
+
+
+def ccs_eligibility(regulation: Regulation, title: str, holds_title: bool, path_kind: str, months: int) -> Verdict:
+    """Whether a candidate may sit a CCS: the route (`ccs_route`), then, without training, the experience.
+
+    Newer rules: "directement s'il justifie de 1 an d'expérience dans le métier visé"; older rules, by
+    VAE, whose experience minimum is the regulation version's `ccs_experience_months`.
+    """
+    verdict = ccs_route(regulation, title, holds_title, path_kind)
+    if not verdict or path_kind in TRAINING_PATHS:
+        return verdict
     needed = regulation.ccs_experience_months
     if months < needed:
         return Verdict(
             False,
             _(
                 "Without a training path, a CCS needs %(needed)s months of experience in the trade; "
-                "there are %(months)s."
+                "%(months)s are counted."
             )
             % {"needed": needed, "months": months},
         )
@@ -153,23 +181,27 @@ def ccs_eligibility(regulation: Regulation, holds_title: bool, path_kind: str, m
 
 
 def ccps_held(
-    granted: Mapping[int, datetime.date], correspondences: Iterable[tuple[int, int]]
+    granted: Mapping[int, datetime.date], correspondences: Iterable[tuple[Collection[int], int]]
 ) -> dict[int, datetime.date]:
     """The CCPs held, by id with the date obtained, including those covered after a revision.
 
     Newer rules: "En cas de révision du titre, l'arrêté de spécialité fixe les correspondances entre
-    les CCP de l'ancien titre et ceux du titre révisé." A CCP obtained covers the CCPs it corresponds
-    to (through successive revisions too), at the date it was obtained.
+    les CCP de l'ancien titre et ceux du titre révisé." A correspondence is a set of old CCPs and the
+    new CCP they give together: when the order says old CCP3 and CCP4 correspond to new CCP3, CCP3
+    alone gives nothing. The new CCP is held from the day the last of its old CCPs was obtained
+    (through successive revisions too); where several correspondences give it, the earliest counts.
     """
     held = dict(granted)
-    pairs = list(correspondences)
+    sets = [(frozenset(old), new) for old, new in correspondences if old]
     changed = True
     while changed:
         changed = False
-        for old, new in pairs:
-            if old in held and (new not in held or held[old] < held[new]):
-                held[new] = held[old]
-                changed = True
+        for old, new in sets:
+            if old <= held.keys():
+                day = max(held[ccp] for ccp in old)
+                if new not in held or day < held[new]:
+                    held[new] = day
+                    changed = True
     return held
 
 
@@ -197,12 +229,12 @@ def capitalisation_deadline(
     initialement visé" — for older-rule candidates, never beyond their own five years.
     """
     if regulation.capitalisation_window == CapitalisationWindow.FROM_FIRST_CCP:
-        own: datetime.date | None = add_months(first_ccp_on, 12 * regulation.capitalisation_years)
+        own: datetime.date | None = validity_end(first_ccp_on, 12 * regulation.capitalisation_years)
     else:
         own = valid_until
     if status != VersionStatus.CLOSED or valid_until is None:
         return own
-    closure = add_months(valid_until, regulation.closure_grace_months)
+    closure = validity_end(valid_until, regulation.closure_grace_months)
     if regulation.capitalisation_window == CapitalisationWindow.TITLE_VALIDITY or own is None:
         return closure
     return min(own, closure)
@@ -225,7 +257,7 @@ def session_date_allowed(
         return Verdict(False, _("The title version is valid only from %(day)s.") % {"day": valid_from})
     if valid_until is None or day <= valid_until:
         return ALLOWED
-    if status == VersionStatus.CLOSED and day <= add_months(valid_until, regulation.closure_grace_months):
+    if status == VersionStatus.CLOSED and day <= validity_end(valid_until, regulation.closure_grace_months):
         return ALLOWED
     return Verdict(False, _("The title version's validity ended on %(day)s.") % {"day": valid_until})
 
@@ -249,6 +281,36 @@ def final_interview(regulation: Regulation, path_kind: str, holds_all_ccps: bool
     if regulation.final_interview == FinalInterview.REQUIRED or path_kind == PathKind.DISCONTINUOUS:
         return FinalInterview.REQUIRED
     return FinalInterview.JURY_MAY_CALL
+
+
+def title_grant(
+    regulation: Regulation, session_kind: str, path_kind: str, holds_all_ccps: bool, interviewed: bool
+) -> Verdict:
+    """Whether the decision of this session may grant the title.
+
+    Older rules, discontinuous path: "Pour l'obtention de chaque CCP, le candidat est évalué par un
+    binôme d'évaluateurs composé d'un professionnel et d'un formateur de la spécialité [...] Après
+    obtention de tous les CCP du titre visé le jury de professionnels conduit un entretien avec le
+    candidat en vue d'attribuer le titre": a pair grants CCPs, never the title, which a jury of
+    professionals grants at a title session after that interview. Newer rules: "Afin d'attribuer le
+    titre, un entretien final se déroule en fin de session du dernier CCP": the jury of the last CCP
+    grants it. A candidate capitalising CCPs holds them all first; one sitting the whole title does not.
+    """
+    if session_kind == SessionKind.CCP and regulation.ccp_evaluators == CcpEvaluators.PAIR:
+        return Verdict(
+            False,
+            _(
+                "A pair of evaluators grants CCPs only: the title is granted at a title session by a jury of "
+                "professionals, after an interview with the candidate."
+            ),
+        )
+    if session_kind != SessionKind.CCP and path_kind != PathKind.DISCONTINUOUS:
+        return ALLOWED
+    if not holds_all_ccps:
+        return Verdict(False, _("The title is granted once all its CCPs are held."))
+    if final_interview(regulation, path_kind, holds_all_ccps) == FinalInterview.REQUIRED and not interviewed:
+        return Verdict(False, _("The final interview with the jury is recorded first."))
+    return ALLOWED
 
 
 def documents_due(title_granted: bool, ccs_granted: bool, ccps_obtained: int) -> list[str]:

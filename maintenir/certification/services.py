@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from maintenir.certification import rules
-from maintenir.certification.choices import Admissibility, ElementKind, FinalInterview, PathKind, SessionKind
+from maintenir.certification.choices import Admissibility, ElementKind, PathKind, SessionKind
 from maintenir.certification.models import (
     ACCOUNT_ROLES,
     DISPATCH_ROLES,
@@ -30,10 +30,12 @@ from maintenir.certification.models import (
     JuryMember,
     Path,
     Registration,
+    RegulationVersion,
     Session,
     Title,
     TitleVersion,
     ccps_granted,
+    correspondences,
 )
 from maintenir.core.choices import Action, Role
 from maintenir.core.models import User
@@ -52,10 +54,13 @@ def decide_admissibility(user: User, path: Path, admissible: bool, on: datetime.
         raise TransitionError({"kind": _("Only a VAE application has an admissibility decision.")})
     if path.admissibility != Admissibility.PENDING:
         raise TransitionError({"admissibility": _("The admissibility was already decided.")})
+    # The application is judged by the rules in force on its date: the path's start.
+    regulation = path.version.regulation.on(path.started_on)
     if admissible:
-        verdict = rules.vae_admissible(path.version.regulation, path.experience())
+        verdict = rules.vae_admissible(regulation, path.experience())
         if not verdict:
             raise TransitionError({"admissibility": verdict.reason})
+    path.admissibility_regulation = regulation
     path.admissibility = Admissibility.ADMISSIBLE if admissible else Admissibility.REFUSED
     path.admissibility_on = on
     path.admissibility_recorded_by = user
@@ -164,7 +169,9 @@ def record_decision(
 
     The jury must be validly composed. A title session grants the title or not, and if not, any of the
     version's CCPs; a CCP session grants its CCP, and the title too once all CCPs are held (after the
-    final interview where it is due); a CCS session grants the CCS or not. A title is never granted twice.
+    final interview where it is due) — unless a pair of evaluators sits it: then a title session's jury
+    of professionals grants the title after its interview (`rules.title_grant`); a CCS session grants the
+    CCS or not. A title is never granted twice.
     """
     check_permission(user, Action.CHANGE, registration)
     session = registration.session
@@ -174,9 +181,11 @@ def record_decision(
     if Decision.objects.filter(registration=registration).exists():
         raise TransitionError({"registration": _("The decision on this registration is already recorded.")})
     ccps = list(ccps)
-    _check_outcome(session, registration, title_granted, ccps, ccs_granted)
+    regulation = session.regulation()
+    _check_outcome(session, regulation, registration, title_granted, ccps, ccs_granted)
     decision = Decision(
         registration=registration,
+        regulation=regulation,
         title_granted=title_granted,
         ccs_granted=ccs_granted,
         decided_on=session.date,
@@ -190,7 +199,12 @@ def record_decision(
 
 
 def _check_outcome(
-    session: Session, registration: Registration, title_granted: bool, ccps: list[ActivityType], ccs_granted: bool
+    session: Session,
+    regulation: RegulationVersion,
+    registration: Registration,
+    title_granted: bool,
+    ccps: list[ActivityType],
+    ccs_granted: bool,
 ) -> None:
     if ccs_granted and session.kind != SessionKind.CCS:
         raise TransitionError({"ccs_granted": _("Only a CCS session grants a CCS.")})
@@ -208,14 +222,16 @@ def _check_outcome(
     candidate = registration.candidate
     if candidate.holds_title(session.version.title):
         raise TransitionError({"title_granted": _("The candidate already holds this title.")})
-    if session.kind != SessionKind.CCP:
-        return
     held = {**candidate.ccps_held(session.version), **{ccp.pk: session.date for ccp in ccps}}
-    if rules.missing_ccps(list(session.version.ccps.values_list("pk", flat=True)), held):
-        raise TransitionError({"title_granted": _("The title is granted once all its CCPs are held.")})
-    due = rules.final_interview(session.version.regulation, registration.path.kind, holds_all_ccps=True)
-    if due == FinalInterview.REQUIRED and not registration.elements.filter(kind=ElementKind.FINAL_INTERVIEW).exists():
-        raise TransitionError({"title_granted": _("The final interview with the jury is recorded first.")})
+    verdict = rules.title_grant(
+        regulation,
+        session.kind,
+        registration.path.kind,
+        holds_all_ccps=not rules.missing_ccps(list(session.version.ccps.values_list("pk", flat=True)), held),
+        interviewed=registration.elements.filter(kind=ElementKind.FINAL_INTERVIEW).exists(),
+    )
+    if not verdict:
+        raise TransitionError({"title_granted": verdict.reason})
 
 
 # --- What a candidate holds ----------------------------------------------------------------
@@ -295,37 +311,28 @@ def livret(candidate: Candidate, title: Title) -> QuerySet[GrantedCcp]:
     )
 
 
-def covering_ccps(ccp: ActivityType) -> set[int]:
-    """The CCP and every older CCP that corresponds to it, through successive revisions."""
-    covering = {ccp.pk}
-    pairs = list(
-        Correspondence.objects.filter(new_ccp__version__title_id=ccp.version.title_id).values_list(
-            "old_ccp_id", "new_ccp_id"
-        )
-    )
-    changed = True
-    while changed:
-        found = {old for old, new in pairs if new in covering} - covering
-        covering |= found
-        changed = bool(found)
-    return covering
-
-
 def ccps_held_by(user_ids: Collection[int], ccp_ids: Collection[int]) -> dict[int, set[int]]:
     """Which of the CCPs `ccp_ids` each account holds — granted alone, as part of a title, or through a
     correspondence — in a fixed number of queries, for dispatch. Accounts holding none are left out."""
     if not user_ids or not ccp_ids:
         return {}
-    titles = ActivityType.objects.filter(pk__in=ccp_ids).values("version__title_id")
-    pairs = list(
-        Correspondence.objects.filter(new_ccp__version__title_id__in=titles).values_list("old_ccp_id", "new_ccp_id")
-    )
+    found = correspondences(ActivityType.objects.filter(pk__in=ccp_ids).values("version__title_id"))
     wanted = set(ccp_ids)
     held = {
-        user_id: set(rules.ccps_held(granted, pairs)) & wanted
+        user_id: set(rules.ccps_held(granted, found)) & wanted
         for user_id, granted in ccps_granted("candidate__user_id", user_ids).items()
     }
     return {user_id: ccps for user_id, ccps in held.items() if ccps}
+
+
+@transaction.atomic
+def add_correspondence(user: User, new_ccp: ActivityType, old_ccps: Collection[ActivityType]) -> Correspondence:
+    """Record that holding all of `old_ccps` (of the revised version) counts as holding `new_ccp`."""
+    Correspondence.check_ccps(new_ccp, old_ccps)
+    correspondence = Correspondence(new_ccp=new_ccp)
+    save_restricted(user, correspondence)
+    correspondence.old_ccps.set(old_ccps)
+    return correspondence
 
 
 def may_list_holders(user: User | Any) -> bool:
@@ -359,16 +366,8 @@ def linkable_accounts() -> QuerySet[User]:
 def holders_of(ccp: ActivityType) -> QuerySet[User]:
     """Technicians holding CCP `ccp` — granted alone, as part of a title, or through a correspondence.
 
-    For dispatch: "which of my technicians hold the hydraulic repair CCP?"
+    For dispatch: "which of my technicians hold the hydraulic repair CCP?" The same rule as `ccps_held_by`.
     """
-    covering = covering_ccps(ccp)
-    candidates = Candidate.objects.filter(
-        Q(registrations__decision__ccps__ccp__in=covering)
-        | Q(
-            registrations__decision__title_granted=True,
-            registrations__session__version__ccps__in=covering,
-        )
-    )
-    return User.objects.filter(role=Role.TECHNICIAN, is_active=True, candidate__in=candidates).order_by(
-        "last_name", "first_name"
-    )
+    technicians = User.objects.filter(role=Role.TECHNICIAN, is_active=True, candidate__isnull=False)
+    holders = ccps_held_by(list(technicians.values_list("pk", flat=True)), [ccp.pk])
+    return technicians.filter(pk__in=holders).order_by("last_name", "first_name")

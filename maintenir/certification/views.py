@@ -236,7 +236,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     registrations = (
         Registration.objects.restrict(user)
         .filter(session=session)
-        .select_related("candidate", "path", "decision")
+        .select_related("candidate", "path", "decision__regulation")
         .prefetch_related("elements__ccp", "decision__ccps__ccp")
     )
     context = {

@@ -176,6 +176,13 @@ class GrantedCcpFactory(DjangoModelFactory):
     )
 
 
+def correspondence(new_ccp: ActivityType, *old_ccps: ActivityType) -> Correspondence:
+    """The revised title's order: holding all of `old_ccps` counts as holding `new_ccp`."""
+    row = Correspondence.objects.create(new_ccp=new_ccp)
+    row.old_ccps.set(old_ccps)
+    return row
+
+
 def certification_records(user: object) -> None:
     """One row of every certification model, the candidate's records about `user`, for tenancy tests."""
     registration: Any = RegistrationFactory(candidate__user=user, path__kind=PathKind.CONTINUOUS)
@@ -188,4 +195,4 @@ def certification_records(user: object) -> None:
     CcsFactory(title=version.title)
     revised = TitleVersionFactory(title=version.title, revises=version, valid_from=datetime.date(2031, 1, 1))
     new_ccp: Any = ActivityTypeFactory(version=revised)
-    Correspondence.objects.create(old_ccp=ccp, new_ccp=new_ccp)
+    correspondence(new_ccp, ccp)

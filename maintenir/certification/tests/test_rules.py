@@ -21,9 +21,10 @@ from maintenir.certification.choices import (
 from maintenir.certification.models import RegulationVersion
 
 SEED = importlib.import_module("maintenir.certification.migrations.0002_seed_titles")
-# The rows the data migration loads, unsaved: the rules read them by attribute only.
-OLDER = RegulationVersion(**SEED.REGULATIONS["arrete-2006"])
-NEWER = RegulationVersion(**SEED.REGULATIONS["arrete-2015"])
+CCS_ROUTES = importlib.import_module("maintenir.certification.migrations.0005_regulation_ccs_route").CCS_ROUTES
+# The rows the data migrations load, unsaved: the rules read them by attribute only.
+OLDER = RegulationVersion(**SEED.REGULATIONS["arrete-2006"], ccs_route=CCS_ROUTES["arrete-2006"])
+NEWER = RegulationVersion(**SEED.REGULATIONS["arrete-2015"], ccs_route=CCS_ROUTES["arrete-2015"])
 D = datetime.date
 
 
@@ -61,28 +62,48 @@ def test_vae_without_minimum_still_needs_some_experience() -> None:
     assert rules.vae_admissible(lifted, 1)
 
 
-def test_admissibility_is_valid_one_year() -> None:
-    assert rules.admissibility_expires(D(2025, 3, 15)) == D(2026, 3, 14)
+def test_admissibility_is_valid_one_year_anniversary_included() -> None:
+    """ "une notification de recevabilité lui permettant de s'inscrire à une session titre": one year, ending on
+    the anniversary as the capitalisation deadlines do."""
+    assert rules.admissibility_expires(D(2025, 1, 10)) == D(2026, 1, 10)
+    assert rules.admissibility_expires(D(2024, 2, 29)) == D(2025, 2, 28)
+    # One date rule: the five years of capitalisation end on the anniversary of the first CCP the same way.
+    assert rules.capitalisation_deadline(OLDER, None, VersionStatus.ACTIVE, D(2025, 1, 10)) == D(2030, 1, 10)
 
 
 # --- CCS ------------------------------------------------------------------------------------------
 
 
-def test_ccs_without_the_title_is_refused_with_the_reason() -> None:
-    verdict = rules.ccs_eligibility(NEWER, holds_title=False, path_kind=PathKind.CONTINUOUS, months=120)
+def test_ccs_without_the_title_is_refused_naming_the_title() -> None:
+    """ "Un candidat peut préparer un CCS s'il est déjà titulaire du titre professionnel auquel le CCS est associé." """
+    verdict = rules.ccs_route(NEWER, "Technicien du bâtiment communicant et connecté", False, PathKind.CONTINUOUS)
     assert not verdict
-    assert "holder of the title" in verdict.reason
+    assert verdict.reason.endswith(
+        "holder of the title it is attached to: Technicien du bâtiment communicant et connecté."
+    )
 
 
 @pytest.mark.parametrize(
-    ("regulation", "months", "allowed"), [(NEWER, 12, True), (OLDER, 12, False), (OLDER, 36, True)]
+    ("regulation", "kind", "months", "allowed"),
+    [
+        (NEWER, PathKind.EXPERIENCE, 12, True),
+        (NEWER, PathKind.EXPERIENCE, 11, False),
+        (NEWER, PathKind.VAE, 36, False),
+        (OLDER, PathKind.VAE, 12, False),
+        (OLDER, PathKind.VAE, 36, True),
+        (OLDER, PathKind.EXPERIENCE, 36, False),
+    ],
 )
-def test_ccs_without_training_needs_experience(regulation: RegulationVersion, months: int, allowed: bool) -> None:
-    assert bool(rules.ccs_eligibility(regulation, True, PathKind.VAE, months)) is allowed
+def test_ccs_without_training_by_the_route_and_experience_of_the_text(
+    regulation: RegulationVersion, kind: str, months: int, allowed: bool
+) -> None:
+    """Newer: "soit directement s'il justifie de 1 an d'expérience dans le métier visé"; older: "par la validation
+    des acquis de l'expérience (VAE)"."""
+    assert bool(rules.ccs_eligibility(regulation, "Titre", True, kind, months)) is allowed
 
 
 def test_ccs_after_training_needs_no_experience() -> None:
-    assert rules.ccs_eligibility(OLDER, True, PathKind.DISCONTINUOUS, 0)
+    assert rules.ccs_eligibility(OLDER, "Titre", True, PathKind.DISCONTINUOUS, 0)
 
 
 # --- CCPs held, missing, and until when -----------------------------------------------------
@@ -90,13 +111,26 @@ def test_ccs_after_training_needs_no_experience() -> None:
 
 def test_revision_with_correspondences_leaves_only_the_uncovered_new_ccps() -> None:
     # Old version CCPs 1-4; the revision has CCPs 11-13; 1→11 and 2→12 correspond, 13 is new.
-    held = rules.ccps_held({1: D(2022, 5, 1), 2: D(2022, 9, 1)}, [(1, 11), (2, 12), (3, 13)])
+    held = rules.ccps_held({1: D(2022, 5, 1), 2: D(2022, 9, 1)}, [({1}, 11), ({2}, 12), ({3}, 13)])
     assert rules.missing_ccps([11, 12, 13], held) == [13]
     assert held[11] == D(2022, 5, 1)
 
 
 def test_correspondences_chain_through_successive_revisions() -> None:
-    assert 21 in rules.ccps_held({1: D(2020, 1, 1)}, [(11, 21), (1, 11)])
+    assert 21 in rules.ccps_held({1: D(2020, 1, 1)}, [({11}, 21), ({1}, 11)])
+
+
+def test_several_old_ccps_give_one_new_ccp_only_together() -> None:
+    """ "l'arrêté de spécialité fixe les correspondances entre les CCP de l'ancien titre et ceux du titre révisé"
+    (connected-building seed): old CCP3 and CCP4 together give new CCP13; old CCP4 also feeds new CCP14."""
+    order = [({1}, 11), ({3, 4}, 13), ({4}, 14)]
+    alone = rules.ccps_held({1: D(2022, 5, 1), 3: D(2022, 9, 1)}, order)
+    assert rules.missing_ccps([11, 13, 14], alone) == [13, 14]
+    both = rules.ccps_held({3: D(2022, 9, 1), 4: D(2023, 2, 1)}, order)
+    assert rules.missing_ccps([11, 13, 14], both) == [11]
+    # Held from the day the set was complete.
+    assert both[13] == D(2023, 2, 1)
+    assert both[14] == D(2023, 2, 1)
 
 
 def test_partial_success_under_older_rules_gives_five_years_from_the_first_ccp() -> None:
@@ -218,15 +252,62 @@ def test_a_deadline_never_precedes_the_first_ccp(
         assert deadline >= min(held)
 
 
+@given(regulations, days, st.sampled_from([1, 12, 60]))
+def test_a_validity_never_ends_before_its_anniversary(
+    regulation: RegulationVersion, start: datetime.date, months: int
+) -> None:
+    """One date rule for every validity counted from a date: the anniversary is the last day, included."""
+    end = rules.validity_end(start, months)
+    assert end == rules.add_months(start, months)
+    assert end > start
+    if months == 12:
+        assert rules.admissibility_expires(start) == end
+        assert (end.year, end.month) == (start.year + 1, start.month)
+        assert end.day >= min(start.day, 28)
+    if months == 60:
+        assert rules.capitalisation_deadline(OLDER, None, VersionStatus.ACTIVE, start) == end
+
+
 @given(
     st.dictionaries(st.integers(0, 20), days, max_size=8),
-    st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20)), max_size=10),
+    st.lists(st.tuples(st.frozensets(st.integers(0, 20), min_size=1, max_size=3), st.integers(0, 20)), max_size=10),
 )
-def test_ccps_held_keep_every_grant_and_add_only_corresponding_ccps(granted: dict, pairs: list) -> None:
-    held = rules.ccps_held(granted, pairs)
+def test_ccps_held_keep_every_grant_and_add_only_corresponding_ccps(granted: dict, sets: list) -> None:
+    held = rules.ccps_held(granted, sets)
     assert all(held[ccp] <= day for ccp, day in granted.items())
-    reachable = set(granted) | {new for _old, new in pairs}
+    reachable = set(granted) | {new for _old, new in sets}
     assert set(held) <= reachable
+    # A new CCP is held only when all the old CCPs of one of its correspondences are.
+    for ccp in set(held) - set(granted):
+        assert any(new == ccp and old <= held.keys() for old, new in sets)
+
+
+revisions = st.integers(1, 6).flatmap(
+    lambda old_count: st.tuples(
+        st.just(old_count),
+        st.lists(st.frozensets(st.integers(1, old_count), min_size=1, max_size=3), min_size=1, max_size=6),
+    )
+)
+
+
+@given(revisions, st.dictionaries(st.integers(1, 6), days, max_size=6))
+def test_held_ccps_never_shrink_when_a_version_is_revised_with_full_correspondences(
+    revision: tuple[int, list[frozenset[int]]], granted: dict
+) -> None:
+    """ "En cas de révision du titre, l'arrêté de spécialité fixe les correspondances [...] Le candidat se présente
+    aux CCP manquants du nouveau titre." With every old CCP in some correspondence, a candidate holding the whole
+    old version misses nothing of the new one, and holding more old CCPs never gives fewer new ones."""
+    old_count, sets = revision
+    order = [(old, 100 + position) for position, old in enumerate(sets)]
+    order += [({ccp}, 200 + ccp) for ccp in range(1, old_count + 1) if not any(ccp in old for old in sets)]
+    new_ccps = [new for _old, new in order]
+    granted = {ccp: day for ccp, day in granted.items() if ccp <= old_count}
+    held = rules.ccps_held(granted, order)
+    assert all(held[ccp] <= day for ccp, day in granted.items())
+    everything = rules.ccps_held(dict.fromkeys(range(1, old_count + 1), D(2020, 1, 1)), order)
+    assert rules.missing_ccps(new_ccps, everything) == []
+    fewer = rules.ccps_held(dict(list(granted.items())[:-1]), order)
+    assert set(fewer) <= set(held)
 
 
 @given(st.lists(st.tuples(days, st.integers(0, 2000)), max_size=6))

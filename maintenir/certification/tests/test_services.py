@@ -20,9 +20,10 @@ from maintenir.certification.choices import (
     SessionKind,
     VersionStatus,
 )
-from maintenir.certification.models import Correspondence, Decision, EvaluationElement, Session, Title
+from maintenir.certification.models import Decision, EvaluationElement, Path, Session, Title
 from maintenir.certification.tests.factories import (
     ActivityTypeFactory,
+    CandidateFactory,
     CcsFactory,
     CentreFactory,
     ExperiencePeriodFactory,
@@ -31,10 +32,11 @@ from maintenir.certification.tests.factories import (
     RegistrationFactory,
     SessionFactory,
     TitleVersionFactory,
+    correspondence,
     regulation,
 )
 from maintenir.core.choices import Role
-from maintenir.core.services import TransitionError
+from maintenir.core.services import TransitionError, save_restricted
 from maintenir.core.tests.factories import UserFactory
 
 D = datetime.date
@@ -136,11 +138,75 @@ def test_revision_leaves_only_the_new_ccps_not_covered(staff: Any, industrial: A
     )
     new = [ActivityTypeFactory(version=revised, position=position) for position in (1, 2, 3)]
     for old_position, target in ((1, new[0]), (2, new[1])):
-        Correspondence.objects.create(old_ccp=industrial.ccps.get(position=old_position), new_ccp=target)
+        correspondence(target, industrial.ccps.get(position=old_position))
     standing = services.standing(path.candidate, industrial.title)
     assert standing.version == revised
     assert standing.missing == [new[2]]
     assert [held.obtained_on for held in standing.held] == [D(2023, 3, 1), D(2023, 6, 1)]
+
+
+def revise(version: Any, count: int, order: list[tuple[list[int], int]]) -> list[Any]:
+    """Revise `version` into a new version of `count` CCPs; `order` gives (old positions, new position) pairs."""
+    version.status, version.valid_until = VersionStatus.REVISED, D(2024, 12, 31)
+    version.save()
+    revised = TitleVersionFactory(
+        title=version.title, revises=version, valid_from=D(2025, 1, 1), regulation=regulation("arrete-2015")
+    )
+    new = [ActivityTypeFactory(version=revised, position=position) for position in range(1, count + 1)]
+    for olds, target in order:
+        correspondence(new[target - 1], *version.ccps.filter(position__in=olds))
+    return new
+
+
+def test_old_ccp3_and_ccp4_together_give_new_ccp3_and_alone_nothing(staff: Any, industrial: Any) -> None:
+    """ "En cas de révision du titre, l'arrêté de spécialité fixe les correspondances entre les CCP de l'ancien titre
+    et ceux du titre révisé. Le candidat se présente aux CCP manquants du nouveau titre." (connected-building seed),
+    on the industrial maintenance title revised with old CCP3 + CCP4 → new CCP3."""
+    alone, both = (
+        PathFactory(version=industrial, kind=PathKind.DISCONTINUOUS, candidate__user=UserFactory(role=Role.TECHNICIAN))
+        for _ in range(2)
+    )
+    grant_ccp(staff, alone, industrial, 3, D(2023, 3, 1))
+    grant_ccp(staff, both, industrial, 3, D(2023, 3, 1))
+    grant_ccp(staff, both, industrial, 4, D(2023, 9, 4))
+    new = revise(industrial, 3, [([1], 1), ([2], 2), ([3, 4], 3)])
+    standing = services.standing(alone.candidate, industrial.title)
+    assert (standing.held, standing.missing) == ([], new)
+    standing = services.standing(both.candidate, industrial.title)
+    assert [(held.ccp, held.obtained_on) for held in standing.held] == [(new[2], D(2023, 9, 4))]
+    assert standing.missing == new[:2]
+    # Dispatch asks the same rule.
+    assert list(services.holders_of(new[2])) == [both.candidate.user]
+    assert services.ccps_held_by([alone.candidate.user_id, both.candidate.user_id], [new[2].pk]) == {
+        both.candidate.user_id: {new[2].pk}
+    }
+
+
+def test_one_old_ccp_feeds_several_new_ccps(staff: Any, building: Any) -> None:
+    """ "l'arrêté de spécialité fixe les correspondances entre les CCP de l'ancien titre et ceux du titre révisé"
+    (connected-building seed): old CCP2 gives new CCP2 alone, and new CCP1 together with old CCP1."""
+    path = PathFactory(version=building, kind=PathKind.DISCONTINUOUS)
+    grant_ccp(staff, path, building, 2, D(2024, 3, 4))
+    new = revise(building, 2, [([1, 2], 1), ([2], 2)])
+    standing = services.standing(path.candidate, building.title)
+    assert [held.ccp for held in standing.held] == [new[1]]
+    assert standing.missing == [new[0]]
+    grant_ccp(staff, PathFactory(candidate=path.candidate, version=building), building, 1, D(2024, 6, 3))
+    standing = services.standing(path.candidate, building.title)
+    assert [(held.ccp, held.obtained_on) for held in standing.held] == [
+        (new[0], D(2024, 6, 3)),
+        (new[1], D(2024, 3, 4)),
+    ]
+    assert standing.missing == []
+
+
+def test_a_correspondence_names_old_ccps_of_the_revised_version(staff: Any, industrial: Any, building: Any) -> None:
+    new = revise(industrial, 1, [])
+    with pytest.raises(ValidationError) as refused:
+        services.add_correspondence(UserFactory(role=Role.ADMINISTRATOR), new[0], [building.ccps.get(position=1)])
+    assert "old_ccps" in refused.value.message_dict
+    added = services.add_correspondence(UserFactory(role=Role.ADMINISTRATOR), new[0], list(industrial.ccps.all()))
+    assert added.old_ccps.count() == 4
 
 
 # --- Sessions and juries ----------------------------------------------------------------------------
@@ -213,7 +279,7 @@ def test_a_session_change_keeps_its_registrations_valid(staff: Any, building: An
     session = title_session(building, D(2025, 1, 31))
     services.register(staff, session, path.candidate, path)
     with pytest.raises(TransitionError) as refused:
-        services.change_session(staff, edited(session, date=D(2025, 2, 1)))
+        services.change_session(staff, edited(session, date=D(2025, 2, 2)))
     assert str(path.candidate) in refused.value.message_dict["registrations"][0]
     assert "admissibility" in refused.value.message_dict["registrations"][0]
     assert Session.objects.get(pk=session.pk).date == D(2025, 1, 31)
@@ -323,12 +389,18 @@ def test_the_admissibility_decision_keeps_who_recorded_it_and_when(staff: Any, b
     assert path.admissibility_on == D(2024, 2, 1)
 
 
-def test_vae_candidate_sits_only_while_admissibility_is_in_force(staff: Any, building: Any) -> None:
-    path = ExperiencePeriodFactory(path__version=building).path
-    services.decide_admissibility(staff, path, True, D(2024, 2, 1))
-    services.register(staff, title_session(building, D(2025, 1, 31)), path.candidate, path)
+@pytest.mark.parametrize("version", ["building", "industrial"])
+def test_vae_admissibility_is_in_force_until_its_anniversary_included(
+    staff: Any, request: pytest.FixtureRequest, version: str
+) -> None:
+    """ "Il reçoit [...] une notification de recevabilité lui permettant de s'inscrire à une session titre" (both
+    seeds), valid one year: notified on 10 January, still in force on 10 January of the next year."""
+    title_version = request.getfixturevalue(version)
+    path = ExperiencePeriodFactory(path__version=title_version).path
+    services.decide_admissibility(staff, path, True, D(2025, 1, 10))
+    services.register(staff, title_session(title_version, D(2026, 1, 10)), path.candidate, path)
     with pytest.raises(ValidationError) as refused:
-        services.register(staff, title_session(building, D(2025, 2, 1)), path.candidate, path)
+        services.register(staff, title_session(title_version, D(2026, 1, 11)), path.candidate, path)
     assert "admissibility" in refused.value.message_dict["path"][0]
 
 
@@ -342,6 +414,72 @@ def test_in_training_results_for_a_vae_candidate_are_refused(staff: Any, buildin
 
 
 # --- CCS ---------------------------------------------------------------------------------------------
+
+
+def title_holder(staff: Any, version: Any) -> Any:
+    """A candidate granted the title at a title session of `version`."""
+    path = PathFactory(version=version)
+    registration = services.register(staff, title_session(version, D(2024, 6, 3)), path.candidate, path)
+    services.record_decision(staff, registration, title_granted=True)
+    return path.candidate
+
+
+@pytest.mark.parametrize("version", ["building", "industrial"])
+def test_a_ccs_path_of_someone_without_the_title_is_refused_naming_it(
+    staff: Any, request: pytest.FixtureRequest, version: str
+) -> None:
+    """ "Un candidat peut préparer un CCS s'il est déjà titulaire du titre professionnel auquel le CCS est associé."
+    (both seeds): refused when the path is created, not only at registration."""
+    title_version = request.getfixturevalue(version)
+    ccs = CcsFactory(title=title_version.title)
+    path = Path(candidate=CandidateFactory(), kind=PathKind.CONTINUOUS, version=title_version, ccs=ccs)
+    path.started_on = D(2025, 1, 6)
+    with pytest.raises(ValidationError) as refused:
+        save_restricted(staff, path)
+    assert refused.value.message_dict["ccs"] == [
+        f"A CCS can only be prepared by a holder of the title it is attached to: {title_version.title.name}."
+    ]
+    assert not Path.objects.exists()
+    path.candidate = title_holder(staff, title_version)
+    save_restricted(staff, path)
+
+
+def test_ccs_directly_on_one_year_in_the_trade_under_the_newer_text(staff: Any, building: Any) -> None:
+    """ "Il peut se présenter soit à la suite d'un parcours de formation, soit directement s'il justifie de 1 an
+    d'expérience dans le métier visé." (connected-building seed): no VAE, no notification of admissibility."""
+    candidate = title_holder(staff, building)
+    ccs = CcsFactory(title=building.title)
+    path = Path(candidate=candidate, kind=PathKind.EXPERIENCE, version=building, ccs=ccs, started_on=D(2025, 1, 6))
+    save_restricted(staff, path)
+    ExperiencePeriodFactory(path=path, started_on=D(2024, 1, 1), ended_on=D(2024, 11, 30))
+    session = SessionFactory(kind=SessionKind.CCS, version=building, ccs=ccs, date=D(2025, 6, 2))
+    JuryMemberFactory.create_batch(2, session=session)
+    with pytest.raises(ValidationError) as refused:
+        services.register(staff, session, candidate, path)
+    assert refused.value.message_dict["candidate"] == [
+        "Without a training path, a CCS needs 12 months of experience in the trade; 11 are counted."
+    ]
+    ExperiencePeriodFactory(path=path, started_on=D(2024, 12, 1), ended_on=D(2024, 12, 31))
+    registration = services.register(staff, session, candidate, path)
+    services.record_decision(staff, registration, ccs_granted=True)
+    assert Document.PARCHEMIN_CCS in services.standing(candidate, building.title).documents
+
+
+def test_ccs_without_training_under_the_older_text_is_by_vae(staff: Any, industrial: Any) -> None:
+    """ "Un CCS peut être préparé à la suite d'un parcours de formation ou par la validation des acquis de
+    l'expérience (VAE)." (industrial maintenance seed): no direct route there."""
+    path = Path(
+        candidate=title_holder(staff, industrial),
+        kind=PathKind.EXPERIENCE,
+        version=industrial,
+        ccs=CcsFactory(title=industrial.title),
+        started_on=D(2025, 1, 6),
+    )
+    with pytest.raises(ValidationError) as refused:
+        save_restricted(staff, path)
+    assert refused.value.message_dict["ccs"] == ["Without a training path, this CCS is prepared this way: By VAE."]
+    path.kind = PathKind.VAE
+    save_restricted(staff, path)
 
 
 def test_ccs_asked_without_the_title_is_refused_with_the_reason(staff: Any, building: Any) -> None:
@@ -394,6 +532,47 @@ def test_capitalisation_under_newer_rules_needs_the_final_interview(staff: Any, 
     assert standing.title_granted
     assert standing.missing == []
     assert standing.documents == [Document.PARCHEMIN_TITLE]
+
+
+def test_older_text_discontinuous_path_title_by_a_jury_of_professionals_after_its_interview(
+    staff: Any, industrial: Any
+) -> None:
+    """ "Pour l'obtention de chaque CCP, le candidat est évalué par un binôme d'évaluateurs composé d'un professionnel
+    et d'un formateur de la spécialité. [...] Après obtention de tous les CCP du titre visé le jury de professionnels
+    conduit un entretien avec le candidat en vue d'attribuer le titre." (industrial maintenance seed)"""
+    path = PathFactory(version=industrial, kind=PathKind.DISCONTINUOUS)
+    for position, day in ((1, D(2024, 3, 4)), (2, D(2024, 6, 3)), (3, D(2024, 9, 2))):
+        grant_ccp(staff, path, industrial, position, day)
+    last = ccp_session(industrial, 4, D(2024, 12, 2))
+    assert [member.profile for member in last.jury.all()] == [MemberProfile.PROFESSIONAL, MemberProfile.TRAINER]
+    registration = services.register(staff, last, path.candidate, path)
+    services.record_element(staff, EvaluationElement(registration=registration, kind=ElementKind.FINAL_INTERVIEW))
+    with pytest.raises(TransitionError) as refused:
+        services.record_decision(staff, registration, ccps=[last.ccp], title_granted=True)
+    assert "pair of evaluators grants CCPs only" in refused.value.message_dict["title_granted"][0]
+    assert not Decision.objects.filter(registration=registration).exists()
+    services.record_decision(staff, registration, ccps=[last.ccp])
+    standing = services.standing(path.candidate, industrial.title)
+    assert (standing.missing, standing.final_interview) == ([], FinalInterview.REQUIRED)
+    interview = services.register(staff, title_session(industrial, D(2025, 1, 6)), path.candidate, path)
+    with pytest.raises(TransitionError) as refused:
+        services.record_decision(staff, interview, title_granted=True)
+    assert "final interview" in refused.value.message_dict["title_granted"][0]
+    services.record_element(staff, EvaluationElement(registration=interview, kind=ElementKind.FINAL_INTERVIEW))
+    services.record_decision(staff, interview, title_granted=True)
+    assert services.standing(path.candidate, industrial.title).title_granted
+
+
+def test_older_text_title_session_of_a_discontinuous_path_needs_every_ccp(staff: Any, industrial: Any) -> None:
+    """ "Après obtention de tous les CCP du titre visé le jury de professionnels conduit un entretien avec le
+    candidat en vue d'attribuer le titre." (industrial maintenance seed)"""
+    path = PathFactory(version=industrial, kind=PathKind.DISCONTINUOUS)
+    grant_ccp(staff, path, industrial, 1, D(2024, 3, 4))
+    interview = services.register(staff, title_session(industrial, D(2025, 1, 6)), path.candidate, path)
+    services.record_element(staff, EvaluationElement(registration=interview, kind=ElementKind.FINAL_INTERVIEW))
+    with pytest.raises(TransitionError) as refused:
+        services.record_decision(staff, interview, title_granted=True)
+    assert "all its CCPs" in refused.value.message_dict["title_granted"][0]
 
 
 def test_older_rules_after_partial_success_the_jury_may_call_an_interview(staff: Any, industrial: Any) -> None:
@@ -460,7 +639,7 @@ def test_holders_of_a_ccp_include_title_holders_and_correspondences(staff: Any, 
     assert set(services.holders_of(hydraulic)) == {direct, through_title}
     revised = TitleVersionFactory(title=industrial.title, revises=industrial, valid_from=D(2031, 1, 1))
     new_hydraulic = ActivityTypeFactory(version=revised)
-    Correspondence.objects.create(old_ccp=hydraulic, new_ccp=new_hydraulic)
+    correspondence(new_hydraulic, hydraulic)
     assert set(services.holders_of(new_hydraulic)) == {direct, through_title}
 
 
@@ -502,3 +681,88 @@ def test_livret_lists_exactly_the_ccps_granted_and_the_title_is_granted_once(
     assert titles == int(standing.title_granted)
     if standing.deadline is not None:
         assert standing.deadline >= min(found for _position, found in granted)
+
+
+@settings(max_examples=10, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    st.lists(st.tuples(st.integers(1, 4), st.booleans()), min_size=1, max_size=5),
+    st.lists(st.frozensets(st.integers(1, 4), min_size=1, max_size=3), min_size=1, max_size=3),
+)
+def test_after_a_revision_the_livret_keeps_the_ccps_granted_and_the_standing_follows_the_order(
+    staff: Any, industrial: Any, steps: list[tuple[int, bool]], sets: list[frozenset[int]]
+) -> None:
+    """ "Un livret de certification, qui enregistre les CCP progressivement acquis" (industrial maintenance seed);
+    "l'arrêté de spécialité fixe les correspondances entre les CCP de l'ancien titre et ceux du titre révisé"
+    (connected-building seed). Any CCP sessions, then a revision whose new CCPs each need a set of old CCPs."""
+    path = PathFactory(version=industrial, kind=PathKind.DISCONTINUOUS)
+    first: dict[int, datetime.date] = {}
+    granted: list[tuple[int, datetime.date]] = []
+    day = D(2023, 1, 9)
+    for position, passed in steps:
+        day += datetime.timedelta(weeks=5)
+        session = ccp_session(industrial, position, day)
+        registration = services.register(staff, session, path.candidate, path)
+        services.record_decision(staff, registration, ccps=[session.ccp] if passed else [])
+        if passed:
+            granted.append((position, day))
+            first.setdefault(position, day)
+    new = revise(industrial, len(sets), [(sorted(olds), target) for target, olds in enumerate(sets, start=1)])
+    livret = [
+        (line.ccp.position, line.decision.decided_on) for line in services.livret(path.candidate, industrial.title)
+    ]
+    assert sorted(livret) == sorted(granted)
+    standing = services.standing(path.candidate, industrial.title)
+    expected = {
+        ccp: max(first[position] for position in olds)
+        for ccp, olds in zip(new, sets, strict=True)
+        if olds <= first.keys()
+    }
+    assert {held.ccp: held.obtained_on for held in standing.held} == expected
+    assert standing.missing == [ccp for ccp in new if ccp not in expected]
+    if standing.deadline is not None:
+        assert standing.deadline >= min(first.values())
+
+
+# --- Rules by the date of the act ---------------------------------------------------------------
+
+
+def test_the_jury_is_judged_by_the_rules_of_the_session_date(staff: Any, building: Any) -> None:
+    """ "le candidat est évalué par un jury composé de professionnels" (connected-building seed); since 2017 each has
+    3 years in the trade and has not left it for more than 5. The decision says which rules it was taken under."""
+    building.valid_from = D(2016, 1, 1)
+    building.save()
+    decisions = []
+    for day in (D(2016, 6, 6), D(2017, 6, 6)):
+        session = SessionFactory(version=building, date=day)
+        JuryMemberFactory(session=session, years_in_trade=2)
+        JuryMemberFactory(session=session, years_out_of_trade=6)
+        registration = RegistrationFactory(session=session)
+        try:
+            decisions.append(services.record_decision(staff, registration, title_granted=True))
+        except TransitionError as refused:
+            decisions.append(refused)
+    assert decisions[0].regulation.code == "arrete-2015"
+    assert "at least 3 years in the trade" in str(decisions[1])
+    assert "more than 5 years ago" in str(decisions[1])
+    session = SessionFactory(version=building, date=D(2017, 6, 6))
+    JuryMemberFactory.create_batch(2, session=session)
+    decision = services.record_decision(staff, RegistrationFactory(session=session), title_granted=True)
+    assert decision.regulation.code == "arrete-2015-2017"
+
+
+def test_a_vae_application_is_judged_by_the_rules_of_its_date(staff: Any, building: Any) -> None:
+    """ "justifiant, en tant que salarié ou bénévole, d'une expérience professionnelle d'un an en rapport avec le
+    titre visé" (connected-building seed): a year until 2023, no minimum for applications since 1 January 2024."""
+    before, since = (
+        ExperiencePeriodFactory(
+            path__version=building, path__started_on=day, started_on=D(2023, 1, 1), ended_on=D(2023, 6, 30)
+        ).path
+        for day in (D(2023, 9, 4), D(2024, 1, 8))
+    )
+    with pytest.raises(TransitionError) as refused:
+        services.decide_admissibility(staff, before, True, D(2023, 11, 6))
+    assert "12 months" in str(refused.value)
+    services.decide_admissibility(staff, since, True, D(2024, 3, 4))
+    since.refresh_from_db()
+    assert since.admissibility == Admissibility.ADMISSIBLE
+    assert since.admissibility_regulation.code == "arrete-2015-2024"

@@ -231,3 +231,11 @@ def test_a_path_with_its_admissibility_decided_stays_a_vae_path(training_staff: 
     assert response.status_code == 302
     path.refresh_from_db()
     assert (path.kind, path.started_on) == ("vae", datetime.date(2024, 3, 4))
+
+
+def test_the_session_page_names_the_rules_each_decision_was_taken_under(training_staff: Any, titled: Any) -> None:
+    """The rules apply by the date of the act: the session of 2 June 2025 was judged under the 2015 text as in force
+    then (amended in 2017 for juries, in 2024 for VAE)."""
+    session = titled.registrations.get().session
+    page = client_for(training_staff).get(session.get_absolute_url()).content.decode()
+    assert "Decided under: Arrêté du 22 décembre 2015, modifié (VAE sans durée minimale" in page

@@ -9,12 +9,12 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from maintenir.certification.models import Correspondence
 from maintenir.certification.tests.factories import (
     ActivityTypeFactory,
     DecisionFactory,
     GrantedCcpFactory,
     TitleVersionFactory,
+    correspondence,
 )
 from maintenir.core.choices import Role
 from maintenir.core.tests.factories import UserFactory
@@ -130,7 +130,7 @@ def test_profiles_of_many_people_in_a_fixed_number_of_queries(django_assert_num_
     ccp = ActivityTypeFactory(version=version, name="Maintenir les équipements")
     revised = TitleVersionFactory(title=version.title, revises=version, valid_from=datetime.date(2031, 1, 1))
     new_ccp = ActivityTypeFactory(version=revised)
-    Correspondence.objects.create(old_ccp=ccp, new_ccp=new_ccp)
+    correspondence(new_ccp, ccp)
     by_grant, by_title, by_correspondence, nobody = UserFactory.create_batch(4, role=Role.TECHNICIAN)
     GrantedCcpFactory(
         ccp=ccp, decision__registration__candidate__user=by_grant, decision__registration__session__version=version
