@@ -21,7 +21,7 @@ from maintenir.api.common import (
     resolve_many,
     restricted,
 )
-from maintenir.certification import services
+from maintenir.certification import questions, services
 from maintenir.certification.choices import ElementKind, MemberProfile, PathKind, SessionKind
 from maintenir.certification.models import (
     ActivityType,
@@ -317,6 +317,39 @@ class StandingOut(Schema):
     documents: list[str]
 
 
+class PeriodOut(Schema):
+    employer: str
+    started_on: datetime.date
+    ended_on: datetime.date
+    related: bool = Field(description="Counted: related to the title.")
+
+
+class AdmissibilityVerdictOut(Schema):
+    path: int
+    admissible: bool = Field(description="Whether an admissible notification could be recorded today.")
+    rule: str
+    reasons: list[str] = Field(description="Why it could not; empty when it could.")
+    experience_months: int = Field(description="Months of related experience, overlaps counted once.")
+    needed_months: int
+    periods: list[PeriodOut]
+    recorded: str = Field(description="The admissibility recorded so far: pending, admissible or refused.")
+    valid_until: datetime.date | None = Field(description="Last day a recorded admissibility lets the candidate sit.")
+
+
+class MemberVerdictOut(Schema):
+    id: int
+    name: str
+    problems: list[str]
+
+
+class JuryVerdictOut(Schema):
+    session: int
+    valid: bool = Field(description="Whether a decision could be recorded with this jury.")
+    rule: str
+    reasons: list[str]
+    members: list[MemberVerdictOut]
+
+
 # --- Referential -----------------------------------------------------------------------------------
 
 
@@ -478,6 +511,24 @@ def decide_admissibility(request: HttpRequest, path_id: int, payload: Admissibil
     return services.decide_admissibility(acting_user(request), path, payload.admissible, payload.on)
 
 
+@router.get("/certification/paths/{path_id}/admissibility", response=AdmissibilityVerdictOut)
+def vae_admissibility(request: HttpRequest, path_id: int) -> dict[str, Any]:
+    """Whether this VAE application is admissible on its declared experience; records nothing."""
+    paths = restricted(Path, request).select_related("version__regulation").prefetch_related("experience_periods")
+    verdict = questions.vae_admissibility(get_visible(paths, path_id))
+    return {
+        "path": path_id,
+        "admissible": verdict.admissible,
+        "rule": verdict.rule,
+        "reasons": verdict.reasons,
+        "experience_months": verdict.months,
+        "needed_months": verdict.needed_months,
+        "periods": verdict.periods,
+        "recorded": verdict.recorded,
+        "valid_until": verdict.valid_until,
+    }
+
+
 # --- Sessions ---------------------------------------------------------------------------------------
 
 
@@ -508,6 +559,23 @@ def update_session(request: HttpRequest, session_id: int, payload: SessionPatch)
     session = get_visible(_sessions(request), session_id)
     apply_changes(request, session, payload.model_dump(exclude_unset=True), SESSION_KEYS)
     return services.change_session(acting_user(request), session)
+
+
+@router.get("/certification/sessions/{session_id}/jury-validity", response=JuryVerdictOut)
+def jury_validity(request: HttpRequest, session_id: int) -> dict[str, Any]:
+    """Whether the session's jury is validly composed, as a decision requires, and who disqualifies it; records
+    nothing."""
+    verdict = questions.jury_validity(get_visible(_sessions(request), session_id))
+    return {
+        "session": session_id,
+        "valid": verdict.valid,
+        "rule": verdict.rule,
+        "reasons": verdict.reasons,
+        "members": [
+            {"id": checked.member.pk, "name": checked.member.name, "problems": checked.problems}
+            for checked in verdict.members
+        ],
+    }
 
 
 @router.post("/certification/sessions/{session_id}/jury", response={201: JuryMemberOut})
@@ -566,3 +634,4 @@ def record_decision(request: HttpRequest, registration_id: int, payload: Decisio
         ccs_granted=payload.ccs_granted,
         notes=payload.notes,
     )
+

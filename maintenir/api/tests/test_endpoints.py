@@ -561,6 +561,7 @@ ENDPOINTS = [
         lambda w, p: {"admissible": True, "on": "2024-02-01"},
         refused="manager",
     ),
+    Endpoint("get", "/api/certification/paths/{w.certification.vae_path.pk}/admissibility", "manager"),
     Endpoint("get", "/api/certification/sessions", "manager", outsider=200),
     Endpoint(
         "post",
@@ -578,6 +579,7 @@ ENDPOINTS = [
         outsider=403,
     ),
     Endpoint("get", "/api/certification/sessions/{w.certification.session.pk}", "manager"),
+    Endpoint("get", "/api/certification/sessions/{w.certification.session.pk}/jury-validity", "manager"),
     Endpoint(
         "patch",
         "/api/certification/sessions/{w.certification.session.pk}",
