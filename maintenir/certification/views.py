@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maintenir.certification import questions, services
+from maintenir.certification import questions, referential, services
 from maintenir.certification.choices import Admissibility, PathKind
 from maintenir.certification.filtersets import CandidateFilterSet, SessionFilterSet
 from maintenir.certification.forms import (
@@ -74,7 +74,12 @@ def title_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "certification/title_detail.html",
-        {"title": title, "may_dispatch": services.may_list_holders(request.user)},
+        {
+            "title": title,
+            "may_dispatch": services.may_list_holders(request.user),
+            "may_read_keeping": referential.may_read(request.user),
+            "may_keep": can(request.user, Action.CHANGE, title),
+        },
     )
 
 
