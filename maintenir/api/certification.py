@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from maintenir.api.common import (
+    ChangeOut,
     Input,
     Pagination,
     PdfFile,
@@ -22,24 +23,27 @@ from maintenir.api.common import (
     resolve_many,
     restricted,
 )
-from maintenir.certification import services
-from maintenir.certification.choices import ElementKind, MemberProfile, PathKind, SessionKind
+from maintenir.certification import questions, referential, services
+from maintenir.certification.choices import ElementKind, MemberProfile, PathKind, SessionKind, VersionStatus
 from maintenir.certification.models import (
     ActivityType,
     Candidate,
     Ccs,
     Centre,
+    Correspondence,
     Decision,
     EvaluationElement,
     ExperiencePeriod,
     JuryMember,
     Path,
     Registration,
+    RegulationVersion,
     Session,
     Title,
     TitleVersion,
 )
-from maintenir.core.models import User
+from maintenir.core.changelog import changes_for
+from maintenir.core.models import ObjectChange, User
 from maintenir.core.services import save_restricted
 from maintenir.reports import certification as documents
 from maintenir.reports.views import pdf_response
@@ -329,6 +333,39 @@ class StandingOut(Schema):
     documents: list[str]
 
 
+class PeriodOut(Schema):
+    employer: str
+    started_on: datetime.date
+    ended_on: datetime.date
+    related: bool = Field(description="Counted: related to the title.")
+
+
+class AdmissibilityVerdictOut(Schema):
+    path: int
+    admissible: bool = Field(description="Whether an admissible notification could be recorded today.")
+    rule: str
+    reasons: list[str] = Field(description="Why it could not; empty when it could.")
+    experience_months: int = Field(description="Months of related experience, overlaps counted once.")
+    needed_months: int
+    periods: list[PeriodOut]
+    recorded: str = Field(description="The admissibility recorded so far: pending, admissible or refused.")
+    valid_until: datetime.date | None = Field(description="Last day a recorded admissibility lets the candidate sit.")
+
+
+class MemberVerdictOut(Schema):
+    id: int
+    name: str
+    problems: list[str]
+
+
+class JuryVerdictOut(Schema):
+    session: int
+    valid: bool = Field(description="Whether a decision could be recorded with this jury.")
+    rule: str
+    reasons: list[str]
+    members: list[MemberVerdictOut]
+
+
 # --- Referential -----------------------------------------------------------------------------------
 
 
@@ -489,6 +526,24 @@ def decide_admissibility(request: HttpRequest, path_id: int, payload: Admissibil
     return services.decide_admissibility(acting_user(request), path, payload.admissible, payload.on)
 
 
+@router.get("/certification/paths/{path_id}/admissibility", response=AdmissibilityVerdictOut)
+def vae_admissibility(request: HttpRequest, path_id: int) -> dict[str, Any]:
+    """Whether this VAE application is admissible on its declared experience; records nothing."""
+    paths = restricted(Path, request).select_related("version__regulation").prefetch_related("experience_periods")
+    verdict = questions.vae_admissibility(get_visible(paths, path_id))
+    return {
+        "path": path_id,
+        "admissible": verdict.admissible,
+        "rule": verdict.rule,
+        "reasons": verdict.reasons,
+        "experience_months": verdict.months,
+        "needed_months": verdict.needed_months,
+        "periods": verdict.periods,
+        "recorded": verdict.recorded,
+        "valid_until": verdict.valid_until,
+    }
+
+
 # --- Sessions ---------------------------------------------------------------------------------------
 
 
@@ -519,6 +574,23 @@ def update_session(request: HttpRequest, session_id: int, payload: SessionPatch)
     session = get_visible(_sessions(request), session_id)
     apply_changes(request, session, payload.model_dump(exclude_unset=True), SESSION_KEYS)
     return services.change_session(acting_user(request), session)
+
+
+@router.get("/certification/sessions/{session_id}/jury-validity", response=JuryVerdictOut)
+def jury_validity(request: HttpRequest, session_id: int) -> dict[str, Any]:
+    """Whether the session's jury is validly composed, as a decision requires, and who disqualifies it; records
+    nothing."""
+    verdict = questions.jury_validity(get_visible(_sessions(request), session_id))
+    return {
+        "session": session_id,
+        "valid": verdict.valid,
+        "rule": verdict.rule,
+        "reasons": verdict.reasons,
+        "members": [
+            {"id": checked.member.pk, "name": checked.member.name, "problems": checked.problems}
+            for checked in verdict.members
+        ],
+    }
 
 
 @router.post("/certification/sessions/{session_id}/jury", response={201: JuryMemberOut})
@@ -577,3 +649,243 @@ def record_decision(request: HttpRequest, registration_id: int, payload: Decisio
         ccs_granted=payload.ccs_granted,
         notes=payload.notes,
     )
+
+
+# --- Keeping the referential: administrators write, the training centre reads -------------------------
+
+
+class VersionIn(Input):
+    name: str
+    valid_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+    status: VersionStatus = VersionStatus.ACTIVE
+    regulation: int = Field(description="The regulation version (rules in force) of this title version.")
+
+
+class VersionPatch(partial_schema(VersionIn)):  # type: ignore[misc]
+    """Only the fields sent are changed; a closed version has its closing date (`valid_until`)."""
+
+
+class RevisionIn(Input):
+    name: str
+    valid_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+    regulation: int | None = Field(None, description="The regulation version; the revised version's if omitted.")
+
+
+VERSION_KEYS: dict[str, type[Model]] = {"regulation": RegulationVersion}
+
+
+class CorrespondenceIn(Input):
+    old_ccps: list[int] = Field(description="The old CCPs that together give the new CCP, all of them needed.")
+    new_ccp: int
+
+
+class CorrespondenceOut(Schema):
+    id: int
+    old_ccps: list[int]
+    new_ccp: int = Field(alias="new_ccp_id")
+
+    @staticmethod
+    def resolve_old_ccps(correspondence: Correspondence) -> list[int]:
+        return sorted(ccp.pk for ccp in correspondence.old_ccps.all())
+
+
+class VersionDetailOut(Schema):
+    id: int
+    title: int = Field(alias="title_id")
+    name: str
+    valid_from: datetime.date | None
+    valid_until: datetime.date | None
+    status: str
+    regulation: int = Field(alias="regulation_id")
+    revises: int | None = Field(None, alias="revises_id")
+    ccps: list[CcpOut]
+    correspondences: list[CorrespondenceOut] = Field(description="Into this version's CCPs.")
+
+    @staticmethod
+    def resolve_ccps(version: TitleVersion) -> list[Any]:
+        return list(version.ccps.all())
+
+    @staticmethod
+    def resolve_correspondences(version: TitleVersion) -> list[Any]:
+        return list(referential.correspondences_into(version))
+
+
+class ClosureIn(Input):
+    valid_until: datetime.date = Field(description="The closing date: the end of the version's validity.")
+
+
+class ClosureEffectOut(Schema):
+    candidate: int
+    name: str
+    ccps_held: int
+    first_ccp_on: datetime.date
+    deadline: datetime.date | None = Field(description="Last day to obtain the title.")
+
+
+class CcpIn(Input):
+    position: int = Field(ge=1)
+    name: str
+
+
+class CcpCreatedOut(Schema):
+    id: int
+    version: int = Field(alias="version_id")
+    position: int
+    name: str
+
+
+class CcsIn(Input):
+    name: str
+
+
+class CcsDetailOut(CcsIn):
+    id: int
+    title: int = Field(alias="title_id")
+
+
+class CentreIn(Input):
+    name: str
+    approval_number: str
+    city: str = ""
+
+
+class CentrePatch(partial_schema(CentreIn)):  # type: ignore[misc]
+    """Only the fields sent are changed."""
+
+
+def _kept(model: type[M], request: HttpRequest) -> QuerySet[M]:
+    """The referential objects, for those who keep or read its keeping (403 for the other roles)."""
+    referential.check_read(acting_user(request))
+    return restricted(model, request)
+
+
+def _effects(effects: list[referential.ClosureEffect]) -> list[dict[str, Any]]:
+    return [
+        {
+            "candidate": effect.candidate.pk,
+            "name": str(effect.candidate),
+            "ccps_held": effect.ccps_held,
+            "first_ccp_on": effect.first_ccp_on,
+            "deadline": effect.deadline,
+        }
+        for effect in effects
+    ]
+
+
+@router.post("/certification/titles/{title_id}/versions", response={201: VersionDetailOut})
+def create_version(request: HttpRequest, title_id: int, payload: VersionIn) -> Model:
+    title = get_visible(_kept(Title, request), title_id)
+    version = apply_changes(request, TitleVersion(title=title), payload.model_dump(), VERSION_KEYS)
+    return referential.save(acting_user(request), version)
+
+
+@router.get("/certification/versions/{version_id}", response=VersionDetailOut)
+def get_version(request: HttpRequest, version_id: int) -> TitleVersion:
+    return get_visible(_kept(TitleVersion, request), version_id)
+
+
+@router.patch("/certification/versions/{version_id}", response=VersionDetailOut)
+def update_version(request: HttpRequest, version_id: int, payload: VersionPatch) -> Model:
+    version = get_visible(_kept(TitleVersion, request), version_id)
+    apply_changes(request, version, payload.model_dump(exclude_unset=True), VERSION_KEYS)
+    return referential.save(acting_user(request), version)
+
+
+@router.get("/certification/versions/{version_id}/changes", response=list[ChangeOut])
+@paginate(Pagination)
+def version_changes(request: HttpRequest, version_id: int) -> QuerySet[ObjectChange]:
+    """The change log of the version, its CCPs and the correspondences into it."""
+    return changes_for(get_visible(_kept(TitleVersion, request), version_id))
+
+
+@router.post("/certification/versions/{version_id}/revisions", response={201: VersionDetailOut})
+def revise_version(request: HttpRequest, version_id: int, payload: RevisionIn) -> TitleVersion:
+    """Create the version that revises this one (same title); this one is marked revised."""
+    old = get_visible(_kept(TitleVersion, request).select_related("title", "regulation"), version_id)
+    changes = payload.model_dump()
+    if changes["regulation"] is None:
+        changes["regulation"] = old.regulation_id
+    new = apply_changes(request, TitleVersion(), changes, VERSION_KEYS)
+    return referential.revise(acting_user(request), old, new)
+
+
+@router.get("/certification/versions/{version_id}/closure", response=list[ClosureEffectOut])
+def closure_preview(request: HttpRequest, version_id: int, valid_until: datetime.date) -> list[dict[str, Any]]:
+    """The candidates holding CCPs of this version, with their deadline were it closed on `valid_until`;
+    records nothing."""
+    version = get_visible(_kept(TitleVersion, request).select_related("regulation"), version_id)
+    return _effects(referential.closure_effects(version, valid_until))
+
+
+@router.post("/certification/versions/{version_id}/closure", response=list[ClosureEffectOut])
+def close_version(request: HttpRequest, version_id: int, payload: ClosureIn) -> list[dict[str, Any]]:
+    """Close the version on its closing date; answers its CCP holders with their new deadlines."""
+    version = get_visible(_kept(TitleVersion, request).select_related("regulation"), version_id)
+    return _effects(referential.close(acting_user(request), version, payload.valid_until))
+
+
+@router.post("/certification/versions/{version_id}/ccps", response={201: CcpCreatedOut})
+def create_ccp(request: HttpRequest, version_id: int, payload: CcpIn) -> Model:
+    version = get_visible(_kept(TitleVersion, request), version_id)
+    return referential.save(acting_user(request), ActivityType(version=version, **payload.model_dump()))
+
+
+@router.get("/certification/versions/{version_id}/correspondences", response=list[CorrespondenceOut])
+def list_correspondences(request: HttpRequest, version_id: int) -> QuerySet[Correspondence]:
+    return referential.correspondences_into(get_visible(_kept(TitleVersion, request), version_id))
+
+
+@router.post("/certification/versions/{version_id}/correspondences", response={201: CorrespondenceOut})
+def create_correspondence(request: HttpRequest, version_id: int, payload: CorrespondenceIn) -> Correspondence:
+    """Record that holding all of `old_ccps` (CCPs of the version this one revises) counts as holding `new_ccp`."""
+    version = get_visible(_kept(TitleVersion, request), version_id)
+    new_ccp = get_visible(restricted(ActivityType, request).filter(version=version), payload.new_ccp)
+    old_ccps = [_named(ActivityType, request, pk, "old_ccps") for pk in payload.old_ccps]
+    return services.add_correspondence(acting_user(request), new_ccp, old_ccps)
+
+
+@router.delete("/certification/correspondences/{correspondence_id}", response={204: None})
+def remove_correspondence(request: HttpRequest, correspondence_id: int) -> Status[None]:
+    correspondence = get_visible(_kept(Correspondence, request), correspondence_id)
+    referential.remove_correspondence(acting_user(request), correspondence)
+    return Status(204, None)
+
+
+@router.post("/certification/titles/{title_id}/ccs", response={201: CcsDetailOut})
+def create_ccs(request: HttpRequest, title_id: int, payload: CcsIn) -> Model:
+    title = get_visible(_kept(Title, request), title_id)
+    return referential.save(acting_user(request), Ccs(title=title, **payload.model_dump()))
+
+
+@router.patch("/certification/ccs/{ccs_id}", response=CcsDetailOut)
+def update_ccs(request: HttpRequest, ccs_id: int, payload: CcsIn) -> Model:
+    ccs = get_visible(_kept(Ccs, request), ccs_id)
+    ccs.name = payload.name
+    return referential.save(acting_user(request), ccs)
+
+
+@router.post("/certification/centres", response={201: CentreOut})
+def create_centre(request: HttpRequest, payload: CentreIn) -> Model:
+    referential.check_read(acting_user(request))
+    return referential.save(acting_user(request), Centre(**payload.model_dump()))
+
+
+@router.get("/certification/centres/{centre_id}", response=CentreOut)
+def get_centre(request: HttpRequest, centre_id: int) -> Centre:
+    return get_visible(_kept(Centre, request), centre_id)
+
+
+@router.patch("/certification/centres/{centre_id}", response=CentreOut)
+def update_centre(request: HttpRequest, centre_id: int, payload: CentrePatch) -> Model:
+    centre = get_visible(_kept(Centre, request), centre_id)
+    for name, value in payload.model_dump(exclude_unset=True).items():
+        setattr(centre, name, value)
+    return referential.save(acting_user(request), centre)
+
+
+@router.get("/certification/centres/{centre_id}/changes", response=list[ChangeOut])
+@paginate(Pagination)
+def centre_changes(request: HttpRequest, centre_id: int) -> QuerySet[ObjectChange]:
+    return changes_for(get_visible(_kept(Centre, request), centre_id))

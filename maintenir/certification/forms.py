@@ -7,6 +7,9 @@ from maintenir.assets.forms import RestrictedChoicesForm
 from maintenir.certification.models import (
     ActivityType,
     Candidate,
+    Ccs,
+    Centre,
+    Correspondence,
     Decision,
     EvaluationElement,
     ExperiencePeriod,
@@ -100,3 +103,61 @@ class DecisionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         ccps = session.version.ccps.all()
         self.fields["ccps"].queryset = ccps.filter(pk=session.ccp_id) if session.ccp_id else ccps  # type: ignore[attr-defined]
+
+
+# --- The referential, kept by administrators -------------------------------------------------------
+
+
+class VersionForm(forms.ModelForm):
+    class Meta:
+        model = TitleVersion
+        fields = ["name", "valid_from", "valid_until", "status", "regulation"]
+        widgets = {"valid_from": DateInput(), "valid_until": DateInput()}
+
+
+class RevisionForm(forms.ModelForm):
+    """The version that revises another: same title, and the other is marked revised."""
+
+    class Meta:
+        model = TitleVersion
+        fields = ["name", "valid_from", "valid_until", "regulation"]
+        widgets = {"valid_from": DateInput(), "valid_until": DateInput()}
+
+
+class ClosureForm(forms.Form):
+    valid_until = forms.DateField(
+        label=_("End of validity"), widget=DateInput(), help_text=_("The closing date the order sets.")
+    )
+
+
+class CcpForm(forms.ModelForm):
+    class Meta:
+        model = ActivityType
+        fields = ["position", "name"]
+
+
+class CorrespondenceForm(forms.ModelForm):
+    """A correspondence into a CCP of `version`, from CCPs of the version it revises (all of them needed)."""
+
+    class Meta:
+        model = Correspondence
+        fields = ["new_ccp", "old_ccps"]
+        widgets = {"old_ccps": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args: Any, version: TitleVersion, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["new_ccp"].queryset = version.ccps.all()  # type: ignore[attr-defined]
+        revised = ActivityType.objects.filter(version_id=version.revises_id).select_related("version")
+        self.fields["old_ccps"].queryset = revised  # type: ignore[attr-defined]
+
+
+class CcsForm(forms.ModelForm):
+    class Meta:
+        model = Ccs
+        fields = ["name"]
+
+
+class CentreForm(forms.ModelForm):
+    class Meta:
+        model = Centre
+        fields = ["name", "approval_number", "city"]

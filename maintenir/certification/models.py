@@ -35,12 +35,13 @@ from maintenir.core.choices import SELF_ROLES, Action, Role
 from maintenir.core.models import RestrictedModel
 
 CERTIFICATION_STAFF = frozenset({Role.ADMINISTRATOR, Role.TRAINING_STAFF})
-# The referential is public (it is published in the Journal officiel); the training centre keeps it.
+# The referential is public (it is published in the Journal officiel); administrators keep it.
+REFERENTIAL_WRITERS = frozenset({Role.ADMINISTRATOR})
 REFERENTIAL_PERMISSIONS: dict[str, frozenset[str]] = {
     Action.VIEW: frozenset(Role),
-    Action.ADD: CERTIFICATION_STAFF,
-    Action.CHANGE: CERTIFICATION_STAFF,
-    Action.DELETE: CERTIFICATION_STAFF,
+    Action.ADD: REFERENTIAL_WRITERS,
+    Action.CHANGE: REFERENTIAL_WRITERS,
+    Action.DELETE: REFERENTIAL_WRITERS,
 }
 # Candidates' records: the training centre manages them, maintenance managers read them for dispatch,
 # technicians and candidates read their own.
@@ -209,6 +210,9 @@ class TitleVersion(ReferentialModel):
     def __str__(self) -> str:
         return f"{self.title} — {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("certification-version-detail", args=[self.pk])
+
     def clean(self) -> None:
         if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
             raise ValidationError({"valid_until": _("The end of validity is before its start.")})
@@ -224,6 +228,8 @@ class ActivityType(ReferentialModel):
     )
     position = models.PositiveIntegerField(_("position"))
     name = models.CharField(_("name"), max_length=300)
+
+    changelog_parent = "version"
 
     class Meta:
         ordering = ["version", "position"]
@@ -284,6 +290,9 @@ class Correspondence(ReferentialModel):
         ActivityType, verbose_name=_("new CCP"), on_delete=models.CASCADE, related_name="corresponds_from"
     )
 
+    # Shown in the change log of the revised version.
+    changelog_parent = "new_ccp.version"
+
     class Meta:
         verbose_name = _("correspondence")
         verbose_name_plural = _("correspondences")
@@ -328,6 +337,9 @@ class Centre(ReferentialModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("certification-centre-detail", args=[self.pk])
 
 
 class Candidate(RecordModel):
@@ -463,6 +475,10 @@ class Path(RecordModel):
                 raise ValidationError({"ccs": verdict.reason})
         if (self.admissibility != Admissibility.PENDING) != (self.admissibility_on is not None):
             raise ValidationError({"admissibility_on": _("An admissibility decision has its date, and only then.")})
+
+    def regulation(self) -> RegulationVersion:
+        """The rules in force on the application's date (the path's start) for the title version's text."""
+        return self.version.regulation.on(self.started_on)
 
     def experience(self) -> int:
         """Months of experience related to the title declared for this path."""

@@ -54,8 +54,7 @@ def decide_admissibility(user: User, path: Path, admissible: bool, on: datetime.
         raise TransitionError({"kind": _("Only a VAE application has an admissibility decision.")})
     if path.admissibility != Admissibility.PENDING:
         raise TransitionError({"admissibility": _("The admissibility was already decided.")})
-    # The application is judged by the rules in force on its date: the path's start.
-    regulation = path.version.regulation.on(path.started_on)
+    regulation = path.regulation()
     if admissible:
         verdict = rules.vae_admissible(regulation, path.experience())
         if not verdict:
@@ -326,7 +325,8 @@ def ccps_held_by(user_ids: Collection[int], ccp_ids: Collection[int]) -> dict[in
 
 
 @transaction.atomic
-def add_correspondence(user: User, new_ccp: ActivityType, old_ccps: Collection[ActivityType]) -> Correspondence:
+@transaction.atomic
+def add_correspondence(user: User | Any, new_ccp: ActivityType, old_ccps: Collection[ActivityType]) -> Correspondence:
     """Record that holding all of `old_ccps` (of the revised version) counts as holding `new_ccp`."""
     Correspondence.check_ccps(new_ccp, old_ccps)
     correspondence = Correspondence(new_ccp=new_ccp)

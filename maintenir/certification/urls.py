@@ -1,10 +1,36 @@
 from django.urls import URLPattern, URLResolver, path
 
-from maintenir.certification import views
+from maintenir.certification import referential_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("certification/titles/", views.title_list, name="certification-title-list"),
     path("certification/titles/<int:pk>/", views.title_detail, name="certification-title-detail"),
+    path(
+        "certification/titles/<int:pk>/versions/add/", referential_views.version_add, name="certification-version-add"
+    ),
+    path("certification/titles/<int:pk>/ccs/add/", referential_views.ccs_add, name="certification-ccs-add"),
+    path("certification/versions/<int:pk>/", referential_views.version_detail, name="certification-version-detail"),
+    path("certification/versions/<int:pk>/edit/", referential_views.version_edit, name="certification-version-edit"),
+    path(
+        "certification/versions/<int:pk>/revise/", referential_views.version_revise, name="certification-version-revise"
+    ),
+    path("certification/versions/<int:pk>/close/", referential_views.version_close, name="certification-version-close"),
+    path("certification/versions/<int:pk>/ccps/add/", referential_views.ccp_add, name="certification-ccp-add"),
+    path(
+        "certification/versions/<int:pk>/correspondences/add/",
+        referential_views.correspondence_add,
+        name="certification-correspondence-add",
+    ),
+    path(
+        "certification/correspondences/<int:pk>/remove/",
+        referential_views.correspondence_remove,
+        name="certification-correspondence-remove",
+    ),
+    path("certification/ccs/<int:pk>/edit/", referential_views.ccs_edit, name="certification-ccs-edit"),
+    path("certification/centres/", referential_views.centre_list, name="certification-centre-list"),
+    path("certification/centres/add/", referential_views.centre_add, name="certification-centre-add"),
+    path("certification/centres/<int:pk>/", referential_views.centre_detail, name="certification-centre-detail"),
+    path("certification/centres/<int:pk>/edit/", referential_views.centre_edit, name="certification-centre-edit"),
     path("certification/ccps/<int:pk>/holders/", views.ccp_holders, name="certification-ccp-holders"),
     path("certification/technicians/<int:pk>/", views.technician_profile, name="certification-technician"),
     path("certification/candidates/", views.candidate_list, name="certification-candidate-list"),

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from maintenir.certification import services
-from maintenir.certification.choices import Admissibility
+from maintenir.certification import questions, referential, services
+from maintenir.certification.choices import Admissibility, PathKind
 from maintenir.certification.filtersets import CandidateFilterSet, SessionFilterSet
 from maintenir.certification.forms import (
     AdmissibilityForm,
@@ -74,7 +74,12 @@ def title_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "certification/title_detail.html",
-        {"title": title, "may_dispatch": services.may_list_holders(request.user)},
+        {
+            "title": title,
+            "may_dispatch": services.may_list_holders(request.user),
+            "may_read_keeping": referential.may_read(request.user),
+            "may_keep": can(request.user, Action.CHANGE, title),
+        },
     )
 
 
@@ -122,13 +127,16 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .filter(candidate=candidate)
         .select_related("session__centre", "session__ccp", "session__ccs", "session__version__title", "decision")
     )
+    paths = list(
+        Path.objects.restrict(user)
+        .filter(candidate=candidate)
+        .select_related("version__title", "version__regulation", "ccs", "admissibility_recorded_by")
+        .prefetch_related("experience_periods")
+    )
     context = {
         "candidate": candidate,
         "standings": [services.standing(candidate, title) for title in services.titles_of(candidate)],
-        "paths": Path.objects.restrict(user)
-        .filter(candidate=candidate)
-        .select_related("version__title", "ccs", "admissibility_recorded_by")
-        .prefetch_related("experience_periods"),
+        "paths": [(path, questions.vae_admissibility(path) if path.kind == PathKind.VAE else None) for path in paths],
         "registrations": registrations,
         "can_change": can(user, Action.CHANGE, candidate),
     }
@@ -241,8 +249,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "session": session,
-        "jury": JuryMember.objects.restrict(user).filter(session=session),
-        "jury_problems": session.jury_problems(),
+        "jury_verdict": questions.jury_validity(session),
         "registrations": registrations,
         "can_change": can(user, Action.CHANGE, session),
         "decided": services.is_decided(session),

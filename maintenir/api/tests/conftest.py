@@ -14,6 +14,7 @@ from maintenir.certification import models as certification
 from maintenir.certification.choices import PathKind, SessionKind
 from maintenir.certification.tests.factories import (
     CandidateFactory,
+    CcsFactory,
     DecisionFactory,
     ExperiencePeriodFactory,
     JuryMemberFactory,
@@ -21,6 +22,7 @@ from maintenir.certification.tests.factories import (
     RegistrationFactory,
     SessionFactory,
     TitleVersionFactory,
+    correspondence,
 )
 from maintenir.devices.models import ParameterEntry
 from maintenir.devices.tests.factories import ApplicationFactory, ParameterSetFactory, PointFactory
@@ -128,6 +130,10 @@ class CertificationWorld:
     juror: Any
     registration: Any
     titled: Any
+    revised: Any
+    new_ccp: Any
+    correspondence: Any
+    ccs: Any
 
 
 @dataclass
@@ -162,6 +168,12 @@ def build_certification() -> CertificationWorld:
     session = SessionFactory(kind=SessionKind.TITLE, version=version)
     jury = JuryMemberFactory.create_batch(2, session=session)
     registration = RegistrationFactory(session=session)
+    revised = TitleVersionFactory(
+        title=version.title,
+        revises=version,
+        valid_from=datetime.date(2031, 1, 1),
+        valid_until=datetime.date(2039, 12, 31),
+    )
     candidate = registration.candidate
     return CertificationWorld(
         version=version,
@@ -174,6 +186,12 @@ def build_certification() -> CertificationWorld:
         juror=jury[0],
         registration=registration,
         titled=DecisionFactory(registration=RegistrationFactory(session__version=version), title_granted=True),
+        revised=revised,
+        new_ccp=certification.ActivityType.objects.create(version=revised, position=2, name="Mettre en service"),
+        correspondence=correspondence(
+            certification.ActivityType.objects.create(version=revised, position=1, name="Installer"), ccp
+        ),
+        ccs=CcsFactory(title=version.title),
     )
 
 

@@ -502,6 +502,151 @@ ENDPOINTS = [
     Endpoint(
         "get", "/api/certification/ccps/{w.certification.ccp.pk}/holders", "manager", refused="technician", outsider=403
     ),
+    # Keeping the referential: administrators write, the training centre reads, the other roles are refused.
+    Endpoint(
+        "post",
+        "/api/certification/titles/{w.certification.version.title_id}/versions",
+        "administrator",
+        201,
+        lambda w, p: {
+            "name": "Arrêté 2040",
+            "valid_from": "2040-01-01",
+            "regulation": w.certification.version.regulation_id,
+        },
+        refused="training_staff",
+        outsider=403,
+    ),
+    Endpoint(
+        "get",
+        "/api/certification/versions/{w.certification.version.pk}",
+        "training_staff",
+        refused="manager",
+        outsider=403,
+    ),
+    Endpoint(
+        "patch",
+        "/api/certification/versions/{w.certification.version.pk}",
+        "administrator",
+        200,
+        lambda w, p: {"name": "Arrêté modifié"},
+        refused="training_staff",
+        outsider=403,
+    ),
+    Endpoint(
+        "get",
+        "/api/certification/versions/{w.certification.version.pk}/changes",
+        "training_staff",
+        refused="manager",
+        outsider=403,
+    ),
+    Endpoint(
+        "post",
+        "/api/certification/versions/{w.certification.revised.pk}/revisions",
+        "administrator",
+        201,
+        lambda w, p: {"name": "Révision 2040", "valid_from": "2040-01-01"},
+        refused="training_staff",
+        outsider=403,
+    ),
+    Endpoint(
+        "get",
+        "/api/certification/versions/{w.certification.version.pk}/closure?valid_until=2030-12-31",
+        "training_staff",
+        refused="manager",
+        outsider=403,
+    ),
+    Endpoint(
+        "post",
+        "/api/certification/versions/{w.certification.revised.pk}/closure",
+        "administrator",
+        200,
+        lambda w, p: {"valid_until": "2035-12-31"},
+        refused="training_staff",
+        outsider=403,
+    ),
+    Endpoint(
+        "post",
+        "/api/certification/versions/{w.certification.revised.pk}/ccps",
+        "administrator",
+        201,
+        lambda w, p: {"position": 3, "name": "Optimiser"},
+        refused="training_staff",
+        outsider=403,
+    ),
+    Endpoint(
+        "get",
+        "/api/certification/versions/{w.certification.revised.pk}/correspondences",
+        "training_staff",
+        refused="manager",
+        outsider=403,
+    ),
+    Endpoint(
+        "post",
+        "/api/certification/versions/{w.certification.revised.pk}/correspondences",
+        "administrator",
+        201,
+        lambda w, p: {"old_ccps": [w.certification.ccp.pk], "new_ccp": w.certification.new_ccp.pk},
+        refused="training_staff",
+        outsider=403,
+    ),
+    Endpoint(
+        "delete",
+        "/api/certification/correspondences/{w.certification.correspondence.pk}",
+        "administrator",
+        204,
+        refused="training_staff",
+        outsider=403,
+    ),
+    Endpoint(
+        "post",
+        "/api/certification/titles/{w.certification.version.title_id}/ccs",
+        "administrator",
+        201,
+        lambda w, p: {"name": "Gestion technique du bâtiment"},
+        refused="training_staff",
+        outsider=403,
+    ),
+    Endpoint(
+        "patch",
+        "/api/certification/ccs/{w.certification.ccs.pk}",
+        "administrator",
+        200,
+        lambda w, p: {"name": "Supervision"},
+        refused="training_staff",
+        outsider=403,
+    ),
+    Endpoint(
+        "post",
+        "/api/certification/centres",
+        "administrator",
+        201,
+        lambda w, p: {"name": "Centre de Lyon", "approval_number": "AGR-LYON", "city": "Lyon"},
+        refused="training_staff",
+        outsider=403,
+    ),
+    Endpoint(
+        "get",
+        "/api/certification/centres/{w.certification.session.centre_id}",
+        "training_staff",
+        refused="manager",
+        outsider=403,
+    ),
+    Endpoint(
+        "patch",
+        "/api/certification/centres/{w.certification.session.centre_id}",
+        "administrator",
+        200,
+        lambda w, p: {"city": "Lyon"},
+        refused="training_staff",
+        outsider=403,
+    ),
+    Endpoint(
+        "get",
+        "/api/certification/centres/{w.certification.session.centre_id}/changes",
+        "training_staff",
+        refused="manager",
+        outsider=403,
+    ),
     Endpoint("get", "/api/certification/candidates", "manager", outsider=200),
     Endpoint(
         "post",
@@ -561,6 +706,7 @@ ENDPOINTS = [
         lambda w, p: {"admissible": True, "on": "2024-02-01"},
         refused="manager",
     ),
+    Endpoint("get", "/api/certification/paths/{w.certification.vae_path.pk}/admissibility", "manager"),
     Endpoint("get", "/api/certification/sessions", "manager", outsider=200),
     Endpoint(
         "post",
@@ -578,6 +724,7 @@ ENDPOINTS = [
         outsider=403,
     ),
     Endpoint("get", "/api/certification/sessions/{w.certification.session.pk}", "manager"),
+    Endpoint("get", "/api/certification/sessions/{w.certification.session.pk}/jury-validity", "manager"),
     Endpoint(
         "patch",
         "/api/certification/sessions/{w.certification.session.pk}",
@@ -878,7 +1025,10 @@ ENDPOINTS = [
 WRITES = [endpoint for endpoint in ENDPOINTS if endpoint.method != "get"]
 REFUSED = [endpoint for endpoint in ENDPOINTS if endpoint.refused]
 
-PERSONAS = ("manager", "technician", "other_technician", "operator_a", "client_a", "client_b", "training_staff")
+PERSONAS = (
+    *("administrator", "manager", "technician", "other_technician", "operator_a", "client_a", "client_b"),
+    "training_staff",
+)
 
 
 @pytest.fixture

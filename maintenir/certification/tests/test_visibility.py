@@ -44,12 +44,21 @@ def test_clients_and_operators_see_no_record(model: Any, records: None, client_a
     assert not model.objects.restrict(operator_a).exists()
 
 
-@pytest.mark.parametrize("model", RECORDS + REFERENTIAL, ids=lambda model: model.__name__)
-def test_only_the_training_centre_changes_certification_data(
+@pytest.mark.parametrize("model", RECORDS, ids=lambda model: model.__name__)
+def test_only_the_training_centre_changes_certification_records(
     model: Any, records: None, training_staff: Any, manager: Any, technician: Any, candidate_user: Any
 ) -> None:
     assert model.objects.restrict(training_staff, Action.CHANGE).exists()
     for person in (manager, technician, candidate_user):
+        assert not model.objects.restrict(person, Action.CHANGE).exists()
+
+
+@pytest.mark.parametrize("model", REFERENTIAL, ids=lambda model: model.__name__)
+def test_only_administrators_change_the_referential(
+    model: Any, records: None, administrator: Any, training_staff: Any, manager: Any, technician: Any
+) -> None:
+    assert model.objects.restrict(administrator, Action.CHANGE).exists()
+    for person in (training_staff, manager, technician):
         assert not model.objects.restrict(person, Action.CHANGE).exists()
 
 

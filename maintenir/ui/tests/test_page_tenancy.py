@@ -98,6 +98,7 @@ class Page:
 SITE, EQUIPMENT, ORDER = pk_of(Site), pk_of(Equipment), pk_of(WorkOrder)
 CANDIDATE, PATH, SESSION = pk_of(certification.Candidate), pk_of(certification.Path), pk_of(certification.Session)
 REGISTRATION, TECHNICIAN = pk_of(certification.Registration), pk_of(Technician)
+VERSION = pk_of(certification.TitleVersion)
 
 
 def a_site_scope() -> dict[str, Any]:
@@ -133,6 +134,21 @@ PAGES = [
     Page("certification-title-list", opener="training_staff"),
     Page("certification-title-detail", pk_of(certification.Title), "training_staff", shared=True),
     Page("certification-ccp-holders", pk_of(certification.ActivityType), "training_staff"),
+    # The keeping of the referential: administrators write, the training centre reads, no client opens it
+    Page("certification-version-add", pk_of(certification.Title), "administrator"),
+    Page("certification-version-detail", VERSION, "training_staff"),
+    Page("certification-version-edit", VERSION, "administrator"),
+    Page("certification-version-revise", VERSION, "administrator"),
+    Page("certification-version-close", VERSION, "administrator"),
+    Page("certification-ccp-add", VERSION, "administrator"),
+    Page("certification-correspondence-add", VERSION, "administrator"),
+    Page("certification-correspondence-remove", pk_of(certification.Correspondence)),
+    Page("certification-ccs-add", pk_of(certification.Title), "administrator"),
+    Page("certification-ccs-edit", pk_of(certification.Ccs), "administrator"),
+    Page("certification-centre-list", opener="training_staff"),
+    Page("certification-centre-add", opener="administrator"),
+    Page("certification-centre-detail", pk_of(certification.Centre), "training_staff"),
+    Page("certification-centre-edit", pk_of(certification.Centre), "administrator"),
     Page("certification-technician", lambda: [Technician.objects.earliest("pk").user_id], "manager"),
     Page("certification-candidate-list", opener="training_staff"),
     Page("certification-candidate-add", opener="training_staff"),
