@@ -108,8 +108,9 @@ def version_revise(request: HttpRequest, pk: int) -> HttpResponse:
 def version_close(request: HttpRequest, pk: int) -> HttpResponse:
     """Close a version: the page shows, for the date given, the CCP holders and their new deadlines."""
     version = _visible(request, _versions(), pk, Action.CHANGE)
-    form = ClosureForm(request.POST or request.GET or None, initial={"valid_until": version.valid_until})
-    if request.method == "POST" and form.is_valid():
+    form = ClosureForm(request.POST or None, initial={"valid_until": version.valid_until})
+    # "Show the deadlines" posts the form too (its token stays out of the address) and records nothing.
+    if request.method == "POST" and "preview" not in request.POST and form.is_valid():
         try:
             effects = referential.close(request.user, version, form.cleaned_data["valid_until"])
         except ValidationError as error:

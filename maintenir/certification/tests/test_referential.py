@@ -197,7 +197,7 @@ def test_the_api_closes_a_version_and_answers_the_new_deadlines(old_version: Any
 def test_the_pages_close_a_version_after_showing_the_deadlines(old_version: Any, administrator: Any) -> None:
     client = client_for(administrator)
     url = reverse("certification-version-close", args=[old_version.pk])
-    shown = client.get(url, {"valid_until": "2031-12-31"}).content.decode()
+    shown = client.post(url, {"valid_until": "2031-12-31", "preview": "1"}).content.decode()
     assert "Holder" in shown
     assert "06/01/2032" in shown
     old_version.refresh_from_db()
