@@ -51,7 +51,7 @@ class ApplicationFactory(DjangoModelFactory):
 
 def apply_values(user: Any, device: Device, **values: float) -> Application:
     """Apply a new parameter set of these point → value entries to one device, as `user`."""
-    parameter_set = ParameterSetFactory()
+    parameter_set: Any = ParameterSetFactory()
     for name, value in values.items():
         parameter_set.entries.create(point_name=name, value=value)
     (application,) = apply_parameter_set(user, parameter_set, [device])
