@@ -1,0 +1,84 @@
+"""Properties of the stock ledger over any sequence of movements."""
+
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from maintenir.stores import services as stock
+from maintenir.stores.models import StockBalance, StockMovement
+from maintenir.stores.tests.factories import LocationFactory, PartFactory
+
+QUANTITIES = st.integers(min_value=1, max_value=50).map(Decimal)
+COSTS = st.decimals(min_value=0, max_value=500, places=2)
+STEPS = st.lists(
+    st.one_of(
+        st.tuples(st.just("receive"), QUANTITIES, COSTS),
+        st.tuples(st.just("issue"), QUANTITIES, st.none()),
+        st.tuples(st.just("reserve"), QUANTITIES, st.none()),
+        st.tuples(st.just("release"), QUANTITIES, st.none()),
+        st.tuples(st.just("count"), st.integers(min_value=0, max_value=80).map(Decimal), st.none()),
+    ),
+    max_size=25,
+)
+
+
+@pytest.mark.django_db
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(steps=STEPS)
+def test_balance_follows_a_reference_computation(steps: list[tuple[str, Decimal, Any]], manager: Any) -> None:
+    """On hand is the ledger's sum, the average cost the textbook one, and reservations stay within on hand."""
+    with transaction.atomic():
+        run(steps, manager)
+        transaction.set_rollback(True)
+
+
+def run(steps: list[tuple[str, Decimal, Any]], user: Any) -> None:
+    part, location = PartFactory(), LocationFactory()
+    on_hand, reserved, average = Decimal(0), Decimal(0), Decimal(0)
+    for kind, quantity, cost in steps:
+        if kind == "receive":
+            stock.receive(user, part, location, quantity, cost)
+            # Rounded to the ten-thousandth at each receipt, as the stored average is.
+            average = ((on_hand * average + quantity * cost) / (on_hand + quantity)).quantize(Decimal("0.0001"))
+            on_hand += quantity
+        elif kind in ("issue", "reserve"):
+            move = (
+                partial(stock.issue, user, part, location, quantity)
+                if kind == "issue"
+                else partial(stock.reserve, part, location, quantity)
+            )
+            if quantity > on_hand - reserved:
+                with pytest.raises(stock.StockConflict):
+                    move()
+            else:
+                move()
+                if kind == "issue":
+                    on_hand -= quantity
+                else:
+                    reserved += quantity
+        elif kind == "release":
+            stock.release(part, location, quantity)
+            reserved = max(Decimal(0), reserved - quantity)
+        else:
+            try:
+                stock.count(user, part, location, quantity)
+            except ValidationError:
+                assert quantity < reserved
+            else:
+                on_hand = quantity
+        balance = StockBalance.objects.filter(part=part, location=location).first()
+        if balance is None:
+            # Only refused movements so far: nothing was ever written.
+            assert on_hand == reserved == 0
+            continue
+        ledger = StockMovement.objects.filter(part=part, location=location).aggregate(total=Sum("quantity"))
+        assert balance.on_hand == (ledger["total"] or 0) == on_hand
+        assert balance.reserved == reserved <= balance.on_hand
+        assert balance.average_cost == average
