@@ -17,15 +17,16 @@ from maintenir.assets.models import Site
 from maintenir.core import formats
 from maintenir.core.choices import Action
 from maintenir.core.models import User
-from maintenir.core.services import check_model_permission, check_permission
+from maintenir.core.services import TransitionError, check_model_permission, check_permission
 from maintenir.stores.choices import LocationKind, MovementKind
 from maintenir.stores.models import Interchangeability, Location, Part, StockBalance, StockMovement
 
 COST_STEP = Decimal("0.0001")
 
 
-class StockConflict(ValidationError):
-    """A movement refused because the stock is not there (or is promised to other work)."""
+class StockConflict(TransitionError):
+    """A movement refused because the stock is not there (or is promised to other work): a conflict with the
+    stock as it is now, which the API answers with 409."""
 
 
 def weighted_average(on_hand: Decimal, average: Decimal, quantity: Decimal, unit_cost: Decimal) -> Decimal:
