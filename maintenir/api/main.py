@@ -24,6 +24,7 @@ from maintenir.api import (
     reliability,
     reports,
     safety,
+    stores,
     workorders,
 )
 from maintenir.api.auth import SessionAuth, TokenAuth
@@ -63,6 +64,7 @@ api = MaintenirAPI(
 )
 api.add_router("", assets.router)
 api.add_router("", devices.router)
+api.add_router("", stores.router)
 api.add_router("", workorders.router)
 api.add_router("", preventive.router)
 api.add_router("", reports.router)
