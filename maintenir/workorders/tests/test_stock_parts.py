@@ -5,8 +5,10 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
 
 from maintenir.core.services import TransitionError
+from maintenir.core.tests.clients import client_for
 from maintenir.stores import services as stock
 from maintenir.stores.choices import LocationKind, MovementKind
 from maintenir.stores.models import StockBalance
@@ -136,3 +138,40 @@ def test_free_text_parts_stay_possible(order: WorkOrder, technician: Any) -> Non
     usage = services.add_part(technician, order, "Shim 0.2 mm cut to size", D(2), D("1.50"))
     assert usage.part is None
     assert usage.movement is None
+
+
+# --- From the order's pages ------------------------------------------------------------------
+
+
+def post(client: Any, order: WorkOrder, name: str, data: dict[str, Any]) -> Any:
+    return client.post(f"{reverse(f'workorder-{name}', args=[order.pk])}?page=execute", data)
+
+
+def test_the_order_page_reserves_then_issues_an_equivalent_it_proposes(
+    order: WorkOrder, technician: Any, manager: Any, bearing: Any, store: Any
+) -> None:
+    client = client_for(technician)
+    fag = PartFactory(reference="RLT-6205-FAG")
+    InterchangeabilityFactory(part=bearing, replacement=fag, mutual=True)
+    van = LocationFactory(kind=LocationKind.VAN, technician=technician, name="Van AB-123-CD")
+    stock.receive(manager, fag, van, D(2), D("6.80"))
+    data = {"reserve-part": bearing.pk, "reserve-location": store.pk, "reserve-quantity": "1"}
+    assert post(client, order, "reserve", data).status_code == 302
+    start(order)
+    page = client.get(reverse("workorder-execute", args=[order.pk]))
+    text = " ".join(page.content.decode().split())
+    assert "2 × RLT-6205-FAG — Van AB-123-CD (equivalent)" in text
+    data = {"issue-part": fag.pk, "issue-location": van.pk, "issue-quantity": "1", "issue-instead_of": bearing.pk}
+    assert post(client, order, "issue", data).status_code == 302
+    page = client.get(reverse("workorder-execute", args=[order.pk]))
+    assert "instead of RLT-6205-SKF" in page.content.decode()
+    assert balance(bearing, store).reserved == 0
+
+
+def test_a_shortage_is_shown_beside_the_quantity(order: WorkOrder, technician: Any, bearing: Any, store: Any) -> None:
+    start(order)
+    data = {"issue-part": bearing.pk, "issue-location": store.pk, "issue-quantity": "5"}
+    response = post(client_for(technician), order, "issue", data)
+    assert response.status_code == 200
+    assert "Only 3 of RLT-6205-SKF available at Lyon central store; 5 asked." in response.content.decode()
+    assert balance(bearing, store).on_hand == D(3)
