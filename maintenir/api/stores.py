@@ -3,7 +3,7 @@
 import datetime
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -12,6 +12,7 @@ from maintenir.api.common import (
     Input,
     Pagination,
     acting_user,
+    apply_changes,
     filter_schema,
     filtered,
     get_visible,
@@ -24,7 +25,7 @@ from maintenir.assets.models import Site
 from maintenir.core.models import Organisation, User
 from maintenir.core.services import save_restricted
 from maintenir.stores import services
-from maintenir.stores.choices import Unit
+from maintenir.stores.choices import LocationKind, Unit
 from maintenir.stores.filtersets import BalanceFilterSet, LocationFilterSet, MovementFilterSet, PartFilterSet
 from maintenir.stores.models import Location, Part, StockBalance, StockMovement
 
@@ -107,6 +108,38 @@ class OfferOut(Schema):
     available: Decimal
     condition: str
     is_equivalent: bool
+
+
+class LocationIn(Input):
+    code: str
+    name: str
+    kind: LocationKind
+    parent: int | None = None
+    site: int | None = None
+    technician: int | None = None
+    owner: int | None = None
+
+
+LOCATION_KEYS: dict[str, type[Model]] = {
+    "parent": Location,
+    "site": Site,
+    "technician": User,
+    "owner": Organisation,
+}
+
+
+class CountIn(Input):
+    part: int
+    location: int
+    counted: Decimal = Field(ge=0, max_digits=12, decimal_places=3)
+    reference: str = ""
+
+
+class AdjustmentIn(Input):
+    part: int
+    location: int
+    quantity: Decimal = Field(max_digits=12, decimal_places=3, description="Positive adds, negative removes.")
+    note: str
 
 
 class ReceiptIn(Input):
@@ -198,6 +231,13 @@ def list_locations(request: HttpRequest, filters: Query[LocationFilters]) -> Que
     return filtered(LocationFilterSet, request, restricted(Location, request), filters)
 
 
+@router.post("/stock-locations", response={201: LocationOut})
+def create_location(request: HttpRequest, payload: LocationIn) -> Location:
+    location = apply_changes(request, Location(), payload.model_dump(), LOCATION_KEYS)
+    save_restricted(acting_user(request), location)
+    return location
+
+
 @router.get("/stock-balances", response=list[BalanceOut])
 @paginate(Pagination)
 def list_balances(request: HttpRequest, filters: Query[BalanceFilters]) -> QuerySet[StockBalance]:
@@ -238,3 +278,18 @@ def transfer(request: HttpRequest, payload: TransferIn) -> list[StockMovement]:
             acting_user(request), part, source, destination, payload.quantity, reference=payload.reference
         )
     )
+
+
+@router.post("/stock-movements/counts", response={201: MovementOut})
+def count(request: HttpRequest, payload: CountIn) -> StockMovement:
+    """What a count found: the ledger takes the difference (zero when the stock was right)."""
+    part = named(Part, request, payload.part, "part")
+    location = named(Location, request, payload.location, "location")
+    return services.count(acting_user(request), part, location, payload.counted, reference=payload.reference)
+
+
+@router.post("/stock-movements/adjustments", response={201: MovementOut})
+def adjust(request: HttpRequest, payload: AdjustmentIn) -> StockMovement:
+    part = named(Part, request, payload.part, "part")
+    location = named(Location, request, payload.location, "location")
+    return services.adjust(acting_user(request), part, location, payload.quantity, payload.note)
