@@ -92,7 +92,7 @@ def _record(
         kind=kind,
         quantity=quantity,
         unit_cost=unit_cost,
-        user=user if getattr(user, "is_authenticated", False) else None,
+        user=user,
         reference=reference,
         note=note,
     )

@@ -109,6 +109,8 @@ TRANSITIONS: dict[str, Transition] = {
     ),
 }
 ASSIGNABLE_STATUSES = frozenset({S.APPROVED, S.PLANNED, S.IN_PROGRESS, S.ON_HOLD})
+# Stock is promised to approved work, until the work ends.
+RESERVABLE_STATUSES = ASSIGNABLE_STATUSES
 # NF X 60-000 level 1: simple work that trained operators may take over (their other steps are the technicians').
 OPERATOR_LEVEL = 1
 SIGN_OFF_STATUSES = {
@@ -899,7 +901,13 @@ COST_CENT = Decimal("0.01")
 def reserve_part(user: User, order: WorkOrder, part: Part, location: Location, quantity: Decimal) -> PartReservation:
     """Promise stock at `location` to the order; what is available there drops by as much."""
     require_executor(user, order)
-    _require_open(order)
+    if order.status not in RESERVABLE_STATUSES:
+        raise TransitionError(
+            {
+                "status": _("Parts are reserved for an approved order until its work ends, not a %(status)s one.")
+                % {"status": order.get_status_display()}
+            }
+        )
     check_permission(user, Action.VIEW, part)
     check_permission(user, Action.VIEW, location)
     stock.reserve(part, location, quantity)

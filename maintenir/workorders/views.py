@@ -440,7 +440,7 @@ ACTIONS = {
             "reserve",
             gettext_lazy("Reserve the part"),
             lambda user, order, data: services.reserve_part(user, order, **data),
-            frozenset(OPEN_STATUSES),
+            services.RESERVABLE_STATUSES,
             EXECUTOR,
             gettext_lazy("Part reserved."),
             form_class=wo_forms.StockPartForm,

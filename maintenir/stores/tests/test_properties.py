@@ -82,3 +82,32 @@ def run(steps: list[tuple[str, Decimal, Any]], user: Any) -> None:
         assert balance.on_hand == (ledger["total"] or 0) == on_hand
         assert balance.reserved == reserved <= balance.on_hand
         assert balance.average_cost == average
+
+
+MOVES = st.lists(st.tuples(st.booleans(), QUANTITIES), max_size=15)
+
+
+@pytest.mark.django_db
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(opening=st.tuples(QUANTITIES, QUANTITIES), moves=MOVES)
+def test_transfers_keep_the_total_and_each_ledger(
+    opening: tuple[Decimal, Decimal], moves: list[tuple[bool, Decimal]], manager: Any
+) -> None:
+    """Store ⇄ van, any way and any amount: nothing is created or lost, and each side is its own ledger's sum."""
+    with transaction.atomic():
+        part, store, van = PartFactory(), LocationFactory(), LocationFactory()
+        stock.receive(manager, part, store, opening[0], Decimal("10"))
+        stock.receive(manager, part, van, opening[1], Decimal("14"))
+        for outward, quantity in moves:
+            source, destination = (store, van) if outward else (van, store)
+            try:
+                stock.transfer(manager, part, source, destination, quantity)
+            except stock.StockConflict:
+                assert quantity > StockBalance.objects.get(part=part, location=source).on_hand
+        balances = {balance.location_id: balance for balance in StockBalance.objects.filter(part=part)}
+        assert sum(balance.on_hand for balance in balances.values()) == opening[0] + opening[1]
+        for location in (store, van):
+            ledger = StockMovement.objects.filter(part=part, location=location).aggregate(total=Sum("quantity"))
+            assert balances[location.pk].on_hand == ledger["total"]
+            assert Decimal(10) <= balances[location.pk].average_cost <= Decimal(14)
+        transaction.set_rollback(True)

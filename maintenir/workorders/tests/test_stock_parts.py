@@ -61,6 +61,14 @@ def test_a_planned_order_reserves_what_it_needs(
         services.reserve_part(manager, WorkOrderFactory(status=S.PLANNED), bearing, store, D(1))
 
 
+def test_a_requested_order_reserves_nothing_yet(manager: Any, equipment_a: Any, bearing: Any, store: Any) -> None:
+    with pytest.raises(TransitionError, match="approved order"):
+        services.reserve_part(
+            manager, WorkOrderFactory(equipment=equipment_a, status=S.REQUESTED), bearing, store, D(1)
+        )
+    assert balance(bearing, store).reserved == 0
+
+
 def test_only_the_orders_people_reserve_for_it(
     order: WorkOrder, other_technician: Any, bearing: Any, store: Any
 ) -> None:
