@@ -304,15 +304,13 @@ class Offer:
 
 def nearness(location: Location, technician: User | None, site: Site | None) -> int:
     """How near a location is to whoever needs the part: their van, then the site's store, then the central store."""
-    if location.kind == LocationKind.VAN:
-        return 0 if technician is not None and location.technician_id == technician.pk else 3
-    if site is not None and location.site_id == site.pk:
+    # A bin is as near as the store it is in.
+    store = location.parent or location
+    if store.kind == LocationKind.VAN:
+        return 0 if technician is not None and store.technician_id == technician.pk else 3
+    if site is not None and store.site_id == site.pk:
         return 1
-    if location.kind == LocationKind.CENTRAL_STORE or (
-        location.parent and location.parent.kind == LocationKind.CENTRAL_STORE
-    ):
-        return 2
-    return 3
+    return 2 if store.kind == LocationKind.CENTRAL_STORE else 3
 
 
 def offers(user: User | Any, part: Part, technician: User | None = None, site: Site | None = None) -> list[Offer]:

@@ -67,3 +67,10 @@ def test_offers_come_nearest_first_the_part_before_its_equivalents(manager: Any,
         (equivalent, site_store, True),
         (wanted, other_van, False),
     ]
+
+
+def test_a_bin_is_as_near_as_its_store(site_a: Any) -> None:
+    site_store = LocationFactory(kind=LocationKind.SITE_STORE, site=site_a)
+    central = LocationFactory(kind=LocationKind.CENTRAL_STORE)
+    assert stock.nearness(LocationFactory(kind=LocationKind.BIN, parent=site_store), None, site_a) == 1
+    assert stock.nearness(LocationFactory(kind=LocationKind.BIN, parent=central), None, site_a) == 2
