@@ -8,6 +8,7 @@ from django.urls import reverse
 from maintenir.core.tests.clients import client_for
 from maintenir.stores import services as stock
 from maintenir.stores.choices import LocationKind
+from maintenir.stores.models import Part
 from maintenir.stores.tests.factories import InterchangeabilityFactory, LocationFactory, PartFactory
 
 D = Decimal
@@ -57,3 +58,38 @@ def test_my_van_lists_what_i_carry(technician: Any, other_technician: Any, manag
 def test_without_a_van_the_page_says_so(technician: Any) -> None:
     page = text(client_for(technician).get(reverse("my-van")))
     assert "No van is yours in Maintenir" in page
+
+
+def test_a_manager_adds_a_part_that_supersedes_another(manager: Any) -> None:
+    old = PartFactory(reference="VER-DNC-32-100")
+    client = client_for(manager)
+    response = client.post(
+        reverse("part-add"),
+        {
+            "reference": "VER-DSBC-32-100",
+            "description": "Vérin ISO 15552 Ø32 course 100",
+            "manufacturer": "Festo",
+            "unit": "piece",
+            "criticality": "high",
+        },
+    )
+    new = Part.objects.get(reference="VER-DSBC-32-100")
+    assert response["Location"] == new.get_absolute_url()
+    response = client.post(
+        reverse("part-edit", args=[old.pk]),
+        {
+            "reference": old.reference,
+            "description": old.description,
+            "unit": "piece",
+            "criticality": "medium",
+            "superseded_by": new.pk,
+        },
+    )
+    old.refresh_from_db()
+    assert old.superseded_by == new
+
+
+def test_a_technician_may_not_change_the_catalogue(technician: Any) -> None:
+    part = PartFactory()
+    assert client_for(technician).get(reverse("part-add")).status_code == 403
+    assert client_for(technician).get(reverse("part-edit", args=[part.pk])).status_code == 403

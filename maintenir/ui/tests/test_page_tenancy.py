@@ -179,7 +179,9 @@ PAGES = [
     Page("application-revert", pk_of(Application)),
     # Spare parts
     Page("part-list", opener="client_a"),
+    Page("part-add", opener="manager"),
     Page("part-detail", pk_of(Part), "client_a"),
+    Page("part-edit", pk_of(Part), "manager"),
     Page("my-van", opener="technician"),
     # Work requests and work orders
     Page("workrequest-list", opener="client_a"),
