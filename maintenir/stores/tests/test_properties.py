@@ -1,6 +1,6 @@
 """Properties of the stock ledger over any sequence of movements."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 from typing import Any
 
@@ -15,6 +15,7 @@ from maintenir.stores import services as stock
 from maintenir.stores.models import StockBalance, StockMovement
 from maintenir.stores.tests.factories import LocationFactory, PartFactory
 
+TEN_THOUSANDTH = Decimal("0.0001")
 QUANTITIES = st.integers(min_value=1, max_value=50).map(Decimal)
 COSTS = st.decimals(min_value=0, max_value=500, places=2)
 STEPS = st.lists(
@@ -45,8 +46,10 @@ def run(steps: list[tuple[str, Decimal, Any]], user: Any) -> None:
     for kind, quantity, cost in steps:
         if kind == "receive":
             stock.receive(user, part, location, quantity, cost)
-            # Rounded to the ten-thousandth at each receipt, as the stored average is.
-            average = ((on_hand * average + quantity * cost) / (on_hand + quantity)).quantize(Decimal("0.0001"))
+            # Rounded half up to the ten-thousandth of a euro at each receipt, as the stored average is.
+            average = ((on_hand * average + quantity * cost) / (on_hand + quantity)).quantize(
+                TEN_THOUSANDTH, ROUND_HALF_UP
+            )
             on_hand += quantity
         elif kind in ("issue", "reserve"):
             move = (

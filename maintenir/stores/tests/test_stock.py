@@ -160,3 +160,7 @@ def test_on_hand_stays_the_sum_of_the_ledger(manager: Any, part: Any, store: Any
     stock.count(manager, part, store, D(4))
     total = StockMovement.objects.filter(part=part, location=store).aggregate(total=Sum("quantity"))["total"]
     assert balance(part, store).on_hand == total == D(4)
+
+
+def test_the_average_cost_rounds_half_up_to_the_ten_thousandth() -> None:
+    assert stock.weighted_average(D(1), D("1.0290"), D(1), D("1.0299")) == D("1.0295")
