@@ -33,6 +33,15 @@ from maintenir.reliability.tests.factories import (
     ProductionRecordFactory,
 )
 from maintenir.reports.tests.factories import ReportMailingFactory
+from maintenir.stores.choices import LocationKind
+from maintenir.stores.tests.factories import (
+    InterchangeabilityFactory,
+    LocationFactory,
+    PartFactory,
+    StockBalanceFactory,
+    StockMovementFactory,
+    SupplierPartFactory,
+)
 from maintenir.ui.tests.browser import chromium_page
 from maintenir.workorders.tests.factories import (
     ChecklistStepFactory,
@@ -40,6 +49,7 @@ from maintenir.workorders.tests.factories import (
     DowntimeFactory,
     LockoutStepFactory,
     OnCallCallFactory,
+    PartReservationFactory,
     PartUsageFactory,
     SignOffFactory,
     SupervisionFactory,
@@ -179,6 +189,13 @@ def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
     ImprovementProposalFactory(equipment=equipment, proposed_by=reporter)
     PreventionPlanFactory(site=site)
     SiteRiskFactory(site=site)
+    # Spare parts the client owns, kept in its own store on its site.
+    owned_part = PartFactory(owner=site.organisation)
+    store = LocationFactory(kind=LocationKind.SITE_STORE, site=site, owner=site.organisation)
+    StockBalanceFactory(part=owned_part, location=store)
+    StockMovementFactory(part=owned_part, location=store)
+    InterchangeabilityFactory(part=owned_part)
+    PartReservationFactory(work_order=order, part=owned_part, location=store)
 
 
 @pytest.fixture
@@ -193,6 +210,9 @@ def tenant_world(equipment_a: Any, equipment_b: Any, technician: Any, candidate_
     proposed_plan(WorkOrderFactory(equipment=equipment_a), technician, WorkOrderFactory(equipment=equipment_b))
     WorkTypeRequirementFactory()
     GammeStepRequirementFactory()
+    # The maintenance company's own stock, which no client sees.
+    company_part = SupplierPartFactory().part
+    StockBalanceFactory(part=company_part, location=LocationFactory())
 
 
 @pytest.fixture

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "maintenir.people",
     "maintenir.certification",
     "maintenir.devices",
+    "maintenir.stores",
     "maintenir.workorders",
     "maintenir.preventive",
     "maintenir.planning",

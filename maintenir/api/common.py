@@ -185,6 +185,11 @@ def resolve(model: type[M], request: HttpRequest, pk: int | None, field: str) ->
     return found
 
 
+def named(model: type[M], request: HttpRequest, pk: int, field: str) -> M:
+    """The object a payload's required foreign key names, if the user may see it; else a 422 on that field."""
+    return cast(M, resolve(model, request, pk, field))
+
+
 def resolve_many(model: type[M], request: HttpRequest, pks: Iterable[int], field: str) -> list[M]:
     wanted = list(dict.fromkeys(pks))
     found = restricted(model, request).in_bulk(wanted)

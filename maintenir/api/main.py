@@ -27,6 +27,7 @@ from maintenir.api import (
     reliability,
     reports,
     safety,
+    stores,
     workorders,
 )
 from maintenir.api.auth import SessionAuth, TokenAuth, TooManyFailures
@@ -94,6 +95,7 @@ api = MaintenirAPI(
 )
 api.add_router("", assets.router)
 api.add_router("", devices.router)
+api.add_router("", stores.router)
 api.add_router("", workorders.router)
 api.add_router("", preventive.router)
 api.add_router("", reports.router)

@@ -18,6 +18,7 @@ from maintenir.api.common import (
     filter_schema,
     filtered,
     get_visible,
+    named,
     partial_schema,
     resolve,
     resolve_coded,
@@ -32,6 +33,7 @@ from maintenir.core.services import save_restricted
 from maintenir.devices.models import Point
 from maintenir.people.choices import SkillLevel
 from maintenir.people.models import HabilitationType, Skill
+from maintenir.stores.models import Location, Part
 from maintenir.workorders import commissioning, services
 from maintenir.workorders.choices import DowntimeCause, Priority, SignOffRole, WorkOrderType
 from maintenir.workorders.filtersets import WorkOrderFilterSet, WorkRequestFilterSet
@@ -48,6 +50,7 @@ from maintenir.workorders.models import (
     FailureCause,
     FailureMechanism,
     FailureMode,
+    PartReservation,
     PartUsage,
     Remedy,
     Requirement,
@@ -249,6 +252,30 @@ class PartOut(Schema):
     description: str
     quantity: Decimal
     unit_cost: Decimal | None
+
+
+class StockPartIn(Input):
+    part: int
+    location: int
+    quantity: Decimal = Field(gt=0, max_digits=12, decimal_places=3)
+
+
+class IssuedPartIn(StockPartIn):
+    instead_of: int | None = Field(None, description="The part the work called for, when an equivalent is fitted.")
+
+
+class ReservationOut(Schema):
+    id: int
+    work_order: int = Field(alias="work_order_id")
+    part: int = Field(alias="part_id")
+    location: int = Field(alias="location_id")
+    quantity: Decimal
+
+
+class IssuedPartOut(PartOut):
+    part: int | None = Field(None, alias="part_id")
+    movement: int | None = Field(None, alias="movement_id")
+    instead_of: int | None = Field(None, alias="instead_of_id")
 
 
 class FailureCodingIn(Input):
@@ -577,6 +604,24 @@ def log_time(request: HttpRequest, order_id: int, payload: TimeIn) -> TimeEntry:
 def add_part(request: HttpRequest, order_id: int, payload: PartIn) -> PartUsage:
     order = _order(request, order_id)
     return services.add_part(acting_user(request), order, payload.description, payload.quantity, payload.unit_cost)
+
+
+@router.post("/work-orders/{order_id}/reservations", response={201: ReservationOut})
+def reserve_part(request: HttpRequest, order_id: int, payload: StockPartIn) -> PartReservation:
+    order = _order(request, order_id)
+    part = named(Part, request, payload.part, "part")
+    location = named(Location, request, payload.location, "location")
+    return services.reserve_part(acting_user(request), order, part, location, payload.quantity)
+
+
+@router.post("/work-orders/{order_id}/stock-parts", response={201: IssuedPartOut})
+def issue_part(request: HttpRequest, order_id: int, payload: IssuedPartIn) -> PartUsage:
+    """Fit a part from stock: it is issued from the location, the order's reservation there used first."""
+    order = _order(request, order_id)
+    part = named(Part, request, payload.part, "part")
+    location = named(Location, request, payload.location, "location")
+    instead_of = resolve(Part, request, payload.instead_of, "instead_of")
+    return services.issue_part(acting_user(request), order, part, location, payload.quantity, instead_of)
 
 
 @router.post("/work-orders/{order_id}/failure-coding", response=WorkOrderOut)

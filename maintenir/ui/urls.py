@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("maintenir.assets.urls")),
     path("", include("maintenir.certification.urls")),
     path("", include("maintenir.devices.urls")),
+    path("", include("maintenir.stores.urls")),
     path("", include("maintenir.workorders.urls")),
     path("", include("maintenir.preventive.urls")),
     path("", include("maintenir.planning.urls")),

@@ -1,5 +1,6 @@
 """Forms of the work-request and work-order pages; choices are always limited to what the user may see."""
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -21,6 +22,7 @@ from maintenir.core.widgets import DateInput, DateTimeInput
 from maintenir.devices.models import Point
 from maintenir.people.choices import SkillLevel
 from maintenir.people.models import HabilitationType, Skill
+from maintenir.stores.models import Location, Part
 from maintenir.workorders import qualifications
 from maintenir.workorders.choices import DowntimeCause, Energy, Priority, WorkOrderType
 from maintenir.workorders.models import (
@@ -285,6 +287,32 @@ class PartForm(OrderForm):
     description = forms.CharField(label=_("Part"), max_length=200)
     quantity = decimal_field(_("Quantity"), max_digits=10, decimal_places=2, initial=1)
     unit_cost = decimal_field(_("Unit cost"), max_digits=10, decimal_places=2, required=False)
+
+
+class StockPartForm(OrderForm):
+    """A part from stock and where it is taken from, among what the user may see."""
+
+    part = forms.ModelChoiceField(queryset=Part.objects.none(), label=_("Part"))
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), label=_("From"))
+    quantity = decimal_field(_("Quantity"), max_digits=12, decimal_places=3, initial=1, min_value=Decimal("0.001"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["part"].queryset = Part.objects.restrict(self.user)  # type: ignore[attr-defined]
+        self.fields["location"].queryset = Location.objects.restrict(self.user)  # type: ignore[attr-defined]
+
+
+class IssuePartForm(StockPartForm):
+    instead_of = forms.ModelChoiceField(
+        queryset=Part.objects.none(),
+        label=_("Instead of"),
+        required=False,
+        help_text=_("The part the work called for, when you fit an equivalent."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["instead_of"].queryset = self.fields["part"].queryset  # type: ignore[attr-defined]
 
 
 class FailureForm(OrderForm):

@@ -19,6 +19,7 @@ from maintenir.devices.drivers import DRIVERS
 from maintenir.devices.models import Point
 from maintenir.people.choices import SkillLevel
 from maintenir.people.models import STAFF_PERMISSIONS, HabilitationType, Skill, Team, Technician
+from maintenir.stores.models import Location, Part, StockMovement, quantity_field
 from maintenir.workorders.choices import (
     CheckStatus,
     DowntimeCause,
@@ -492,8 +493,30 @@ class TimeEntry(RestrictedModel):
 
 
 class PartUsage(RestrictedModel):
+    """A part used on the order: from stock (`part` and its issue `movement`), or free text for a non-stock item."""
+
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="parts")
     description = models.CharField(_("part"), max_length=200)
+    part = models.ForeignKey(
+        Part, verbose_name=_("stock part"), on_delete=models.PROTECT, null=True, blank=True, related_name="usages"
+    )
+    movement = models.OneToOneField(
+        StockMovement,
+        verbose_name=_("stock movement"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="usage",
+    )
+    instead_of = models.ForeignKey(
+        Part,
+        verbose_name=_("instead of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The part the work called for, when an equivalent was fitted."),
+    )
     quantity = models.DecimalField(
         _("quantity"),
         max_digits=10,
@@ -520,6 +543,35 @@ class PartUsage(RestrictedModel):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.description}"
+
+
+class PartReservation(RestrictedModel):
+    """Stock promised to an order until it is issued, or released when the order ends without it."""
+
+    work_order = models.ForeignKey(
+        WorkOrder, verbose_name=_("work order"), on_delete=models.CASCADE, related_name="reservations"
+    )
+    part = models.ForeignKey(Part, verbose_name=_("part"), on_delete=models.PROTECT, related_name="reservations")
+    location = models.ForeignKey(
+        Location, verbose_name=_("location"), on_delete=models.PROTECT, related_name="reservations"
+    )
+    quantity = quantity_field(_("still reserved"), validators=[MinValueValidator(0)])
+
+    tenant_path = "work_order__site__organisation"
+    changelog_parent = "work_order"
+    role_permissions = WorkOrder.role_permissions
+
+    class Meta:
+        ordering = ["work_order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["work_order", "part", "location"], name="reservation_unique"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=0), name="reservation_not_negative"),
+        ]
+        verbose_name = _("part reservation")
+        verbose_name_plural = _("part reservations")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.part.reference} @ {self.location}"
 
 
 class Downtime(RestrictedModel):

@@ -30,6 +30,8 @@ from maintenir.core.services import (
     save_restricted,
 )
 from maintenir.people.safety import holds_habilitation
+from maintenir.stores import services as stock
+from maintenir.stores.models import Location, Part
 from maintenir.workorders import oncall, qualifications
 from maintenir.workorders.choices import (
     EXECUTION_STATUSES,
@@ -53,6 +55,7 @@ from maintenir.workorders.models import (
     FailureMechanism,
     FailureMode,
     LockoutStep,
+    PartReservation,
     PartUsage,
     Remedy,
     Requirement,
@@ -106,6 +109,8 @@ TRANSITIONS: dict[str, Transition] = {
     ),
 }
 ASSIGNABLE_STATUSES = frozenset({S.APPROVED, S.PLANNED, S.IN_PROGRESS, S.ON_HOLD})
+# Stock is promised to approved work, until the work ends.
+RESERVABLE_STATUSES = ASSIGNABLE_STATUSES
 # NF X 60-000 level 1: simple work that trained operators may take over (their other steps are the technicians').
 OPERATOR_LEVEL = 1
 SIGN_OFF_STATUSES = {
@@ -574,6 +579,7 @@ def complete_work_order(user: User, order: WorkOrder, findings: str | None = Non
     _move(user, order, "complete", problems=completion_problems, **written)
     for downtime in order.downtimes.filter(ended_at__isnull=True):
         end_downtime(user, downtime, now)
+    release_reservations(order)
     return order
 
 
@@ -584,7 +590,7 @@ def close_work_order(user: User, order: WorkOrder) -> WorkOrder:
 
 @transaction.atomic
 def cancel_work_order(user: User, order: WorkOrder, reason: str) -> WorkOrder:
-    return _move(
+    _move(
         user,
         order,
         "cancel",
@@ -592,6 +598,8 @@ def cancel_work_order(user: User, order: WorkOrder, reason: str) -> WorkOrder:
         note_required=_("Say why the order is cancelled."),
         problems=lockout_problems,
     )
+    release_reservations(order)
+    return order
 
 
 # --- Lockout (consignation) ------------------------------------------------------------------
@@ -882,6 +890,109 @@ def add_part(
     part.full_clean()
     part.save()
     return part
+
+
+# --- Parts from stock --------------------------------------------------------------------------
+
+COST_CENT = Decimal("0.01")
+
+
+@transaction.atomic
+def reserve_part(user: User, order: WorkOrder, part: Part, location: Location, quantity: Decimal) -> PartReservation:
+    """Promise stock at `location` to the order; what is available there drops by as much."""
+    require_executor(user, order)
+    if order.status not in RESERVABLE_STATUSES:
+        raise TransitionError(
+            {
+                "status": _("Parts are reserved for an approved order until its work ends, not a %(status)s one.")
+                % {"status": order.get_status_display()}
+            }
+        )
+    check_permission(user, Action.VIEW, part)
+    check_permission(user, Action.VIEW, location)
+    stock.reserve(part, location, quantity)
+    reservation, _created = PartReservation.objects.select_for_update().get_or_create(
+        work_order=order, part=part, location=location, defaults={"quantity": Decimal(0)}
+    )
+    reservation.quantity += Decimal(quantity)
+    reservation.save(update_fields=["quantity", "last_updated"])
+    return reservation
+
+
+def _consume(order: WorkOrder, part: Part, location: Location, quantity: Decimal) -> Decimal:
+    """Take up to `quantity` from the order's reservation of this part there; how much it held of it."""
+    reservation = (
+        PartReservation.objects.select_for_update().filter(work_order=order, part=part, location=location).first()
+    )
+    if reservation is None:
+        return Decimal(0)
+    used = min(reservation.quantity, quantity)
+    reservation.quantity -= used
+    reservation.save(update_fields=["quantity", "last_updated"])
+    return used
+
+
+@transaction.atomic
+def issue_part(
+    user: User,
+    order: WorkOrder,
+    part: Part,
+    location: Location,
+    quantity: Decimal,
+    instead_of: Part | None = None,
+) -> PartUsage:
+    """Take a part from stock for the order at work, using its reservation there first.
+
+    When an equivalent is fitted `instead_of` the part the work called for, the order records both,
+    and the reservation of the part it replaces is released.
+    """
+    require_execution(user, order)
+    quantity = Decimal(quantity)
+    if instead_of is not None:
+        if instead_of.pk == part.pk:
+            instead_of = None
+        elif part.pk not in stock.equivalents(instead_of):
+            raise ValidationError(
+                {
+                    "part": _("%(part)s may not replace %(other)s.")
+                    % {"part": part.reference, "other": instead_of.reference}
+                }
+            )
+    movement = stock.issue(
+        user,
+        part,
+        location,
+        quantity,
+        reference=order.reference,
+        from_reserved=_consume(order, part, location, quantity),
+    )
+    if instead_of is not None:
+        for reservation in PartReservation.objects.select_for_update().filter(work_order=order, part=instead_of):
+            replaced = min(reservation.quantity, quantity)
+            if replaced > 0:
+                stock.release(instead_of, reservation.location, replaced)
+                reservation.quantity -= replaced
+                reservation.save(update_fields=["quantity", "last_updated"])
+    usage = PartUsage(
+        work_order=order,
+        description=str(part)[: PartUsage._meta.get_field("description").max_length],
+        quantity=quantity,
+        unit_cost=movement.unit_cost.quantize(COST_CENT),
+        part=part,
+        movement=movement,
+        instead_of=instead_of,
+    )
+    usage.full_clean()
+    usage.save()
+    return usage
+
+
+def release_reservations(order: WorkOrder) -> None:
+    """Give back to stock what the order reserved and did not use (on completion or cancellation)."""
+    for reservation in PartReservation.objects.select_for_update().filter(work_order=order, quantity__gt=0):
+        stock.release(reservation.part, reservation.location, reservation.quantity)
+        reservation.quantity = Decimal(0)
+        reservation.save(update_fields=["quantity", "last_updated"])
 
 
 @transaction.atomic

@@ -29,6 +29,7 @@ from maintenir.core.choices import Action
 from maintenir.core.files import serve_upload
 from maintenir.core.models import User
 from maintenir.core.services import TransitionError
+from maintenir.stores import services as stock
 from maintenir.ui.views_helpers import add_errors, can_add, filtered_list, form_page, get_visible, may, require_add
 from maintenir.workorders import commissioning, oncall, qualifications, services
 from maintenir.workorders import forms as wo_forms
@@ -49,6 +50,7 @@ from maintenir.workorders.models import (
     CommissioningCheck,
     LockoutStep,
     OnCallCall,
+    PartReservation,
     WorkOrder,
     WorkOrderRequirement,
     WorkRequest,
@@ -435,6 +437,24 @@ ACTIONS = {
             form_class=wo_forms.PartForm,
         ),
         OrderAction(
+            "reserve",
+            gettext_lazy("Reserve the part"),
+            lambda user, order, data: services.reserve_part(user, order, **data),
+            services.RESERVABLE_STATUSES,
+            EXECUTOR,
+            gettext_lazy("Part reserved."),
+            form_class=wo_forms.StockPartForm,
+        ),
+        OrderAction(
+            "issue",
+            gettext_lazy("Take the part from stock"),
+            lambda user, order, data: services.issue_part(user, order, **data),
+            EXECUTION_STATUSES,
+            EXECUTOR,
+            gettext_lazy("Part taken from stock."),
+            form_class=wo_forms.IssuePartForm,
+        ),
+        OrderAction(
             "failure",
             gettext_lazy("Save the failure coding"),
             lambda user, order, data: services.code_failure(user, order, **data),
@@ -504,6 +524,20 @@ def order_queryset() -> QuerySet:
     ).prefetch_related("assignees", "supervisions__tutor", "sign_offs", "equipment__downtimes")
 
 
+def reservations_section(user: User, order: WorkOrder) -> list[dict[str, Any]]:
+    """The parts still reserved for the order, each with where it (or an equivalent) is available nearest."""
+    reservations = PartReservation.objects.restrict(user).filter(work_order=order, quantity__gt=0)
+    return [
+        {
+            "reservation": reservation,
+            "offers": stock.offers(user, reservation.part, technician=user, site=order.site)
+            if order.status in EXECUTION_STATUSES
+            else [],
+        }
+        for reservation in reservations.select_related("part", "location")
+    ]
+
+
 def order_page(
     request: HttpRequest, order: WorkOrder, page: str, bound: dict[str, forms.Form] | None = None
 ) -> HttpResponse:
@@ -541,7 +575,8 @@ def order_page(
         ],
         "time_entries": time_entries,
         "total_hours": sum((entry.hours for entry in time_entries), Decimal(0)),
-        "parts": order.parts.all(),
+        "parts": order.parts.select_related("instead_of"),
+        "reservations": reservations_section(user, order),
         "downtimes": order.downtimes.select_related("equipment"),
         "open_downtime": open_downtime(order),
         "transitions": order.transitions.select_related("user"),

@@ -49,6 +49,13 @@ from maintenir.preventive.tests.factories import (
 from maintenir.reliability.choices import ProposalStatus
 from maintenir.reliability.tests.factories import ImprovementProposalFactory
 from maintenir.reports.tests.factories import ReportMailingFactory
+from maintenir.stores.choices import LocationKind
+from maintenir.stores.tests.factories import (
+    LocationFactory,
+    PartFactory,
+    StockBalanceFactory,
+    StockMovementFactory,
+)
 from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import (
     Downtime,
@@ -114,6 +121,9 @@ class World:
     requirement: Any
     type_requirement: Any
     dispatch_plan: Any
+    part: Any
+    store: Any
+    bin: Any
 
 
 @dataclass
@@ -232,6 +242,11 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
     lockout_order = order(S.IN_PROGRESS)
     profile = lockout_holder_once(technician)
     work_request = WorkRequestFactory(equipment=equipment, reported_by=reporter)
+    # Spare parts the client owns, in its store on the site, with a bin in it.
+    part = PartFactory(owner=site.organisation)
+    store = LocationFactory(kind=LocationKind.SITE_STORE, site=site, owner=site.organisation)
+    StockBalanceFactory(part=part, location=store, on_hand=4)
+    StockMovementFactory(part=part, location=store, quantity=4)
     return World(
         site=site,
         equipment=equipment,
@@ -280,6 +295,9 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         ),
         on_call_call=OnCallCallFactory(work_request=work_request, technician=profile),
         mailing=ReportMailingFactory(work_order=done, sent_by=technician),
+        part=part,
+        store=store,
+        bin=LocationFactory(kind=LocationKind.BIN, parent=store, site=site, owner=site.organisation),
     )
 
 

@@ -22,6 +22,7 @@ from maintenir.api import (
     reliability,
     reports,
     safety,
+    stores,
     workorders,
 )
 from maintenir.api.tests.conftest import World, call
@@ -46,7 +47,79 @@ def _user_ids(ids: list[str]) -> Callable[[World, Any], dict[str, Any]]:
     return lambda w, p: {"assignees": [p[name].pk for name in ids]}
 
 
+def _stock(quantity: str, **more: Any) -> Callable[[World, Any], dict[str, Any]]:
+    return lambda w, p: {"part": w.part.pk, "location": w.store.pk, "quantity": quantity, **more}
+
+
 ENDPOINTS = [
+    # Spare parts and stock
+    Endpoint("get", "/api/parts", "client_a", outsider=200),
+    Endpoint("get", "/api/parts/{w.part.pk}", "client_a"),
+    Endpoint("get", "/api/parts/{w.part.pk}/offers", "technician"),
+    Endpoint(
+        "post",
+        "/api/parts",
+        "manager",
+        201,
+        lambda w, p: {"reference": "BRG-6205-NTN", "description": "Bearing 6205 LLU", "technology": "mechanical"},
+        refused="technician",
+        outsider=403,
+    ),
+    Endpoint("get", "/api/stock-locations", "client_a", outsider=200),
+    Endpoint(
+        "post",
+        "/api/stock-locations",
+        "manager",
+        201,
+        lambda w, p: {"code": "van-ines", "name": "Van Inès", "kind": "van", "technician": p["technician"].pk},
+        refused="technician",
+        outsider=422,
+    ),
+    Endpoint("get", "/api/stock-balances", "client_a", outsider=200),
+    Endpoint(
+        "post",
+        "/api/stock-movements/counts",
+        "technician",
+        201,
+        lambda w, p: {"part": w.part.pk, "location": w.store.pk, "counted": "3", "reference": "INV-2026-12"},
+        refused="client_a",
+        outsider=422,
+    ),
+    Endpoint(
+        "post",
+        "/api/stock-movements/adjustments",
+        "manager",
+        201,
+        _stock("-1", note="Cracked when dropped"),
+        refused="technician",
+        outsider=422,
+    ),
+    Endpoint("get", "/api/stock-movements", "client_a", outsider=200),
+    Endpoint(
+        "post",
+        "/api/stock-movements/receipts",
+        "technician",
+        201,
+        _stock("2", unit_cost="7.25", reference="BL-2026-118"),
+        refused="client_a",
+        outsider=422,
+    ),
+    Endpoint("post", "/api/stock-movements/issues", "technician", 201, _stock("1"), refused="client_a", outsider=422),
+    Endpoint(
+        "post",
+        "/api/stock-movements/transfers",
+        "technician",
+        201,
+        lambda w, p: {"part": w.part.pk, "source": w.store.pk, "destination": w.bin.pk, "quantity": "1"},
+        refused="client_a",
+        outsider=422,
+    ),
+    Endpoint(
+        "post", "/api/work-orders/{w.planned.pk}/reservations", "technician", 201, _stock("1"), refused="client_a"
+    ),
+    Endpoint(
+        "post", "/api/work-orders/{w.in_progress.pk}/stock-parts", "technician", 201, _stock("1"), refused="client_a"
+    ),
     # Sites
     Endpoint("get", "/api/sites", "client_a", outsider=200),
     Endpoint("get", "/api/sites/{w.site.pk}", "client_a"),
@@ -1058,6 +1131,7 @@ def test_every_route_is_in_the_table() -> None:
             reliability.router,
             reports.router,
             safety.router,
+            stores.router,
             workorders.router,
         )
         for path, view in router.path_operations.items()

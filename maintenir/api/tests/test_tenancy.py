@@ -18,6 +18,8 @@ LISTS = [
     ("/api/triggers", "trigger"),
     ("/api/devices", "device"),
     ("/api/parameter-sets", "parameter_set"),
+    ("/api/parts", "part"),
+    ("/api/stock-locations", "store"),
 ]
 # Paths formatted with one organisation's world as `w`.
 DETAILS = [
@@ -39,6 +41,8 @@ DETAILS = [
     "/api/devices/{w.device.pk}/points",
     "/api/points/{w.point.pk}/readings",
     "/api/points/{w.point.pk}/history",
+    "/api/parts/{w.part.pk}",
+    "/api/parts/{w.part.pk}/offers",
 ]
 # Persona → which organisations' data it sees.
 SEES = {"client_a": {"a"}, "client_b": {"b"}, "manager": {"a", "b"}}

@@ -45,6 +45,8 @@ STAFF_RECORDS = {
 } | {"people.OnCallDuty", "workorders.WorkTypeRequirement", "preventive.GammeStepRequirement"}
 # Dispatch plans are the maintenance company's working documents, across its clients.
 STAFF_RECORDS |= {"planning.DispatchPlan", "planning.PlannedVisit", "planning.UnplacedOrder"}
+# Suppliers and their prices are the company's purchasing records.
+STAFF_RECORDS |= {"stores.Supplier", "stores.SupplierPart"}
 NO_CLIENT = SHARED_CATALOGUES | CERTIFICATION_RECORDS | STAFF_RECORDS
 PERSONAS = [
     "administrator",

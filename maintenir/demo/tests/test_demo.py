@@ -28,6 +28,8 @@ from maintenir.reliability import proposals
 from maintenir.reliability.choices import ProposalStatus
 from maintenir.reliability.models import ImprovementProposal
 from maintenir.reliability.services import Period, totals
+from maintenir.stores import services as stock
+from maintenir.stores.models import Part
 from maintenir.workorders import commissioning
 from maintenir.workorders.choices import (
     CheckStatus,
@@ -272,3 +274,18 @@ def test_the_operator_is_trained_on_the_conveyor_round_only(demo: None) -> None:
     operator = User.objects.get(username="operator")
     assert trained_on(operator, Gamme.objects.get(code="convoyeur-hebdo"))
     assert not trained_on(operator, Gamme.objects.get(code="presse-500h"))
+
+
+def test_the_stores_offer_an_equivalent_bearing_from_the_technicians_van(demo: None) -> None:
+    tech = User.objects.get(username="tech")
+    skf = Part.objects.get(reference="RLT-6205-SKF")
+    plant = Site.objects.get(code="usine-saint-etienne")
+    offers = stock.offers(tech, skf, technician=tech, site=plant)
+    assert [(offer.part.reference, offer.location.code) for offer in offers][:3] == [
+        ("RLT-6205-NTN", "vehicule-tech"),
+        ("RLT-6205-FAG", "magasin-saint-etienne"),
+        ("RLT-6205-SKF", "magasin-lyon"),
+    ]
+    assert stock.equivalents(Part.objects.get(reference="VER-DNC-32-100")) == {
+        Part.objects.get(reference="VER-DSBC-32-100").pk: ""
+    }

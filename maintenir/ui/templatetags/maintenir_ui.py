@@ -82,6 +82,12 @@ def money(value: Any) -> str:
     return formats.money(None if value == "" else value)
 
 
+@register.filter
+def quantity(value: Any) -> str:
+    """A stored decimal without its trailing zeros, written as the language writes it: "182,5", "1200"."""
+    return formats.quantity(value)
+
+
 @register.simple_tag(takes_context=True)
 def nav_link(context: template.Context, url_name: str, label: str, section: str = "") -> SafeString:
     """A navigation link marked current when the page's URL name starts with `section` (e.g. "site-"), or

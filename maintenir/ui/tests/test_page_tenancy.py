@@ -48,6 +48,7 @@ from maintenir.preventive.models import (
     Trigger,
 )
 from maintenir.reliability.models import ImprovementProposal
+from maintenir.stores.models import Part
 from maintenir.workorders.models import (
     ChecklistStep,
     CommissioningCheck,
@@ -194,6 +195,12 @@ PAGES = [
     Page("parameterset-edit", pk_of(ParameterSet), "manager"),
     Page("parameterset-apply", pk_of(ParameterSet)),
     Page("application-revert", pk_of(Application)),
+    # Spare parts
+    Page("part-list", opener="client_a"),
+    Page("part-add", opener="manager"),
+    Page("part-detail", pk_of(Part), "client_a"),
+    Page("part-edit", pk_of(Part), "manager"),
+    Page("my-van", opener="technician"),
     # Work requests and work orders
     Page("workrequest-list", opener="client_a"),
     Page("workrequest-add", opener="client_a"),
@@ -222,7 +229,8 @@ PAGES = [
         Page(f"workorder-{action}", ORDER)
         for action in (
             *("approve", "plan", "assign", "requirement-add", "start", "hold", "resume", "complete", "close"),
-            *("cancel", "step-add", "lockout-add", "check-add", "time", "part", "failure", "downtime-start"),
+            *("cancel", "step-add", "lockout-add", "check-add", "time", "part", "reserve", "issue", "failure"),
+            "downtime-start",
             *("downtime-end", "signoff-technician", "signoff-client"),
         )
     ),

@@ -18,6 +18,7 @@ from maintenir.people.tests.factories import (
     habilitation_type,
     monday_of,
 )
+from maintenir.stores.tests.factories import LocationFactory, PartFactory
 from maintenir.workorders.choices import (
     CheckStatus,
     DowntimeCause,
@@ -33,6 +34,7 @@ from maintenir.workorders.models import (
     Downtime,
     LockoutStep,
     OnCallCall,
+    PartReservation,
     PartUsage,
     SignOff,
     Supervision,
@@ -140,6 +142,18 @@ class PartUsageFactory(DjangoModelFactory):
 
     work_order = factory.SubFactory(WorkOrderFactory)
     description = "Cylinder seal kit"
+
+
+class PartReservationFactory(DjangoModelFactory):
+    """A reservation written directly, for tests about who sees what (stock tests go through the services)."""
+
+    class Meta:
+        model = PartReservation
+
+    work_order = factory.SubFactory(WorkOrderFactory)
+    part = factory.SubFactory(PartFactory)
+    location = factory.SubFactory(LocationFactory)
+    quantity = Decimal(1)
 
 
 class DowntimeFactory(DjangoModelFactory):

@@ -418,17 +418,24 @@ def buttons(client: Client, order: Any) -> set[str]:
     [
         (S.REQUESTED, "manager", {"approve", "cancel", "step_add", "requirement_add", "lockout_add"}),
         (S.REQUESTED, "technician", set()),
-        (S.APPROVED, "manager", {"plan", "cancel", "step_add", "requirement_add", "lockout_add"}),
-        (S.PLANNED, "technician", {"start"}),
+        (S.APPROVED, "manager", {"plan", "cancel", "step_add", "requirement_add", "lockout_add", "reserve"}),
+        (S.PLANNED, "technician", {"start", "reserve"}),
         (S.PLANNED, "other_technician", set()),
         (S.PLANNED, "operator_a", set()),
         (
             S.IN_PROGRESS,
             "technician",
-            {"hold", "complete", "time", "part", "failure", "downtime_start", "signoff_technician", "signoff_client"},
+            {
+                *("hold", "complete", "time", "part", "reserve", "issue", "failure", "downtime_start"),
+                *("signoff_technician", "signoff_client"),
+            },
         ),
         (S.IN_PROGRESS, "client_a", {"signoff_client"}),
-        (S.ON_HOLD, "technician", {"resume", "time", "part", "failure", "downtime_start", "signoff_technician"}),
+        (
+            S.ON_HOLD,
+            "technician",
+            {"resume", "time", "part", "reserve", "issue", "failure", "downtime_start", "signoff_technician"},
+        ),
         (S.DONE, "manager", {"close", "signoff_technician", "signoff_client"}),
         (S.CLOSED, "manager", set()),
     ],

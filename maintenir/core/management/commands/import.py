@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 # Kind → the module whose `run(directory, options, progress)` imports it and returns its counts.
 IMPORTS = {
     "history": "maintenir.reliability.importers",
+    "parts": "maintenir.stores.importers",
 }
 BAR_WIDTH = 30
 
@@ -28,7 +29,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=sorted(IMPORTS))
-        parser.add_argument("directory", type=Path, help="the directory holding the files")
+        parser.add_argument(
+            "directory", type=Path, help="the directory holding the files (history), or the CSV file (parts)"
+        )
         parser.add_argument("--organisation", default="azure-pdm", help="client organisation code (created if new)")
         parser.add_argument("--site", default="azure-pdm", help="site code (created if new)")
         parser.add_argument(
@@ -39,8 +42,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if not options["directory"].is_dir():
-            raise CommandError(f"{options['directory']} is not a directory.")
+        if not options["directory"].exists():
+            raise CommandError(f"{options['directory']} does not exist.")
         module = importlib.import_module(IMPORTS[options["kind"]])
         try:
             counts = module.run(options["directory"], options, progress_bar)

@@ -1,0 +1,92 @@
+from decimal import Decimal
+
+import factory
+from factory.django import DjangoModelFactory
+
+from maintenir.core.choices import Role
+from maintenir.core.tests.factories import UserFactory
+from maintenir.stores.choices import LocationKind, MovementKind
+from maintenir.stores.models import (
+    Interchangeability,
+    Location,
+    Part,
+    StockBalance,
+    StockMovement,
+    Supplier,
+    SupplierPart,
+)
+
+
+class PartFactory(DjangoModelFactory):
+    class Meta:
+        model = Part
+
+    reference = factory.Sequence(lambda n: f"PR-{n:05d}")
+    description = "Deep groove ball bearing 6205-2RS"
+    manufacturer = "SKF"
+    manufacturer_reference = factory.Sequence(lambda n: f"6205-2RSH/{n}")
+
+
+class InterchangeabilityFactory(DjangoModelFactory):
+    class Meta:
+        model = Interchangeability
+
+    part = factory.SubFactory(PartFactory)
+    replacement = factory.SubFactory(PartFactory, owner=factory.SelfAttribute("..part.owner"))
+
+
+class SupplierFactory(DjangoModelFactory):
+    class Meta:
+        model = Supplier
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Supplier {n}")
+
+
+class SupplierPartFactory(DjangoModelFactory):
+    class Meta:
+        model = SupplierPart
+
+    supplier = factory.SubFactory(SupplierFactory)
+    part = factory.SubFactory(PartFactory)
+    supplier_reference = factory.Sequence(lambda n: f"SUP-{n}")
+    price = Decimal("12.40")
+
+
+class LocationFactory(DjangoModelFactory):
+    class Meta:
+        model = Location
+
+    code = factory.Sequence(lambda n: f"store-{n}")
+    name = factory.Sequence(lambda n: f"Store {n}")
+    kind = LocationKind.CENTRAL_STORE
+
+
+class VanFactory(LocationFactory):
+    kind = LocationKind.VAN
+    code = factory.Sequence(lambda n: f"van-{n}")
+    name = factory.Sequence(lambda n: f"Van {n}")
+    technician = factory.SubFactory(UserFactory, role=Role.TECHNICIAN)
+
+
+class StockBalanceFactory(DjangoModelFactory):
+    """A balance written directly, for tests about who sees what (stock tests go through the services)."""
+
+    class Meta:
+        model = StockBalance
+
+    part = factory.SubFactory(PartFactory)
+    location = factory.SubFactory(LocationFactory)
+    on_hand = Decimal(4)
+    average_cost = Decimal("8.5")
+
+
+class StockMovementFactory(DjangoModelFactory):
+    class Meta:
+        model = StockMovement
+
+    part = factory.SubFactory(PartFactory)
+    location = factory.SubFactory(LocationFactory)
+    kind = MovementKind.RECEIPT
+    quantity = Decimal(4)
+    unit_cost = Decimal("8.5")
