@@ -16,6 +16,7 @@ from maintenir.api.common import (
     Pagination,
     PdfFile,
     acting_user,
+    answers,
     apply_changes,
     get_visible,
     partial_schema,
@@ -333,7 +334,7 @@ class StandingOut(Schema):
     documents: list[str]
 
 
-class PeriodOut(Schema):
+class ExperiencePeriodOut(Schema):
     employer: str
     started_on: datetime.date
     ended_on: datetime.date
@@ -347,7 +348,7 @@ class AdmissibilityVerdictOut(Schema):
     reasons: list[str] = Field(description="Why it could not; empty when it could.")
     experience_months: int = Field(description="Months of related experience, overlaps counted once.")
     needed_months: int
-    periods: list[PeriodOut]
+    periods: list[ExperiencePeriodOut]
     recorded: str = Field(description="The admissibility recorded so far: pending, admissible or refused.")
     valid_until: datetime.date | None = Field(description="Last day a recorded admissibility lets the candidate sit.")
 
@@ -527,6 +528,7 @@ def decide_admissibility(request: HttpRequest, path_id: int, payload: Admissibil
 
 
 @router.get("/certification/paths/{path_id}/admissibility", response=AdmissibilityVerdictOut)
+@answers(409)  # a path that is not a VAE application
 def vae_admissibility(request: HttpRequest, path_id: int) -> dict[str, Any]:
     """Whether this VAE application is admissible on its declared experience; records nothing."""
     paths = restricted(Path, request).select_related("version__regulation").prefetch_related("experience_periods")

@@ -35,7 +35,7 @@ router = Router(tags=["stores"])
 # --- Schemas ---------------------------------------------------------------------------------
 
 
-class PartIn(Input):
+class SparePartIn(Input):
     reference: str
     description: str
     manufacturer: str = ""
@@ -49,7 +49,7 @@ class PartIn(Input):
     owner: int | None = None
 
 
-class PartOut(Schema):
+class SparePartOut(Schema):
     id: int
     reference: str
     description: str
@@ -189,19 +189,19 @@ class OfferQuery(Input):
 # --- Catalogue -------------------------------------------------------------------------------
 
 
-@router.get("/parts", response=list[PartOut])
+@router.get("/parts", response=list[SparePartOut])
 @paginate(Pagination)
 def list_parts(request: HttpRequest, filters: Query[PartFilters]) -> QuerySet[Part]:
     return filtered(PartFilterSet, request, restricted(Part, request), filters)
 
 
-@router.get("/parts/{part_id}", response=PartOut)
+@router.get("/parts/{part_id}", response=SparePartOut)
 def get_part(request: HttpRequest, part_id: int) -> Part:
     return get_visible(restricted(Part, request), part_id)
 
 
-@router.post("/parts", response={201: PartOut})
-def create_part(request: HttpRequest, payload: PartIn) -> Part:
+@router.post("/parts", response={201: SparePartOut})
+def create_part(request: HttpRequest, payload: SparePartIn) -> Part:
     fields = payload.model_dump()
     fields["technology"] = fields["technology"] or ""
     fields["superseded_by"] = resolve(Part, request, fields["superseded_by"], "superseded_by")

@@ -6,6 +6,7 @@ reading, keep a reason for each of them, and keep running until asked to stop.
 """
 
 import asyncio
+import gc
 import multiprocessing
 from collections.abc import Iterator
 from typing import Any
@@ -95,12 +96,21 @@ def test_hostile_peers_cost_their_own_devices_only(peers: Any, equipment_a: Any)
         asyncio.get_running_loop().call_later(SECONDS, stop.set)
         return await poll_all(stop)
 
-    stats = asyncio.run(asyncio.wait_for(for_a_while(), SECONDS + 30))
+    # `maintenir poll` runs in a process of its own, with a small heap; this one holds the whole suite's objects,
+    # and a full garbage collection of them stops the event loop for most of a second. Kept out of the collector's
+    # reach while the service runs, as they are out of the service's process.
+    gc.collect()
+    gc.freeze()
+    try:
+        stats = asyncio.run(asyncio.wait_for(for_a_while(), SECONDS + 30))
+    finally:
+        gc.unfreeze()
 
     healthy_polls = sum(stats[device.pk].cycles for device in healthy)
     on_time = healthy_polls - sum(stats[device.pk].late for device in healthy)
     assert healthy_polls >= HEALTHY * (SECONDS // INTERVAL)
-    assert on_time / healthy_polls >= 0.99, (on_time, healthy_polls)
+    late = sorted((stats[device.pk].late, device.unit_id) for device in healthy if stats[device.pk].late)
+    assert on_time / healthy_polls >= 0.99, (on_time, healthy_polls, late)
     assert sum(stats[device.pk].failures for device in healthy) == 0
     assert Reading.objects.filter(point__device__in=healthy).count() == healthy_polls * REGISTERS
     # Nothing false from the hostile peers: no good reading, a reason for each device or point.
