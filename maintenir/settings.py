@@ -299,6 +299,8 @@ LOGGING = {
         # raising it: the acquisition service's own one-line message about the device is what shows.
         "pymodbus": {"level": "ERROR"},
         "asyncua": {"level": "WARNING"},
+        # asyncua logs each message it cannot parse with its traceback; the device's reason says it instead.
+        "asyncua.client.ua_client": {"level": "CRITICAL"},
         "xknx": {"level": "WARNING"},
         # bacpypes3 logs each datagram it cannot decode with its traceback: the point's or the device's
         # reason, stored and logged once by the service, says it instead.

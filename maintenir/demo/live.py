@@ -15,7 +15,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 
 from maintenir.devices import simulators
-from maintenir.devices.acquisition import poll_all
+from maintenir.devices.acquisition import poll_all, quiet_library_tasks
 from maintenir.devices.models import Device, Point
 from maintenir.devices.mqtt import ingest
 
@@ -51,6 +51,7 @@ def _vibration_point() -> int | None:
 
 
 async def run(stop: asyncio.Event) -> None:
+    asyncio.get_running_loop().set_exception_handler(quiet_library_tasks)
     servers: list[Simulator] = []
     for port, kind, name in await sync_to_async(_simulated_devices)():
         # A port in use costs that device's simulator only: the others start and polling goes on.

@@ -174,6 +174,18 @@ async def supervise(device: Device, stop: asyncio.Event, cycles: int | None, **o
             options["start_after"] = 0.0
 
 
+def quiet_library_tasks(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The event loop's handler of errors nobody awaited: those of a protocol library's own tasks (bacpypes3
+    answering a device's garbage) go to DEBUG, since the device's stored reason says what matters; ours are
+    reported as asyncio would."""
+    task = context.get("future") or context.get("task")
+    code = getattr(task.get_coro(), "cr_code", None) if isinstance(task, asyncio.Task) else None
+    if code is not None and "/maintenir/" not in code.co_filename:
+        logger.debug("%s (%s)", context.get("message"), code.co_qualname, exc_info=context.get("exception"))
+    else:
+        loop.default_exception_handler(context)
+
+
 async def poll_all(stop: asyncio.Event, cycles: int | None = None) -> dict[int, PollStats]:
     """Poll every enabled device concurrently; a device without a driver yet is skipped with a warning.
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import datetime
+import logging
 import struct
 import time
 from io import StringIO
@@ -13,7 +14,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from maintenir.devices import services
-from maintenir.devices.acquisition import Recorder, poll_all
+from maintenir.devices.acquisition import Recorder, poll_all, quiet_library_tasks
 from maintenir.devices.choices import DeviceStatus, Quality
 from maintenir.devices.drivers.base import Sample
 from maintenir.devices.models import Device, Point, Reading
@@ -162,3 +163,24 @@ def test_an_empty_mqtt_client_id_is_refused_before_anything_runs(settings: Any) 
     settings.MAINTENIR_MQTT_CLIENT_ID = " "
     with pytest.raises(CommandError, match="MAINTENIR_MQTT_CLIENT_ID"):
         call_command("poll", "--cycles", "1", stdout=StringIO())
+
+
+def test_a_librarys_unawaited_task_error_goes_to_debug_and_ours_stays_an_error(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def ours() -> None:
+        raise RuntimeError("ours")
+
+    async def scenario() -> None:
+        loop = asyncio.get_running_loop()
+        # asyncio's own coroutine stands for a library's: nobody listens on this port.
+        tasks = [loop.create_task(ours()), loop.create_task(asyncio.open_connection("127.0.0.1", free_port()))]
+        await asyncio.wait(tasks)
+        for task in tasks:
+            context = {"message": "Task exception was never retrieved", "exception": task.exception(), "future": task}
+            quiet_library_tasks(loop, context)
+
+    with caplog.at_level(logging.DEBUG):
+        asyncio.run(scenario())
+    levels = sorted(record.levelname for record in caplog.records if "never retrieved" in record.getMessage())
+    assert levels == ["DEBUG", "ERROR"]

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from maintenir.devices.acquisition import poll_all
+from maintenir.devices.acquisition import poll_all, quiet_library_tasks
 from maintenir.devices.mqtt import ingest
 
 
@@ -32,6 +32,7 @@ class Command(BaseCommand):
     async def _run(self, cycles: int | None) -> Any:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
+        loop.set_exception_handler(quiet_library_tasks)
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         ingestion = None
