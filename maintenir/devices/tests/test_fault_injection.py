@@ -22,8 +22,8 @@ from maintenir.devices.tests import hostile_peers
 from maintenir.devices.tests.factories import DeviceFactory, PointFactory
 
 HEALTHY = 50
-INTERVAL = 2
-SECONDS = 9
+INTERVAL = 5
+SECONDS = 21
 HOSTILE_POINTS = {
     Protocol.MODBUS_TCP: {"address": "0", "register_type": RegisterType.HOLDING, "data_type": DataType.FLOAT32},
     Protocol.OPC_UA: {"address": "ns=2;s=Supply", "register_type": "", "data_type": ""},
