@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_technicians_issuing_the_last_unit_one_gets_a_conflict() -> None:
     manager = UserFactory(role=Role.MANAGER)
     technicians = [UserFactory(role=Role.TECHNICIAN) for _ in range(2)]
