@@ -10,13 +10,16 @@ loop keeps polling and hundreds of devices do not cost hundreds of transactions 
 import asyncio
 import contextlib
 import logging
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.db import DatabaseError
 from django.utils import timezone
 
+import maintenir
 from maintenir.devices import services
 from maintenir.devices.choices import Protocol
 from maintenir.devices.drivers import driver_for
@@ -30,6 +33,8 @@ LATE_SHARE = 0.1
 # Devices that publish their readings (MQTT ingestion) instead of being polled.
 PUSHED = frozenset({Protocol.MQTT})
 FLUSH_SECONDS = 0.5
+# Where Maintenir's own code is: a task's coroutine from elsewhere is a library's.
+PACKAGE_DIRECTORY = str(Path(maintenir.__file__).parent) + os.sep
 
 
 @dataclass
@@ -180,7 +185,7 @@ def quiet_library_tasks(loop: asyncio.AbstractEventLoop, context: dict[str, Any]
     reported as asyncio would."""
     task = context.get("future") or context.get("task")
     code = getattr(task.get_coro(), "cr_code", None) if isinstance(task, asyncio.Task) else None
-    if code is not None and "/maintenir/" not in code.co_filename:
+    if code is not None and not code.co_filename.startswith(PACKAGE_DIRECTORY):
         logger.debug("%s (%s)", context.get("message"), code.co_qualname, exc_info=context.get("exception"))
     else:
         loop.default_exception_handler(context)
