@@ -121,6 +121,24 @@ def _take(
     return _record(user, balance, kind, -quantity, balance.average_cost, reference, note)
 
 
+def _put(
+    user: User | Any,
+    part: Part,
+    location: Location,
+    quantity: Decimal,
+    unit_cost: Decimal,
+    kind: str,
+    reference: str,
+    note: str,
+) -> StockMovement:
+    """Goods in at `unit_cost`, which the average cost takes in."""
+    _check(user, part, location)
+    quantity = _positive(quantity)
+    if Decimal(unit_cost) < 0:
+        raise ValidationError({"unit_cost": _("A price cannot be negative.")})
+    return _record(user, _locked_balance(part, location), kind, quantity, Decimal(unit_cost), reference, note)
+
+
 @transaction.atomic
 def receive(
     user: User | Any,
@@ -132,13 +150,7 @@ def receive(
     note: str = "",
 ) -> StockMovement:
     """Goods in (a delivery, or opening stock): the average cost takes in their price."""
-    _check(user, part, location)
-    quantity = _positive(quantity)
-    if Decimal(unit_cost) < 0:
-        raise ValidationError({"unit_cost": _("A price cannot be negative.")})
-    return _record(
-        user, _locked_balance(part, location), MovementKind.RECEIPT, quantity, Decimal(unit_cost), reference, note
-    )
+    return _put(user, part, location, quantity, unit_cost, MovementKind.RECEIPT, reference, note)
 
 
 @transaction.atomic
@@ -167,10 +179,7 @@ def return_to_stock(
     note: str = "",
 ) -> StockMovement:
     """Unused parts back from a job, at the cost they were issued at."""
-    _check(user, part, location)
-    quantity = _positive(quantity)
-    balance = _locked_balance(part, location)
-    return _record(user, balance, MovementKind.RETURN, quantity, Decimal(unit_cost), reference, note)
+    return _put(user, part, location, quantity, unit_cost, MovementKind.RETURN, reference, note)
 
 
 @transaction.atomic
