@@ -34,6 +34,7 @@ from maintenir.core.context import acting_as
 from maintenir.core.models import Organisation, User
 from maintenir.core.services import create_user, save_restricted
 from maintenir.core.workdays import is_working_day
+from maintenir.demo.stores import create_stores
 from maintenir.devices import parameters
 from maintenir.devices.choices import DataType, Protocol, RegisterType
 from maintenir.devices.models import Device, ParameterSet, Point
@@ -49,9 +50,6 @@ from maintenir.preventive.training import save_training_session
 from maintenir.reliability import proposals
 from maintenir.reliability.choices import ModificationKind
 from maintenir.reliability.models import ProductionRecord
-from maintenir.stores import models as stores
-from maintenir.stores import services as stock
-from maintenir.stores.choices import LocationKind
 from maintenir.workorders import commissioning
 from maintenir.workorders import services as wo
 from maintenir.workorders.choices import DowntimeCause, Priority, SignOffRole, WorkOrderStatus, WorkOrderType
@@ -633,7 +631,7 @@ class _Demo:
         with acting_as(self.manager):
             self.create_office()
             self.create_factory()
-            self.create_stores()
+            create_stores(self.manager, self.users)
         self.record_counters()
         for failure in FAILURES:
             self.repair(failure)
@@ -650,66 +648,6 @@ class _Demo:
         self.plan_next_week()
         self.record_production()
         self.train_operator()
-
-    def create_stores(self) -> None:
-        """The central store in Lyon, the Saint-Étienne plant's store, two vans, and a catalogue whose
-        equivalences are those of a real workshop: one bearing from three makers, a cylinder and the model
-        that superseded it, a contactor coil and its compatible replacement."""
-        plant = Site.objects.get(code="usine-saint-etienne")
-        central = self.save(
-            stores.Location(code="magasin-lyon", name="Magasin central Lyon", kind=LocationKind.CENTRAL_STORE)
-        )
-        plant_store = self.save(
-            stores.Location(
-                code="magasin-saint-etienne",
-                name="Magasin usine Saint-Étienne",
-                kind=LocationKind.SITE_STORE,
-                site=plant,
-            )
-        )
-        vans = {
-            username: self.save(
-                stores.Location(
-                    code=f"vehicule-{username}", name=name, kind=LocationKind.VAN, technician=self.users[username]
-                )
-            )
-            for username, name in (("tech", "Véhicule Julien (GE-418-LB)"), ("ines", "Véhicule Inès (GF-207-RT)"))
-        }
-        parts = {spec[0]: self.save(stores.Part(**dict(zip(PART_FIELDS, spec, strict=True)))) for spec in DEMO_PARTS}
-        for first, second in (
-            ("RLT-6205-SKF", "RLT-6205-FAG"),
-            ("RLT-6205-SKF", "RLT-6205-NTN"),
-            ("RLT-6205-FAG", "RLT-6205-NTN"),
-        ):
-            self.save(stores.Interchangeability(part=parts[first], replacement=parts[second], mutual=True))
-        self.save(
-            stores.Interchangeability(
-                part=parts["BOB-LXD1B7"],
-                replacement=parts["BOB-LXD1B7-C"],
-                mutual=True,
-                condition="Même tension (24 V CA), à visser sur la même carcasse LC1D09 à D38",
-            )
-        )
-        old_cylinder = parts["VER-DNC-32-100"]
-        old_cylinder.superseded_by = parts["VER-DSBC-32-100"]
-        self.save(old_cylinder)
-        for name, reference, part, price, minimum, days in DEMO_SUPPLIES:
-            supplier = stores.Supplier.objects.filter(name=name).first() or self.save(stores.Supplier(name=name))
-            self.save(
-                stores.SupplierPart(
-                    supplier=supplier,
-                    part=parts[part],
-                    supplier_reference=reference,
-                    price=Decimal(price),
-                    minimum_order=Decimal(minimum),
-                    lead_time_days=days,
-                )
-            )
-        where = {"central": central, "plant": plant_store, **vans}
-        for place, part, quantity, cost in DEMO_STOCK:
-            stock.receive(
-                self.manager, parts[part], where[place], Decimal(quantity), Decimal(cost), reference="Stock initial"
-            )
 
     def plan_next_week(self) -> None:
         """Next week's approved work with what each order requires, and the dispatch plan proposed for it."""
@@ -1692,73 +1630,6 @@ class _Demo:
 PRODUCTION_DAYS = 56
 PRESS_SHIFT_HOURS = Decimal(14)
 PRESS_RATE = Decimal(120)
-
-
-PART_FIELDS = ("reference", "description", "manufacturer", "manufacturer_reference", "technology", "category")
-DEMO_PARTS = (
-    ("RLT-6205-SKF", "Roulement à billes 6205-2RS 25×52×15", "SKF", "6205-2RSH", Technology.MECHANICAL, "Roulements"),
-    (
-        "RLT-6205-FAG",
-        "Roulement à billes 6205-2RS 25×52×15",
-        "Schaeffler FAG",
-        "6205-2RSR",
-        Technology.MECHANICAL,
-        "Roulements",
-    ),
-    ("RLT-6205-NTN", "Roulement à billes 6205-2RS 25×52×15", "NTN-SNR", "6205LLU", Technology.MECHANICAL, "Roulements"),
-    (
-        "VER-DNC-32-100",
-        "Vérin ISO 15552 Ø32 course 100 (obsolète)",
-        "Festo",
-        "DNC-32-100-PPV-A",
-        Technology.PNEUMATIC,
-        "Vérins",
-    ),
-    (
-        "VER-DSBC-32-100",
-        "Vérin ISO 15552 Ø32 course 100",
-        "Festo",
-        "DSBC-32-100-PPVA-N3",
-        Technology.PNEUMATIC,
-        "Vérins",
-    ),
-    (
-        "BOB-LXD1B7",
-        "Bobine de contacteur 24 V CA pour LC1D09…D38",
-        "Schneider Electric",
-        "LXD1B7",
-        Technology.ELECTRICAL,
-        "Bobines",
-    ),
-    (
-        "BOB-LXD1B7-C",
-        "Bobine compatible 24 V CA pour LC1D09…D38",
-        "Elecsys",
-        "EC-LXD1B7",
-        Technology.ELECTRICAL,
-        "Bobines",
-    ),
-)
-# (supplier, its reference, part, price, minimum order, lead time in days)
-DEMO_SUPPLIES = (
-    ("Rexel Lyon Gerland", "SCH-LXD1B7", "BOB-LXD1B7", "38.90", "1", 2),
-    ("Rexel Lyon Gerland", "ELX-EC-LXD1B7", "BOB-LXD1B7-C", "24.50", "5", 5),
-    ("Festo France", "1376659", "VER-DSBC-32-100", "189.00", "1", 7),
-    ("Roulements Rhône-Alpes", "SKF6205-2RSH", "RLT-6205-SKF", "9.80", "10", 3),
-    ("Roulements Rhône-Alpes", "FAG6205-2RSR", "RLT-6205-FAG", "8.60", "10", 3),
-)
-# (location, part, quantity, unit cost): the opening stock.
-DEMO_STOCK = (
-    ("central", "RLT-6205-SKF", "8", "9.80"),
-    ("central", "VER-DSBC-32-100", "2", "189.00"),
-    ("central", "BOB-LXD1B7", "4", "38.90"),
-    ("plant", "RLT-6205-FAG", "2", "8.60"),
-    ("plant", "VER-DNC-32-100", "1", "165.00"),
-    ("plant", "BOB-LXD1B7-C", "3", "24.50"),
-    ("tech", "RLT-6205-NTN", "2", "8.90"),
-    ("tech", "BOB-LXD1B7", "1", "38.90"),
-    ("ines", "RLT-6205-SKF", "1", "9.80"),
-)
 
 
 @dataclass(frozen=True)

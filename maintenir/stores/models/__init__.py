@@ -1,0 +1,26 @@
+"""Spare parts: the catalogue and its equivalences, suppliers, locations, and stock kept as a ledger and balances."""
+
+from maintenir.stores.models.catalogue import Interchangeability, Part, Supplier, SupplierPart
+from maintenir.stores.models.fields import (
+    PURCHASING_PERMISSIONS,
+    STOCK_ROLES,
+    cost_field,
+    owner_field,
+    quantity_field,
+)
+from maintenir.stores.models.stock import Location, StockBalance, StockMovement
+
+__all__ = [
+    "PURCHASING_PERMISSIONS",
+    "STOCK_ROLES",
+    "Interchangeability",
+    "Location",
+    "Part",
+    "StockBalance",
+    "StockMovement",
+    "Supplier",
+    "SupplierPart",
+    "cost_field",
+    "owner_field",
+    "quantity_field",
+]
