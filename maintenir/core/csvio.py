@@ -138,8 +138,11 @@ def read_csv(
     text: str, columns: list[str], required: set[str], errors: CsvErrors, aliases: dict[str, str] | None = None
 ) -> list[tuple[int, dict[str, str]]]:
     """The data rows with their line numbers, every column present ("" when empty); a bad header is reported on
-    line 1."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    line 1. Cells are separated by commas, or by semicolons when the header has semicolons and no comma (what a
+    spreadsheet in French saves as CSV)."""
+    text = text.lstrip("\ufeff")
+    header = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text), delimiter=";" if ";" in header and "," not in header else ",")
     rows = []
     try:
         names = header_columns(next(reader, []), columns, required, errors, aliases)

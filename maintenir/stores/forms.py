@@ -23,7 +23,7 @@ class StoresImportForm(forms.Form):
     )
     file = forms.FileField(
         label=_("File"),
-        help_text=_("CSV (UTF-8, comma-separated) or Excel (.xlsx, first sheet), with the header line."),
+        help_text=_("CSV (UTF-8, commas or semicolons) or Excel (.xlsx, first sheet), with the header line."),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
     # Names the import's progress, which the page asks for while the file is sent and imported.

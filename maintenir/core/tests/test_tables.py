@@ -72,6 +72,11 @@ def test_a_sheet_reads_into_the_rows_a_csv_file_gives() -> None:
         upload(b"reference,quantity,date\r\nRLT-6205,4,2026-03-01\r\n", "stock.csv"), COLUMNS, set()
     )
     assert csv_rows[0] == rows[0]
+    # As a spreadsheet in French saves CSV.
+    french_rows, _errors = read_table(
+        upload("\ufeffreference;quantity;date\r\nRLT-6205;4;2026-03-01\r\n".encode(), "stock.csv"), COLUMNS, set()
+    )
+    assert french_rows[0] == rows[0]
     assert errors.source == "stock.xlsx"
     assert errors.sheet == "Stock"
 
