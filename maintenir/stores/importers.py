@@ -90,8 +90,13 @@ def import_parts(user: User | None, source: Source, progress: Progress = no_prog
     catalogue = {part.reference: part for part in Part.objects.filter(owner=None)}
     report = ImportReport()
     saved: list[tuple[int, Part, str]] = []
+    seen: dict[str, int] = {}
     for line, row in counted(rows, _("checking"), progress):
         values = {name: cell_value(Part, name, row.get(name, ""), line, errors) for name in PART_FIELDS}
+        if values["reference"] in seen:
+            errors.add(line, "reference", _("Already given on line %(line)d.") % {"line": seen[values["reference"]]})
+            continue
+        seen[values["reference"]] = line
         part = catalogue.get(values["reference"]) or Part()
         before = part.changelog_data() if part.pk else None
         for name, value in values.items():
@@ -160,11 +165,20 @@ def import_equivalences(user: User | None, source: Source, progress: Progress = 
 
 
 def _decimal(row: dict[str, str], column: str, line: int, errors: CsvErrors, model: type[models.Model]) -> Any:
-    """A required number of the row, None (with the error) when empty or not a number."""
+    """A required number of the row, None (with the error) when empty, not a number or more digits than its
+    field keeps."""
     if not row.get(column):
         errors.add(line, column, _("This field cannot be blank."))
         return None
-    return cell_value(model, column, row[column], line, errors)
+    value = cell_value(model, column, row[column], line, errors)
+    if value is None:
+        return None
+    try:
+        model._meta.get_field(column).run_validators(value)  # type: ignore[union-attr]
+    except ValidationError as error:
+        errors.add(line, column, error.messages)
+        return None
+    return value
 
 
 @dataclass

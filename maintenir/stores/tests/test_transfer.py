@@ -127,7 +127,8 @@ def test_opening_stock_errors_and_a_second_opening_is_refused(manager: Any) -> N
         "lyon-central,BOB-24V,4,9.5\n"
         "lyon-central,RLT-6205,1,5\n"
         "nowhere,BOB-24V,0,-1\n"
-        "lyon-central,BOB-24V,x,\n",
+        "lyon-central,BOB-24V,x,\n"
+        "lyon-central,RLT-6205,1e20,0.00001\n",
         name="stock.csv",
     )
     errors = refused(lambda: importers.import_opening_stock(manager, upload))
@@ -141,6 +142,12 @@ def test_opening_stock_errors_and_a_second_opening_is_refused(manager: Any) -> N
         "stock.csv, line 5, column quantity": ["“x” value must be a decimal number."],
         "stock.csv, line 5, column unit_cost": ["This field cannot be blank."],
         "stock.csv, line 5, column part": ["Already given on line 2."],
+        "stock.csv, line 6, column part": [
+            "Already given on line 3.",
+            "RLT-6205 already has stock movements at lyon-central: correct it with a count.",
+        ],
+        "stock.csv, line 6, column quantity": ["Ensure that there are no more than 12 digits in total."],
+        "stock.csv, line 6, column unit_cost": ["Ensure that there are no more than 4 decimal places."],
     }
     # All or nothing: the good first row was not received either.
     assert StockMovement.objects.count() == 1
@@ -206,6 +213,10 @@ def test_catalogue_errors_name_the_sheet_line_and_column(manager: Any) -> None:
     )
     errors = refused(lambda: importers.import_parts(manager, upload))
     assert list(errors) == ["pieces.xlsx, sheet Catalogue, line 3, column unit"]
+    twice = csv_file("reference,description\nRLT-6205,Roulement\nRLT-6205,Roulement SKF\n", name="pieces.csv")
+    assert refused(lambda: importers.import_parts(manager, twice)) == {
+        "pieces.csv, line 3, column reference": ["Already given on line 2."]
+    }
     assert not Part.objects.exists()
 
 
