@@ -175,6 +175,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(float(os.environ.get("MAINTENIR_MAX_BODY_MB", "2.5")) * 1024 * 1024)
 MAINTENIR_MAX_PHOTO_MB = float(os.environ.get("MAINTENIR_MAX_PHOTO_MB", "10"))
 MAINTENIR_MAX_DOCUMENT_MB = float(os.environ.get("MAINTENIR_MAX_DOCUMENT_MB", "50"))
+# Files imported (CSV or Excel workbooks of parts, equivalences, stock…), on a page or on the command line.
+MAINTENIR_MAX_IMPORT_MB = float(os.environ.get("MAINTENIR_MAX_IMPORT_MB", "20"))
 # Scripts only from the application's own static files; styles also inline, for the templates' style attributes.
 MAINTENIR_CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
@@ -225,6 +227,17 @@ DEFAULT_FROM_EMAIL = os.environ.get("MAINTENIR_EMAIL_FROM", "maintenir@localhost
 EMAIL_BACKEND = os.environ.get("MAINTENIR_EMAIL_BACKEND") or (
     "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
 )
+
+# A cache every web and task worker shares (it holds the progress of imports, which a page shows while the upload
+# runs): files under the data directory on one machine, Redis when MAINTENIR_CACHE_URL names one.
+CACHE_URL = os.environ.get("MAINTENIR_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}
+    )
+}
 
 CELERY_BROKER_URL = os.environ.get("MAINTENIR_BROKER_URL", "")
 # Without a broker, tasks run in the calling process.

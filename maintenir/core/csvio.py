@@ -63,14 +63,24 @@ class ImportReport:
 
 
 class CsvErrors:
-    """Errors keyed "line N, column C", at most MAX_ERRORS of them."""
+    """Errors keyed "line N, column C", at most MAX_ERRORS of them; with the file's name (and the sheet's, for a
+    workbook) in front when the import reads an uploaded or named file."""
 
-    def __init__(self) -> None:
+    def __init__(self, source: str = "", sheet: str = "") -> None:
         self.by_place: dict[str, list[str]] = {}
+        self.source = source
+        self.sheet = sheet
 
     def add(self, line: int, column: str, messages: Sequence[str] | str) -> None:
+        place = _("line %(line)d, column %(column)s") % {"line": line, "column": column or "-"}
+        if self.sheet:
+            place = _("sheet %(sheet)s, %(place)s") % {"sheet": self.sheet, "place": place}
+        self.add_to_file(place, messages)
+
+    def add_to_file(self, place: str, messages: Sequence[str] | str) -> None:
+        """An error about the whole file (`place` empty) or a place in it."""
         if len(self.by_place) < MAX_ERRORS:
-            place = _("line %(line)d, column %(column)s") % {"line": line, "column": column or "-"}
+            place = ", ".join(part for part in (self.source, place) if part)
             self.by_place.setdefault(place, []).extend([messages] if isinstance(messages, str) else messages)
 
     def add_validation(self, line: int, error: ValidationError, columns: dict[str, str] | None = None) -> None:
@@ -92,32 +102,65 @@ def write_csv(columns: list[str], rows: Iterator[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-def read_csv(text: str, columns: list[str], required: set[str], errors: CsvErrors) -> list[tuple[int, dict[str, str]]]:
-    """The data rows with their line numbers; a bad header is reported on line 1."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = reader.fieldnames or []
-    for name in sorted(required - set(header)):
+def header_columns(
+    header: Sequence[str],
+    columns: list[str],
+    required: set[str],
+    errors: CsvErrors,
+    aliases: dict[str, str] | None = None,
+) -> list[str]:
+    """The column each header cell names ("" for an empty one), reported on line 1 when one is unknown or a
+    required one is missing. A header matches a column's name or one of its `aliases` (such as its label in
+    French), whatever the case and the spaces around it."""
+    known = {name.casefold(): name for name in columns} | {
+        alias.casefold(): name for alias, name in (aliases or {}).items()
+    }
+    names = [known.get(cell.strip().casefold(), "") for cell in header]
+    for cell, name in zip(header, names, strict=True):
+        if cell.strip() and not name:
+            errors.add(1, cell, _("Unknown column; the columns are: %(columns)s.") % {"columns": ", ".join(columns)})
+    for name in [name for name in columns if name in required and name not in names]:
         errors.add(1, name, _("This column is missing."))
-    for name in header:
-        if name not in columns:
-            errors.add(1, name, _("Unknown column; the columns are: %(columns)s.") % {"columns": ", ".join(columns)})
     errors.raise_if_any()
+    return names
+
+
+def named_row(names: list[str], cells: list[str], line: int, errors: CsvErrors) -> dict[str, str]:
+    """A row's cells under their columns' names, every column present ("" when empty)."""
+    if any(cells[len(names) :]):
+        errors.add(line, "", _("More values than columns."))
+    row = dict.fromkeys((name for name in names if name), "")
+    row.update((name, cell) for name, cell in zip(names, cells, strict=False) if name)
+    return row
+
+
+def read_csv(
+    text: str, columns: list[str], required: set[str], errors: CsvErrors, aliases: dict[str, str] | None = None
+) -> list[tuple[int, dict[str, str]]]:
+    """The data rows with their line numbers, every column present ("" when empty); a bad header is reported on
+    line 1. Cells are separated by commas, or by semicolons when the header has semicolons and no comma (what a
+    spreadsheet in French saves as CSV)."""
+    text = text.lstrip("\ufeff")
+    header = text.split("\n", 1)[0]
+    reader = csv.reader(io.StringIO(text), delimiter=";" if ";" in header and "," not in header else ",")
     rows = []
-    # A quoted cell may span lines: a row is named by the line it starts on.
-    previous_end = reader.line_num
-    for row in reader:
-        line = previous_end + 1
+    try:
+        names = header_columns(next(reader, []), columns, required, errors, aliases)
+        # A quoted cell may span lines: a row is named by the line it starts on.
         previous_end = reader.line_num
-        if None in row:
-            errors.add(line, "", _("More values than columns."))
-        rows.append((line, {name: _cell(value) for name, value in row.items() if name}))
+        for values in reader:
+            line = previous_end + 1
+            previous_end = reader.line_num
+            if values:
+                rows.append((line, named_row(names, [_cell(value) for value in values], line, errors)))
+    except csv.Error as error:
+        errors.add(reader.line_num, "", _("The file is not valid CSV: %(error)s") % {"error": error})
+        errors.raise_if_any()
     return rows
 
 
-def _cell(value: str | list[str] | None) -> str:
+def _cell(value: str) -> str:
     """Stray spaces around a plain cell are dropped; a neutralised cell is kept exactly."""
-    if not isinstance(value, str):
-        return ""
     restored = restore(value)
     return restored if restored != value else value.strip()
 

@@ -31,10 +31,11 @@ from django.utils.translation import gettext as _
 
 from maintenir.core.choices import Action
 from maintenir.core.services import check_model_permission
+from maintenir.ui.exports import Export, export_response
 
 PAGE_SIZE = 25
 # Query parameters that are not filters (they do not open the filter panel).
-NON_FILTER_PARAMS = frozenset({"q", "page"})
+NON_FILTER_PARAMS = frozenset({"q", "page", "export"})
 
 
 def get_visible(request: HttpRequest, queryset: QuerySet, pk: Any, action: str = Action.VIEW) -> Any:
@@ -85,13 +86,15 @@ def filtered_list(
     page_size: int = PAGE_SIZE,
     hidden_filters: tuple[str, ...] = (),
     defaults: dict[str, str] | None = None,
+    export: Export | None = None,
 ) -> HttpResponse:
     """A list page of `queryset` restricted to what the user may see, filtered and paginated.
 
     Pass the queryset with its select_related/prefetch_related already applied, so the page
     does a fixed number of queries whatever its length. `hidden_filters` still filter (from
     links such as "?parent=12") but are not offered as a menu, e.g. one listing every equipment.
-    `defaults` are filter values that apply unless the query string gives another.
+    `defaults` are filter values that apply unless the query string gives another. With `export`, the
+    filtered rows download as CSV or Excel (`?export=csv|xlsx`, see `ui.exports`).
     """
     visible = queryset.restrict(request.user, Action.VIEW)  # type: ignore[attr-defined]
     data = request.GET.copy()
@@ -103,6 +106,8 @@ def filtered_list(
         filterset.form.fields[name].widget = forms.HiddenInput()
     # A filter value the form refuses shows its error over no rows, rather than every row unfiltered.
     rows = filterset.qs if not filterset.is_bound or filterset.is_valid() else visible.none()
+    if export is not None and (download := export_response(request, rows, export)):
+        return download
     page = Paginator(rows, page_size).get_page(request.GET.get("page"))
     filtered = any(value for key, value in request.GET.items() if key not in NON_FILTER_PARAMS)
     return render(

@@ -201,6 +201,8 @@ PAGES = [
     Page("part-detail", pk_of(Part), "client_a"),
     Page("part-edit", pk_of(Part), "manager"),
     Page("my-van", opener="technician"),
+    Page("stores-import", opener="manager"),
+    Page("stores-import-progress", lambda: ["0" * 32], "manager"),
     # Work requests and work orders
     Page("workrequest-list", opener="client_a"),
     Page("workrequest-add", opener="client_a"),

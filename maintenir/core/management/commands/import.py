@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 # Kind → the module whose `run(directory, options, progress)` imports it and returns its counts.
 IMPORTS = {
     "history": "maintenir.reliability.importers",
-    "parts": "maintenir.stores.importers",
+    **dict.fromkeys(("parts", "equivalences", "stock", "suppliers"), "maintenir.stores.importers"),
 }
 BAR_WIDTH = 30
 
@@ -30,10 +30,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=sorted(IMPORTS))
         parser.add_argument(
-            "directory", type=Path, help="the directory holding the files (history), or the CSV file (parts)"
+            "directory",
+            type=Path,
+            help="the directory holding the files (history), or the CSV or Excel (.xlsx) file (the stores' kinds)",
         )
         parser.add_argument("--organisation", default="azure-pdm", help="client organisation code (created if new)")
         parser.add_argument("--site", default="azure-pdm", help="site code (created if new)")
+        parser.add_argument(
+            "--user", help="stock: the user the opening stock is received by (default: the first administrator)"
+        )
         parser.add_argument(
             "--repair-hours",
             type=float,
