@@ -15,7 +15,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from maintenir.stores.models import (
     PurchaseOrder,
     PurchaseOrderLine,
     PurchaseRequest,
+    StockBalance,
     StockMovement,
     Supplier,
     SupplierPart,
@@ -57,6 +59,19 @@ def on_order(part_ids: Iterable[int] | None = None) -> dict[Pair, Decimal]:
         lines = lines.filter(part_id__in=list(part_ids))
     rows = lines.values("part_id", "location_id").annotate(outstanding=Sum(F("quantity") - F("received")))
     return {(row["part_id"], row["location_id"]): Decimal(row["outstanding"]) for row in rows}
+
+
+def with_on_order(balances: QuerySet[StockBalance]) -> QuerySet[StockBalance]:
+    """Balances with what is on order for the same part and location beside what is on hand."""
+    outstanding = (
+        open_lines()
+        .filter(part=OuterRef("part"), location=OuterRef("location"))
+        .values("part")
+        .annotate(total=Sum(F("quantity") - F("received")))
+        .values("total")
+    )
+    zero = Value(Decimal(0), output_field=DecimalField(max_digits=12, decimal_places=3))
+    return balances.annotate(on_order=Coalesce(Subquery(outstanding), zero))
 
 
 # --- Choosing the supplier -------------------------------------------------------------------

@@ -102,17 +102,17 @@ def suggest(total: float, squares: float, lead_time_days: int, level: float, day
     return Suggestion(mean, deviation, lead_time_days, level, Decimal(point), Decimal(maximum))
 
 
-def daily_demand(part_id: int | None = None, location_id: int | None = None) -> dict[Pair, tuple[float, float]]:
+def daily_demand(pair: Pair | None = None) -> dict[Pair, tuple[float, float]]:
     """(sum of daily demands, sum of their squares) over the last HISTORY_DAYS days, per part and location,
     in one query: issues are summed per day in a subquery, which the outer query sums per pair.
 
-    Without a part, for every part and location that has a reorder rule."""
+    Without a pair, for every part and location that has a reorder rule."""
     end = timezone.now()
     issues = StockMovement.objects.filter(
         kind=MovementKind.ISSUE, created__gte=end - datetime.timedelta(days=HISTORY_DAYS), created__lt=end
     )
-    if part_id is not None:
-        issues = issues.filter(part_id=part_id, location_id=location_id)
+    if pair is not None:
+        issues = issues.filter(part_id=pair[0], location_id=pair[1])
     else:
         issues = issues.filter(
             Exists(ReorderRule.objects.filter(part_id=OuterRef("part_id"), location_id=OuterRef("location_id")))
@@ -134,7 +134,7 @@ def daily_demand(part_id: int | None = None, location_id: int | None = None) -> 
 def suggest_reorder_point(part_id: int, location_id: int) -> Suggestion:
     """The suggested reorder point and order-up-to level of one part at one location, from its last twelve
     months of issues and the lead time of the supplier it would be bought from."""
-    total, squares = daily_demand(part_id, location_id).get((part_id, location_id), (0.0, 0.0))
+    total, squares = daily_demand((part_id, location_id)).get((part_id, location_id), (0.0, 0.0))
     offer = best_offers([part_id]).get(part_id)
     return suggest(total, squares, offer.lead_time_days if offer else 0, service_level())
 
@@ -196,7 +196,7 @@ def reorder_proposals(
     )
     ordered = on_order()
     coming = coming_needs(weeks) if needs is None else needs
-    offers = best_offers(ReorderRule.objects.values("part_id"))
+    offers = best_offers(ReorderRule.objects.values_list("part_id", flat=True))
     demand = daily_demand() if suggestions else {}
     level = service_level() if suggestions else 0.0
     proposals = []

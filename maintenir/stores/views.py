@@ -7,7 +7,7 @@ from django.shortcuts import render
 from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.core.services import save_restricted
-from maintenir.stores import services
+from maintenir.stores import purchasing, purchasing_views, services
 from maintenir.stores.choices import LocationKind
 from maintenir.stores.filtersets import PartFilterSet
 from maintenir.stores.forms import PartForm
@@ -55,11 +55,14 @@ def part_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     context = {
         "part": part,
-        "balances": StockBalance.objects.restrict(user).filter(part=part).select_related("location"),
+        "balances": purchasing.with_on_order(
+            StockBalance.objects.restrict(user).filter(part=part).select_related("location")
+        ),
         "offers": services.offers(user, part, technician=user),
         "equivalents": Part.objects.restrict(user).filter(pk__in=services.equivalents(part)),
         "supersedes": Part.objects.restrict(user).filter(superseded_by=part),
         "can_change": can(user, Action.CHANGE, part),
+        **purchasing_views.part_purchasing(user, part),
     }
     return render(request, "stores/part_detail.html", context)
 

@@ -1,6 +1,7 @@
 """Reorder and purchasing: when to reorder a part at a location, what is asked for, and what is ordered."""
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,7 +27,7 @@ def _company_stock(part: Part | None, location: Location | None, errors: dict[st
         errors["location"] = _("The company buys into its own stores and vans, not into a client's.")
 
 
-def _by(label: object) -> models.ForeignKey:
+def _by(label: Any) -> models.ForeignKey:
     return models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=label, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
