@@ -1,5 +1,6 @@
 """Factories of the purchasing records: reorder rules, requests, purchase orders and their lines."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -59,3 +60,41 @@ def purchasing_records() -> Any:
     ReorderRuleFactory(part=offer.part, location=store)
     PurchaseRequestFactory(part=offer.part, location=store, supplier=offer.supplier)
     return PurchaseOrderLineFactory(order__supplier=offer.supplier, part=offer.part, location=store)
+
+
+@dataclass
+class PurchasingWorld:
+    """The company's purchasing, in the states the API's transitions start from."""
+
+    supplier: Any
+    store: Any
+    part: Any  # under its reorder rule, with nothing in stock: proposed
+    requested_part: Any
+    unsold: Any  # no supplier sells it yet
+    rule: Any
+    request: Any
+    draft: Any
+    sent: Any
+    sent_line: Any
+
+
+def build_purchasing() -> PurchasingWorld:
+    supplier = SupplierFactory(email="commandes@roulements-rhone.example")
+    store = LocationFactory()
+    part = SupplierPartFactory(supplier=supplier, lead_time_days=5).part
+    requested_part = SupplierPartFactory(supplier=supplier).part
+    ordered = SupplierPartFactory(supplier=supplier).part
+    draft = PurchaseOrderLineFactory(order__supplier=supplier, order__status=PurchaseOrderStatus.DRAFT, part=ordered)
+    sent_line = PurchaseOrderLineFactory(order__supplier=supplier, part=ordered, location=store)
+    return PurchasingWorld(
+        supplier=supplier,
+        store=store,
+        part=part,
+        requested_part=requested_part,
+        unsold=PartFactory(),
+        rule=ReorderRuleFactory(part=part, location=store),
+        request=PurchaseRequestFactory(part=requested_part, location=store),
+        draft=draft.order,
+        sent=sent_line.order,
+        sent_line=sent_line,
+    )
