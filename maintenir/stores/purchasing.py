@@ -269,10 +269,15 @@ def expected_date(order: PurchaseOrder, sent: datetime.date) -> datetime.date:
 
 @transaction.atomic
 def send_order(
-    user: User | Any, order: PurchaseOrder, render_pdf: Callable[[PurchaseOrder], bytes], message: str = ""
+    user: User | Any,
+    order: PurchaseOrder,
+    render_pdf: Callable[[PurchaseOrder], bytes],
+    message: str = "",
+    connection: Any = None,
 ) -> PurchaseOrder:
     """E-mail the order as a PDF to the supplier, and mark it sent. `render_pdf` lays out the document (the
-    reports app does), so a failed rendering or sending leaves the order a draft."""
+    reports app does), so a failed rendering or sending leaves the order a draft. `connection` is the mail
+    connection to send through (default: the configured backend)."""
     order = _locked_order(user, order)
     if order.status != PurchaseOrderStatus.DRAFT:
         raise TransitionError({"status": _("Only a draft order can be sent.")})
@@ -302,6 +307,7 @@ def send_order(
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[order.supplier.email],
         reply_to=[user.email] if user.email else None,
+        connection=connection,
     )
     email.attach(f"{order.number}.pdf", render_pdf(order), "application/pdf")
     email.send()
