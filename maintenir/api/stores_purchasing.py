@@ -301,7 +301,7 @@ def reorder_suggestion(request: HttpRequest, query: Query[ReorderSuggestionQuery
     _company_only(request, ReorderRule)
     part = named(Part, request, query.part, "part")
     location = named(Location, request, query.location, "location")
-    return reorder.suggest_reorder_point(part.pk, location.pk)
+    return reorder.suggest_reorder_point(part, location)
 
 
 @router.get("/reorder-proposals", response=list[ReorderProposalOut])

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -148,7 +148,12 @@ def create_requests(user: User | Any, proposals: Iterable["Proposal"]) -> list[P
             requested_by=user,
         )
         request.full_clean()
-        request.save()
+        try:
+            with transaction.atomic():
+                request.save()
+        except IntegrityError:
+            # Requested at the same moment by someone else: the open request is there, once.
+            continue
         created.append(request)
     return created
 
@@ -198,6 +203,17 @@ def next_number(today: datetime.date) -> str:
     return f"{prefix}{sequence:04d}"
 
 
+def _numbered_order(supplier_id: int, user: User | Any, today: datetime.date) -> PurchaseOrder:
+    """A new draft order under the year's next number; one taken meanwhile by another manager is skipped."""
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return PurchaseOrder.objects.create(number=next_number(today), supplier_id=supplier_id, created_by=user)
+        except IntegrityError:
+            continue
+    raise TransitionError({"requests": _("Other orders were being numbered at the same time: try again.")})
+
+
 @transaction.atomic
 def order_requests(user: User | Any, requests: Iterable[PurchaseRequest]) -> list[PurchaseOrder]:
     """One draft purchase order per supplier, a line per part and location, from open requests.
@@ -231,7 +247,7 @@ def order_requests(user: User | Any, requests: Iterable[PurchaseRequest]) -> lis
     today = timezone.localdate()
     orders = []
     for supplier_id, grouped in sorted(by_supplier.items()):
-        order = PurchaseOrder.objects.create(number=next_number(today), supplier_id=supplier_id, created_by=user)
+        order = _numbered_order(supplier_id, user, today)
         lines: dict[Pair, PurchaseOrderLine] = {}
         for request in grouped:
             offer = prices[(supplier_id, request.part_id)]

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from maintenir.stores.choices import MovementKind, Unit
-from maintenir.stores.models import ReorderRule, StockBalance, StockMovement
+from maintenir.stores.models import Location, Part, ReorderRule, StockBalance, StockMovement
 from maintenir.stores.purchasing import Offer, Pair, best_offers, on_order
 
 # The consumption a reorder point is computed from.
@@ -131,11 +131,12 @@ def daily_demand(pair: Pair | None = None) -> dict[Pair, tuple[float, float]]:
         return {(part, location): (float(total), float(squares)) for part, location, total, squares in cursor}
 
 
-def suggest_reorder_point(part_id: int, location_id: int) -> Suggestion:
-    """The suggested reorder point and order-up-to level of one part at one location, from its last twelve
-    months of issues and the lead time of the supplier it would be bought from."""
-    total, squares = daily_demand((part_id, location_id)).get((part_id, location_id), (0.0, 0.0))
-    offer = best_offers([part_id]).get(part_id)
+def suggest_reorder_point(part: Part | int, location: Location | int) -> Suggestion:
+    """The suggested reorder point and order-up-to level of one part (or part id) at one location (or its id),
+    from its last twelve months of issues and the lead time of the supplier it would be bought from."""
+    pair = (part if isinstance(part, int) else part.pk, location if isinstance(location, int) else location.pk)
+    total, squares = daily_demand(pair).get(pair, (0.0, 0.0))
+    offer = best_offers([pair[0]]).get(pair[0])
     return suggest(total, squares, offer.lead_time_days if offer else 0, service_level())
 
 

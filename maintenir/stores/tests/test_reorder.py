@@ -40,7 +40,7 @@ def test_the_reorder_point_is_the_lead_time_demand_plus_a_safety_stock(manager: 
     for quantity, days_ago in ((4, 10), (2, 40), (1, 40), (5, 100), (50, 400)):
         issued(manager, part, store, quantity, days_ago)
 
-    suggestion = reorder.suggest_reorder_point(part.pk, store.pk)
+    suggestion = reorder.suggest_reorder_point(part, store)
 
     # By hand: daily demands 4, 3 and 5 over 365 days (the issue of 400 days ago is too old); the quickest
     # supplier (2 days) is the one bought from.
