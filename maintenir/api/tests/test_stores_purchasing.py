@@ -1,10 +1,12 @@
 """The purchasing API beyond permissions: from a proposal to a partly received order."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.core import mail
 
 from maintenir.api.tests.conftest import World, call
+from maintenir.stores import services as stock
 from maintenir.stores.models import StockBalance
 
 
@@ -54,3 +56,10 @@ def test_the_suggestion_names_its_lead_time(world: World, technician: Any, as_us
         "/api/reorder-suggestion", {"part": buying.part.pk, "location": buying.store.pk}
     )
     assert suggestion.json()["lead_time_days"] == 5
+
+
+def test_balances_show_what_is_on_order(world: World, manager: Any, as_user: Any) -> None:
+    buying = world.purchasing
+    stock.receive(manager, buying.sent_line.part, buying.store, Decimal(1), Decimal(8))
+    balances = as_user(manager).get("/api/stock-balances", {"part": buying.sent_line.part_id}).json()["items"]
+    assert [(item["location"], Decimal(item["on_order"])) for item in balances] == [(buying.store.pk, 10)]
