@@ -117,11 +117,12 @@ def best_offers(part_ids: Iterable[int] | None = None) -> dict[int, Offer]:
 
 
 def _open_pairs(pairs: set[Pair]) -> set[Pair]:
-    """Those of the pairs that already have an open request or an open order line."""
-    part_ids = {part for part, _location in pairs}
-    requested = PurchaseRequest.objects.filter(status=PurchaseRequestStatus.REQUESTED, part_id__in=part_ids)
+    """Those of the pairs that already have an open request or an open order line.
+
+    What is open is few rows whatever the catalogue, so all of it is read rather than a list of every part."""
+    requested = PurchaseRequest.objects.filter(status=PurchaseRequestStatus.REQUESTED)
     found = set(requested.values_list("part_id", "location_id"))
-    found |= set(open_lines().filter(part_id__in=part_ids).values_list("part_id", "location_id"))
+    found |= set(open_lines().values_list("part_id", "location_id"))
     return found & pairs
 
 
