@@ -42,6 +42,7 @@ from maintenir.stores.tests.factories import (
     StockMovementFactory,
     SupplierPartFactory,
 )
+from maintenir.stores.tests.purchasing_factories import purchasing_records
 from maintenir.ui.tests.browser import chromium_page
 from maintenir.workorders.tests.factories import (
     ChecklistStepFactory,
@@ -213,6 +214,7 @@ def tenant_world(equipment_a: Any, equipment_b: Any, technician: Any, candidate_
     # The maintenance company's own stock, which no client sees.
     company_part = SupplierPartFactory().part
     StockBalanceFactory(part=company_part, location=LocationFactory())
+    purchasing_records()
 
 
 @pytest.fixture

@@ -280,6 +280,9 @@ MAINTENIR_ON_CALL_TEAM = os.environ.get("MAINTENIR_ON_CALL_TEAM", "")
 # Minutes an on-call technician has to acknowledge a call before the next one on the roster is called.
 MAINTENIR_ON_CALL_ACK_MINUTES = int(os.environ.get("MAINTENIR_ON_CALL_ACK_MINUTES", "15"))
 
+# The service level a suggested reorder point aims at: the chance of not running out during a lead time.
+MAINTENIR_STOCK_SERVICE_LEVEL = float(os.environ.get("MAINTENIR_STOCK_SERVICE_LEVEL", "0.95"))
+
 # The cost of an hour of maintenance labour, for the cost KPIs (in the currency of the parts' costs).
 MAINTENIR_LABOUR_HOURLY_COST = float(os.environ.get("MAINTENIR_LABOUR_HOURLY_COST", "50"))
 

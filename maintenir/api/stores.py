@@ -24,7 +24,7 @@ from maintenir.assets.choices import Criticality, Technology
 from maintenir.assets.models import Site
 from maintenir.core.models import Organisation, User
 from maintenir.core.services import save_restricted
-from maintenir.stores import services
+from maintenir.stores import purchasing, services
 from maintenir.stores.choices import LocationKind, Unit
 from maintenir.stores.filtersets import BalanceFilterSet, LocationFilterSet, MovementFilterSet, PartFilterSet
 from maintenir.stores.models import Location, Part, StockBalance, StockMovement
@@ -84,6 +84,7 @@ class BalanceOut(Schema):
     reserved: Decimal
     available: Decimal
     average_cost: Decimal
+    on_order: Decimal = Field(description="Ordered from suppliers for this part and location, not yet received.")
 
 
 class MovementOut(Schema):
@@ -241,7 +242,8 @@ def create_location(request: HttpRequest, payload: LocationIn) -> Location:
 @router.get("/stock-balances", response=list[BalanceOut])
 @paginate(Pagination)
 def list_balances(request: HttpRequest, filters: Query[BalanceFilters]) -> QuerySet[StockBalance]:
-    return filtered(BalanceFilterSet, request, restricted(StockBalance, request), filters)
+    balances = purchasing.with_on_order(restricted(StockBalance, request))
+    return filtered(BalanceFilterSet, request, balances, filters)
 
 
 @router.get("/stock-movements", response=list[MovementOut])

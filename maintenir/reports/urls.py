@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from maintenir.reports import certification_views, views
+from maintenir.reports import certification_views, purchase_order_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/<int:pk>/commissioning-report.pdf", views.commissioning_report, name="commissioning-report"),
@@ -22,4 +22,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "certification/decisions/<int:pk>/parchemin.pdf", certification_views.parchemin, name="certification-parchemin"
     ),
+]
+
+# A purchase order as the supplier receives it.
+urlpatterns += [
+    path(
+        "purchasing/orders/<int:pk>/order.pdf", purchase_order_views.purchase_order_document, name="purchaseorder-pdf"
+    ),
+    path("purchasing/orders/<int:pk>/send/", purchase_order_views.send_purchase_order, name="purchaseorder-send"),
 ]

@@ -29,3 +29,23 @@ class MovementKind(models.TextChoices):
 
 # Movements that bring stock in at a cost of their own, which the weighted average cost takes in.
 COSTED_INFLOWS = frozenset({MovementKind.RECEIPT, MovementKind.RETURN, MovementKind.TRANSFER_IN})
+
+
+class PurchaseRequestStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    ORDERED = "ordered", _("Ordered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PurchaseOrderStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    PARTLY_RECEIVED = "partly_received", _("Partly received")
+    RECEIVED = "received", _("Received")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Orders whose goods are still to come: their lines count as "on order".
+OPEN_ORDER_STATUSES = frozenset(
+    {PurchaseOrderStatus.DRAFT, PurchaseOrderStatus.SENT, PurchaseOrderStatus.PARTLY_RECEIVED}
+)

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from maintenir.stores import views
+from maintenir.stores import purchasing_views, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("parts/", views.part_list, name="part-list"),
@@ -10,4 +10,26 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("my-van/", views.my_van, name="my-van"),
     path("stores/import/", views.stores_import, name="stores-import"),
     path("stores/import/progress/<slug:token>/", views.stores_import_progress, name="stores-import-progress"),
+]
+
+# Reorder and purchasing: the company's, for its staff.
+urlpatterns += [
+    path("purchasing/reorder/", purchasing_views.reorder_page, name="purchasing-reorder"),
+    path("purchasing/requests/", purchasing_views.purchaserequest_list, name="purchaserequest-list"),
+    path("purchasing/requests/order/", purchasing_views.purchaserequest_order, name="purchaserequest-order"),
+    path(
+        "purchasing/requests/<int:pk>/cancel/", purchasing_views.purchaserequest_cancel, name="purchaserequest-cancel"
+    ),
+    path("purchasing/orders/", purchasing_views.purchaseorder_list, name="purchaseorder-list"),
+    path("purchasing/orders/<int:pk>/", purchasing_views.purchaseorder_detail, name="purchaseorder-detail"),
+    path("purchasing/orders/<int:pk>/cancel/", purchasing_views.purchaseorder_cancel, name="purchaseorder-cancel"),
+    path("purchasing/lines/<int:pk>/receive/", purchasing_views.purchaseorder_receive, name="purchaseorder-receive"),
+    path("suppliers/", purchasing_views.supplier_list, name="supplier-list"),
+    path("suppliers/add/", purchasing_views.supplier_add, name="supplier-add"),
+    path("suppliers/<int:pk>/", purchasing_views.supplier_detail, name="supplier-detail"),
+    path("suppliers/<int:pk>/edit/", purchasing_views.supplier_edit, name="supplier-edit"),
+    path("suppliers/<int:pk>/parts/add/", purchasing_views.supplierpart_add, name="supplierpart-add"),
+    path("supplier-parts/<int:pk>/edit/", purchasing_views.supplierpart_edit, name="supplierpart-edit"),
+    path("parts/<int:pk>/reorder-rules/add/", purchasing_views.reorderrule_add, name="reorderrule-add"),
+    path("reorder-rules/<int:pk>/edit/", purchasing_views.reorderrule_edit, name="reorderrule-edit"),
 ]

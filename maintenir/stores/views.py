@@ -11,7 +11,7 @@ from django.shortcuts import render
 from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.core.services import save_restricted
-from maintenir.stores import exports, services
+from maintenir.stores import exports, purchasing, purchasing_views, services
 from maintenir.stores.choices import LocationKind
 from maintenir.stores.filtersets import PartFilterSet
 from maintenir.stores.forms import PartForm, StoresImportForm
@@ -65,11 +65,12 @@ def part_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return download
     context = {
         "part": part,
-        "balances": balances,
+        "balances": purchasing.with_on_order(balances),
         "offers": services.offers(user, part, technician=user),
         "equivalents": Part.objects.restrict(user).filter(pk__in=services.equivalents(part)),
         "supersedes": Part.objects.restrict(user).filter(superseded_by=part),
         "can_change": can(user, Action.CHANGE, part),
+        **purchasing_views.part_purchasing(user, part),
     }
     return render(request, "stores/part_detail.html", context)
 

@@ -56,6 +56,7 @@ from maintenir.stores.tests.factories import (
     StockBalanceFactory,
     StockMovementFactory,
 )
+from maintenir.stores.tests.purchasing_factories import PurchasingWorld, build_purchasing
 from maintenir.workorders.choices import DowntimeCause, SignOffRole, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import (
     Downtime,
@@ -124,6 +125,7 @@ class World:
     part: Any
     store: Any
     bin: Any
+    purchasing: PurchasingWorld
 
 
 @dataclass
@@ -298,6 +300,7 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         part=part,
         store=store,
         bin=LocationFactory(kind=LocationKind.BIN, parent=store, site=site, owner=site.organisation),
+        purchasing=build_purchasing(),
     )
 
 

@@ -23,6 +23,7 @@ from maintenir.api import (
     reports,
     safety,
     stores,
+    stores_purchasing,
     workorders,
 )
 from maintenir.api.tests.conftest import World, call
@@ -51,7 +52,111 @@ def _stock(quantity: str, **more: Any) -> Callable[[World, Any], dict[str, Any]]
     return lambda w, p: {"part": w.part.pk, "location": w.store.pk, "quantity": quantity, **more}
 
 
+def _receipt(quantity: str) -> Callable[[World, Any], dict[str, Any]]:
+    return lambda w, p: {"quantity": quantity, "unit_cost": "8.10", "reference": "BL-2026-131"}
+
+
+PURCHASING = "/api/purchase-orders/{w.purchasing.sent.pk}"
 ENDPOINTS = [
+    # Reorder and purchasing: the company's, refused to every client
+    Endpoint("get", "/api/suppliers", "technician", outsider=403),
+    Endpoint("get", "/api/suppliers/{w.purchasing.supplier.pk}", "technician"),
+    Endpoint("get", "/api/suppliers/{w.purchasing.supplier.pk}/parts", "technician"),
+    Endpoint(
+        "post",
+        "/api/suppliers",
+        "manager",
+        201,
+        lambda w, p: {"name": "Würth France", "email": "commandes@wurth.example"},
+        refused="technician",
+        outsider=403,
+    ),
+    Endpoint(
+        "post",
+        "/api/supplier-parts",
+        "manager",
+        201,
+        lambda w, p: {
+            "supplier": w.purchasing.supplier.pk,
+            "part": w.purchasing.unsold.pk,
+            "supplier_reference": "6205-2RSH",
+            "price": "7.80",
+            "minimum_order": "10",
+            "lead_time_days": 4,
+        },
+        refused="technician",
+        outsider=403,
+    ),
+    Endpoint("get", "/api/reorder-rules", "technician", outsider=403),
+    Endpoint(
+        "post",
+        "/api/reorder-rules",
+        "manager",
+        201,
+        lambda w, p: {
+            "part": w.purchasing.unsold.pk,
+            "location": w.purchasing.store.pk,
+            "reorder_point": "2",
+            "maximum": "6",
+        },
+        refused="technician",
+        outsider=403,
+    ),
+    Endpoint(
+        "get",
+        "/api/reorder-suggestion?part={w.purchasing.part.pk}&location={w.purchasing.store.pk}",
+        "technician",
+        outsider=403,
+    ),
+    Endpoint("get", "/api/reorder-proposals", "technician", outsider=403),
+    Endpoint("get", "/api/purchase-requests", "technician", outsider=403),
+    Endpoint(
+        "post",
+        "/api/purchase-requests",
+        "manager",
+        201,
+        lambda w, p: {"part": w.purchasing.part.pk, "location": w.purchasing.store.pk, "quantity": "4"},
+        refused="technician",
+        outsider=403,
+    ),
+    Endpoint(
+        "post",
+        "/api/purchase-requests/from-proposals",
+        "manager",
+        201,
+        lambda w, p: {"rules": [w.purchasing.rule.pk]},
+        refused="technician",
+        outsider=403,
+    ),
+    Endpoint("post", "/api/purchase-requests/{w.purchasing.request.pk}/cancel", "manager", refused="technician"),
+    Endpoint("get", "/api/purchase-orders", "technician", outsider=403),
+    Endpoint("get", PURCHASING, "technician"),
+    Endpoint("get", PURCHASING + "/pdf", "technician"),
+    Endpoint(
+        "post",
+        "/api/purchase-orders",
+        "manager",
+        201,
+        lambda w, p: {"requests": [w.purchasing.request.pk]},
+        refused="technician",
+        outsider=403,
+    ),
+    Endpoint(
+        "post",
+        "/api/purchase-orders/{w.purchasing.draft.pk}/send",
+        "manager",
+        body=lambda w, p: {"message": "Livraison au magasin de Lyon"},
+        refused="technician",
+    ),
+    Endpoint("post", "/api/purchase-orders/{w.purchasing.draft.pk}/cancel", "manager", refused="technician"),
+    Endpoint(
+        "post",
+        PURCHASING + "/lines/{w.purchasing.sent_line.pk}/receipts",
+        "manager",
+        201,
+        _receipt("4"),
+        refused="technician",
+    ),
     # Spare parts and stock
     Endpoint("get", "/api/parts", "client_a", outsider=200),
     Endpoint("get", "/api/parts/{w.part.pk}", "client_a"),
@@ -1132,6 +1237,7 @@ def test_every_route_is_in_the_table() -> None:
             reports.router,
             safety.router,
             stores.router,
+            stores_purchasing.router,
             workorders.router,
         )
         for path, view in router.path_operations.items()

@@ -102,3 +102,28 @@ def test_a_company_parameter_set_is_for_the_staff_only(as_user: Any, world: Worl
     template = ParameterSetFactory()
     assert template.pk not in {item["id"] for item in as_user(client_a).get("/api/parameter-sets").json()["items"]}
     assert template.pk in {item["id"] for item in as_user(manager).get("/api/parameter-sets").json()["items"]}
+
+
+# Purchasing is the company's: every list refuses a client's user, every object is not found for them.
+PURCHASING_LISTS = ["/api/suppliers", "/api/reorder-rules", "/api/reorder-proposals", "/api/purchase-requests"]
+PURCHASING_DETAILS = [
+    "/api/suppliers/{w.purchasing.supplier.pk}",
+    "/api/suppliers/{w.purchasing.supplier.pk}/parts",
+    "/api/purchase-orders/{w.purchasing.sent.pk}",
+    "/api/purchase-orders/{w.purchasing.sent.pk}/pdf",
+]
+
+
+@pytest.mark.parametrize("persona", ["client_a", "operator_a", "manager", "technician"])
+def test_purchasing_is_for_the_companys_staff_only(
+    request: pytest.FixtureRequest, as_user: Any, world: World, persona: str
+) -> None:
+    client = as_user(request.getfixturevalue(persona))
+    staff = persona in {"manager", "technician"}
+    for path in [*PURCHASING_LISTS, "/api/purchase-orders"]:
+        assert client.get(path).status_code == (200 if staff else 403), path
+    for path in PURCHASING_DETAILS:
+        assert client.get(path.format(w=world)).status_code == (200 if staff else 404), path
+    if staff:
+        listed = {item["id"] for item in client.get("/api/purchase-orders").json()["items"]}
+        assert {world.purchasing.sent.pk, world.purchasing.draft.pk} <= listed

@@ -28,8 +28,10 @@ from maintenir.reliability import proposals
 from maintenir.reliability.choices import ProposalStatus
 from maintenir.reliability.models import ImprovementProposal
 from maintenir.reliability.services import Period, totals
+from maintenir.stores import purchasing, reorder
 from maintenir.stores import services as stock
-from maintenir.stores.models import Part
+from maintenir.stores.choices import MovementKind, PurchaseOrderStatus
+from maintenir.stores.models import Part, PurchaseOrder, StockMovement
 from maintenir.workorders import commissioning
 from maintenir.workorders.choices import (
     CheckStatus,
@@ -289,3 +291,22 @@ def test_the_stores_offer_an_equivalent_bearing_from_the_technicians_van(demo: N
     assert stock.equivalents(Part.objects.get(reference="VER-DNC-32-100")) == {
         Part.objects.get(reference="VER-DSBC-32-100").pk: ""
     }
+
+
+def test_a_year_of_consumption_puts_a_bearing_under_its_reorder_point(demo: None) -> None:
+    """`maintenir reorder --dry-run` on the demo proposes the SKF bearing of the central store, from its
+    cheapest quick supplier, and the coils ordered from Rexel are partly received."""
+    proposals = reorder.reorder_proposals()
+    assert [(item.part_reference, item.location_name, item.supplier_name) for item in proposals] == [
+        ("RLT-6205-SKF", "Magasin central Lyon", "Roulements Rhône-Alpes")
+    ]
+    [proposal] = proposals
+    assert proposal.quantity >= 10
+    assert proposal.suggestion is not None
+    assert proposal.suggestion.mean == pytest.approx(0.12, abs=0.04)
+    issues = StockMovement.objects.filter(part__reference="RLT-6205-SKF", kind=MovementKind.ISSUE)
+    months = {moment.strftime("%Y-%m") for moment in issues.values_list("created", flat=True)}
+    assert len(months) >= 12
+    order = PurchaseOrder.objects.get(supplier__name="Rexel Lyon Gerland")
+    assert order.status == PurchaseOrderStatus.PARTLY_RECEIVED
+    assert purchasing.on_order() == {(order.lines.get().part_id, order.lines.get().location_id): 3}

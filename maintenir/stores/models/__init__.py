@@ -8,6 +8,7 @@ from maintenir.stores.models.fields import (
     owner_field,
     quantity_field,
 )
+from maintenir.stores.models.purchasing import PurchaseOrder, PurchaseOrderLine, PurchaseRequest, ReorderRule
 from maintenir.stores.models.stock import Location, StockBalance, StockMovement
 
 __all__ = [
@@ -16,6 +17,10 @@ __all__ = [
     "Interchangeability",
     "Location",
     "Part",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "PurchaseRequest",
+    "ReorderRule",
     "StockBalance",
     "StockMovement",
     "Supplier",

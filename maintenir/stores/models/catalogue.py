@@ -120,6 +120,9 @@ class Supplier(RestrictedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("supplier-detail", args=[self.pk])
+
 
 class SupplierPart(RestrictedModel):
     """What a supplier sells a part as: its reference, price, minimum order and lead time."""

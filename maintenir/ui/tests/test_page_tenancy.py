@@ -48,7 +48,15 @@ from maintenir.preventive.models import (
     Trigger,
 )
 from maintenir.reliability.models import ImprovementProposal
-from maintenir.stores.models import Part
+from maintenir.stores.models import (
+    Part,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseRequest,
+    ReorderRule,
+    Supplier,
+    SupplierPart,
+)
 from maintenir.workorders.models import (
     ChecklistStep,
     CommissioningCheck,
@@ -203,6 +211,25 @@ PAGES = [
     Page("my-van", opener="technician"),
     Page("stores-import", opener="manager"),
     Page("stores-import-progress", lambda: ["0" * 32], "manager"),
+    # Reorder and purchasing: the company's, which no client opens
+    Page("purchasing-reorder", opener="manager"),
+    Page("purchaserequest-list", opener="manager"),
+    Page("purchaserequest-order"),
+    Page("purchaserequest-cancel", pk_of(PurchaseRequest)),
+    Page("purchaseorder-list", opener="manager"),
+    Page("purchaseorder-detail", pk_of(PurchaseOrder), "manager"),
+    Page("purchaseorder-cancel", pk_of(PurchaseOrder)),
+    Page("purchaseorder-receive", pk_of(PurchaseOrderLine)),
+    Page("purchaseorder-pdf", pk_of(PurchaseOrder), "manager"),
+    Page("purchaseorder-send", pk_of(PurchaseOrder)),
+    Page("supplier-list", opener="manager"),
+    Page("supplier-add", opener="manager"),
+    Page("supplier-detail", pk_of(Supplier), "manager"),
+    Page("supplier-edit", pk_of(Supplier), "manager"),
+    Page("supplierpart-add", pk_of(Supplier), "manager"),
+    Page("supplierpart-edit", pk_of(SupplierPart), "manager"),
+    Page("reorderrule-add", pk_of(Part), "manager"),
+    Page("reorderrule-edit", pk_of(ReorderRule), "manager"),
     # Work requests and work orders
     Page("workrequest-list", opener="client_a"),
     Page("workrequest-add", opener="client_a"),
