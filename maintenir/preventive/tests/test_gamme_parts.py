@@ -1,0 +1,217 @@
+"""Expected parts of a gamme: versioned with its steps, reserved when a preventive order is planned."""
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from maintenir.preventive import services
+from maintenir.preventive.models import GammePart, PlannedPart
+from maintenir.preventive.tests.factories import GammeFactory, PreventiveOrderFactory, TriggerFactory
+from maintenir.stores import services as stock
+from maintenir.stores import sourcing
+from maintenir.stores.choices import LocationKind
+from maintenir.stores.models import StockBalance
+from maintenir.stores.tests.factories import LocationFactory, PartFactory, VanFactory
+from maintenir.workorders import services as workorders
+from maintenir.workorders.choices import WorkOrderStatus
+from maintenir.workorders.models import PartReservation, WorkOrder
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+S = WorkOrderStatus
+STEPS = [{"instruction": "Remplacer les roulements du ventilateur", "duration_minutes": 30}]
+
+
+@pytest.fixture
+def bearing(db: None) -> Any:
+    return PartFactory(reference="RLT-6205-SKF")
+
+
+@pytest.fixture
+def belt(db: None) -> Any:
+    return PartFactory(reference="CRR-SPA-1250")
+
+
+@pytest.fixture
+def gamme(manager: Any, bearing: Any, belt: Any) -> Any:
+    gamme = GammeFactory(code="cta-trimestriel")
+    services.publish_gamme(
+        manager,
+        gamme,
+        STEPS,
+        parts=[{"part": bearing, "quantity": D(4), "note": "Palier côté poulie"}, {"part": belt, "quantity": D(1)}],
+    )
+    return gamme
+
+
+@pytest.fixture
+def site_store(site_a: Any) -> Any:
+    return LocationFactory(name="Magasin usine", kind=LocationKind.SITE_STORE, site=site_a)
+
+
+@pytest.fixture
+def central(db: None) -> Any:
+    return LocationFactory(name="Magasin central")
+
+
+def approved_order(gamme: Any, equipment: Any) -> WorkOrder:
+    trigger = TriggerFactory(plan__site=equipment.site, equipment=equipment, gamme=gamme)
+    origin: Any = PreventiveOrderFactory(
+        trigger=trigger, work_order__status=S.APPROVED, gamme_version=services.current_version(gamme)
+    )
+    return origin.work_order
+
+
+def plan(manager: Any, order: WorkOrder, technician: Any) -> WorkOrder:
+    return workorders.plan_work_order(manager, order, [technician], timezone.now())
+
+
+def reserved(order: WorkOrder) -> dict[tuple[str, str], Decimal]:
+    return {
+        (reservation.part.reference, reservation.location.name): reservation.quantity
+        for reservation in PartReservation.objects.filter(work_order=order).select_related("part", "location")
+    }
+
+
+class TestVersions:
+    def test_a_new_version_keeps_the_expected_parts(self, manager: Any, gamme: Any, bearing: Any) -> None:
+        services.publish_gamme(manager, gamme, [*STEPS, {"instruction": "Contrôler la tension de courroie"}])
+        version = services.current_version(gamme)
+        assert version is not None
+        assert version.number == 2
+        assert [(p["part"], p["quantity"], p["note"]) for p in services.version_parts(version)] == [
+            (bearing, D(4), "Palier côté poulie"),
+            (PartFactory._meta.model.objects.get(reference="CRR-SPA-1250"), D(1), ""),
+        ]
+        # The first version keeps its own rows.
+        assert GammePart.objects.filter(version__number=1).count() == 2
+
+    def test_setting_the_parts_publishes_a_version_with_the_same_steps(
+        self, manager: Any, gamme: Any, bearing: Any
+    ) -> None:
+        version = services.set_gamme_parts(manager, gamme, [{"part": bearing, "quantity": D(2)}], "Courroie retirée")
+        assert version.number == 2
+        assert services.version_steps(version)[0]["instruction"] == STEPS[0]["instruction"]
+        assert [(p["part"], p["quantity"]) for p in services.version_parts(version)] == [(bearing, D(2))]
+
+    def test_a_bad_part_row_is_named_and_nothing_is_written(self, manager: Any, gamme: Any, bearing: Any) -> None:
+        with pytest.raises(ValidationError) as raised:
+            services.set_gamme_parts(
+                manager, gamme, [{"part": bearing, "quantity": D(1)}, {"part": bearing, "quantity": D(0)}]
+            )
+        assert "parts.2.quantity" in raised.value.message_dict
+        with pytest.raises(ValidationError) as raised:
+            services.set_gamme_parts(manager, gamme, [{"part": bearing, "quantity": D(1)}] * 2)
+        assert "parts.2.part" in raised.value.message_dict
+        assert gamme.versions.count() == 1
+
+
+class TestReservationOnPlanning:
+    def test_the_site_store_first_then_the_central_store(
+        self,
+        manager: Any,
+        technician: Any,
+        gamme: Any,
+        equipment_a: Any,
+        bearing: Any,
+        belt: Any,
+        site_store: Any,
+        central: Any,
+    ) -> None:
+        stock.receive(manager, bearing, site_store, D(3), D("9.80"))
+        stock.receive(manager, bearing, central, D(10), D("9.50"))
+        stock.receive(manager, belt, central, D(2), D("14"))
+        order = plan(manager, approved_order(gamme, equipment_a), technician)
+        assert order.status == S.PLANNED
+        assert reserved(order) == {
+            ("RLT-6205-SKF", "Magasin usine"): D(3),
+            ("RLT-6205-SKF", "Magasin central"): D(1),
+            ("CRR-SPA-1250", "Magasin central"): D(1),
+        }
+        assert StockBalance.objects.get(part=bearing, location=site_store).available == 0
+        planned = {p.part.reference: (p.expected, p.reserved, p.short) for p in PlannedPart.objects.all()}
+        assert planned == {"RLT-6205-SKF": (D(4), D(4), D(0)), "CRR-SPA-1250": (D(1), D(1), D(0))}
+
+    def test_a_shortfall_is_recorded_and_never_stops_the_planning(
+        self, manager: Any, technician: Any, gamme: Any, equipment_a: Any, bearing: Any, site_store: Any
+    ) -> None:
+        stock.receive(manager, bearing, site_store, D(2), D("9.80"))
+        # Another site's store and a van are not where a planned order draws from.
+        LocationFactory(kind=LocationKind.SITE_STORE, site=PreventiveOrderFactory().work_order.site)
+        van = VanFactory(technician=technician)
+        stock.receive(manager, bearing, van, D(5), D("9.80"))
+        order = plan(manager, approved_order(gamme, equipment_a), technician)
+        assert order.status == S.PLANNED
+        assert reserved(order) == {("RLT-6205-SKF", "Magasin usine"): D(2)}
+        bearing_line = PlannedPart.objects.get(part=bearing)
+        assert (bearing_line.expected, bearing_line.reserved, bearing_line.short) == (D(4), D(2), D(2))
+        assert PlannedPart.objects.exclude(part=bearing).get().short == D(1)
+
+    def test_what_was_reserved_by_hand_counts(
+        self, manager: Any, technician: Any, gamme: Any, equipment_a: Any, bearing: Any, central: Any
+    ) -> None:
+        stock.receive(manager, bearing, central, D(10), D("9.50"))
+        order = approved_order(gamme, equipment_a)
+        workorders.reserve_part(manager, order, bearing, central, D(3))
+        plan(manager, order, technician)
+        assert reserved(order) == {("RLT-6205-SKF", "Magasin central"): D(4)}
+        assert StockBalance.objects.get(part=bearing, location=central).reserved == D(4)
+
+    def test_a_corrective_order_reserves_nothing(
+        self, manager: Any, technician: Any, equipment_a: Any, bearing: Any, central: Any
+    ) -> None:
+        from maintenir.workorders.tests.factories import WorkOrderFactory
+
+        stock.receive(manager, bearing, central, D(10), D("9.50"))
+        order: Any = WorkOrderFactory(equipment=equipment_a, status=S.APPROVED)
+        plan(manager, order, technician)
+        assert not PartReservation.objects.exists()
+
+    def test_cancelling_releases_the_reservations(
+        self, manager: Any, technician: Any, gamme: Any, equipment_a: Any, bearing: Any, central: Any
+    ) -> None:
+        stock.receive(manager, bearing, central, D(10), D("9.50"))
+        order = plan(manager, approved_order(gamme, equipment_a), technician)
+        assert StockBalance.objects.get(part=bearing, location=central).reserved == D(4)
+        workorders.cancel_work_order(manager, order, "Équipement déposé")
+        assert StockBalance.objects.get(part=bearing, location=central).reserved == 0
+        assert reserved(order) == {("RLT-6205-SKF", "Magasin central"): D(0)}
+
+    def test_the_order_shows_what_is_reserved_and_short(
+        self, manager: Any, technician: Any, gamme: Any, equipment_a: Any, bearing: Any, central: Any
+    ) -> None:
+        stock.receive(manager, bearing, central, D(2), D("9.50"))
+        order = approved_order(gamme, equipment_a)
+        from maintenir.workorders.views import expected_parts_section
+
+        before = expected_parts_section(manager, order)
+        assert [(item["part"], item["expected"], item["planned"]) for item in before] == [
+            (bearing, D(4), False),
+            (PartFactory._meta.model.objects.get(reference="CRR-SPA-1250"), D(1), False),
+        ]
+        plan(manager, order, technician)
+        after = {item["part"].reference: item for item in expected_parts_section(manager, order)}
+        assert (after["RLT-6205-SKF"]["reserved"], after["RLT-6205-SKF"]["short"]) == (D(2), D(2))
+
+
+class TestSourcing:
+    def test_the_nearest_store_holding_enough(
+        self, manager: Any, site_a: Any, bearing: Any, site_store: Any, central: Any
+    ) -> None:
+        assert sourcing.reserve_location(bearing, site_a) == site_store
+        stock.receive(manager, bearing, central, D(5), D(9))
+        assert sourcing.reserve_location(bearing, site_a, D(2)) == central
+        stock.receive(manager, bearing, site_store, D(1), D(9))
+        assert sourcing.reserve_location(bearing, site_a, D(1)) == site_store
+        assert sourcing.reserve_location(bearing, site_a, D(3)) == central
+
+    def test_a_site_without_a_store_draws_from_the_central_one(self, site_b: Any, bearing: Any, central: Any) -> None:
+        assert sourcing.reserve_location(bearing, site_b) == central
+        assert sourcing.stores_for(site_b) == [central]
+
+    def test_another_client_s_store_never_serves(self, site_a: Any, org_b: Any, bearing: Any) -> None:
+        LocationFactory(kind=LocationKind.CENTRAL_STORE, owner=org_b)
+        assert sourcing.reserve_location(bearing, site_a) is None
