@@ -5,8 +5,10 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
+from maintenir.core.tests.clients import client_for
 from maintenir.preventive import services
 from maintenir.preventive.models import GammePart, PlannedPart
 from maintenir.preventive.tests.factories import GammeFactory, PreventiveOrderFactory, TriggerFactory
@@ -215,3 +217,41 @@ class TestSourcing:
     def test_another_client_s_store_never_serves(self, site_a: Any, org_b: Any, bearing: Any) -> None:
         LocationFactory(kind=LocationKind.CENTRAL_STORE, owner=org_b)
         assert sourcing.reserve_location(bearing, site_a) is None
+
+
+class TestPages:
+    def test_the_gamme_shows_its_expected_parts(self, manager: Any, gamme: Any) -> None:
+        page = client_for(manager).get(gamme.get_absolute_url()).content.decode()
+        assert "RLT-6205-SKF" in page
+        assert "Palier côté poulie" in page
+
+    def test_editing_the_parts_publishes_a_new_version(self, manager: Any, gamme: Any, bearing: Any) -> None:
+        edit = reverse("gamme-edit", args=[gamme.pk])
+        form = client_for(manager).get(edit).context
+        data = {
+            "code": gamme.code,
+            "name": gamme.name,
+            "steps-TOTAL_FORMS": "1",
+            "steps-INITIAL_FORMS": "1",
+            "steps-0-instruction": STEPS[0]["instruction"],
+            "steps-0-level": "2",
+            "steps-0-duration_minutes": "30",
+            "parts-TOTAL_FORMS": "2",
+            "parts-INITIAL_FORMS": "2",
+            "parts-0-part": str(bearing.pk),
+            "parts-0-quantity": "4",
+            "parts-0-note": "Palier côté poulie",
+            "parts-1-part": form["parts"].forms[1]["part"].value(),
+            "parts-1-quantity": "1",
+        }
+        client = client_for(manager)
+        client.post(edit, data)
+        assert gamme.versions.count() == 1
+        response = client.post(edit, data | {"parts-1-DELETE": "on", "parts-0-quantity": "2"})
+        assert response.status_code == 302
+        version = services.current_version(gamme)
+        assert [(p["part"], p["quantity"]) for p in services.version_parts(version)] == [(bearing, D(2))]
+        bad = client.post(edit, data | {"parts-1-part": str(bearing.pk)})
+        assert bad.status_code == 200
+        assert bad.context["parts"].forms[1]["part"].errors
+        assert gamme.versions.count() == 2
