@@ -176,6 +176,23 @@ def _carry_requirements(version: GammeVersion, steps: list[GammeStep]) -> None:
     GammeStepRequirement.objects.bulk_create(copies)
 
 
+@transaction.atomic
+def add_gamme_part(user: User, gamme: Gamme, part: Part, quantity: Decimal, note: str = "") -> GammeVersion:
+    """Expect `quantity` of the part (replacing what was expected of it) in a new version of the gamme."""
+    kept = [row for row in version_parts(current_version(gamme)) if row["part"].pk != part.pk]
+    return set_gamme_parts(user, gamme, [*kept, {"part": part, "quantity": quantity, "note": note}])
+
+
+@transaction.atomic
+def remove_gamme_part(user: User, gamme: Gamme, part: Part) -> GammeVersion:
+    """A new version of the gamme that no longer expects the part."""
+    parts = version_parts(current_version(gamme))
+    kept = [row for row in parts if row["part"].pk != part.pk]
+    if len(kept) == len(parts):
+        raise ValidationError({"part": _("The gamme does not expect %(part)s.") % {"part": part.reference}})
+    return set_gamme_parts(user, gamme, kept)
+
+
 def current_version(gamme: Gamme) -> GammeVersion | None:
     return gamme.versions.order_by("-number").first()
 

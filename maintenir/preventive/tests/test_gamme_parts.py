@@ -255,3 +255,37 @@ class TestPages:
         assert bad.status_code == 200
         assert bad.context["parts"].forms[1]["part"].errors
         assert gamme.versions.count() == 2
+
+
+class TestApi:
+    def test_add_change_and_remove_an_expected_part(self, manager: Any, gamme: Any, bearing: Any, belt: Any) -> None:
+        client = client_for(manager)
+        url = f"/api/gammes/{gamme.pk}/parts"
+        response = client.post(url, {"part": bearing.pk, "quantity": "6"}, content_type="application/json")
+        assert response.status_code == 201
+        assert {(row["part_reference"], row["quantity"]) for row in response.json()} == {
+            ("RLT-6205-SKF", "6.000"),
+            ("CRR-SPA-1250", "1.000"),
+        }
+        assert client.delete(f"{url}/{belt.pk}").status_code == 204
+        assert client.delete(f"{url}/{belt.pk}").status_code == 404
+        assert [row["part_reference"] for row in client.get(url).json()] == ["RLT-6205-SKF"]
+        version = client.get(f"/api/gammes/{gamme.pk}").json()["version"]
+        assert version["number"] == 3
+        assert version["parts"] == [
+            {"part": bearing.pk, "part_reference": "RLT-6205-SKF", "quantity": "6.000", "note": ""}
+        ]
+
+    def test_a_client_s_own_part_shows_to_that_client_only(
+        self, manager: Any, operator_a: Any, gamme: Any, org_a: Any, org_b: Any
+    ) -> None:
+        ours = PartFactory(reference="CLIENT-A-OIL", owner=org_a)
+        theirs = PartFactory(reference="CLIENT-B-FILTER", owner=org_b)
+        services.add_gamme_part(manager, gamme, ours, D(1))
+        services.add_gamme_part(manager, gamme, theirs, D(1))
+        TriggerFactory(plan__site__organisation=org_a, gamme=gamme)
+        # A client user sees its own parts only (the company's catalogue is the company's).
+        listed = [row["part_reference"] for row in client_for(operator_a).get(f"/api/gammes/{gamme.pk}/parts").json()]
+        assert listed == ["CLIENT-A-OIL"]
+        staff = client_for(manager).get(f"/api/gammes/{gamme.pk}/parts").content.decode()
+        assert "CLIENT-B-FILTER" in staff
