@@ -20,7 +20,7 @@ from maintenir.core.changelog import changes_for
 from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.core.services import save_restricted
-from maintenir.preventive import services, training, transfer
+from maintenir.preventive import parts, services, training, transfer
 from maintenir.preventive.filtersets import GammeFilterSet, MaintenancePlanFilterSet, TrainingSessionFilterSet
 from maintenir.preventive.forms import (
     ForecastForm,
@@ -447,6 +447,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "totals": [result.total(index) for index in range(len(result.weeks))],
         "can_generate": can_add(user, MaintenancePlan),
+        "part_needs": parts.need_lines(user, weeks or 8, site.pk if site else None),
         "compliance": services.recent_compliance(user, today, site.pk if site else None)[2],
         "compliance_days": services.COMPLIANCE_DAYS,
     }

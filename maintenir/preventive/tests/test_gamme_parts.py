@@ -1,5 +1,6 @@
 """Expected parts of a gamme: versioned with its steps, reserved when a preventive order is planned."""
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -9,11 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maintenir.core.tests.clients import client_for
-from maintenir.preventive import services
+from maintenir.preventive import parts, services
+from maintenir.preventive.choices import IntervalUnit
 from maintenir.preventive.models import GammePart, PlannedPart
-from maintenir.preventive.tests.factories import GammeFactory, PreventiveOrderFactory, TriggerFactory
+from maintenir.preventive.tests.factories import (
+    GammeFactory,
+    MaintenancePlanFactory,
+    PreventiveOrderFactory,
+    TriggerFactory,
+)
+from maintenir.stores import reorder, sourcing
 from maintenir.stores import services as stock
-from maintenir.stores import sourcing
 from maintenir.stores.choices import LocationKind
 from maintenir.stores.models import StockBalance
 from maintenir.stores.tests.factories import LocationFactory, PartFactory, VanFactory
@@ -289,3 +296,81 @@ class TestApi:
         assert listed == ["CLIENT-A-OIL"]
         staff = client_for(manager).get(f"/api/gammes/{gamme.pk}/parts").content.decode()
         assert "CLIENT-B-FILTER" in staff
+
+
+MONDAY = datetime.date(2027, 3, 1)
+
+
+@pytest.fixture
+def frozen(monkeypatch: pytest.MonkeyPatch) -> datetime.date:
+    noon = timezone.make_aware(datetime.datetime.combine(MONDAY, datetime.time(12)))
+    monkeypatch.setattr(timezone, "now", lambda: noon)
+    return MONDAY
+
+
+class TestComingNeeds:
+    def test_the_forecast_registers_itself_as_a_source(self) -> None:
+        assert parts.coming_needs in reorder.NEED_SOURCES
+
+    def test_the_parts_of_the_triggers_falling_due(
+        self, frozen: Any, manager: Any, gamme: Any, equipment_a: Any, bearing: Any, belt: Any, central: Any
+    ) -> None:
+        trigger = TriggerFactory.build(
+            plan=MaintenancePlanFactory(site=equipment_a.site),
+            equipment=equipment_a,
+            gamme=gamme,
+            interval=1,
+            interval_unit=IntervalUnit.WEEK,
+            start_date=frozen + datetime.timedelta(days=2),
+        )
+        services.save_trigger(manager, trigger)
+        needs = parts.coming_needs(2)
+        wednesday = frozen + datetime.timedelta(days=2)
+        reference = f"cta-trimestriel · {equipment_a.code}"
+        assert needs == [
+            reorder.Need(bearing.pk, central.pk, D(4), wednesday, reference),
+            reorder.Need(belt.pk, central.pk, D(1), wednesday, reference),
+            reorder.Need(bearing.pk, central.pk, D(4), wednesday + datetime.timedelta(weeks=1), reference),
+            reorder.Need(belt.pk, central.pk, D(1), wednesday + datetime.timedelta(weeks=1), reference),
+        ]
+        assert len(parts.coming_needs(1)) == 2
+
+    def test_open_orders_need_all_their_parts_until_planned_then_what_is_short(
+        self,
+        frozen: Any,
+        manager: Any,
+        technician: Any,
+        gamme: Any,
+        equipment_a: Any,
+        bearing: Any,
+        belt: Any,
+        site_store: Any,
+    ) -> None:
+        stock.receive(manager, bearing, site_store, D(3), D("9.80"))
+        order = approved_order(gamme, equipment_a)
+        thursday = timezone.make_aware(datetime.datetime.combine(frozen + datetime.timedelta(days=3), datetime.time(8)))
+        WorkOrder.objects.filter(pk=order.pk).update(planned_start=thursday)
+        order.refresh_from_db()
+        assert {(need.part_id, need.quantity, need.due) for need in parts.coming_needs(1)} == {
+            (bearing.pk, D(4), thursday.date()),
+            (belt.pk, D(1), thursday.date()),
+        }
+        workorders.plan_work_order(manager, order, [technician], thursday)
+        needs = parts.coming_needs(1)
+        assert [(need.part_id, need.location_id, need.quantity, need.reference) for need in needs] == [
+            (bearing.pk, site_store.pk, D(1), order.reference),
+            (belt.pk, site_store.pk, D(1), order.reference),
+        ]
+        assert parts.coming_needs(1, site_id=PreventiveOrderFactory().work_order.site_id) == []
+
+    def test_the_forecast_page_lists_them_to_whoever_sees_the_work(
+        self, frozen: Any, manager: Any, client_b: Any, gamme: Any, equipment_a: Any, bearing: Any, central: Any
+    ) -> None:
+        stock.receive(manager, bearing, central, D(3), D("9.80"))
+        approved_order(gamme, equipment_a)
+        response = client_for(manager).get(reverse("preventive-forecast"))
+        lines = {line.part.reference: line for line in response.context["part_needs"]}
+        assert (lines["RLT-6205-SKF"].quantity, lines["RLT-6205-SKF"].available) == (D(4), D(3))
+        assert lines["RLT-6205-SKF"].short
+        assert "RLT-6205-SKF" in response.content.decode()
+        assert client_for(client_b).get(reverse("preventive-forecast")).context["part_needs"] == []
