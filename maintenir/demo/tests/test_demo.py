@@ -289,3 +289,26 @@ def test_the_stores_offer_an_equivalent_bearing_from_the_technicians_van(demo: N
     assert stock.equivalents(Part.objects.get(reference="VER-DNC-32-100")) == {
         Part.objects.get(reference="VER-DSBC-32-100").pk: ""
     }
+
+
+def test_today_s_heat_pump_service_has_its_bearings_reserved_and_its_coil_short(demo: None) -> None:
+    from maintenir.preventive.models import PlannedPart
+    from maintenir.workorders.views import expected_parts_section
+
+    tech = User.objects.get(username="tech")
+    order = WorkOrder.objects.get(preventive_origin__trigger__gamme__code="pac-annuel", status=S.IN_PROGRESS)
+    assert list(order.assignees.all()) == [tech]
+    planned = {
+        (p.part.reference, p.expected, p.reserved)
+        for p in PlannedPart.objects.filter(preventive_order__work_order=order)
+    }
+    assert planned == {("RLT-6205-SKF", 2, 2), ("BOB-LXD1B7-C", 1, 0)}
+    assert [(r.part.reference, r.location.code) for r in order.reservations.all()] == [("RLT-6205-SKF", "magasin-lyon")]
+    # The exact coil is nowhere near the office; the original it may replace is in the technician's van.
+    coil = next(item for item in expected_parts_section(tech, order) if item["short"])
+    nearest = coil["offers"][0]
+    assert (nearest.part.reference, nearest.location.code, nearest.is_equivalent) == (
+        "BOB-LXD1B7",
+        "vehicule-tech",
+        True,
+    )
