@@ -4,7 +4,6 @@ Vans are left out: a reservation made at planning promises stock kept for the si
 happens to carry.
 """
 
-from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Q
@@ -52,7 +51,3 @@ def reserve_location(part: Part, site: Site, quantity: Decimal = Decimal(1)) -> 
         return found[0].location
     stores = stores_for(site)
     return stores[0] if stores else None
-
-
-def total_available(balances: Iterable[StockBalance]) -> Decimal:
-    return sum((balance.available for balance in balances), Decimal(0))

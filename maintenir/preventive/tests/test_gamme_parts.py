@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from maintenir.core.tests.clients import client_for
-from maintenir.preventive import parts, services
+from maintenir.preventive import parts, services, transfer
 from maintenir.preventive.choices import IntervalUnit
 from maintenir.preventive.models import GammePart, PlannedPart
 from maintenir.preventive.tests.factories import (
@@ -97,6 +97,13 @@ class TestVersions:
         ]
         # The first version keeps its own rows.
         assert GammePart.objects.filter(version__number=1).count() == 2
+
+    def test_a_csv_import_of_the_steps_keeps_the_parts(self, manager: Any, gamme: Any, bearing: Any) -> None:
+        transfer.import_gammes(manager, "code,name,instruction\ncta-trimestriel,CTA,Nettoyer la batterie\n")
+        version = services.current_version(gamme)
+        assert version is not None
+        assert version.number == 2
+        assert [p["part"].reference for p in services.version_parts(version)] == ["RLT-6205-SKF", "CRR-SPA-1250"]
 
     def test_setting_the_parts_publishes_a_version_with_the_same_steps(
         self, manager: Any, gamme: Any, bearing: Any
