@@ -25,8 +25,10 @@ from maintenir.stores.choices import LocationKind
 from maintenir.stores.models import StockBalance
 from maintenir.stores.tests.factories import LocationFactory, PartFactory, VanFactory
 from maintenir.workorders import services as workorders
-from maintenir.workorders.choices import WorkOrderStatus
+from maintenir.workorders.choices import SignOffRole, WorkOrderStatus
 from maintenir.workorders.models import PartReservation, WorkOrder
+from maintenir.workorders.tests.factories import SignOffFactory, WorkOrderFactory
+from maintenir.workorders.views import expected_parts_section
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -179,8 +181,6 @@ class TestReservationOnPlanning:
     def test_a_corrective_order_reserves_nothing(
         self, manager: Any, technician: Any, equipment_a: Any, bearing: Any, central: Any
     ) -> None:
-        from maintenir.workorders.tests.factories import WorkOrderFactory
-
         stock.receive(manager, bearing, central, D(10), D("9.50"))
         order: Any = WorkOrderFactory(equipment=equipment_a, status=S.APPROVED)
         plan(manager, order, technician)
@@ -196,13 +196,35 @@ class TestReservationOnPlanning:
         assert StockBalance.objects.get(part=bearing, location=central).reserved == 0
         assert reserved(order) == {("RLT-6205-SKF", "Magasin central"): D(0)}
 
+    def test_completing_releases_what_was_not_used_in_every_store(
+        self,
+        manager: Any,
+        technician: Any,
+        gamme: Any,
+        equipment_a: Any,
+        bearing: Any,
+        site_store: Any,
+        central: Any,
+    ) -> None:
+        stock.receive(manager, bearing, site_store, D(3), D("9.80"))
+        stock.receive(manager, bearing, central, D(10), D("9.50"))
+        order = plan(manager, approved_order(gamme, equipment_a), technician)
+        workorders.start_work_order(technician, order)
+        workorders.issue_part(technician, order, bearing, site_store, D(2))
+        SignOffFactory(work_order=order, role=SignOffRole.TECHNICIAN)
+        workorders.complete_work_order(technician, order)
+        held = {
+            location.name: (balance.on_hand, balance.reserved)
+            for location in (site_store, central)
+            for balance in [StockBalance.objects.get(part=bearing, location=location)]
+        }
+        assert held == {"Magasin usine": (D(1), D(0)), "Magasin central": (D(10), D(0))}
+
     def test_the_order_shows_what_is_reserved_and_short(
         self, manager: Any, technician: Any, gamme: Any, equipment_a: Any, bearing: Any, central: Any
     ) -> None:
         stock.receive(manager, bearing, central, D(2), D("9.50"))
         order = approved_order(gamme, equipment_a)
-        from maintenir.workorders.views import expected_parts_section
-
         before = expected_parts_section(manager, order)
         assert [(item["part"], item["expected"], item["planned"]) for item in before] == [
             (bearing, D(4), False),
