@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from maintenir.api.common import (
@@ -24,6 +24,7 @@ from maintenir.api.common import (
     filter_schema,
     filtered,
     get_visible,
+    named,
     partial_schema,
     resolve_many,
     restricted,
@@ -46,6 +47,7 @@ from maintenir.preventive.filtersets import (
 )
 from maintenir.preventive.models import (
     Gamme,
+    GammePart,
     GammeStep,
     GammeVersion,
     MaintenancePlan,
@@ -53,6 +55,7 @@ from maintenir.preventive.models import (
     Trigger,
     TriggerState,
 )
+from maintenir.stores.models import Part
 from maintenir.workorders.choices import Priority
 
 router = Router(tags=["preventive"])
@@ -89,15 +92,33 @@ class GammePatch(partial_schema(GammeIn)):  # type: ignore[misc]
     """Only the fields sent are changed; `steps`, when sent, publish a new version."""
 
 
+class GammePartIn(Input, model=GammePart):
+    part: int
+    quantity: Decimal = Field(gt=0, max_digits=12, decimal_places=3)
+    note: str = ""
+
+
+class GammePartOut(Schema):
+    part: int
+    part_reference: str
+    quantity: Decimal
+    note: str
+
+
 class GammeVersionOut(Schema):
     number: int
     note: str
     created: datetime.datetime
     steps: list[GammeStepOut]
+    parts: list[GammePartOut] = Field(description="The spare parts reserved when an order following it is planned.")
 
     @staticmethod
     def resolve_steps(version: GammeVersion) -> list[dict[str, Any]]:
         return services.version_steps(version)
+
+    @staticmethod
+    def resolve_parts(version: GammeVersion, context: dict[str, Any]) -> list[dict[str, Any]]:
+        return _parts_out(context["request"], version)
 
 
 class GammeOut(Schema):
@@ -369,6 +390,53 @@ def create_gamme(request: HttpRequest, payload: GammeIn) -> Gamme:
 def update_gamme(request: HttpRequest, gamme_id: int, payload: GammePatch) -> Gamme:
     gamme = get_visible(_gammes(request), gamme_id)
     return _publish(request, gamme, payload.model_dump(exclude_unset=True))
+
+
+def _parts_out(request: HttpRequest, version: GammeVersion | None) -> list[dict[str, Any]]:
+    """The version's expected parts that the caller sees (a client's own part is that client's only)."""
+    visible = set(restricted(Part, request).values_list("pk", flat=True))
+    return [
+        {
+            "part": row["part"].pk,
+            "part_reference": row["part"].reference,
+            "quantity": row["quantity"],
+            "note": row["note"],
+        }
+        for row in services.version_parts(version)
+        if row["part"].pk in visible
+    ]
+
+
+def _expected_parts(request: HttpRequest, gamme: Gamme) -> list[dict[str, Any]]:
+    return _parts_out(request, services.current_version(gamme))
+
+
+@router.get("/gammes/{gamme_id}/parts", response=list[GammePartOut])
+def gamme_parts(request: HttpRequest, gamme_id: int) -> list[dict[str, Any]]:
+    """The spare parts the gamme's current version expects."""
+    return _expected_parts(request, get_visible(_gammes(request), gamme_id))
+
+
+@router.post("/gammes/{gamme_id}/parts", response={201: list[GammePartOut]})
+def add_gamme_part(request: HttpRequest, gamme_id: int, payload: GammePartIn) -> Status[list[dict[str, Any]]]:
+    """Expect a part (or change how many of it): publishes a new version of the gamme."""
+    gamme = get_visible(_gammes(request), gamme_id)
+    user = acting_user(request)
+    check_model_permission(user, Action.CHANGE, Gamme)
+    part = named(Part, request, payload.part, "part")
+    services.add_gamme_part(user, gamme, part, payload.quantity, payload.note)
+    return Status(201, _expected_parts(request, gamme))
+
+
+@router.delete("/gammes/{gamme_id}/parts/{part_id}", response={204: None})
+def remove_gamme_part(request: HttpRequest, gamme_id: int, part_id: int) -> Status[None]:
+    """No longer expect the part: publishes a new version of the gamme."""
+    gamme = get_visible(_gammes(request), gamme_id)
+    user = acting_user(request)
+    check_model_permission(user, Action.CHANGE, Gamme)
+    part = get_visible(restricted(Part, request).filter(gamme_parts__version=services.current_version(gamme)), part_id)
+    services.remove_gamme_part(user, gamme, part)
+    return Status(204, None)
 
 
 # --- Maintenance plans -----------------------------------------------------------------------

@@ -35,6 +35,7 @@ from maintenir.core.models import Organisation, User
 from maintenir.core.services import create_user, save_restricted
 from maintenir.core.workdays import is_working_day
 from maintenir.demo.stores import create_stores
+from maintenir.demo.stores_preventive import start_preventive_work_with_parts
 from maintenir.devices import parameters
 from maintenir.devices.choices import DataType, Protocol, RegisterType
 from maintenir.devices.models import Device, ParameterSet, Point
@@ -643,6 +644,7 @@ class _Demo:
         self.create_devices()
         self.create_commissioning()
         self.create_maintenance_plans()
+        start_preventive_work_with_parts(self.manager, self.tech)
         with acting_as(self.manager):
             generate()
         self.plan_next_week()

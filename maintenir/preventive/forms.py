@@ -8,7 +8,7 @@ from maintenir.assets.models import Site
 from maintenir.core.choices import STAFF_ROLES, Role
 from maintenir.core.models import User
 from maintenir.core.widgets import DateInput
-from maintenir.preventive.models import Gamme, GammeStep, MaintenancePlan, TrainingSession, Trigger
+from maintenir.preventive.models import Gamme, GammePart, GammeStep, MaintenancePlan, TrainingSession, Trigger
 from maintenir.preventive.training import level_one_gammes
 
 STEP_FIELDS = [
@@ -80,6 +80,17 @@ class GammeStepForm(forms.ModelForm):
 
 
 GammeStepFormSet = forms.formset_factory(GammeStepForm, extra=2, can_delete=True)
+
+
+class GammePartForm(RestrictedChoicesForm):
+    """A spare part the gamme expects, offered among the parts the user sees."""
+
+    class Meta:
+        model = GammePart
+        fields = ["part", "quantity", "note"]
+
+
+GammePartFormSet = forms.formset_factory(GammePartForm, extra=2, can_delete=True)
 
 
 class ForecastForm(forms.Form):

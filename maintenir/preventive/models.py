@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Any, ClassVar, Self
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from maintenir.core.models import RestrictedModel
 from maintenir.core.querysets import RestrictedQuerySet
 from maintenir.devices.models import Point
 from maintenir.preventive import choices
+from maintenir.stores.models import Part, quantity_field
 from maintenir.workorders.choices import Priority
 from maintenir.workorders.models import Requirement, WorkOrder
 
@@ -158,6 +160,24 @@ class GammeStepRequirement(Requirement):
         ordering = ["step", "pk"]
         verbose_name = _("gamme step requirement")
         verbose_name_plural = _("gamme step requirements")
+
+
+class GammePart(models.Model):
+    """A spare part the gamme's work is expected to use: reserved when an order following it is planned."""
+
+    version = models.ForeignKey(GammeVersion, on_delete=models.CASCADE, related_name="parts")
+    part = models.ForeignKey(Part, verbose_name=_("part"), on_delete=models.PROTECT, related_name="gamme_parts")
+    quantity = quantity_field(_("quantity"), validators=[MinValueValidator(Decimal("0.001"))])
+    note = models.CharField(_("note"), max_length=200, blank=True, help_text=_("For example: which bearing."))
+
+    class Meta:
+        ordering = ["version", "pk"]
+        constraints = [models.UniqueConstraint(fields=["version", "part"], name="gamme_part_unique")]
+        verbose_name = _("expected part")
+        verbose_name_plural = _("expected parts")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.part.reference}"
 
 
 class MaintenancePlan(RestrictedModel):
@@ -384,6 +404,29 @@ class PreventiveOrder(models.Model):
     def is_late(self) -> bool:
         completed = self.work_order.completed_at
         return completed is not None and timezone.localdate(completed) > self.tolerance_end
+
+
+class PlannedPart(models.Model):
+    """An expected part of a preventive order's gamme version, and how much of it was reserved when the order
+    was planned: what could not be (`short`) stays to be found, and is shown on the order."""
+
+    preventive_order = models.ForeignKey(PreventiveOrder, on_delete=models.CASCADE, related_name="planned_parts")
+    part = models.ForeignKey(Part, verbose_name=_("part"), on_delete=models.PROTECT, related_name="+")
+    expected = quantity_field(_("expected"))
+    reserved = quantity_field(_("reserved at planning"), default=Decimal(0))
+
+    class Meta:
+        ordering = ["preventive_order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["preventive_order", "part"], name="planned_part_unique")]
+        verbose_name = _("part planned for a preventive order")
+        verbose_name_plural = _("parts planned for preventive orders")
+
+    def __str__(self) -> str:
+        return f"{self.reserved}/{self.expected} × {self.part_id}"
+
+    @property
+    def short(self) -> Decimal:
+        return max(Decimal(0), self.expected - self.reserved)
 
 
 class TrainingSession(RestrictedModel):

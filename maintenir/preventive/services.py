@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, TruncDate
@@ -49,6 +50,7 @@ from maintenir.preventive.choices import (
 )
 from maintenir.preventive.models import (
     Gamme,
+    GammePart,
     GammeStep,
     GammeStepRequirement,
     GammeVersion,
@@ -57,6 +59,7 @@ from maintenir.preventive.models import (
     Trigger,
     TriggerState,
 )
+from maintenir.stores.models import Part
 from maintenir.workorders.choices import WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import ChecklistStep, WorkOrder, WorkOrderRequirement, WorkOrderTransition
 
@@ -83,11 +86,18 @@ REQUIREMENT_FIELDS = ("skill_id", "min_level", "habilitation_type_id", "ccp_id")
 
 
 @transaction.atomic
-def publish_gamme(user: User, gamme: Gamme, steps: Sequence[dict[str, Any]], note: str = "") -> GammeVersion:
+def publish_gamme(
+    user: User,
+    gamme: Gamme,
+    steps: Sequence[dict[str, Any]],
+    note: str = "",
+    parts: Sequence[dict[str, Any]] | None = None,
+) -> GammeVersion:
     """Save the gamme and publish its steps as a new version; orders already generated keep theirs.
 
-    Steps are dicts of GammeStep fields, numbered in the given order. A bad step raises a
-    ValidationError naming the step ("steps.2.expected_max") and nothing is written.
+    Steps are dicts of GammeStep fields, numbered in the given order; `parts` are dicts of GammePart
+    fields (part, quantity, note), or None to keep the previous version's expected parts. A bad row raises
+    a ValidationError naming it ("steps.2.expected_max", "parts.1.quantity") and nothing is written.
     """
     save_restricted(user, gamme)
     latest = gamme.versions.order_by("-number").values_list("number", flat=True).first() or 0
@@ -100,7 +110,44 @@ def publish_gamme(user: User, gamme: Gamme, steps: Sequence[dict[str, Any]], not
         rows.append(step)
     GammeStep.objects.bulk_create(rows)
     _carry_requirements(version, rows)
+    if parts is None:
+        parts = version_parts(gamme.versions.filter(number=latest).first()) if latest else []
+    _write_parts(user, version, parts)
     return version
+
+
+def _write_parts(user: User, version: GammeVersion, parts: Sequence[dict[str, Any]]) -> None:
+    rows: list[GammePart] = []
+    for row, fields in enumerate(parts, start=1):
+        expected = GammePart(version=version, **fields)
+        clean_row(expected, "parts", row, exclude=["version"])
+        if not Part.objects.restrict(user).filter(pk=expected.part_id).exists():
+            raise ValidationError({f"parts.{row}.part": _("No such part.")})
+        if any(other.part_id == expected.part_id for other in rows):
+            raise ValidationError({f"parts.{row}.part": _("This part is already expected: give its total quantity.")})
+        rows.append(expected)
+    GammePart.objects.bulk_create(rows)
+
+
+def version_parts(version: GammeVersion | None) -> list[dict[str, Any]]:
+    """The expected parts of a version, as `publish_gamme` takes them."""
+    if version is None:
+        return []
+    return [
+        {"part": expected.part, "quantity": expected.quantity, "note": expected.note}
+        for expected in version.parts.select_related("part")
+    ]
+
+
+@transaction.atomic
+def set_gamme_parts(user: User, gamme: Gamme, parts: Sequence[dict[str, Any]], note: str = "") -> GammeVersion:
+    """Publish a new version of the gamme with the same steps and these expected parts."""
+    version = current_version(gamme)
+    steps = [
+        {name: value for name, value in step.items() if name != "position"}
+        for step in (version_steps(version) if version else [])
+    ]
+    return publish_gamme(user, gamme, steps, note, parts)
 
 
 def _carry_requirements(version: GammeVersion, steps: list[GammeStep]) -> None:
@@ -127,6 +174,23 @@ def _carry_requirements(version: GammeVersion, steps: list[GammeStep]) -> None:
                 )
             )
     GammeStepRequirement.objects.bulk_create(copies)
+
+
+@transaction.atomic
+def add_gamme_part(user: User, gamme: Gamme, part: Part, quantity: Decimal, note: str = "") -> GammeVersion:
+    """Expect `quantity` of the part (replacing what was expected of it) in a new version of the gamme."""
+    kept = [row for row in version_parts(current_version(gamme)) if row["part"].pk != part.pk]
+    return set_gamme_parts(user, gamme, [*kept, {"part": part, "quantity": quantity, "note": note}])
+
+
+@transaction.atomic
+def remove_gamme_part(user: User, gamme: Gamme, part: Part) -> GammeVersion:
+    """A new version of the gamme that no longer expects the part."""
+    parts = version_parts(current_version(gamme))
+    kept = [row for row in parts if row["part"].pk != part.pk]
+    if len(kept) == len(parts):
+        raise ValidationError({"part": _("The gamme does not expect %(part)s.") % {"part": part.reference}})
+    return set_gamme_parts(user, gamme, kept)
 
 
 def current_version(gamme: Gamme) -> GammeVersion | None:
@@ -581,7 +645,7 @@ def _advance_states(
     )
     rows: list[Mapping[str, Any]] = list(states)
     triggers = _trigger_rules({row["trigger_id"] for row in rows})
-    versions = _current_versions({rule.gamme_id for rule in triggers.values()})
+    versions = current_versions({rule.gamme_id for rule in triggers.values()})
     readings = _measurement_readings(rows, triggers, now, fresh_readings)
     changed: list[dict[str, Any]] = []
     for row in rows:
@@ -680,8 +744,8 @@ def _next_due(rule: TriggerRule, state: rules.ScheduleState) -> datetime.date | 
     return rule.calendar.scheduled(rule.calendar.nominal(state.anchor_date, state.occurrence))
 
 
-def _current_versions(gamme_ids: set[int]) -> dict[int, int]:
-    """The latest version of each gamme."""
+def current_versions(gamme_ids: set[int]) -> dict[int, int]:
+    """The id of the latest version of each gamme, by gamme id."""
     versions: dict[int, int] = {}
     for gamme_id, version_id in (
         GammeVersion.objects.filter(gamme_id__in=gamme_ids).order_by("gamme_id", "number").values_list("gamme_id", "id")
@@ -940,7 +1004,7 @@ def forecast(
     if equipment_id is not None:
         states = states.filter(equipment_id=equipment_id)
     rows, rules_by_trigger, usage = _due_inputs(states, start)
-    versions = _current_versions({rule.gamme_id for rule in rules_by_trigger.values()})
+    versions = current_versions({rule.gamme_id for rule in rules_by_trigger.values()})
     hours_by_version = _hours_by_technology(set(versions.values()))
     result = Forecast(
         weeks=week_starts,
@@ -968,6 +1032,18 @@ def forecast(
         result.due_dates.append(_due_date(row, rule, dates, estimated))
     result.due_dates.sort(key=lambda due: (due.date is None, due.date or start, due.equipment_code))
     return result
+
+
+def due_occurrences(
+    states: QuerySet[TriggerState], start: datetime.date, end: datetime.date
+) -> Iterator[tuple[Mapping[str, Any], TriggerRule, list[datetime.date]]]:
+    """Each schedule state's row, its trigger's rule, and its occurrences from `start` to `end`, as the
+    forecast places them."""
+    rows, rules_by_trigger, usage = _due_inputs(states, start)
+    for row in rows:
+        rule = rules_by_trigger[row["trigger_id"]]
+        dates, _estimated = _occurrences(row, rule, usage.get((row["equipment_id"], rule.counter_kind)), start, end)
+        yield row, rule, [day for day in dates if start <= day <= end]
 
 
 def next_due_dates(states: QuerySet[TriggerState], today: datetime.date) -> dict[int, DueDate]:

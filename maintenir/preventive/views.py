@@ -20,11 +20,12 @@ from maintenir.core.changelog import changes_for
 from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.core.services import save_restricted
-from maintenir.preventive import services, training, transfer
+from maintenir.preventive import parts, services, training, transfer
 from maintenir.preventive.filtersets import GammeFilterSet, MaintenancePlanFilterSet, TrainingSessionFilterSet
 from maintenir.preventive.forms import (
     ForecastForm,
     GammeForm,
+    GammePartFormSet,
     GammeStepFormSet,
     MaintenancePlanForm,
     TrainingSessionForm,
@@ -40,6 +41,7 @@ from maintenir.preventive.models import (
     Trigger,
     TriggerState,
 )
+from maintenir.stores.models import Part
 from maintenir.ui.forms import CsvImportForm
 from maintenir.ui.views_helpers import add_row_errors, can, can_add, filtered_list, form_page, get_visible, require_add
 from maintenir.workorders import qualifications
@@ -199,6 +201,11 @@ def gamme_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "current": versions[0] if versions else None,
         "versions": versions,
         "total_minutes": sum(step.duration_minutes for step in versions[0].steps.all()) if versions else 0,
+        "expected_parts": (
+            versions[0].parts.filter(part__in=Part.objects.restrict(request.user)).select_related("part")
+            if versions
+            else []
+        ),
         "changes": changes_for(gamme)[:CHANGELOG_SIZE],
         "can_change": can(request.user, Action.CHANGE, gamme),
         "can_change_requirements": can_add(request.user, GammeStepRequirement),
@@ -240,38 +247,68 @@ def step_requirement_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def gamme_add(request: HttpRequest) -> HttpResponse:
     require_add(request.user, Gamme)
-    return _gamme_form(request, Gamme(), [])
+    return _gamme_form(request, Gamme(), [], [])
 
 
 @login_required
 def gamme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     gamme = get_visible(request, Gamme.objects.all(), pk, Action.CHANGE)
     version = services.current_version(gamme)
-    return _gamme_form(request, gamme, services.version_steps(version) if version else [])
+    if version is None:
+        return _gamme_form(request, gamme, [], [])
+    return _gamme_form(request, gamme, services.version_steps(version), services.version_parts(version))
 
 
-def _gamme_form(request: HttpRequest, gamme: Gamme, current_steps: list[dict[str, Any]]) -> HttpResponse:
-    """The gamme and its steps; saving publishes a new version when the steps changed."""
+def _kept(formset: Any, required: str) -> list[Any]:
+    """The rows of a formset that are filled in and not ticked for deletion."""
+    return [row for row in formset.forms if row.cleaned_data.get(required) and not row.cleaned_data.get("DELETE")]
+
+
+def _values(rows: list[Any]) -> list[dict[str, Any]]:
+    return [{name: value for name, value in row.cleaned_data.items() if name != "DELETE"} for row in rows]
+
+
+def _gamme_form(
+    request: HttpRequest, gamme: Gamme, current_steps: list[dict[str, Any]], current_parts: list[dict[str, Any]]
+) -> HttpResponse:
+    """The gamme, its steps and its expected parts; saving publishes a new version when either changed."""
     form = GammeForm(request.POST or None, instance=gamme, user=request.user)
     steps = GammeStepFormSet(request.POST or None, initial=current_steps, prefix="steps")
-    if request.method == "POST" and form.is_valid() and steps.is_valid():
-        kept = [
-            step for step in steps.forms if step.cleaned_data.get("instruction") and not step.cleaned_data.get("DELETE")
-        ]
-        wanted = [{name: value for name, value in step.cleaned_data.items() if name != "DELETE"} for step in kept]
+    parts = GammePartFormSet(
+        request.POST or None,
+        initial=[{**row, "part": row["part"].pk} for row in current_parts],
+        prefix="parts",
+        form_kwargs={"user": request.user},
+    )
+    if request.method == "POST" and form.is_valid() and steps.is_valid() and parts.is_valid():
+        kept, kept_parts = _kept(steps, "instruction"), _kept(parts, "part")
+        wanted, wanted_parts = _values(kept), _values(kept_parts)
         unchanged = [{k: v for k, v in step.items() if k != "position"} for step in current_steps] == wanted
+        unchanged = unchanged and current_parts == wanted_parts
         try:
             with transaction.atomic():
                 if unchanged and gamme.pk:
                     save_restricted(request.user, form.instance)
                 else:
-                    services.publish_gamme(request.user, form.instance, wanted, form.cleaned_data["note"])  # type: ignore[arg-type]
+                    services.publish_gamme(
+                        request.user,  # type: ignore[arg-type]
+                        form.instance,
+                        wanted,
+                        form.cleaned_data["note"],
+                        wanted_parts,
+                    )
         except ValidationError as error:
-            add_row_errors(form, kept, "steps", error)
+            # Each error beside its row: a part's in the parts, a step's (or the gamme's) in the steps.
+            part_errors = {name: text for name, text in error.message_dict.items() if name.startswith("parts.")}
+            other_errors = {name: text for name, text in error.message_dict.items() if name not in part_errors}
+            if part_errors:
+                add_row_errors(form, kept_parts, "parts", ValidationError(part_errors))
+            if other_errors:
+                add_row_errors(form, kept, "steps", ValidationError(other_errors))
         else:
             messages.success(request, _("Saved."))
             return redirect(form.instance)
-    context = {"form": form, "steps": steps, "gamme": gamme, "code": gamme.code}
+    context = {"form": form, "steps": steps, "parts": parts, "gamme": gamme, "code": gamme.code}
     return render(request, "preventive/gamme_form.html", context)
 
 
@@ -410,6 +447,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "totals": [result.total(index) for index in range(len(result.weeks))],
         "can_generate": can_add(user, MaintenancePlan),
+        "part_needs": parts.need_lines(user, weeks or 8, site.pk if site else None),
         "compliance": services.recent_compliance(user, today, site.pk if site else None)[2],
         "compliance_days": services.COMPLIANCE_DAYS,
     }

@@ -27,7 +27,6 @@ from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Count,
-    DecimalField,
     Exists,
     Expression,
     ExpressionWrapper,
@@ -54,6 +53,7 @@ from maintenir.preventive.services import PREVENTIVE_TYPES, done_on_time, fell_d
 from maintenir.reliability.choices import GroupBy, ParetoBy
 from maintenir.reliability.models import ProductionRecord
 from maintenir.workorders.choices import OPEN_STATUSES, DowntimeCause, WorkOrderStatus, WorkOrderType
+from maintenir.workorders.costs import cost_expression
 from maintenir.workorders.models import Downtime, FailureCause, FailureMode, PartUsage, TimeEntry, WorkOrder
 
 HOUR = 3600
@@ -402,11 +402,7 @@ def kpis(
         figures.preventive_hours = float(values["preventive"] or 0)
         figures.corrective_hours = float(values["corrective"] or 0)
     parts = PartUsage.objects.filter(created__gte=period.start, created__lt=period.end)
-    line_cost = ExpressionWrapper(
-        F("quantity") * Coalesce("unit_cost", Value(Decimal(0))),
-        output_field=DecimalField(max_digits=20, decimal_places=4),
-    )
-    for figures, values in add(parts, "work_order__equipment__", cost=Sum(line_cost)):
+    for figures, values in add(parts, "work_order__equipment__", cost=Sum(cost_expression())):
         figures.parts_cost = float(values["cost"] or 0)
     # Failures, backlog and schedule compliance in one pass over the scope's work orders.
     failed = failure_q(period)

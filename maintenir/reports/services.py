@@ -32,6 +32,7 @@ from maintenir.preventive.services import forecast
 from maintenir.reliability import services as reliability
 from maintenir.reliability.choices import GroupBy, ParetoBy, ProposalStatus
 from maintenir.reliability.models import ImprovementProposal
+from maintenir.workorders import costs
 from maintenir.workorders.choices import (
     OPEN_STATUSES,
     CheckStatus,
@@ -171,9 +172,7 @@ def intervention_context(user: User, order: WorkOrder) -> dict[str, Any]:
     sign-offs and the photos of the request it answers."""
     check_permission(user, Action.VIEW, order)
     time_entries = list(order.time_entries.select_related("technician"))
-    parts = [
-        (part, part.quantity * part.unit_cost if part.unit_cost is not None else None) for part in order.parts.all()
-    ]
+    parts = [(part, costs.unit_cost(part), costs.cost(part)) for part in order.parts.select_related("movement")]
     work_request = WorkRequest.objects.restrict(user).filter(work_order=order).prefetch_related("photos").first()
     header = order_header(user, order)
     return {
@@ -182,7 +181,7 @@ def intervention_context(user: User, order: WorkOrder) -> dict[str, Any]:
         "time_entries": time_entries,
         "total_hours": sum((entry.hours for entry in time_entries), Decimal(0)),
         "parts": parts,
-        "parts_cost": sum((cost for _part, cost in parts if cost is not None), Decimal(0)),
+        "parts_cost": sum((cost for _part, _unit, cost in parts if cost is not None), Decimal(0)),
         "downtimes": list(order.downtimes.select_related("equipment")),
         "work_request": work_request,
         "photos": list(work_request.photos.all()) if work_request is not None else [],

@@ -68,7 +68,7 @@ from maintenir.workorders.models import (
     WorkRequest,
     WorkRequestPhoto,
 )
-from maintenir.workorders.signals import step_recording
+from maintenir.workorders.signals import order_planned, step_recording
 from maintenir.workorders.templatetags.workorder_tags import expected_range, measure
 
 S = WorkOrderStatus
@@ -495,7 +495,9 @@ def plan_work_order(
     if not people:
         raise ValidationError({"assignees": _("Assign at least one technician to plan the order.")})
     assign_work_order(user, order, people, planned_start)
-    return _move(user, order, "plan", planned_start=planned_start or order.planned_start)
+    _move(user, order, "plan", planned_start=planned_start or order.planned_start)
+    order_planned.send(sender=WorkOrder, user=user, order=order)
+    return order
 
 
 def start_problems(order: WorkOrder) -> dict[str, str]:

@@ -8,7 +8,7 @@ transitions (ValidationError: the page shows why, nothing is written).
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -57,6 +57,7 @@ from maintenir.workorders.models import (
     WorkRequestPhoto,
     WorkTypeRequirement,
 )
+from maintenir.workorders.signals import parts_expected
 
 CHANGES_SHOWN = 50
 CALLS_SHOWN = 200
@@ -538,6 +539,20 @@ def reservations_section(user: User, order: WorkOrder) -> list[dict[str, Any]]:
     ]
 
 
+def expected_parts_section(user: User, order: WorkOrder) -> list[dict[str, Any]]:
+    """The parts the order is expected to use (a preventive order's gamme), with what planning reserved of
+    each; while the work is open, where a part short (or an equivalent of it) is available nearest."""
+    expected: list[dict[str, Any]] = []
+    for _receiver, items in parts_expected.send(sender=WorkOrder, user=user, order=order):
+        expected.extend(cast(list[dict[str, Any]], items))
+    open_work = order.status in services.RESERVABLE_STATUSES
+    for item in expected:
+        item["offers"] = (
+            stock.offers(user, item["part"], technician=user, site=order.site) if open_work and item["short"] else []
+        )
+    return expected
+
+
 def order_page(
     request: HttpRequest, order: WorkOrder, page: str, bound: dict[str, forms.Form] | None = None
 ) -> HttpResponse:
@@ -577,6 +592,7 @@ def order_page(
         "total_hours": sum((entry.hours for entry in time_entries), Decimal(0)),
         "parts": order.parts.select_related("instead_of"),
         "reservations": reservations_section(user, order),
+        "expected_parts": expected_parts_section(user, order),
         "downtimes": order.downtimes.select_related("equipment"),
         "open_downtime": open_downtime(order),
         "transitions": order.transitions.select_related("user"),

@@ -40,6 +40,7 @@ from maintenir.people.tests.factories import (
 )
 from maintenir.planning.tests.factories import proposed_plan
 from maintenir.preventive.choices import PlanStatus
+from maintenir.preventive.models import GammePart
 from maintenir.preventive.tests.factories import (
     GammeStepFactory,
     MaintenancePlanFactory,
@@ -249,6 +250,7 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
     store = LocationFactory(kind=LocationKind.SITE_STORE, site=site, owner=site.organisation)
     StockBalanceFactory(part=part, location=store, on_hand=4)
     StockMovementFactory(part=part, location=store, quantity=4)
+    GammePart.objects.create(version=gamme.versions.get(), part=part, quantity=1)
     return World(
         site=site,
         equipment=equipment,

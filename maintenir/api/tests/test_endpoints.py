@@ -589,6 +589,16 @@ ENDPOINTS = [
         outsider=403,
     ),
     Endpoint("get", "/api/gammes/{w.gamme.pk}/versions", "technician"),
+    Endpoint("get", "/api/gammes/{w.gamme.pk}/parts", "technician"),
+    Endpoint(
+        "post",
+        "/api/gammes/{w.gamme.pk}/parts",
+        "manager",
+        201,
+        lambda w, p: {"part": w.part.pk, "quantity": "2", "note": "Spare bearing"},
+        refused="technician",
+    ),
+    Endpoint("delete", "/api/gammes/{w.gamme.pk}/parts/{w.part.pk}", "manager", 204, refused="technician"),
     Endpoint(
         "post",
         "/api/gammes",

@@ -22,7 +22,7 @@ from maintenir.devices.tests.peers import bacnet_peer, in_thread, simulated_modb
 from maintenir.people.models import Team
 from maintenir.planning.choices import DispatchPlanStatus
 from maintenir.planning.models import DispatchPlan
-from maintenir.preventive.models import Gamme
+from maintenir.preventive.models import Gamme, PlannedPart
 from maintenir.preventive.training import trained_on
 from maintenir.reliability import proposals
 from maintenir.reliability.choices import ProposalStatus
@@ -43,6 +43,7 @@ from maintenir.workorders.choices import (
 )
 from maintenir.workorders.models import Downtime, WorkOrder, WorkRequest
 from maintenir.workorders.qualifications import ccp_ids, missing, profiles_of, requirements_of
+from maintenir.workorders.views import expected_parts_section
 
 S = WorkOrderStatus
 
@@ -310,3 +311,23 @@ def test_a_year_of_consumption_puts_a_bearing_under_its_reorder_point(demo: None
     order = PurchaseOrder.objects.get(supplier__name="Rexel Lyon Gerland")
     assert order.status == PurchaseOrderStatus.PARTLY_RECEIVED
     assert purchasing.on_order() == {(order.lines.get().part_id, order.lines.get().location_id): 3}
+
+
+def test_today_s_heat_pump_service_has_its_bearings_reserved_and_its_coil_short(demo: None) -> None:
+    tech = User.objects.get(username="tech")
+    order = WorkOrder.objects.get(preventive_origin__trigger__gamme__code="pac-annuel", status=S.IN_PROGRESS)
+    assert list(order.assignees.all()) == [tech]
+    planned = {
+        (p.part.reference, p.expected, p.reserved)
+        for p in PlannedPart.objects.filter(preventive_order__work_order=order)
+    }
+    assert planned == {("RLT-6205-SKF", 2, 2), ("BOB-LXD1B7-C", 1, 0)}
+    assert [(r.part.reference, r.location.code) for r in order.reservations.all()] == [("RLT-6205-SKF", "magasin-lyon")]
+    # The exact coil is nowhere near the office; the original it may replace is in the technician's van.
+    coil = next(item for item in expected_parts_section(tech, order) if item["short"])
+    nearest = coil["offers"][0]
+    assert (nearest.part.reference, nearest.location.code, nearest.is_equivalent) == (
+        "BOB-LXD1B7",
+        "vehicule-tech",
+        True,
+    )

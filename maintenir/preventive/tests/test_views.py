@@ -188,6 +188,10 @@ class TestTriggers:
         assert order.reference in page
 
 
+# The expected parts' formset, left empty.
+NO_PARTS = {"parts-TOTAL_FORMS": "0", "parts-INITIAL_FORMS": "0"}
+
+
 class TestGammes:
     def test_manager_creates_a_gamme_with_its_steps(self, manager: Any) -> None:
         data = {
@@ -198,6 +202,7 @@ class TestGammes:
             "note": "",
             "steps-TOTAL_FORMS": "2",
             "steps-INITIAL_FORMS": "0",
+            **NO_PARTS,
             "steps-0-instruction": "Contrôler le niveau d'huile",
             "steps-0-level": "1",
             "steps-0-duration_minutes": "10",
@@ -224,6 +229,7 @@ class TestGammes:
             "name": "G",
             "steps-TOTAL_FORMS": "1",
             "steps-INITIAL_FORMS": "0",
+            **NO_PARTS,
             "steps-0-instruction": "Mesurer",
             "steps-0-level": "2",
             "steps-0-duration_minutes": "10",
@@ -239,7 +245,7 @@ class TestGammes:
         services.publish_gamme(manager, gamme, [{"instruction": "Nettoyer", "duration_minutes": 10}])
         client = client_for(manager)
         edit = reverse("gamme-edit", args=[gamme.pk])
-        base = {"code": "g1", "name": "G1 renamed", "steps-TOTAL_FORMS": "1", "steps-INITIAL_FORMS": "1"}
+        base = {"code": "g1", "name": "G1 renamed", "steps-TOTAL_FORMS": "1", "steps-INITIAL_FORMS": "1", **NO_PARTS}
         step = {"steps-0-instruction": "Nettoyer", "steps-0-level": "2", "steps-0-duration_minutes": "10"}
         client.post(edit, base | step)
         assert gamme.versions.count() == 1
