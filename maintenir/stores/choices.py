@@ -29,3 +29,9 @@ class MovementKind(models.TextChoices):
 
 # Movements that bring stock in at a cost of their own, which the weighted average cost takes in.
 COSTED_INFLOWS = frozenset({MovementKind.RECEIPT, MovementKind.RETURN, MovementKind.TRANSFER_IN})
+
+
+class CountStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
