@@ -93,6 +93,9 @@ class CycleCountLine(RestrictedModel):
     def __str__(self) -> str:
         return f"{self.cycle_count.reference} {self.part.reference}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("cyclecount-line", args=[self.pk])
+
     @property
     def difference(self) -> Decimal | None:
         if self.counted is None or self.expected is None:
