@@ -41,4 +41,3 @@ def test_a_scanned_equivalent_is_chosen_from_my_van_instead_of_the_reserved_part
     assert f'<option value="{van.pk}" selected>' in location
     instead = form[form.index('name="issue-instead_of"') :]
     assert f'<option value="{bearing.pk}" selected>' in instead
-
