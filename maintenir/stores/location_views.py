@@ -145,8 +145,9 @@ def receive(request: HttpRequest) -> HttpResponse:
 def transfer(request: HttpRequest) -> HttpResponse:
     """Between two locations; `?van=load` (store → my van) or `?van=unload` (my van → store) fills in the van."""
     _require_mover(request.user)
+    user: User = request.user  # type: ignore[assignment]
     initial = request.GET.dict()
-    van = Location.objects.restrict(request.user).filter(kind=LocationKind.VAN, technician=request.user).first()
+    van = Location.objects.restrict(user).filter(kind=LocationKind.VAN, technician=user).first()
     direction = initial.pop("van", "")
     if van is not None and direction in {"load", "unload"}:
         initial["destination" if direction == "load" else "source"] = str(van.pk)
