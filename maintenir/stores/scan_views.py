@@ -50,7 +50,7 @@ def part_scan(request: HttpRequest) -> HttpResponse:
 
 
 def qr_image(value: str) -> str:
-    return segno.make(value, error="m").svg_data_uri(scale=4, border=2)
+    return segno.make_qr(value, error="m").svg_data_uri(scale=4, border=2)
 
 
 @login_required
