@@ -90,7 +90,7 @@ def test_the_technician_scans_the_equivalent_in_the_van_instead_of_the_missing_p
     order.status = WorkOrderStatus.IN_PROGRESS
     order.save(update_fields=["status"])
 
-    context = camera_browser.new_context(locale="en-US", viewport={"width": 412, "height": 915})
+    context = camera_browser.new_context(locale="en-US", viewport={"width": 360, "height": 800})
     context.set_default_timeout(15_000)
     context.add_cookies(session_cookies(live_server.url, technician, "en"))
     tab = context.new_page()
@@ -105,6 +105,8 @@ def test_the_technician_scans_the_equivalent_in_the_van_instead_of_the_missing_p
     expect(issue.locator('[name="issue-location"]')).to_have_value(str(van.pk))
     expect(issue.locator('[name="issue-instead_of"]')).to_have_value(str(bearing.pk))
     tab.screenshot(path=screenshot_path("scan/part-chosen.png"), full_page=True)
+    # The scanner and the form fit a small phone.
+    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     issue.get_by_role("button", name="Take the part from stock").click()
     expect(tab.locator(".messages")).to_contain_text("Part taken from stock.")
     expect(tab.locator("#parts")).to_contain_text("instead of RLT-6205-SKF")
