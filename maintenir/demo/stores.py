@@ -1,12 +1,16 @@
 """The demo's stores: the catalogue, its equivalences, suppliers, locations and opening stock."""
 
+import datetime
 from decimal import Decimal
 from typing import Any
+
+from django.utils import timezone
 
 from maintenir.assets.choices import Technology
 from maintenir.assets.models import Site
 from maintenir.core.models import User
 from maintenir.core.services import save_restricted
+from maintenir.stores import counts
 from maintenir.stores import models as stores
 from maintenir.stores import services as stock
 from maintenir.stores.choices import LocationKind
@@ -135,3 +139,5 @@ def create_stores(manager: User, users: dict[str, User]) -> None:
     where = {"central": central, "plant": plant_store, **vans}
     for place, part, quantity, cost in DEMO_STOCK:
         stock.receive(manager, parts[part], where[place], Decimal(quantity), Decimal(cost), reference="Stock initial")
+    # The plant store's next cycle count: its two parts counted longest ago.
+    counts.plan(manager, plant_store, timezone.localdate() + datetime.timedelta(days=3), lines=2)

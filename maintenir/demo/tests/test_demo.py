@@ -289,3 +289,11 @@ def test_the_stores_offer_an_equivalent_bearing_from_the_technicians_van(demo: N
     assert stock.equivalents(Part.objects.get(reference="VER-DNC-32-100")) == {
         Part.objects.get(reference="VER-DSBC-32-100").pk: ""
     }
+
+
+def test_the_plant_store_has_a_cycle_count_planned(demo: None) -> None:
+    from maintenir.stores.models import CycleCount
+
+    count = CycleCount.objects.get(location__code="magasin-saint-etienne")
+    assert count.status == "planned"
+    assert count.lines.count() == 2
