@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,16 +28,13 @@ def rotation(location: Location, lines: int | None = None) -> list[int]:
         .order_by("-created")
         .values("created")[:1]
     )
-    balances = (
+    parts = (
         StockBalance.objects.filter(location=location)
         .annotate(last_counted=Subquery(last_counted))
-        .order_by("last_counted", "part__reference")
+        .order_by(F("last_counted").asc(nulls_first=True), "part__reference")
+        .values_list("part_id", flat=True)
     )
-    # Never counted (NULL) comes first on every database, whatever its own order of NULLs.
-    never = [b.part_id for b in balances if b.last_counted is None]
-    counted = [b.part_id for b in balances if b.last_counted is not None]
-    ordered = never + counted
-    return ordered if lines is None else ordered[:lines]
+    return list(parts if lines is None else parts[:lines])
 
 
 @transaction.atomic
