@@ -114,3 +114,12 @@ def test_a_second_count_of_a_location_is_a_form_error(manager: Any) -> None:
     refused = client_for(manager).post(reverse("cyclecount-add"), data)
     assert refused.status_code == 200
     assert "already has a count under way" in text(refused)
+
+
+def test_a_code_two_parts_carry_lists_both_to_choose_from(technician: Any) -> None:
+    first = PartFactory(reference="BOB-LXD1B7", barcode="3389110000000")
+    second = PartFactory(reference="BOB-LXD1B7-C", barcode="3389110000000")
+    page = text(client_for(technician).get(reverse("part-scan"), {"code": "3389110000000", "order": "7"}))
+    assert "Several parts have this code" in page
+    for part in (first, second):
+        assert f'href="{reverse("workorder-execute", args=[7])}?part={part.pk}#parts"' in page
