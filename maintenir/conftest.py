@@ -35,6 +35,7 @@ from maintenir.reliability.tests.factories import (
 from maintenir.reports.tests.factories import ReportMailingFactory
 from maintenir.stores.choices import LocationKind
 from maintenir.stores.tests.factories import (
+    CycleCountLineFactory,
     InterchangeabilityFactory,
     LocationFactory,
     PartFactory,
@@ -197,6 +198,7 @@ def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
     StockMovementFactory(part=owned_part, location=store)
     InterchangeabilityFactory(part=owned_part)
     PartReservationFactory(work_order=order, part=owned_part, location=store)
+    CycleCountLineFactory(cycle_count__location=store, part=owned_part)
 
 
 @pytest.fixture

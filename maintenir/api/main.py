@@ -28,6 +28,7 @@ from maintenir.api import (
     reports,
     safety,
     stores,
+    stores_counts,
     stores_purchasing,
     workorders,
 )
@@ -98,6 +99,7 @@ api.add_router("", assets.router)
 api.add_router("", devices.router)
 api.add_router("", stores.router)
 api.add_router("", stores_purchasing.router)
+api.add_router("", stores_counts.router)
 api.add_router("", workorders.router)
 api.add_router("", preventive.router)
 api.add_router("", reports.router)

@@ -1,13 +1,17 @@
 """The demo's stores: the catalogue, its equivalences, suppliers, locations and opening stock."""
 
+import datetime
 from decimal import Decimal
 from typing import Any
+
+from django.utils import timezone
 
 from maintenir.assets.choices import Technology
 from maintenir.assets.models import Site
 from maintenir.core.models import User
 from maintenir.core.services import save_restricted
 from maintenir.demo.stores_purchasing import create_purchasing
+from maintenir.stores import counts
 from maintenir.stores import models as stores
 from maintenir.stores import services as stock
 from maintenir.stores.choices import LocationKind
@@ -137,3 +141,5 @@ def create_stores(manager: User, users: dict[str, User]) -> None:
     for place, part, quantity, cost in DEMO_STOCK:
         stock.receive(manager, parts[part], where[place], Decimal(quantity), Decimal(cost), reference="Stock initial")
     create_purchasing(manager, where, parts)
+    # The plant store's next cycle count: its two parts counted longest ago.
+    counts.plan(manager, plant_store, timezone.localdate() + datetime.timedelta(days=3), lines=2)

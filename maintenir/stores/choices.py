@@ -49,3 +49,9 @@ class PurchaseOrderStatus(models.TextChoices):
 OPEN_ORDER_STATUSES = frozenset(
     {PurchaseOrderStatus.DRAFT, PurchaseOrderStatus.SENT, PurchaseOrderStatus.PARTLY_RECEIVED}
 )
+
+
+class CountStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")

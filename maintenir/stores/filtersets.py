@@ -5,8 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.choices import Criticality, Technology
 from maintenir.assets.filtersets import SearchFilterSet, visible
-from maintenir.stores.choices import LocationKind, MovementKind
-from maintenir.stores.models import Location, Part, StockBalance, StockMovement
+from maintenir.core.widgets import DateInput
+from maintenir.stores.choices import CountStatus, LocationKind, MovementKind
+from maintenir.stores.models import CycleCount, Location, Part, StockBalance, StockMovement
 
 
 class PartFilterSet(SearchFilterSet):
@@ -39,7 +40,20 @@ class BalanceFilterSet(django_filters.FilterSet):
 
 class MovementFilterSet(BalanceFilterSet):
     kind = django_filters.ChoiceFilter(choices=MovementKind.choices, label=_("Kind"))
+    since = django_filters.DateFilter(
+        field_name="created__date", lookup_expr="gte", label=_("From"), widget=DateInput()
+    )
+    until = django_filters.DateFilter(field_name="created__date", lookup_expr="lte", label=_("To"), widget=DateInput())
 
     class Meta:
         model = StockMovement
-        fields = ["part", "location", "kind"]
+        fields = ["part", "location", "kind", "since", "until"]
+
+
+class CycleCountFilterSet(django_filters.FilterSet):
+    location = django_filters.ModelChoiceFilter(queryset=visible(Location), label=_("Location"))
+    status = django_filters.ChoiceFilter(choices=CountStatus.choices, label=_("Status"))
+
+    class Meta:
+        model = CycleCount
+        fields = ["location", "status"]

@@ -30,6 +30,7 @@ from maintenir.core.files import serve_upload
 from maintenir.core.models import User
 from maintenir.core.services import TransitionError
 from maintenir.stores import services as stock
+from maintenir.stores.models import Part
 from maintenir.ui.views_helpers import add_errors, can_add, filtered_list, form_page, get_visible, may, require_add
 from maintenir.workorders import commissioning, oncall, qualifications, services
 from maintenir.workorders import forms as wo_forms
@@ -553,6 +554,29 @@ def expected_parts_section(user: User, order: WorkOrder) -> list[dict[str, Any]]
     return expected
 
 
+def scanned_issue(user: User, order: WorkOrder, part_id: str) -> dict[str, Any]:
+    """The issue form's values for a scanned part: where it is nearest (its reservation first) and, when it
+    is an equivalent of a part reserved for the order, the part it stands in for."""
+    part = Part.objects.restrict(user).filter(pk=part_id).first() if part_id.isdigit() else None
+    if part is None:
+        return {}
+    initial: dict[str, Any] = {"part": part.pk}
+    reservations = list(
+        PartReservation.objects.restrict(user).filter(work_order=order, quantity__gt=0).select_related("part")
+    )
+    own = next((reservation for reservation in reservations if reservation.part_id == part.pk), None)
+    if own is not None:
+        initial["location"] = own.location_id
+    else:
+        nearest = [offer for offer in stock.offers(user, part, technician=user, site=order.site) if offer.part == part]
+        if nearest:
+            initial["location"] = nearest[0].location.pk
+        replaced = next((r.part for r in reservations if part.pk in stock.equivalents(r.part)), None)
+        if replaced is not None:
+            initial["instead_of"] = replaced.pk
+    return initial
+
+
 def order_page(
     request: HttpRequest, order: WorkOrder, page: str, bound: dict[str, forms.Form] | None = None
 ) -> HttpResponse:
@@ -560,6 +584,8 @@ def order_page(
     user: User = request.user  # type: ignore[assignment]
     bound = bound or {}
     page_url = reverse(f"workorder-{page}", args=[order.pk])
+    # A part scanned for this order (see stores' part-scan) comes chosen in the "take from stock" form.
+    initial = {"issue": scanned_issue(user, order, request.GET.get("part", ""))}
     available = {
         name: {
             "name": name,
@@ -567,7 +593,8 @@ def order_page(
             "url": f"{page_url}#action-{name}",
             "label": action.label,
             "style": action.style,
-            "form": bound.get(name) or action.form_class(user=user, order=order, prefix=name),
+            "form": bound.get(name)
+            or action.form_class(user=user, order=order, prefix=name, initial=initial.get(name)),
         }
         for name, action in ACTIONS.items()
         if action.allowed(user, order)

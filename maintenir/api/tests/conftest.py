@@ -50,8 +50,9 @@ from maintenir.preventive.tests.factories import (
 from maintenir.reliability.choices import ProposalStatus
 from maintenir.reliability.tests.factories import ImprovementProposalFactory
 from maintenir.reports.tests.factories import ReportMailingFactory
-from maintenir.stores.choices import LocationKind
+from maintenir.stores.choices import CountStatus, LocationKind
 from maintenir.stores.tests.factories import (
+    CycleCountLineFactory,
     LocationFactory,
     PartFactory,
     StockBalanceFactory,
@@ -127,6 +128,9 @@ class World:
     store: Any
     bin: Any
     purchasing: PurchasingWorld
+    planned_count: Any
+    counting: Any
+    counting_line: Any
 
 
 @dataclass
@@ -251,6 +255,16 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
     StockBalanceFactory(part=part, location=store, on_hand=4)
     StockMovementFactory(part=part, location=store, quantity=4)
     GammePart.objects.create(version=gamme.versions.get(), part=part, quantity=1)
+    # Cycle counts of its bin (so that its store may have one planned): one to start, one being counted.
+    bin_ = LocationFactory(kind=LocationKind.BIN, parent=store, site=site, owner=site.organisation)
+    planned_count = CycleCountLineFactory(cycle_count__location=bin_, part=part).cycle_count
+    counting_line = CycleCountLineFactory(
+        cycle_count__location=bin_,
+        cycle_count__status=CountStatus.IN_PROGRESS,
+        part=part,
+        expected=0,
+        counted=0,
+    )
     return World(
         site=site,
         equipment=equipment,
@@ -301,8 +315,11 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         mailing=ReportMailingFactory(work_order=done, sent_by=technician),
         part=part,
         store=store,
-        bin=LocationFactory(kind=LocationKind.BIN, parent=store, site=site, owner=site.organisation),
         purchasing=build_purchasing(),
+        bin=bin_,
+        planned_count=planned_count,
+        counting=counting_line.cycle_count,
+        counting_line=counting_line,
     )
 
 

@@ -23,6 +23,7 @@ from maintenir.api import (
     reports,
     safety,
     stores,
+    stores_counts,
     stores_purchasing,
     workorders,
 )
@@ -225,6 +226,27 @@ ENDPOINTS = [
     Endpoint(
         "post", "/api/work-orders/{w.in_progress.pk}/stock-parts", "technician", 201, _stock("1"), refused="client_a"
     ),
+    # Cycle counts
+    Endpoint("get", "/api/cycle-counts", "client_a", outsider=200),
+    Endpoint("get", "/api/cycle-counts/{w.counting.pk}", "client_a"),
+    Endpoint(
+        "post",
+        "/api/cycle-counts",
+        "manager",
+        201,
+        lambda w, p: {"location": w.store.pk, "planned_for": "2026-12-08", "lines": 1},
+        refused="technician",
+        outsider=422,
+    ),
+    Endpoint("post", "/api/cycle-counts/{w.planned_count.pk}/start", "technician", refused="client_a"),
+    Endpoint(
+        "post",
+        "/api/cycle-counts/{w.counting.pk}/lines/{w.counting_line.pk}",
+        "technician",
+        body=lambda w, p: {"counted": "2"},
+        refused="client_a",
+    ),
+    Endpoint("post", "/api/cycle-counts/{w.counting.pk}/complete", "technician", refused="client_a"),
     # Sites
     Endpoint("get", "/api/sites", "client_a", outsider=200),
     Endpoint("get", "/api/sites/{w.site.pk}", "client_a"),
@@ -1248,6 +1270,7 @@ def test_every_route_is_in_the_table() -> None:
             safety.router,
             stores.router,
             stores_purchasing.router,
+            stores_counts.router,
             workorders.router,
         )
         for path, view in router.path_operations.items()

@@ -31,7 +31,7 @@ from maintenir.reliability.services import Period, totals
 from maintenir.stores import purchasing, reorder
 from maintenir.stores import services as stock
 from maintenir.stores.choices import MovementKind, PurchaseOrderStatus
-from maintenir.stores.models import Part, PurchaseOrder, StockMovement
+from maintenir.stores.models import CycleCount, Part, PurchaseOrder, StockMovement
 from maintenir.workorders import commissioning
 from maintenir.workorders.choices import (
     CheckStatus,
@@ -331,3 +331,9 @@ def test_today_s_heat_pump_service_has_its_bearings_reserved_and_its_coil_short(
         "vehicule-tech",
         True,
     )
+
+
+def test_the_plant_store_has_a_cycle_count_planned(demo: None) -> None:
+    count = CycleCount.objects.get(location__code="magasin-saint-etienne")
+    assert count.status == "planned"
+    assert count.lines.count() == 2

@@ -1,6 +1,7 @@
 """Spare parts: the catalogue and its equivalences, suppliers, locations, and stock kept as a ledger and balances."""
 
 from maintenir.stores.models.catalogue import Interchangeability, Part, Supplier, SupplierPart
+from maintenir.stores.models.counts import CycleCount, CycleCountLine
 from maintenir.stores.models.fields import (
     PURCHASING_PERMISSIONS,
     STOCK_ROLES,
@@ -14,6 +15,8 @@ from maintenir.stores.models.stock import Location, StockBalance, StockMovement
 __all__ = [
     "PURCHASING_PERMISSIONS",
     "STOCK_ROLES",
+    "CycleCount",
+    "CycleCountLine",
     "Interchangeability",
     "Location",
     "Part",

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import factory
@@ -7,6 +8,8 @@ from maintenir.core.choices import Role
 from maintenir.core.tests.factories import UserFactory
 from maintenir.stores.choices import LocationKind, MovementKind
 from maintenir.stores.models import (
+    CycleCount,
+    CycleCountLine,
     Interchangeability,
     Location,
     Part,
@@ -90,3 +93,21 @@ class StockMovementFactory(DjangoModelFactory):
     kind = MovementKind.RECEIPT
     quantity = Decimal(4)
     unit_cost = Decimal("8.5")
+
+
+class CycleCountFactory(DjangoModelFactory):
+    """A count written directly, for tests about who sees what (count tests go through the services)."""
+
+    class Meta:
+        model = CycleCount
+
+    location = factory.SubFactory(LocationFactory)
+    planned_for = factory.LazyFunction(datetime.date.today)
+
+
+class CycleCountLineFactory(DjangoModelFactory):
+    class Meta:
+        model = CycleCountLine
+
+    cycle_count = factory.SubFactory(CycleCountFactory)
+    part = factory.SubFactory(PartFactory)

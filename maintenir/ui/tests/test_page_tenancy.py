@@ -49,6 +49,9 @@ from maintenir.preventive.models import (
 )
 from maintenir.reliability.models import ImprovementProposal
 from maintenir.stores.models import (
+    CycleCount,
+    CycleCountLine,
+    Location,
     Part,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -230,6 +233,23 @@ PAGES = [
     Page("supplierpart-edit", pk_of(SupplierPart), "manager"),
     Page("reorderrule-add", pk_of(Part), "manager"),
     Page("reorderrule-edit", pk_of(ReorderRule), "manager"),
+    Page("part-scan", opener="technician"),
+    Page("part-label", pk_of(Part), "manager"),
+    Page("location-list", opener="client_a"),
+    Page("location-add", opener="manager"),
+    Page("location-detail", pk_of(Location), "client_a"),
+    Page("location-edit", pk_of(Location), "manager"),
+    Page("location-labels", pk_of(Location), "manager"),
+    Page("movement-list", opener="manager"),
+    Page("stock-receive", opener="technician"),
+    Page("stock-transfer", opener="technician"),
+    Page("stock-adjust", opener="manager"),
+    Page("cyclecount-list", opener="manager"),
+    Page("cyclecount-add", opener="manager"),
+    Page("cyclecount-detail", pk_of(CycleCount), "manager"),
+    Page("cyclecount-start", pk_of(CycleCount)),
+    Page("cyclecount-complete", pk_of(CycleCount)),
+    Page("cyclecount-line", pk_of(CycleCountLine), "technician"),
     # Work requests and work orders
     Page("workrequest-list", opener="client_a"),
     Page("workrequest-add", opener="client_a"),
@@ -356,6 +376,9 @@ HOSTILE_FIELDS: dict[str, Callable[[], Any]] = {
     "plan": lambda: of_a(MaintenancePlan).pk,
     "scope": lambda: "site",
     "id": lambda: of_a(Site).pk,
+    "part": lambda: of_a(Part).pk,
+    "location": lambda: of_a(Location).pk,
+    "source": lambda: of_a(Location).pk,
 }
 
 
