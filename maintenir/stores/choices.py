@@ -29,3 +29,23 @@ class MovementKind(models.TextChoices):
 
 # Movements that bring stock in at a cost of their own, which the weighted average cost takes in.
 COSTED_INFLOWS = frozenset({MovementKind.RECEIPT, MovementKind.RETURN, MovementKind.TRANSFER_IN})
+
+
+class UnitStatus(models.TextChoices):
+    """Where a serial-numbered repairable unit is in its round trip (échange standard)."""
+
+    IN_STOCK = "in_stock", _("In stock")
+    FITTED = "fitted", _("Fitted")
+    FAILED = "failed", _("Removed, failed")
+    AT_REPAIRER = "at_repairer", _("Sent for repair")
+    SCRAPPED = "scrapped", _("Scrapped")
+
+
+class UnitEventKind(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    FITTED = "fitted", _("Fitted")
+    REMOVED = "removed", _("Removed in working order")
+    REMOVED_FAILED = "removed_failed", _("Removed, failed")
+    SENT_FOR_REPAIR = "sent_for_repair", _("Sent for repair")
+    BACK_FROM_REPAIR = "back_from_repair", _("Back from repair")
+    SCRAPPED = "scrapped", _("Scrapped")

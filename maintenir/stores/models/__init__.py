@@ -1,6 +1,7 @@
 """Spare parts: the catalogue and its equivalences, suppliers, locations, and stock kept as a ledger and balances."""
 
 from maintenir.stores.models.catalogue import Interchangeability, Part, Supplier, SupplierPart
+from maintenir.stores.models.documents import PartDocument
 from maintenir.stores.models.fields import (
     PURCHASING_PERMISSIONS,
     STOCK_ROLES,
@@ -8,6 +9,8 @@ from maintenir.stores.models.fields import (
     owner_field,
     quantity_field,
 )
+from maintenir.stores.models.fits import PartFit
+from maintenir.stores.models.repairables import RepairableEvent, RepairableUnit
 from maintenir.stores.models.stock import Location, StockBalance, StockMovement
 
 __all__ = [
@@ -16,6 +19,10 @@ __all__ = [
     "Interchangeability",
     "Location",
     "Part",
+    "PartDocument",
+    "PartFit",
+    "RepairableEvent",
+    "RepairableUnit",
     "StockBalance",
     "StockMovement",
     "Supplier",

@@ -3,13 +3,17 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
+from maintenir.assets.tests.factories import EquipmentFactory
 from maintenir.core.choices import Role
 from maintenir.core.tests.factories import UserFactory
-from maintenir.stores.choices import LocationKind, MovementKind
+from maintenir.stores.choices import LocationKind, MovementKind, UnitStatus
 from maintenir.stores.models import (
     Interchangeability,
     Location,
     Part,
+    PartDocument,
+    PartFit,
+    RepairableUnit,
     StockBalance,
     StockMovement,
     Supplier,
@@ -90,3 +94,37 @@ class StockMovementFactory(DjangoModelFactory):
     kind = MovementKind.RECEIPT
     quantity = Decimal(4)
     unit_cost = Decimal("8.5")
+
+
+class PartFitFactory(DjangoModelFactory):
+    """A part fitted on one equipment, of the equipment's client when the part is a client's own."""
+
+    class Meta:
+        model = PartFit
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    part = factory.SubFactory(PartFactory)
+    quantity = Decimal(2)
+
+
+class RepairableUnitFactory(DjangoModelFactory):
+    """A unit written directly, in stock at a location of its owner (transitions go through the services)."""
+
+    class Meta:
+        model = RepairableUnit
+
+    part = factory.SubFactory(PartFactory, is_repairable=True)
+    serial_number = factory.Sequence(lambda n: f"SN-{n:06d}")
+    status = UnitStatus.IN_STOCK
+    location = factory.SubFactory(LocationFactory, owner=factory.SelfAttribute("..part.owner"))
+    unit_cost = Decimal("1450.00")
+    owner = factory.SelfAttribute("part.owner")
+
+
+class PartDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = PartDocument
+
+    part = factory.SubFactory(PartFactory)
+    title = "Fiche technique"
+    file = factory.django.FileField(filename="fiche.pdf", data=b"%PDF-1.4 fiche technique")
