@@ -35,9 +35,12 @@ from maintenir.reliability.tests.factories import (
 from maintenir.reports.tests.factories import ReportMailingFactory
 from maintenir.stores.choices import LocationKind
 from maintenir.stores.tests.factories import (
+    FittedUnitFactory,
     InterchangeabilityFactory,
     LocationFactory,
+    PartDocumentFactory,
     PartFactory,
+    PartFitFactory,
     StockBalanceFactory,
     StockMovementFactory,
     SupplierPartFactory,
@@ -196,6 +199,10 @@ def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
     StockMovementFactory(part=owned_part, location=store)
     InterchangeabilityFactory(part=owned_part)
     PartReservationFactory(work_order=order, part=owned_part, location=store)
+    # Where it fits, its data sheet, and a serial-numbered unit fitted on the equipment.
+    PartFitFactory(part=owned_part, equipment=equipment, critical=True, minimum_stock=5)
+    PartDocumentFactory(part=owned_part)
+    FittedUnitFactory(part__owner=site.organisation, equipment=equipment)
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from maintenir.assets.choices import Criticality, Technology
 from maintenir.assets.filtersets import SearchFilterSet, visible
-from maintenir.stores.choices import LocationKind, MovementKind
-from maintenir.stores.models import Location, Part, StockBalance, StockMovement
+from maintenir.stores.choices import LocationKind, MovementKind, UnitStatus
+from maintenir.stores.models import Location, Part, RepairableUnit, StockBalance, StockMovement
 
 
 class PartFilterSet(SearchFilterSet):
@@ -43,3 +43,13 @@ class MovementFilterSet(BalanceFilterSet):
     class Meta:
         model = StockMovement
         fields = ["part", "location", "kind"]
+
+
+class RepairableUnitFilterSet(SearchFilterSet):
+    search_fields = ("serial_number", "part__reference", "part__description")
+    part = django_filters.ModelChoiceFilter(queryset=visible(Part), label=_("Part"))
+    status = django_filters.MultipleChoiceFilter(choices=UnitStatus.choices, label=_("Status"))
+
+    class Meta:
+        model = RepairableUnit
+        fields = ["part", "status"]

@@ -1,4 +1,5 @@
 from decimal import Decimal
+from typing import Any
 
 import factory
 from factory.django import DjangoModelFactory
@@ -6,13 +7,14 @@ from factory.django import DjangoModelFactory
 from maintenir.assets.tests.factories import EquipmentFactory
 from maintenir.core.choices import Role
 from maintenir.core.tests.factories import UserFactory
-from maintenir.stores.choices import LocationKind, MovementKind, UnitStatus
+from maintenir.stores.choices import LocationKind, MovementKind, UnitEventKind, UnitStatus
 from maintenir.stores.models import (
     Interchangeability,
     Location,
     Part,
     PartDocument,
     PartFit,
+    RepairableEvent,
     RepairableUnit,
     StockBalance,
     StockMovement,
@@ -119,6 +121,31 @@ class RepairableUnitFactory(DjangoModelFactory):
     location = factory.SubFactory(LocationFactory, owner=factory.SelfAttribute("..part.owner"))
     unit_cost = Decimal("1450.00")
     owner = factory.SelfAttribute("part.owner")
+
+
+class FittedUnitFactory(RepairableUnitFactory):
+    """A unit fitted on an equipment of its owner, with the event that says so."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    status = UnitStatus.FITTED
+    location: Any = None
+    equipment = factory.SubFactory(EquipmentFactory)
+    fitted = factory.RelatedFactory(
+        "maintenir.stores.tests.factories.RepairableEventFactory",
+        factory_related_name="unit",
+        kind=UnitEventKind.FITTED,
+        equipment=factory.SelfAttribute("..equipment"),
+    )
+
+
+class RepairableEventFactory(DjangoModelFactory):
+    class Meta:
+        model = RepairableEvent
+
+    unit = factory.SubFactory(RepairableUnitFactory)
+    kind = UnitEventKind.RECEIVED
 
 
 class PartDocumentFactory(DjangoModelFactory):

@@ -125,7 +125,9 @@ def test_a_fit_names_an_equipment_or_a_type_and_a_critical_spare_a_minimum(manag
     assert not PartFit.objects.exists()
 
 
-def test_a_clients_part_fits_only_that_clients_equipment(manager: Any, press: Any, equipment_b: Any, org_b: Any) -> None:
+def test_a_clients_part_fits_only_that_clients_equipment(
+    manager: Any, press: Any, equipment_b: Any, org_b: Any
+) -> None:
     theirs = PartFactory(owner=org_b)
     with pytest.raises(ValidationError) as error:
         fits.add_fit(manager, PartFit(part=theirs, equipment=press))

@@ -48,7 +48,7 @@ from maintenir.preventive.models import (
     Trigger,
 )
 from maintenir.reliability.models import ImprovementProposal
-from maintenir.stores.models import Part
+from maintenir.stores.models import Part, PartDocument, PartFit, RepairableUnit
 from maintenir.workorders.models import (
     ChecklistStep,
     CommissioningCheck,
@@ -201,6 +201,18 @@ PAGES = [
     Page("part-detail", pk_of(Part), "client_a"),
     Page("part-edit", pk_of(Part), "manager"),
     Page("my-van", opener="technician"),
+    Page("part-where-used", pk_of(Part), "client_a"),
+    Page("part-documents", pk_of(Part), "client_a"),
+    Page("part-document-add", pk_of(Part)),
+    Page("part-document-file", pk_of(PartDocument), "client_a"),
+    Page("equipment-spare-parts", EQUIPMENT, "client_a"),
+    Page("part-fit-add", opener="manager"),
+    Page("part-fit-remove", pk_of(PartFit)),
+    Page("critical-spares-short", opener="manager"),
+    Page("repairable-list", opener="client_a"),
+    Page("repairable-add", opener="manager"),
+    Page("repairable-detail", pk_of(RepairableUnit), "client_a"),
+    Page("repairable-transition", lambda: [of_a(RepairableUnit).pk, "remove"]),
     # Work requests and work orders
     Page("workrequest-list", opener="client_a"),
     Page("workrequest-add", opener="client_a"),
