@@ -28,6 +28,7 @@ from maintenir.api import (
     reports,
     safety,
     stores,
+    stores_repairables,
     workorders,
 )
 from maintenir.api.auth import SessionAuth, TokenAuth, TooManyFailures
@@ -96,6 +97,7 @@ api = MaintenirAPI(
 api.add_router("", assets.router)
 api.add_router("", devices.router)
 api.add_router("", stores.router)
+api.add_router("", stores_repairables.router)
 api.add_router("", workorders.router)
 api.add_router("", preventive.router)
 api.add_router("", reports.router)

@@ -17,8 +17,9 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet, Sum
 
 from maintenir.assets.models import Equipment
+from maintenir.core.choices import Action
 from maintenir.core.models import User
-from maintenir.core.services import delete_restricted, save_restricted
+from maintenir.core.services import check_model_permission, delete_restricted, save_restricted
 from maintenir.stores import services
 from maintenir.stores.models import Part, PartFit, StockBalance
 
@@ -122,6 +123,7 @@ def critical_short(user: User | Any, equipment: Equipment | None = None) -> list
     """The critical spares short for one equipment, or for every equipment the user sees (a manager's list)."""
     if equipment is not None:
         return [line for line in spare_parts(user, equipment) if line.short]
+    check_model_permission(user, Action.CHANGE, PartFit)
     fits = PartFit.objects.restrict(user).filter(critical=True).select_related("part", "equipment_type")
     type_fits: dict[int, list[PartFit]] = defaultdict(list)
     own: dict[tuple[int, int], PartFit] = {}

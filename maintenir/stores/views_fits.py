@@ -16,7 +16,7 @@ from maintenir.assets.models import Equipment
 from maintenir.core.choices import Action
 from maintenir.core.files import serve_upload
 from maintenir.core.models import User
-from maintenir.core.services import check_model_permission, save_restricted
+from maintenir.core.services import save_restricted
 from maintenir.stores import fits
 from maintenir.stores.choices import UnitStatus
 from maintenir.stores.fit_forms import PartDocumentForm, PartFitForm
@@ -71,7 +71,6 @@ def part_where_used(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def critical_spares_short(request: HttpRequest) -> HttpResponse:
     """Every equipment's critical spares below their minimum: the managers' list to reorder from."""
-    check_model_permission(request.user, Action.CHANGE, PartFit)
     return render(request, "stores/critical_spares_short.html", {"lines": fits.critical_short(request.user)})
 
 

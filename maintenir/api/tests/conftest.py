@@ -49,10 +49,12 @@ from maintenir.preventive.tests.factories import (
 from maintenir.reliability.choices import ProposalStatus
 from maintenir.reliability.tests.factories import ImprovementProposalFactory
 from maintenir.reports.tests.factories import ReportMailingFactory
-from maintenir.stores.choices import LocationKind
+from maintenir.stores.choices import LocationKind, UnitStatus
 from maintenir.stores.tests.factories import (
     LocationFactory,
     PartFactory,
+    PartFitFactory,
+    RepairableUnitFactory,
     StockBalanceFactory,
     StockMovementFactory,
 )
@@ -124,6 +126,11 @@ class World:
     part: Any
     store: Any
     bin: Any
+    fit: Any
+    unit: Any
+    fitted_unit: Any
+    failed_unit: Any
+    unit_at_repairer: Any
 
 
 @dataclass
@@ -247,6 +254,13 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
     store = LocationFactory(kind=LocationKind.SITE_STORE, site=site, owner=site.organisation)
     StockBalanceFactory(part=part, location=store, on_hand=4)
     StockMovementFactory(part=part, location=store, quantity=4)
+    # A repairable of the client's: a unit on its shelf (in the ledger), one fitted, one failed, one at the repairer.
+    repairable = PartFactory(owner=site.organisation, is_repairable=True)
+    StockBalanceFactory(part=repairable, location=store, on_hand=1)
+
+    def unit(status: str, **where: Any) -> Any:
+        return RepairableUnitFactory(part=repairable, status=status, **{"location": None, **where})
+
     return World(
         site=site,
         equipment=equipment,
@@ -298,6 +312,11 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         part=part,
         store=store,
         bin=LocationFactory(kind=LocationKind.BIN, parent=store, site=site, owner=site.organisation),
+        fit=PartFitFactory(part=part, equipment=equipment, critical=True, minimum_stock=10),
+        unit=unit(UnitStatus.IN_STOCK, location=store),
+        fitted_unit=unit(UnitStatus.FITTED, equipment=equipment),
+        failed_unit=unit(UnitStatus.FAILED),
+        unit_at_repairer=unit(UnitStatus.AT_REPAIRER),
     )
 
 

@@ -20,6 +20,7 @@ LISTS = [
     ("/api/parameter-sets", "parameter_set"),
     ("/api/parts", "part"),
     ("/api/stock-locations", "store"),
+    ("/api/repairable-units", "unit"),
 ]
 # Paths formatted with one organisation's world as `w`.
 DETAILS = [
@@ -43,6 +44,10 @@ DETAILS = [
     "/api/points/{w.point.pk}/history",
     "/api/parts/{w.part.pk}",
     "/api/parts/{w.part.pk}/offers",
+    "/api/parts/{w.part.pk}/where-used",
+    "/api/equipment/{w.equipment.pk}/spare-parts",
+    "/api/repairable-units/{w.unit.pk}",
+    "/api/repairable-units/{w.unit.pk}/events",
 ]
 # Persona → which organisations' data it sees.
 SEES = {"client_a": {"a"}, "client_b": {"b"}, "manager": {"a", "b"}}
