@@ -7,6 +7,7 @@ from maintenir.assets.choices import Technology
 from maintenir.assets.models import Site
 from maintenir.core.models import User
 from maintenir.core.services import save_restricted
+from maintenir.demo.stores_fits import create_where_used
 from maintenir.stores import models as stores
 from maintenir.stores import services as stock
 from maintenir.stores.choices import LocationKind
@@ -135,3 +136,4 @@ def create_stores(manager: User, users: dict[str, User]) -> None:
     where = {"central": central, "plant": plant_store, **vans}
     for place, part, quantity, cost in DEMO_STOCK:
         stock.receive(manager, parts[part], where[place], Decimal(quantity), Decimal(cost), reference="Stock initial")
+    create_where_used(manager, users, where)
