@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -27,7 +28,7 @@ from maintenir.ui.views_helpers import add_errors, can, can_add, get_visible, re
 def _fragment(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """The section alone for htmx (loaded into another page), else a page of its own around it."""
     response = render(request, template, {**context, "as_page": not request.htmx})  # type: ignore[attr-defined]
-    response["Vary"] = "HX-Request"
+    patch_vary_headers(response, ("HX-Request",))
     return response
 
 
