@@ -36,9 +36,12 @@ from maintenir.reports.tests.factories import ReportMailingFactory
 from maintenir.stores.choices import LocationKind
 from maintenir.stores.tests.factories import (
     CycleCountLineFactory,
+    FittedUnitFactory,
     InterchangeabilityFactory,
     LocationFactory,
+    PartDocumentFactory,
     PartFactory,
+    PartFitFactory,
     StockBalanceFactory,
     StockMovementFactory,
     SupplierPartFactory,
@@ -199,6 +202,10 @@ def populate_site(site: Any, equipment: Any, reporter: Any) -> None:
     InterchangeabilityFactory(part=owned_part)
     PartReservationFactory(work_order=order, part=owned_part, location=store)
     CycleCountLineFactory(cycle_count__location=store, part=owned_part)
+    # Where it fits, its data sheet, and a serial-numbered unit fitted on the equipment.
+    PartFitFactory(part=owned_part, equipment=equipment, critical=True, minimum_stock=5)
+    PartDocumentFactory(part=owned_part)
+    FittedUnitFactory(part__owner=site.organisation, equipment=equipment)
 
 
 @pytest.fixture

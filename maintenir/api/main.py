@@ -30,6 +30,7 @@ from maintenir.api import (
     stores,
     stores_counts,
     stores_purchasing,
+    stores_repairables,
     workorders,
 )
 from maintenir.api.auth import SessionAuth, TokenAuth, TooManyFailures
@@ -100,6 +101,7 @@ api.add_router("", devices.router)
 api.add_router("", stores.router)
 api.add_router("", stores_purchasing.router)
 api.add_router("", stores_counts.router)
+api.add_router("", stores_repairables.router)
 api.add_router("", workorders.router)
 api.add_router("", preventive.router)
 api.add_router("", reports.router)

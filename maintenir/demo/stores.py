@@ -10,6 +10,7 @@ from maintenir.assets.choices import Technology
 from maintenir.assets.models import Site
 from maintenir.core.models import User
 from maintenir.core.services import save_restricted
+from maintenir.demo.stores_fits import create_where_used
 from maintenir.demo.stores_purchasing import create_purchasing
 from maintenir.stores import counts
 from maintenir.stores import models as stores
@@ -143,3 +144,4 @@ def create_stores(manager: User, users: dict[str, User]) -> None:
     create_purchasing(manager, where, parts)
     # The plant store's next cycle count: its two parts counted longest ago.
     counts.plan(manager, plant_store, timezone.localdate() + datetime.timedelta(days=3), lines=2)
+    create_where_used(manager, users, where)

@@ -55,3 +55,23 @@ class CountStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     IN_PROGRESS = "in_progress", _("In progress")
     COMPLETED = "completed", _("Completed")
+
+
+class UnitStatus(models.TextChoices):
+    """Where a serial-numbered repairable unit is in its round trip (échange standard)."""
+
+    IN_STOCK = "in_stock", _("In stock")
+    FITTED = "fitted", _("Fitted")
+    FAILED = "failed", _("Removed, failed")
+    AT_REPAIRER = "at_repairer", _("Sent for repair")
+    SCRAPPED = "scrapped", _("Scrapped")
+
+
+class UnitEventKind(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    FITTED = "fitted", _("Fitted")
+    REMOVED = "removed", _("Removed in working order")
+    REMOVED_FAILED = "removed_failed", _("Removed, failed")
+    SENT_FOR_REPAIR = "sent_for_repair", _("Sent for repair")
+    BACK_FROM_REPAIR = "back_from_repair", _("Back from repair")
+    SCRAPPED = "scrapped", _("Scrapped")

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from maintenir.assets.choices import Criticality, Technology
 from maintenir.assets.filtersets import SearchFilterSet, visible
 from maintenir.core.widgets import DateInput
-from maintenir.stores.choices import CountStatus, LocationKind, MovementKind
-from maintenir.stores.models import CycleCount, Location, Part, StockBalance, StockMovement
+from maintenir.stores.choices import CountStatus, LocationKind, MovementKind, UnitStatus
+from maintenir.stores.models import CycleCount, Location, Part, RepairableUnit, StockBalance, StockMovement
 
 
 class PartFilterSet(SearchFilterSet):
@@ -57,3 +57,13 @@ class CycleCountFilterSet(django_filters.FilterSet):
     class Meta:
         model = CycleCount
         fields = ["location", "status"]
+
+
+class RepairableUnitFilterSet(SearchFilterSet):
+    search_fields = ("serial_number", "part__reference", "part__description")
+    part = django_filters.ModelChoiceFilter(queryset=visible(Part), label=_("Part"))
+    status = django_filters.MultipleChoiceFilter(choices=UnitStatus.choices, label=_("Status"))
+
+    class Meta:
+        model = RepairableUnit
+        fields = ["part", "status"]

@@ -50,11 +50,13 @@ from maintenir.preventive.tests.factories import (
 from maintenir.reliability.choices import ProposalStatus
 from maintenir.reliability.tests.factories import ImprovementProposalFactory
 from maintenir.reports.tests.factories import ReportMailingFactory
-from maintenir.stores.choices import CountStatus, LocationKind
+from maintenir.stores.choices import CountStatus, LocationKind, UnitStatus
 from maintenir.stores.tests.factories import (
     CycleCountLineFactory,
     LocationFactory,
     PartFactory,
+    PartFitFactory,
+    RepairableUnitFactory,
     StockBalanceFactory,
     StockMovementFactory,
 )
@@ -131,6 +133,11 @@ class World:
     planned_count: Any
     counting: Any
     counting_line: Any
+    fit: Any
+    unit: Any
+    fitted_unit: Any
+    failed_unit: Any
+    unit_at_repairer: Any
 
 
 @dataclass
@@ -265,6 +272,13 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         expected=0,
         counted=0,
     )
+    # A repairable of the client's: a unit on its shelf (in the ledger), one fitted, one failed, one at the repairer.
+    repairable = PartFactory(owner=site.organisation, is_repairable=True)
+    StockBalanceFactory(part=repairable, location=store, on_hand=1)
+
+    def unit(status: str, **where: Any) -> Any:
+        return RepairableUnitFactory(part=repairable, status=status, **{"location": None, **where})
+
     return World(
         site=site,
         equipment=equipment,
@@ -320,6 +334,11 @@ def build_world(site: Any, equipment: Any, reporter: Any, technician: Any) -> Wo
         planned_count=planned_count,
         counting=counting_line.cycle_count,
         counting_line=counting_line,
+        fit=PartFitFactory(part=part, equipment=equipment, critical=True, minimum_stock=10),
+        unit=unit(UnitStatus.IN_STOCK, location=store),
+        fitted_unit=unit(UnitStatus.FITTED, equipment=equipment),
+        failed_unit=unit(UnitStatus.FAILED),
+        unit_at_repairer=unit(UnitStatus.AT_REPAIRER),
     )
 
 

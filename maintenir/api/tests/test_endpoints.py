@@ -25,6 +25,7 @@ from maintenir.api import (
     stores,
     stores_counts,
     stores_purchasing,
+    stores_repairables,
     workorders,
 )
 from maintenir.api.tests.conftest import World, call
@@ -159,6 +160,67 @@ ENDPOINTS = [
         refused="technician",
     ),
     # Spare parts and stock
+    # Where used, critical spares and repairable units
+    Endpoint("get", "/api/parts/{w.part.pk}/where-used", "client_a"),
+    Endpoint("get", "/api/equipment/{w.equipment.pk}/spare-parts", "client_a"),
+    Endpoint("get", "/api/critical-spares-short", "manager", refused="technician", outsider=403),
+    Endpoint(
+        "post",
+        "/api/part-fits",
+        "manager",
+        201,
+        lambda w, p: {"part": w.part.pk, "equipment": w.equipment_down.pk, "quantity": "2"},
+        refused="technician",
+        outsider=422,
+    ),
+    Endpoint("delete", "/api/part-fits/{w.fit.pk}", "manager", 204, refused="technician"),
+    Endpoint("get", "/api/repairable-units", "client_a", outsider=200),
+    Endpoint(
+        "post",
+        "/api/repairable-units",
+        "technician",
+        201,
+        lambda w, p: {"part": w.unit.part_id, "serial_number": "A10-9", "location": w.store.pk, "unit_cost": "900"},
+        refused="client_a",
+        outsider=422,
+    ),
+    Endpoint("get", "/api/repairable-units/{w.unit.pk}", "client_a"),
+    Endpoint("get", "/api/repairable-units/{w.unit.pk}/events", "client_a"),
+    Endpoint(
+        "post",
+        "/api/repairable-units/{w.unit.pk}/fit",
+        "technician",
+        body=lambda w, p: {"equipment": w.equipment.pk, "work_order": "OT-1"},
+        refused="client_a",
+    ),
+    Endpoint(
+        "post",
+        "/api/repairable-units/{w.fitted_unit.pk}/remove",
+        "technician",
+        body=lambda w, p: {"failed": True, "note": "Surintensité"},
+        refused="client_a",
+    ),
+    Endpoint(
+        "post",
+        "/api/repairable-units/{w.failed_unit.pk}/send-for-repair",
+        "technician",
+        body=lambda w, p: {"repairer_name": "Atelier Servo Rhône", "reference": "RMA-1"},
+        refused="client_a",
+    ),
+    Endpoint(
+        "post",
+        "/api/repairable-units/{w.unit_at_repairer.pk}/return-from-repair",
+        "manager",
+        body=lambda w, p: {"location": w.store.pk, "cost": "300"},
+        refused="client_a",
+    ),
+    Endpoint(
+        "post",
+        "/api/repairable-units/{w.failed_unit.pk}/scrap",
+        "manager",
+        body=lambda w, p: {"note": "Hors d'usage"},
+        refused="technician",
+    ),
     Endpoint("get", "/api/parts", "client_a", outsider=200),
     Endpoint("get", "/api/parts/{w.part.pk}", "client_a"),
     Endpoint("get", "/api/parts/{w.part.pk}/offers", "technician"),
@@ -1271,6 +1333,7 @@ def test_every_route_is_in_the_table() -> None:
             stores.router,
             stores_purchasing.router,
             stores_counts.router,
+            stores_repairables.router,
             workorders.router,
         )
         for path, view in router.path_operations.items()

@@ -21,6 +21,7 @@ LISTS = [
     ("/api/parts", "part"),
     ("/api/stock-locations", "store"),
     ("/api/cycle-counts", "counting"),
+    ("/api/repairable-units", "unit"),
 ]
 # Paths formatted with one organisation's world as `w`.
 DETAILS = [
@@ -45,6 +46,10 @@ DETAILS = [
     "/api/parts/{w.part.pk}",
     "/api/parts/{w.part.pk}/offers",
     "/api/cycle-counts/{w.counting.pk}",
+    "/api/parts/{w.part.pk}/where-used",
+    "/api/equipment/{w.equipment.pk}/spare-parts",
+    "/api/repairable-units/{w.unit.pk}",
+    "/api/repairable-units/{w.unit.pk}/events",
 ]
 # Persona → which organisations' data it sees.
 SEES = {"client_a": {"a"}, "client_b": {"b"}, "manager": {"a", "b"}}

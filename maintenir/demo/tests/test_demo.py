@@ -28,10 +28,10 @@ from maintenir.reliability import proposals
 from maintenir.reliability.choices import ProposalStatus
 from maintenir.reliability.models import ImprovementProposal
 from maintenir.reliability.services import Period, totals
-from maintenir.stores import purchasing, reorder
+from maintenir.stores import fits, purchasing, reorder
 from maintenir.stores import services as stock
-from maintenir.stores.choices import MovementKind, PurchaseOrderStatus
-from maintenir.stores.models import CycleCount, Part, PurchaseOrder, StockMovement
+from maintenir.stores.choices import MovementKind, PurchaseOrderStatus, UnitStatus
+from maintenir.stores.models import CycleCount, Part, PurchaseOrder, RepairableUnit, StockMovement
 from maintenir.workorders import commissioning
 from maintenir.workorders.choices import (
     CheckStatus,
@@ -337,3 +337,18 @@ def test_the_plant_store_has_a_cycle_count_planned(demo: None) -> None:
     count = CycleCount.objects.get(location__code="magasin-saint-etienne")
     assert count.status == "planned"
     assert count.lines.count() == 2
+
+
+def test_the_demo_has_critical_spares_short_and_a_drive_that_went_round(demo: None) -> None:
+    manager = User.objects.get(username="manager")
+    short = {(line.equipment.code, line.part.reference) for line in fits.critical_short(manager)}
+    assert {("PR-01", "JNT-VER-PR01"), ("L1-CONV-01", "VAR-ATV320-4KW"), ("CVC-CTA-01", "FLT-F7-592")} <= short
+    assert ("PR-01-GH", "PMP-A10VSO-45") not in short
+    travelled = RepairableUnit.objects.get(serial_number="8B1934000123")
+    assert travelled.equipment.code == "L1-PP-01"
+    assert [event.equipment.code for event in travelled.events.exclude(equipment=None).order_by("pk")] == [
+        "L1-CONV-01",
+        "L1-CONV-01",
+        "L1-PP-01",
+    ]
+    assert RepairableUnit.objects.filter(status=UnitStatus.AT_REPAIRER).count() == 1

@@ -2,6 +2,7 @@
 
 from maintenir.stores.models.catalogue import Interchangeability, Part, Supplier, SupplierPart
 from maintenir.stores.models.counts import CycleCount, CycleCountLine
+from maintenir.stores.models.documents import PartDocument
 from maintenir.stores.models.fields import (
     PURCHASING_PERMISSIONS,
     STOCK_ROLES,
@@ -9,7 +10,9 @@ from maintenir.stores.models.fields import (
     owner_field,
     quantity_field,
 )
+from maintenir.stores.models.fits import PartFit
 from maintenir.stores.models.purchasing import PurchaseOrder, PurchaseOrderLine, PurchaseRequest, ReorderRule
+from maintenir.stores.models.repairables import RepairableEvent, RepairableUnit
 from maintenir.stores.models.stock import Location, StockBalance, StockMovement
 
 __all__ = [
@@ -20,10 +23,14 @@ __all__ = [
     "Interchangeability",
     "Location",
     "Part",
+    "PartDocument",
+    "PartFit",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "PurchaseRequest",
     "ReorderRule",
+    "RepairableEvent",
+    "RepairableUnit",
     "StockBalance",
     "StockMovement",
     "Supplier",

@@ -41,6 +41,11 @@ class Part(RestrictedModel):
         related_name="supersedes",
         help_text=_("The model that replaces this obsolete one."),
     )
+    is_repairable = models.BooleanField(
+        _("repairable"),
+        default=False,
+        help_text=_("Serial-numbered units are sent for repair and come back to stock (échange standard)."),
+    )
     owner = owner_field()
 
     tenant_path = "owner"

@@ -1,18 +1,24 @@
 import datetime
 from decimal import Decimal
+from typing import Any
 
 import factory
 from factory.django import DjangoModelFactory
 
+from maintenir.assets.tests.factories import EquipmentFactory
 from maintenir.core.choices import Role
 from maintenir.core.tests.factories import UserFactory
-from maintenir.stores.choices import LocationKind, MovementKind
+from maintenir.stores.choices import LocationKind, MovementKind, UnitEventKind, UnitStatus
 from maintenir.stores.models import (
     CycleCount,
     CycleCountLine,
     Interchangeability,
     Location,
     Part,
+    PartDocument,
+    PartFit,
+    RepairableEvent,
+    RepairableUnit,
     StockBalance,
     StockMovement,
     Supplier,
@@ -111,3 +117,62 @@ class CycleCountLineFactory(DjangoModelFactory):
 
     cycle_count = factory.SubFactory(CycleCountFactory)
     part = factory.SubFactory(PartFactory)
+
+
+class PartFitFactory(DjangoModelFactory):
+    """A part fitted on one equipment, of the equipment's client when the part is a client's own."""
+
+    class Meta:
+        model = PartFit
+
+    equipment = factory.SubFactory(EquipmentFactory)
+    part = factory.SubFactory(PartFactory)
+    quantity = Decimal(2)
+
+
+class RepairableUnitFactory(DjangoModelFactory):
+    """A unit written directly, in stock at a location of its owner (transitions go through the services)."""
+
+    class Meta:
+        model = RepairableUnit
+
+    part = factory.SubFactory(PartFactory, is_repairable=True)
+    serial_number = factory.Sequence(lambda n: f"SN-{n:06d}")
+    status = UnitStatus.IN_STOCK
+    location = factory.SubFactory(LocationFactory, owner=factory.SelfAttribute("..part.owner"))
+    unit_cost = Decimal("1450.00")
+    owner = factory.SelfAttribute("part.owner")
+
+
+class FittedUnitFactory(RepairableUnitFactory):
+    """A unit fitted on an equipment of its owner, with the event that says so."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    status = UnitStatus.FITTED
+    location: Any = None
+    equipment = factory.SubFactory(EquipmentFactory)
+    fitted = factory.RelatedFactory(
+        "maintenir.stores.tests.factories.RepairableEventFactory",
+        factory_related_name="unit",
+        kind=UnitEventKind.FITTED,
+        equipment=factory.SelfAttribute("..equipment"),
+    )
+
+
+class RepairableEventFactory(DjangoModelFactory):
+    class Meta:
+        model = RepairableEvent
+
+    unit = factory.SubFactory(RepairableUnitFactory)
+    kind = UnitEventKind.RECEIVED
+
+
+class PartDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = PartDocument
+
+    part = factory.SubFactory(PartFactory)
+    title = "Fiche technique"
+    file = factory.django.FileField(filename="fiche.pdf", data=b"%PDF-1.4 fiche technique")
