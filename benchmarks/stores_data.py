@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from maintenir.assets.models import Site
@@ -82,7 +83,7 @@ def layout(locations: int) -> dict[LocationKind, int]:
     bins = max(1, locations * 3 // 20)
     vans = locations - 1 - stores - bins
     if vans < 1:
-        raise ValueError("--locations must be at least 4 (a central store, a site store, a bin and a van).")
+        raise CommandError("--locations must be at least 4 (a central store, a site store, a bin and a van).")
     return {
         LocationKind.CENTRAL_STORE: 1,
         LocationKind.SITE_STORE: stores,
@@ -290,7 +291,7 @@ def build(parts: int, locations: int, movements: int) -> Built:
     hot = [(part, location) for part in part_ids[:HOT_PARTS] for location in hot_locations]
     held.update(hot)
     if movements < len(hot):
-        raise ValueError(f"--movements must be at least {len(hot)}, one for each hot balance.")
+        raise CommandError(f"--movements must be at least {len(hot)}, one for each hot balance.")
     balances = sorted(held, key=lambda key: (key[1], key[0]))
     shares = _spread(rng, movements, len(balances), {n for n, key in enumerate(balances) if key in set(hot)})
     users = {location: storekeeper for location_ids in by_kind.values() for location in location_ids}
