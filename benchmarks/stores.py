@@ -46,6 +46,7 @@ AVAILABILITY_RUNS = 1_000
 OFFERS_RUNS = 500
 WARM_UP = 20
 ISSUERS = 8
+STARTUP_SECONDS = 120
 
 
 def _ms(name: str, samples: list[float]) -> dict[str, float]:
@@ -238,9 +239,10 @@ def issue_race(built: Built, seconds: int, raw: bool) -> dict[str, Any]:
     ]
     for process in issuers:
         process.start()
-    start.wait()
+    # Bounded waits: an issuer that dies fails the run rather than hanging it.
+    start.wait(timeout=STARTUP_SECONDS)
     started = time.perf_counter()
-    outcomes = [results.get() for _ in issuers]
+    outcomes = [results.get(timeout=seconds + STARTUP_SECONDS) for _ in issuers]
     elapsed = time.perf_counter() - started
     for process in issuers:
         process.join()
