@@ -22,9 +22,11 @@ BENCHMARKS = {
     "history": ("benchmarks.history", ("readings",)),
     "kpi": ("benchmarks.kpi", ("orders",)),
     "plan": ("benchmarks.plan", ("orders", "technicians")),
+    "stores": ("benchmarks.stores", ("movements", "parts", "locations", "seconds")),
 }
-# --orders sizes two benchmarks differently.
+# --orders and --seconds size two benchmarks differently.
 DEFAULT_ORDERS = {"kpi": 1_000_000, "plan": 500}
+DEFAULT_SECONDS = {"poll": 60, "stores": 20}
 
 
 class Command(BaseCommand):
@@ -40,7 +42,16 @@ class Command(BaseCommand):
         parser.add_argument("--orders", type=int, help="number of work orders (default: kpi 1 000 000, plan 500)")
         parser.add_argument("--technicians", type=int, default=40, help="number of technicians (plan)")
         parser.add_argument("--devices", type=int, default=500, help="number of simulated Modbus devices (poll)")
-        parser.add_argument("--seconds", type=int, default=60, help="how long the devices are polled (poll)")
+        parser.add_argument(
+            "--seconds",
+            type=int,
+            help="how long the devices are polled (poll, default 60) or the issuers issue (stores, default 20)",
+        )
+        parser.add_argument("--parts", type=int, default=100_000, help="number of catalogue parts (stores)")
+        parser.add_argument("--locations", type=int, default=200, help="number of stock locations (stores)")
+        parser.add_argument(
+            "--movements", type=int, default=10_000_000, help="number of stock ledger movements (stores)"
+        )
         parser.add_argument(
             "--database",
             help="a postgres:// URL of a server where a throwaway database is created and dropped (default: SQLite)",
@@ -53,6 +64,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["orders"] is None:
             options["orders"] = DEFAULT_ORDERS.get(options["name"])
+        if options["seconds"] is None:
+            options["seconds"] = DEFAULT_SECONDS.get(options["name"])
         for option in BENCHMARKS[options["name"]][1]:
             if options[option] < 1:
                 raise CommandError(f"--{option} must be at least 1.")
