@@ -47,22 +47,22 @@ class Need:
 
 
 NeedSource = Callable[[int], list[Need]]
-_need_sources: list[NeedSource] = []
+NEED_SOURCES: list[NeedSource] = []
 
 
 def register_need_source(source: NeedSource) -> NeedSource:
     """Add a function `source(weeks) -> list[Need]` whose needs the reorder subtracts from the projected stock.
 
     Apps above `stores` (preventive, from its AppConfig.ready) register theirs; registering twice counts once."""
-    if source not in _need_sources:
-        _need_sources.append(source)
+    if source not in NEED_SOURCES:
+        NEED_SOURCES.append(source)
     return source
 
 
 def coming_needs(weeks: int = NEEDS_WEEKS) -> dict[Pair, Decimal]:
     """The needs of every registered source over the coming weeks, summed per part and location."""
     totals: dict[Pair, Decimal] = defaultdict(Decimal)
-    for source in _need_sources:
+    for source in NEED_SOURCES:
         for need in source(weeks):
             totals[(need.part_id, need.location_id)] += Decimal(need.quantity)
     return dict(totals)

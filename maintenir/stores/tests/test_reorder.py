@@ -102,7 +102,7 @@ def test_what_is_on_order_and_the_coming_needs_count(manager: Any, store: Any, m
     assert reorder.reorder_proposals() == []
     assert purchasing.on_order() == {(rule.part_id, store.pk): 3}
 
-    monkeypatch.setattr(reorder, "_need_sources", [])
+    monkeypatch.setattr(reorder, "NEED_SOURCES", [])
 
     def gammes_due(weeks: int) -> list[reorder.Need]:
         due = timezone.localdate() + datetime.timedelta(weeks=weeks - 1)
