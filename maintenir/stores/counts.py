@@ -22,14 +22,16 @@ OPEN_STATUSES = (CountStatus.PLANNED, CountStatus.IN_PROGRESS)
 
 
 def rotation(location: Location, lines: int | None = None) -> list[int]:
-    """The ids of the parts held at `location`, those counted longest ago (or never) first; `lines` of them."""
+    """The ids of the parts held at `location`, those counted longest ago (or never) first; `lines` of them.
+
+    Repairable parts are left out: their units are followed one by one, by serial number."""
     last_counted = (
         StockMovement.objects.filter(part=OuterRef("part"), location=location, kind=MovementKind.COUNT)
         .order_by("-created")
         .values("created")[:1]
     )
     parts = (
-        StockBalance.objects.filter(location=location)
+        StockBalance.objects.filter(location=location, part__is_repairable=False)
         .annotate(last_counted=Subquery(last_counted))
         .order_by(F("last_counted").asc(nulls_first=True), "part__reference")
         .values_list("part_id", flat=True)

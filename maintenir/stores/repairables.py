@@ -80,7 +80,8 @@ def receive(
     unit = RepairableUnit(part=part, serial_number=serial_number, unit_cost=unit_cost, owner_id=part.owner_id)
     unit.status, unit.location = UnitStatus.IN_STOCK, location
     unit.full_clean()
-    services.receive(user, part, location, ONE, unit_cost, reference=reference, note=_serial_note(unit))
+    with services.moving_unit():
+        services.receive(user, part, location, ONE, unit_cost, reference=reference, note=_serial_note(unit))
     unit.save()
     check_permission(user, Action.VIEW, unit)
     event = RepairableEvent(unit=unit, kind=UnitEventKind.RECEIVED, location=location, reference=reference, user=user)
@@ -101,7 +102,8 @@ def fit(user: User | Any, unit: RepairableUnit, equipment: Equipment, work_order
     check_permission(user, Action.VIEW, equipment)
     location = unit.location
     assert location is not None  # the database's constraint: a unit in stock has a location
-    services.issue(user, unit.part, location, ONE, reference=work_order, note=_serial_note(unit))
+    with services.moving_unit():
+        services.issue(user, unit.part, location, ONE, reference=work_order, note=_serial_note(unit))
     event = RepairableEvent(kind=UnitEventKind.FITTED, equipment=equipment, location=location, work_order=work_order)
     return _move(user, unit, UnitStatus.FITTED, event, equipment=equipment)
 
@@ -126,9 +128,10 @@ def remove(
         return _move(user, unit, UnitStatus.FAILED, event)
     if location is None:
         raise ValidationError({"location": _("Say where the unit goes back to stock.")})
-    services.return_to_stock(
-        user, unit.part, location, ONE, unit.unit_cost, reference=work_order, note=_serial_note(unit)
-    )
+    with services.moving_unit():
+        services.return_to_stock(
+            user, unit.part, location, ONE, unit.unit_cost, reference=work_order, note=_serial_note(unit)
+        )
     event = RepairableEvent(
         kind=UnitEventKind.REMOVED, equipment=equipment, location=location, work_order=work_order, note=note
     )
@@ -164,7 +167,8 @@ def return_from_repair(
     cost = Decimal(cost)
     if cost < 0:
         raise ValidationError({"cost": _("A price cannot be negative.")})
-    services.receive(user, unit.part, location, ONE, cost, reference=reference, note=_serial_note(unit))
+    with services.moving_unit():
+        services.receive(user, unit.part, location, ONE, cost, reference=reference, note=_serial_note(unit))
     unit.unit_cost = cost
     event = RepairableEvent(kind=UnitEventKind.BACK_FROM_REPAIR, location=location, reference=reference, cost=cost)
     return _move(user, unit, UnitStatus.IN_STOCK, event, location=location)
@@ -179,6 +183,7 @@ def scrap(user: User | Any, unit: RepairableUnit, note: str) -> RepairableUnit:
         raise ValidationError({"note": _("Say why the unit is scrapped.")})
     if unit.status == UnitStatus.IN_STOCK:
         assert unit.location is not None
-        services.adjust(user, unit.part, unit.location, -ONE, f"{_serial_note(unit)} — {note}")
+        with services.moving_unit():
+            services.adjust(user, unit.part, unit.location, -ONE, f"{_serial_note(unit)} — {note}")
     event = RepairableEvent(kind=UnitEventKind.SCRAPPED, note=note)
     return _move(user, unit, UnitStatus.SCRAPPED, event)

@@ -4,6 +4,9 @@ The balance row is locked (`select_for_update`) before it is read, so two people
 once are served one after the other: the second finds nothing left and gets a `StockConflict`.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -37,8 +40,29 @@ def weighted_average(on_hand: Decimal, average: Decimal, quantity: Decimal, unit
     return ((on_hand * average + quantity * unit_cost) / total).quantize(COST_STEP, ROUND_HALF_UP)
 
 
+# Set while a serial-numbered unit moves (`repairables`): only then may a repairable part's stock move, so that
+# its quantity on hand stays the number of its units on the shelf.
+_moving_unit: ContextVar[bool] = ContextVar("moving_unit", default=False)
+
+
+@contextmanager
+def moving_unit() -> Iterator[None]:
+    token = _moving_unit.set(True)
+    try:
+        yield
+    finally:
+        _moving_unit.reset(token)
+
+
 def _check(user: User | Any, part: Part, location: Location) -> None:
     check_model_permission(user, Action.ADD, StockMovement)
+    if part.is_repairable and not _moving_unit.get():
+        raise ValidationError(
+            {
+                "part": _("%(part)s is repairable: its units move by their serial number, under Repairable units.")
+                % {"part": part.reference}
+            }
+        )
     check_permission(user, Action.VIEW, part)
     check_permission(user, Action.VIEW, location)
     if part.owner_id is not None and part.owner_id != location.owner_id:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from maintenir.assets.tests.factories import EquipmentFactory
 from maintenir.core.services import TransitionError
-from maintenir.stores import repairables
+from maintenir.stores import repairables, services
 from maintenir.stores.choices import MovementKind, UnitEventKind, UnitStatus
 from maintenir.stores.models import RepairableEvent, RepairableUnit, StockBalance, StockMovement
 from maintenir.stores.tests.factories import LocationFactory, PartFactory, SupplierFactory
@@ -218,3 +218,26 @@ def test_units_in_stock_always_equal_the_ledgers_on_hand(steps: list[tuple[str, 
                 in_stock = RepairableUnit.objects.filter(part=part, location=location, status=UnitStatus.IN_STOCK)
                 assert in_stock.count() == on_hand(part, location)
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_a_repairable_part_moves_only_as_its_units(manager: Any) -> None:
+    """A plain receipt, issue, transfer, adjustment or count of a repairable part would leave its quantity on
+    hand apart from its units on the shelf: each is refused, naming the part, and nothing is written."""
+    drive = PartFactory(reference="VAR-ATV320", is_repairable=True)
+    store, van = LocationFactory(), LocationFactory()
+    repairables.receive(manager, drive, "8B1934000123", store, Decimal("1450"))
+    movements = StockMovement.objects.count()
+    refused = [
+        lambda: services.receive(manager, drive, store, Decimal(1), Decimal("1450")),
+        lambda: services.issue(manager, drive, store, Decimal(1)),
+        lambda: services.transfer(manager, drive, store, van, Decimal(1)),
+        lambda: services.adjust(manager, drive, store, Decimal(-1), "broken"),
+        lambda: services.count(manager, drive, store, Decimal(0)),
+    ]
+    for movement in refused:
+        with pytest.raises(ValidationError) as error:
+            movement()
+        assert "VAR-ATV320 is repairable" in str(error.value)
+    assert StockMovement.objects.count() == movements
+    assert services.available(drive, store) == 1
