@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from maintenir.core.choices import Action
@@ -58,6 +59,12 @@ def _refused(request: HttpRequest, error: ValidationError) -> None:
 # --- Reorder ---------------------------------------------------------------------------------
 
 
+def _drafted(orders: list[Any]) -> str:
+    return ngettext("%(count)d purchase order drafted.", "%(count)d purchase orders drafted.", len(orders)) % {
+        "count": len(orders)
+    }
+
+
 @login_required
 def reorder_page(request: HttpRequest) -> HttpResponse:
     """What to reorder now; a manager picks proposals and requests them, or orders them at once."""
@@ -74,9 +81,11 @@ def reorder_page(request: HttpRequest) -> HttpResponse:
             _refused(request, error)
             return redirect("purchasing-reorder")
         if orders:
-            messages.success(request, _("%(count)d purchase orders drafted.") % {"count": len(orders)})
+            messages.success(request, _drafted(orders))
             return redirect("purchaseorder-list")
-        messages.success(request, _("%(count)d purchase requests created.") % {"count": len(created)})
+        count = len(created)
+        requested = ngettext("%(count)d purchase request created.", "%(count)d purchase requests created.", count)
+        messages.success(request, requested % {"count": count})
         return redirect("purchaserequest-list")
     context = {"proposals": reorder.reorder_proposals(), "can_request": can_add(user, PurchaseRequest)}
     return render(request, "stores/reorder.html", context)
@@ -111,7 +120,7 @@ def purchaserequest_order(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         _refused(request, error)
         return redirect("purchaserequest-list")
-    messages.success(request, _("%(count)d purchase orders drafted.") % {"count": len(orders)})
+    messages.success(request, _drafted(orders))
     return redirect("purchaseorder-list")
 
 
