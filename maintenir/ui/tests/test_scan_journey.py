@@ -1,6 +1,7 @@
 """The technician scans a part with the phone's camera: chromium's fake camera shows the QR code of the
 equivalent in their van, the order's parts section chooses it, and it is taken from the van instead of the
-missing part, as the order then records."""
+missing part, as the order then records. The technician completes the order; the van is now under its reorder
+point, and the manager orders the refill from the reorder suggestion and sends the purchase order by e-mail."""
 
 import io
 from collections.abc import Iterator
@@ -61,23 +62,36 @@ def test_the_fake_camera_video_is_a_qr_code_of_the_value(tmp_path: Path) -> None
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_technician_scans_the_equivalent_in_the_van_instead_of_the_missing_part(
-    live_server: Any, camera_browser: Any, request: pytest.FixtureRequest
+def test_the_technician_scans_the_equivalent_in_the_van_and_the_manager_orders_the_refill(
+    live_server: Any, camera_browser: Any, request: pytest.FixtureRequest, mailoutbox: list[Any]
 ) -> None:
     from playwright.sync_api import expect
 
     from maintenir.stores import services as stock
-    from maintenir.stores.choices import LocationKind
-    from maintenir.stores.tests.factories import InterchangeabilityFactory, LocationFactory, PartFactory
+    from maintenir.stores.choices import LocationKind, PurchaseOrderStatus
+    from maintenir.stores.models import PurchaseOrder
+    from maintenir.stores.tests.factories import (
+        InterchangeabilityFactory,
+        LocationFactory,
+        PartFactory,
+        SupplierPartFactory,
+    )
+    from maintenir.stores.tests.purchasing_factories import ReorderRuleFactory
     from maintenir.workorders import services
-    from maintenir.workorders.choices import WorkOrderStatus
+    from maintenir.workorders.choices import WorkOrderStatus, WorkOrderType
     from maintenir.workorders.models import PartUsage
     from maintenir.workorders.tests.factories import WorkOrderFactory
 
     assert CHROMIUM.exists()
     technician, manager = request.getfixturevalue("technician"), request.getfixturevalue("manager")
     equipment = request.getfixturevalue("equipment_a")
-    order = WorkOrderFactory(equipment=equipment, status=WorkOrderStatus.PLANNED, assignees=[technician])
+    # A bearing changed because its vibration rose: condition-based preventive work.
+    order = WorkOrderFactory(
+        equipment=equipment,
+        status=WorkOrderStatus.PLANNED,
+        assignees=[technician],
+        work_type=WorkOrderType.PREVENTIVE_CONDITIONAL,
+    )
     bearing = PartFactory(reference="RLT-6205-SKF", description="Roulement 6205-2RS SKF")
     fag = PartFactory(reference="RLT-6205-FAG", description="Roulement 6205-2RS FAG", barcode="4012802")
     InterchangeabilityFactory(part=bearing, replacement=fag, mutual=True)
@@ -87,6 +101,11 @@ def test_the_technician_scans_the_equivalent_in_the_van_instead_of_the_missing_p
     stock.receive(manager, bearing, central, Decimal(1), Decimal("7.20"))
     stock.receive(manager, fag, van, Decimal(2), Decimal("6.80"))
     services.reserve_part(technician, order, bearing, central, Decimal(1))
+    # The van keeps two to four FAG bearings, bought from a bearing dealer.
+    ReorderRuleFactory(part=fag, location=van, reorder_point=Decimal(2), maximum=Decimal(4))
+    SupplierPartFactory(
+        part=fag, supplier__name="Roulements Rhône-Alpes", supplier__email="commandes@roulements-ra.example"
+    )
     order.status = WorkOrderStatus.IN_PROGRESS
     order.save(update_fields=["status"])
 
@@ -110,7 +129,40 @@ def test_the_technician_scans_the_equivalent_in_the_van_instead_of_the_missing_p
     issue.get_by_role("button", name="Take the part from stock").click()
     expect(tab.locator(".messages")).to_contain_text("Part taken from stock.")
     expect(tab.locator("#parts")).to_contain_text("instead of RLT-6205-SKF")
+    tab.locator("#sign-offs").get_by_label("Name").first.fill("Julien Garnier")
+    tab.get_by_role("button", name="Sign off as technician").click()
+    expect(tab.locator(".messages")).to_contain_text("Technician sign-off recorded.")
+    tab.locator("#complete").get_by_role("button", name="Complete").click()
+    expect(tab.locator(".messages")).to_contain_text("Work order completed.")
     context.close()
     usage = PartUsage.objects.get(work_order=order)
     assert (usage.part, usage.instead_of, usage.movement.location) == (fag, bearing, van)
     assert stock.available(fag, van) == Decimal(1)
+    # The SKF bearing's reservation, which the FAG one replaced, is given back to the central store.
+    assert stock.available(bearing, central) == Decimal(1)
+
+    context = camera_browser.new_context(locale="en-US", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    context.add_cookies(session_cookies(live_server.url, manager, "en"))
+    tab = context.new_page()
+    tab.goto(f"{live_server.url}{reverse('purchasing-reorder')}")
+    proposals = tab.locator("#proposals")
+    expect(proposals).to_contain_text("RLT-6205-FAG")
+    expect(proposals).to_contain_text("Roulements Rhône-Alpes")
+    tab.screenshot(path=screenshot_path("scan/reorder.png"), full_page=True)
+    proposals.get_by_role("button", name="Order the selected parts").click()
+    expect(tab.locator(".messages")).to_contain_text("1 purchase order drafted.")
+    purchase = PurchaseOrder.objects.get()
+    tab.goto(f"{live_server.url}{purchase.get_absolute_url()}")
+    tab.get_by_role("button", name="Send by e-mail with the PDF").click()
+    expect(tab.locator(".messages")).to_contain_text("Sent to commandes@roulements-ra.example.")
+    context.close()
+    purchase.refresh_from_db()
+    assert purchase.status == PurchaseOrderStatus.SENT
+    # Up to the van's maximum of four, from the one left.
+    assert [(line.part, line.location, line.quantity) for line in purchase.lines.all()] == [(fag, van, 3)]
+    [sent] = mailoutbox
+    assert sent.to == ["commandes@roulements-ra.example"]
+    assert [name for name, _content, kind in sent.attachments if kind == "application/pdf"] == [
+        f"{purchase.number}.pdf"
+    ]
