@@ -4,6 +4,7 @@ The company's staff read them, its managers act on them; a client's user gets 40
 Sending an order and its PDF are served by the reports app, which lays the document out.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -287,7 +288,7 @@ def part_purchasing(user: User, part: Part) -> dict[str, Any]:
             (
                 rule,
                 reorder.suggest_reorder_point(part.pk, rule.location_id),
-                ordered.get((part.pk, rule.location_id), 0),
+                ordered.get((part.pk, rule.location_id), Decimal(0)),
             )
             for rule in rules
         ],

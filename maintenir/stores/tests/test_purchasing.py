@@ -190,7 +190,7 @@ def test_the_command_prints_proposals_and_requests_them_once(administrator: Any,
     assert "nothing created" in printed
     assert not PurchaseRequest.objects.exists()
 
-    assert "1 purchase requests created" in run_reorder()
+    assert "1 part to reorder; 1 purchase request created" in run_reorder()
     assert PurchaseRequest.objects.get().requested_by == administrator
     assert "0 purchase requests created, 1 already requested" in run_reorder()
     assert PurchaseRequest.objects.count() == 1

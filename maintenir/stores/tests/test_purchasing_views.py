@@ -95,3 +95,11 @@ def test_a_rule_form_shows_the_suggestion_and_refuses_a_maximum_below_the_point(
     response = client.post(url, {"location": rule.location_id, "reorder_point": "5", "maximum": "3"})
     assert response.status_code == 200
     assert "maximum" in response.context["form"].errors
+
+
+def test_a_part_page_shows_a_rule_with_nothing_on_order(technician: Any, rule: Any) -> None:
+    """A reorder rule with no purchase order open shows 0 on order, for the staff who read purchasing."""
+    page = client_for(technician).get(rule.part.get_absolute_url())
+    assert page.status_code == 200
+    [(_rule, _suggestion, ordered)] = page.context["reorder_rules"]
+    assert ordered == Decimal(0)

@@ -53,10 +53,14 @@ class Command(BaseCommand):
         for row in [COLUMNS, *rows]:
             self.stdout.write("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))
         if user is None:
-            self.stdout.write(f"{len(proposals)} parts to reorder; nothing created (dry run)")
+            self.stdout.write(f"{counted(len(proposals), 'part')} to reorder; nothing created (dry run)")
             return
         created = create_requests(user, proposals)
         self.stdout.write(
-            f"{len(proposals)} parts to reorder; {len(created)} purchase requests created, "
+            f"{counted(len(proposals), 'part')} to reorder; {counted(len(created), 'purchase request')} created, "
             f"{len(proposals) - len(created)} already requested or on order"
         )
+
+
+def counted(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
