@@ -120,8 +120,8 @@ def build(built: Built) -> tuple[dict[Pair, Decimal], dict[str, int]]:
 
 
 def _orders(rng: random.Random, pairs: list[Pair], index: dict[int, int]) -> int:
-    """Purchase orders of LINES_PER_ORDER lines, in every status, for a rule in eight; a line in four of the
-    open orders has been received in part and one in eight in full."""
+    """Purchase orders of LINES_PER_ORDER lines, in every status, for a rule in eight; a line in four has been
+    received in part and one in eight in full (no longer on order)."""
     ordered = [pair for n, pair in enumerate(pairs) if n % 8 == 3]
     statuses = list(PurchaseOrderStatus)
     count = -(-len(ordered) // LINES_PER_ORDER)
