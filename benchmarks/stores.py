@@ -16,18 +16,17 @@ c. ISSUERS processes, each its own technician and connection, issuing one unit a
    touched balance is its first on hand plus the new ledger rows) and as many ledger rows as issues that
    succeeded (a `StockConflict` is a refusal, not a loss); then the same race by bare SQL (lock, check,
    update, insert) as the baseline; and at the end the whole ledger's sums against the balances;
-d. the reorder suggestion for all parts against hand-written SQL of the same computation (ratio = SQL
-   seconds / ORM seconds, target >= 0.5), once `maintenir.stores.reorder` exists (see REORDER_WIRING).
+d. the reorder proposals for all parts with their suggested reorder points (`reorder.reorder_proposals` over
+   tens of thousands of rules, open purchase lines, suppliers' offers and twelve months of issues), against
+   hand-written SQL of the same computation whose proposals must be the same (ratio = SQL seconds / ORM
+   seconds, target >= 0.5; see `benchmarks.stores_reorder`).
 """
 
-import importlib
 import multiprocessing
 import random
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -36,6 +35,7 @@ from django.db.models import Count, Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from benchmarks import stores_reorder
 from benchmarks.stores_data import Built, build
 from maintenir.assets.models import Site
 from maintenir.core.models import User
@@ -296,84 +296,7 @@ def balances_disagreeing_with_ledger() -> int:
         return int(cursor.fetchone()[0])
 
 
-# --- d. Reorder suggestion for all parts ----------------------------------------------------------
-#
-# The computation (issue 18): for every part and location with a reorder rule, the projected stock is what is
-# available (on hand - reserved) + what is on order - what the coming weeks need; at or under the reorder
-# point, propose ordering up to the rule's level. The ORM function lives in `maintenir.stores.reorder`; to
-# time it, set REORDER_WIRING: a `build` that writes rules, open purchase lines and needs over the bench's
-# data through their models, the three SQL relations below over those tables, and `proposals` calling
-# `reorder_proposals` and answering {(part id, location id): quantity}.
-
-
-@dataclass(frozen=True)
-class ReorderSources:
-    """SELECTs giving rules (part_id, location_id, reorder_point, order_up_to), and what is on order and what
-    is needed (part_id, location_id, quantity; several rows per part and location are summed)."""
-
-    rules: str
-    on_order: str
-    needs: str
-
-
-@dataclass(frozen=True)
-class ReorderWiring:
-    build: Callable[[Built], None]
-    sources: ReorderSources
-    proposals: Callable[[], dict[tuple[int, int], Decimal]]
-
-
-REORDER_WIRING: ReorderWiring | None = None
-
-REORDER_SQL = """
-WITH rules AS ({rules}), on_order AS ({on_order}), needs AS ({needs}),
-ordered AS (SELECT part_id, location_id, SUM(quantity) AS quantity FROM on_order GROUP BY part_id, location_id),
-needed AS (SELECT part_id, location_id, SUM(quantity) AS quantity FROM needs GROUP BY part_id, location_id),
-projected AS (
-    SELECT r.part_id, r.location_id, r.reorder_point, r.order_up_to,
-        COALESCE(b.on_hand - b.reserved, 0) + COALESCE(o.quantity, 0) - COALESCE(n.quantity, 0) AS stock
-    FROM rules r
-    LEFT JOIN stores_stockbalance b ON b.part_id = r.part_id AND b.location_id = r.location_id
-    LEFT JOIN ordered o ON o.part_id = r.part_id AND o.location_id = r.location_id
-    LEFT JOIN needed n ON n.part_id = r.part_id AND n.location_id = r.location_id
-)
-SELECT part_id, location_id, order_up_to - stock FROM projected WHERE stock <= reorder_point
-"""
-
-
-def reorder_sql(sources: ReorderSources) -> dict[tuple[int, int], Decimal]:
-    """The proposals by hand-written SQL: {(part id, location id): quantity to order}."""
-    query = REORDER_SQL.format(rules=sources.rules, on_order=sources.on_order, needs=sources.needs)
-    with connection.cursor() as cursor:
-        cursor.execute(query)
-        return {(part, location): Decimal(str(quantity)) for part, location, quantity in cursor.fetchall()}
-
-
-def reorder_figures(built: Built) -> dict[str, Any]:
-    try:
-        reorder = importlib.import_module("maintenir.stores.reorder")
-    except ImportError:
-        reorder = None
-    if getattr(reorder, "reorder_proposals", None) is None:
-        sys.stdout.write("reorder: not available in this build\n")
-        return {"reorder": "not available in this build"}
-    if REORDER_WIRING is None:
-        sys.stdout.write("reorder: reorder_proposals is not wired into this benchmark yet (REORDER_WIRING)\n")
-        return {"reorder": "not wired"}
-    REORDER_WIRING.build(built)
-    started = time.perf_counter()
-    ours = REORDER_WIRING.proposals()
-    orm_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    theirs = reorder_sql(REORDER_WIRING.sources)
-    sql_seconds = time.perf_counter() - started
-    return {
-        "reorder_s": round(orm_seconds, 2),
-        "reorder_sql_s": round(sql_seconds, 2),
-        "reorder_ratio": round(sql_seconds / orm_seconds, 2) if orm_seconds else None,
-        "reorder_proposals": len(ours),
-        "reorder_disagreeing_with_sql": len(set(ours.items()) ^ set(theirs.items())),
-    }
+# --- d. Reorder proposals for all parts: see `benchmarks.stores_reorder` ----------------------------
 
 
 def run(movements: int, parts: int, locations: int, seconds: int) -> dict[str, Any]:
@@ -394,12 +317,13 @@ def run(movements: int, parts: int, locations: int, seconds: int) -> dict[str, A
     figures |= offers_figures(built, rng)
     figures |= issue_figures(built, seconds)
     figures["balances_disagreeing_with_ledger"] = balances_disagreeing_with_ledger()
-    figures |= reorder_figures(built)
+    figures |= stores_reorder.figures(built)
     figures["targets_met"] = (
         figures["availability_p95_ms"] < 20
         and figures["offers_p95_ms"] < 50
         and figures["issue_lost_updates"] == figures["issue_negative_balances"] == 0
         and figures["balances_disagreeing_with_ledger"] == 0
-        and figures.get("reorder_ratio", 1) >= 0.5
+        and figures["reorder_ratio"] >= 0.5
+        and figures["reorder_disagreeing_with_sql"] == 0
     )
     return figures

@@ -46,9 +46,10 @@ HOT_PARTS = 4
 HOT_STOCK = 100_000
 TEMPLATES = 256
 CHUNK = 200_000
-# Ledger rows fall on one of these timestamps, four hours apart over two years (few distinct values: the
-# SQLite adapters memoise them).
-STAMPS = [datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(hours=4 * n) for n in range(4_000)]
+# Ledger rows fall on one of these timestamps, four hours apart over the two years up to today (few distinct
+# values: the SQLite adapters memoise them); ending today keeps twelve months of issues for the reorder to read.
+_TODAY = datetime.datetime.now(datetime.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+STAMPS = [_TODAY - datetime.timedelta(hours=4 * n) for n in range(4_000, 0, -1)]
 MOVEMENT_FIELDS = [
     "created",
     "last_updated",

@@ -180,10 +180,12 @@ def reorder_proposals(
     (those given, else those of the registered sources over `weeks`), is at or below its reorder point: to
     order up to the rule's maximum from the supplier `best_offers` chooses. With `suggestions`, each carries
     the reorder point its consumption suggests."""
+    # Unordered: a part has one balance per location, and the balances' default ordering would join the part
+    # and the location into the subquery and sort, for every rule.
     available = Subquery(
-        StockBalance.objects.filter(part=OuterRef("part"), location=OuterRef("location")).values(
-            available=F("on_hand") - F("reserved")
-        )[:1]
+        StockBalance.objects.filter(part=OuterRef("part"), location=OuterRef("location"))
+        .order_by()
+        .values(available=F("on_hand") - F("reserved"))[:1]
     )
     zero = Value(Decimal(0), output_field=DecimalField(max_digits=12, decimal_places=3))
     rules = (

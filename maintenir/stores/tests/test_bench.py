@@ -1,3 +1,4 @@
+import datetime
 import json
 from decimal import Decimal
 from io import StringIO
@@ -7,12 +8,17 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import timezone
 
-from benchmarks.stores import ReorderSources, reorder_sql
 from benchmarks.stores_data import layout
+from benchmarks.stores_reorder import reorder_orm, reorder_sql
 from maintenir.core.management.commands.bench import Command
-from maintenir.stores.choices import LocationKind
-from maintenir.stores.tests.factories import LocationFactory, PartFactory, StockBalanceFactory
+from maintenir.stores import reorder
+from maintenir.stores import services as stock
+from maintenir.stores.choices import LocationKind, PurchaseOrderStatus, Unit
+from maintenir.stores.models import Part, StockBalance, StockMovement
+from maintenir.stores.tests.factories import LocationFactory, PartFactory, SupplierPartFactory
+from maintenir.stores.tests.purchasing_factories import PurchaseOrderLineFactory, ReorderRuleFactory
 
 D = Decimal
 
@@ -35,8 +41,12 @@ def test_the_stores_benchmark_runs_end_to_end(capfd: pytest.CaptureFixture[str],
     assert figures["issue_sql_lost_updates"] == 0
     assert figures["issue_sql_movements_per_s"] > 0
     assert figures["availability_p95_ms"] >= figures["availability_p50_ms"] > 0
-    assert "reorder: not available in this build" in out
-    assert figures["reorder"] == "not available in this build"
+    assert figures["reorder_rules"] > 0
+    assert figures["reorder_proposals_with_demand"] > 0
+    assert figures["reorder_proposals_with_supplier"] > 0
+    assert figures["reorder_s"] > 0
+    assert figures["reorder_sql_s"] > 0
+    assert figures["reorder_disagreeing_with_sql"] == 0
 
 
 def test_stores_defaults_and_the_issuers_time(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,30 +69,49 @@ def test_the_locations_are_a_central_store_site_stores_bins_and_vans() -> None:
         layout(3)
 
 
-def _rows(*rows: tuple[int, int, int] | tuple[int, int, int, int]) -> str:
-    names = ["part_id", "location_id", "reorder_point", "order_up_to"] if len(rows[0]) == 4 else None
-    names = names or ["part_id", "location_id", "quantity"]
-    return " UNION ALL ".join(
-        "SELECT " + ", ".join(f"{value} AS {name}" for value, name in zip(row, names, strict=True)) for row in rows
-    )
+def _issued(manager: Any, part: Any, store: Any, quantity: int, days_ago: int) -> None:
+    movement = stock.issue(manager, part, store, D(quantity))
+    moment = timezone.localtime() - datetime.timedelta(days=days_ago)
+    StockMovement.objects.filter(pk=movement.pk).update(created=moment.replace(hour=12))
 
 
-def test_the_reorder_baseline_proposes_what_falls_to_the_reorder_point(db: None) -> None:
-    """Available + on order - needs at or under the reorder point: order up to the rule's level."""
+def test_the_reorder_baseline_proposes_what_reorder_proposals_does(manager: Any) -> None:
+    """Available + on order - needs at or under the reorder point: order up to the rule's level, at least the
+    minimum order of the quickest then cheapest then first-named supplier, in whole units for pieces."""
     store = LocationFactory(kind=LocationKind.CENTRAL_STORE)
-    low, covered, needed, absent, plenty = (PartFactory() for _ in range(5))
-    StockBalanceFactory(part=low, location=store, on_hand=D(5), reserved=D(2))  # 3 available
-    StockBalanceFactory(part=covered, location=store, on_hand=D(1))  # + 6 on order
-    StockBalanceFactory(part=needed, location=store, on_hand=D(10))  # - 8 needed
-    StockBalanceFactory(part=plenty, location=store, on_hand=D(50))
-    rules = _rows(*((part.pk, store.pk, 4, 20) for part in (low, covered, needed, absent, plenty)))
-    sources = ReorderSources(
-        rules=rules,
-        on_order=_rows((covered.pk, store.pk, 2), (covered.pk, store.pk, 4)),
-        needs=_rows((needed.pk, store.pk, 8)),
+    low, litres, needed, covered, absent, tied, plenty = (PartFactory() for _ in range(7))
+    Part.objects.filter(pk=litres.pk).update(unit=Unit.LITRE)
+    for part, on_hand in ((low, 5), (litres, 1), (needed, 10), (covered, 1), (tied, 50), (plenty, 50)):
+        stock.receive(manager, part, store, D(on_hand), D(3))
+    StockBalance.objects.filter(part=low, location=store).update(reserved=D(2))  # 3 available
+    for part in (low, litres, needed, covered, absent, tied, plenty):
+        ReorderRuleFactory(part=part, location=store, reorder_point=D(4), maximum=D(20))
+    quick = SupplierPartFactory(part=low, lead_time_days=2, price=D(9), supplier__name="Quick")
+    SupplierPartFactory(part=low, lead_time_days=9, price=D(5), minimum_order=D(50))
+    SupplierPartFactory(part=litres, lead_time_days=3, minimum_order=D("25.5"))
+    first = SupplierPartFactory(part=tied, lead_time_days=5, price=D(4), supplier__name="Alpha")
+    SupplierPartFactory(part=tied, lead_time_days=5, price=D(4), supplier__name="Beta")
+    PurchaseOrderLineFactory(part=covered, location=store, quantity=D(2))
+    PurchaseOrderLineFactory(part=covered, location=store, quantity=D(6), received=D(2))
+    PurchaseOrderLineFactory(part=low, location=store, quantity=D(5), received=D(5))  # all received
+    PurchaseOrderLineFactory(part=low, location=store, order__status=PurchaseOrderStatus.CANCELLED)
+    for quantity, days_ago in ((2, 3), (1, 3), (3, 50), (40, 400)):
+        _issued(manager, tied, store, quantity, days_ago)  # 4 left
+    needs = {(needed.pk, store.pk): D("8.5"), (plenty.pk, 999_999): D(3)}
+
+    theirs = reorder_sql(needs)
+
+    assert theirs == reorder_orm(needs)
+    assert theirs[(low.pk, store.pk)][:3] == (D(17), quick.supplier_id, D(9))
+    assert theirs[(litres.pk, store.pk)][0] == D("25.5")
+    assert theirs[(needed.pk, store.pk)][0] == D(19)  # 18.5 rounded up to whole pieces
+    assert theirs[(absent.pk, store.pk)][:2] == (D(20), None)
+    assert theirs[(tied.pk, store.pk)][1] == first.supplier_id
+    assert theirs[(tied.pk, store.pk)][3] > 0  # the suggestion from its issues (the oldest is too old)
+    assert theirs[(tied.pk, store.pk)][3:] == (
+        reorder.suggest(6.0, 9.0 + 9.0, 5, reorder.service_level()).reorder_point,
+        reorder.suggest(6.0, 18.0, 5, reorder.service_level()).maximum,
     )
-    assert reorder_sql(sources) == {
-        (low.pk, store.pk): D(17),
-        (needed.pk, store.pk): D(18),
-        (absent.pk, store.pk): D(20),
-    }
+    assert (covered.pk, store.pk) not in theirs
+    assert (plenty.pk, store.pk) not in theirs
+    assert len(theirs) == 5
