@@ -45,8 +45,11 @@ STAFF_RECORDS = {
 } | {"people.OnCallDuty", "workorders.WorkTypeRequirement", "preventive.GammeStepRequirement"}
 # Dispatch plans are the maintenance company's working documents, across its clients.
 STAFF_RECORDS |= {"planning.DispatchPlan", "planning.PlannedVisit", "planning.UnplacedOrder"}
-# Suppliers and their prices are the company's purchasing records.
-STAFF_RECORDS |= {"stores.Supplier", "stores.SupplierPart"}
+# Suppliers, their prices, reorder rules and purchases are the company's purchasing records.
+STAFF_RECORDS |= {
+    f"stores.{name}"
+    for name in ("Supplier", "SupplierPart", "ReorderRule", "PurchaseRequest", "PurchaseOrder", "PurchaseOrderLine")
+}
 NO_CLIENT = SHARED_CATALOGUES | CERTIFICATION_RECORDS | STAFF_RECORDS
 PERSONAS = [
     "administrator",
