@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from maintenir.core.choices import Action
 from maintenir.core.models import User
-from maintenir.stores import counts
+from maintenir.stores import counts, exports
 from maintenir.stores.choices import CountStatus
 from maintenir.stores.filtersets import CycleCountFilterSet
 from maintenir.stores.forms import CountLineForm, CountPlanForm
@@ -30,6 +30,7 @@ def cyclecount_list(request: HttpRequest) -> HttpResponse:
         CycleCountFilterSet,
         "stores/cyclecount_list.html",
         {"can_add": can_add(request.user, CycleCount)},
+        export=exports.CYCLE_COUNTS,
     )
 
 

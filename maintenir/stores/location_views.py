@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.core.services import save_restricted
-from maintenir.stores import services
+from maintenir.stores import exports, services
 from maintenir.stores.choices import LocationKind
 from maintenir.stores.counts import OPEN_STATUSES
 from maintenir.stores.filtersets import LocationFilterSet, MovementFilterSet
@@ -37,6 +37,7 @@ def location_list(request: HttpRequest) -> HttpResponse:
         LocationFilterSet,
         "stores/location_list.html",
         {"can_add": can_add(request.user, Location)},
+        export=exports.LOCATIONS,
     )
 
 
@@ -99,6 +100,7 @@ def movement_list(request: HttpRequest) -> HttpResponse:
         StockMovement.objects.select_related("part", "location", "user"),
         MovementFilterSet,
         "stores/movement_list.html",
+        export=exports.MOVEMENTS,
     )
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.core.services import check_model_permission, save_restricted
-from maintenir.stores import purchasing, reorder
+from maintenir.stores import exports, purchasing, reorder
 from maintenir.stores.choices import PurchaseOrderStatus, PurchaseRequestStatus
 from maintenir.stores.models import (
     Location,
@@ -42,6 +42,7 @@ from maintenir.stores.purchasing_forms import (
     SupplierForm,
     SupplierPartForm,
 )
+from maintenir.ui.exports import export_response
 from maintenir.ui.views_helpers import add_errors, can, can_add, filtered_list, form_page, get_visible, may
 
 
@@ -88,7 +89,10 @@ def reorder_page(request: HttpRequest) -> HttpResponse:
         requested = ngettext("%(count)d purchase request created.", "%(count)d purchase requests created.", count)
         messages.success(request, requested % {"count": count})
         return redirect("purchaserequest-list")
-    context = {"proposals": reorder.reorder_proposals(), "can_request": can_add(user, PurchaseRequest)}
+    proposals = reorder.reorder_proposals()
+    if download := export_response(request, proposals, exports.REORDER_PROPOSALS):
+        return download
+    context = {"proposals": proposals, "can_request": can_add(user, PurchaseRequest)}
     return render(request, "stores/reorder.html", context)
 
 
@@ -107,6 +111,7 @@ def purchaserequest_list(request: HttpRequest) -> HttpResponse:
         "stores/purchaserequest_list.html",
         context,
         defaults={"status": PurchaseRequestStatus.REQUESTED},
+        export=exports.PURCHASE_REQUESTS,
     )
 
 
@@ -147,6 +152,7 @@ def purchaseorder_list(request: HttpRequest) -> HttpResponse:
         PurchaseOrder.objects.select_related("supplier"),
         PurchaseOrderFilterSet,
         "stores/purchaseorder_list.html",
+        export=exports.PURCHASE_ORDERS,
     )
 
 
@@ -210,7 +216,14 @@ def purchaseorder_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 def supplier_list(request: HttpRequest) -> HttpResponse:
     check_model_permission(request.user, Action.VIEW, Supplier)
     context = {"can_add": can_add(request.user, Supplier)}
-    return filtered_list(request, Supplier.objects.all(), SupplierFilterSet, "stores/supplier_list.html", context)
+    return filtered_list(
+        request,
+        Supplier.objects.all(),
+        SupplierFilterSet,
+        "stores/supplier_list.html",
+        context,
+        export=exports.SUPPLIERS,
+    )
 
 
 @login_required

@@ -18,10 +18,11 @@ from maintenir.core.choices import Action
 from maintenir.core.files import serve_upload
 from maintenir.core.models import User
 from maintenir.core.services import save_restricted
-from maintenir.stores import fits
+from maintenir.stores import exports, fits
 from maintenir.stores.choices import UnitStatus
 from maintenir.stores.fit_forms import PartDocumentForm, PartFitForm
 from maintenir.stores.models import Part, PartDocument, PartFit, RepairableUnit
+from maintenir.ui.exports import export_response
 from maintenir.ui.views_helpers import add_errors, can, can_add, get_visible, require_add
 
 
@@ -72,7 +73,10 @@ def part_where_used(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def critical_spares_short(request: HttpRequest) -> HttpResponse:
     """Every equipment's critical spares below their minimum: the managers' list to reorder from."""
-    return render(request, "stores/critical_spares_short.html", {"lines": fits.critical_short(request.user)})
+    lines = fits.critical_short(request.user)
+    if download := export_response(request, lines, exports.CRITICAL_SPARES_SHORT):
+        return download
+    return render(request, "stores/critical_spares_short.html", {"lines": lines})
 
 
 @login_required

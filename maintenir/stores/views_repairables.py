@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from maintenir.core.choices import Action
 from maintenir.core.models import User
 from maintenir.core.services import TransitionError
-from maintenir.stores import repairables
+from maintenir.stores import exports, repairables
 from maintenir.stores.choices import UnitStatus
 from maintenir.stores.filtersets import RepairableUnitFilterSet
 from maintenir.stores.fit_forms import (
@@ -82,6 +82,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
         RepairableUnitFilterSet,
         "stores/unit_list.html",
         {"can_add": can_add(request.user, RepairableUnit) and may(request.user, Action.VIEW, Part)},
+        export=exports.REPAIRABLE_UNITS,
     )
 
 
