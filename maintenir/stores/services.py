@@ -78,8 +78,15 @@ def _positive(quantity: Decimal) -> Decimal:
 
 def _locked_balance(part: Part, location: Location) -> StockBalance:
     """The part's balance at the location, created empty if new, locked until the transaction ends."""
-    StockBalance.objects.get_or_create(part=part, location=location)
-    return StockBalance.objects.select_for_update().get(part=part, location=location)
+    locked = StockBalance.objects.select_for_update()
+    balance = locked.filter(part=part, location=location).first()
+    if balance is None:
+        # get_or_create copes with another transaction creating it meanwhile; then it is locked like any other.
+        StockBalance.objects.get_or_create(part=part, location=location)
+        balance = locked.get(part=part, location=location)
+    # The caller's objects, already loaded, for the ledger row written next.
+    balance.part, balance.location = part, location
+    return balance
 
 
 def _shortage(part: Part, location: Location, wanted: Decimal, available: Decimal) -> StockConflict:
@@ -120,7 +127,9 @@ def _record(
         reference=reference,
         note=note,
     )
-    movement.full_clean(exclude=["counterpart"])
+    # The part, location and user are the ones just checked, and the database holds the ledger's constraints:
+    # only the values are validated here.
+    movement.full_clean(exclude=["counterpart", "part", "location", "user"], validate_constraints=False)
     movement.save()
     return movement
 

@@ -94,6 +94,8 @@ class StockBalance(RestrictedModel):
     average_cost = cost_field(_("weighted average cost"), default=Decimal(0))
 
     tenant_path = "location__owner"
+    # Derived from the ledger in the same transaction; the ledger's rows say who moved what and when.
+    changelog_enabled = False
     role_permissions = {
         Action.VIEW: ALL_ROLES,
         Action.ADD: STOCK_ROLES,
@@ -147,6 +149,8 @@ class StockMovement(RestrictedModel):
 
     tenant_path = "location__owner"
     role_permissions = StockBalance.role_permissions
+    # The ledger is its own record: append-only, each row with its user and time.
+    changelog_enabled = False
 
     class Meta:
         ordering = ["-created", "-pk"]

@@ -164,3 +164,12 @@ def test_on_hand_stays_the_sum_of_the_ledger(manager: Any, part: Any, store: Any
 
 def test_the_average_cost_rounds_half_up_to_the_ten_thousandth() -> None:
     assert stock.weighted_average(D(1), D("1.0290"), D(1), D("1.0299")) == D("1.0295")
+
+
+def test_an_issue_costs_a_handful_of_queries(manager: Any, technician: Any, django_assert_max_num_queries: Any) -> None:
+    """Issuing is what eight technicians do at once at the end of a shift: the permission checks, the locked
+    balance, its update and the ledger row, and nothing more (no change-log copy of what the ledger holds)."""
+    part, store = PartFactory(), LocationFactory()
+    stock.receive(manager, part, store, Decimal(10), Decimal("7.20"))
+    with django_assert_max_num_queries(7):
+        stock.issue(technician, part, store, Decimal(1))
