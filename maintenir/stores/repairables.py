@@ -41,7 +41,9 @@ def _refuse(unit: RepairableUnit, action: str) -> TransitionError:
 
 def _lock(user: User | Any, unit: RepairableUnit, action: str, *allowed: str) -> RepairableUnit:
     check_permission(user, Action.CHANGE, unit)
-    locked = RepairableUnit.objects.select_for_update().select_related("part", "location", "owner").get(pk=unit.pk)
+    # Only the unit's row is locked: PostgreSQL cannot lock the empty side of its optional location and owner.
+    rows = RepairableUnit.objects.select_for_update(of=("self",)).select_related("part", "location", "owner")
+    locked = rows.get(pk=unit.pk)
     if locked.status not in allowed:
         raise _refuse(locked, action)
     return locked
