@@ -13,8 +13,23 @@ import pytest
 import segno
 from django.urls import reverse
 from PIL import Image
+from playwright.sync_api import expect
 
+from maintenir.stores import services as stock
+from maintenir.stores.choices import LocationKind, PurchaseOrderStatus
+from maintenir.stores.models import PurchaseOrder
+from maintenir.stores.tests.factories import (
+    InterchangeabilityFactory,
+    LocationFactory,
+    PartFactory,
+    SupplierPartFactory,
+)
+from maintenir.stores.tests.purchasing_factories import ReorderRuleFactory
 from maintenir.ui.tests.browser import CHROMIUM, LAUNCH_ARGS, open_browser, screenshot_path, session_cookies
+from maintenir.workorders import services
+from maintenir.workorders.choices import WorkOrderStatus, WorkOrderType
+from maintenir.workorders.models import PartUsage
+from maintenir.workorders.tests.factories import WorkOrderFactory
 
 WIDTH, HEIGHT, FRAMES = 640, 480, 10
 
@@ -65,23 +80,6 @@ def test_the_fake_camera_video_is_a_qr_code_of_the_value(tmp_path: Path) -> None
 def test_the_technician_scans_the_equivalent_in_the_van_and_the_manager_orders_the_refill(
     live_server: Any, camera_browser: Any, request: pytest.FixtureRequest, mailoutbox: list[Any]
 ) -> None:
-    from playwright.sync_api import expect
-
-    from maintenir.stores import services as stock
-    from maintenir.stores.choices import LocationKind, PurchaseOrderStatus
-    from maintenir.stores.models import PurchaseOrder
-    from maintenir.stores.tests.factories import (
-        InterchangeabilityFactory,
-        LocationFactory,
-        PartFactory,
-        SupplierPartFactory,
-    )
-    from maintenir.stores.tests.purchasing_factories import ReorderRuleFactory
-    from maintenir.workorders import services
-    from maintenir.workorders.choices import WorkOrderStatus, WorkOrderType
-    from maintenir.workorders.models import PartUsage
-    from maintenir.workorders.tests.factories import WorkOrderFactory
-
     assert CHROMIUM.exists()
     technician, manager = request.getfixturevalue("technician"), request.getfixturevalue("manager")
     equipment = request.getfixturevalue("equipment_a")
