@@ -19,7 +19,7 @@ from maintenir.planning import services
 from maintenir.planning.choices import DispatchPlanStatus
 from maintenir.planning.forms import DayForm, ProposePlanForm, WeekForm
 from maintenir.planning.models import DispatchPlan, PlannedVisit
-from maintenir.ui.views_helpers import add_errors, can, can_add, get_visible, require_add
+from maintenir.ui.views_helpers import add_errors, can, can_add, get_visible, require_add, show_refusal
 
 PLAN_LIST_SIZE = 20
 
@@ -91,7 +91,7 @@ def plan_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     try:
         result = perform(request.user, plan)  # type: ignore[arg-type]
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_refusal(request, error)
         return redirect(plan)
     messages.success(request, str(done))
     # Recomputing shows the new plan.

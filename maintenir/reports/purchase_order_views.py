@@ -14,7 +14,7 @@ from maintenir.reports.purchase_orders import purchase_order_pdf
 from maintenir.reports.views import pdf_response
 from maintenir.stores import purchasing
 from maintenir.stores.models import PurchaseOrder
-from maintenir.ui.views_helpers import get_visible
+from maintenir.ui.views_helpers import get_visible, show_refusal
 
 
 @login_required
@@ -34,7 +34,7 @@ def send_purchase_order(request: HttpRequest, pk: int) -> HttpResponse:
             user, order, lambda order: purchase_order_pdf(user, order), request.POST.get("message", "")
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        show_refusal(request, error)
     else:
         messages.success(request, _("Sent to %(address)s.") % {"address": order.supplier.email})
     return redirect(order)

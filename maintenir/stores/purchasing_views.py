@@ -43,7 +43,16 @@ from maintenir.stores.purchasing_forms import (
     SupplierPartForm,
 )
 from maintenir.ui.exports import export_response
-from maintenir.ui.views_helpers import add_errors, can, can_add, filtered_list, form_page, get_visible, may
+from maintenir.ui.views_helpers import (
+    add_errors,
+    can,
+    can_add,
+    filtered_list,
+    form_page,
+    get_visible,
+    may,
+    show_refusal,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -52,10 +61,6 @@ def _user(request: HttpRequest) -> User:
 
 def _ids(request: HttpRequest, name: str) -> list[int]:
     return [int(value) for value in request.POST.getlist(name) if value.isdigit()]
-
-
-def _refused(request: HttpRequest, error: ValidationError) -> None:
-    messages.error(request, " ".join(error.messages))
 
 
 # --- Reorder ---------------------------------------------------------------------------------
@@ -80,7 +85,7 @@ def reorder_page(request: HttpRequest) -> HttpResponse:
                 created = purchasing.create_requests(user, proposals)
                 orders = purchasing.order_requests(user, created) if request.POST.get("order") and created else []
         except ValidationError as error:
-            _refused(request, error)
+            show_refusal(request, error)
             return redirect("purchasing-reorder")
         if orders:
             messages.success(request, _drafted(orders))
@@ -124,7 +129,7 @@ def purchaserequest_order(request: HttpRequest) -> HttpResponse:
     try:
         orders = purchasing.order_requests(user, requests)
     except ValidationError as error:
-        _refused(request, error)
+        show_refusal(request, error)
         return redirect("purchaserequest-list")
     messages.success(request, _drafted(orders))
     return redirect("purchaseorder-list")
@@ -137,7 +142,7 @@ def purchaserequest_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         purchasing.cancel_request(request.user, purchase_request)
     except ValidationError as error:
-        _refused(request, error)
+        show_refusal(request, error)
     return redirect("purchaserequest-list")
 
 
@@ -205,7 +210,7 @@ def purchaseorder_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         purchasing.cancel_order(request.user, order)
     except ValidationError as error:
-        _refused(request, error)
+        show_refusal(request, error)
     return redirect(order)
 
 

@@ -28,7 +28,16 @@ from maintenir.stores.fit_forms import (
     UnitScrapForm,
 )
 from maintenir.stores.models import Part, RepairableUnit
-from maintenir.ui.views_helpers import add_errors, can, can_add, filtered_list, get_visible, may, require_add
+from maintenir.ui.views_helpers import (
+    add_errors,
+    can,
+    can_add,
+    filtered_list,
+    get_visible,
+    may,
+    require_add,
+    show_refusal,
+)
 
 # Each transition: its form, the service call from the cleaned form, and the states it starts from.
 Transition = tuple[type[RestrictedForm], Callable[[User, RepairableUnit, dict[str, Any]], Any], frozenset[str]]
@@ -153,7 +162,7 @@ def unit_transition(request: HttpRequest, pk: int, transition: str) -> HttpRespo
             call(request.user, unit, form.cleaned_data)  # type: ignore[arg-type]
         except TransitionError as error:
             # The unit moved on meanwhile: its page shows where it is now and what may be done.
-            messages.error(request, " ".join(error.messages))
+            show_refusal(request, error)
             return redirect(unit)
         except ValidationError as error:
             add_errors(form, error)

@@ -132,6 +132,12 @@ def add_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
+def show_refusal(request: HttpRequest, error: ValidationError) -> None:
+    """A service's refusal of an action posted from a page without a form of its own, as a message on the
+    page it goes back to."""
+    messages.error(request, " ".join(error.messages))
+
+
 def add_row_errors(form: forms.BaseForm, rows: Sequence[forms.BaseForm], prefix: str, error: ValidationError) -> None:
     """Errors named "<prefix>.N.field" go next to that field of the N-th row shown; the others to `form`."""
     for name, messages_ in error.message_dict.items():
