@@ -229,15 +229,19 @@ EMAIL_BACKEND = os.environ.get("MAINTENIR_EMAIL_BACKEND") or (
 )
 
 # A cache every web and task worker shares (it holds the progress of imports, which a page shows while the upload
-# runs): files under the data directory on one machine, Redis when MAINTENIR_CACHE_URL names one.
+# runs, from whichever worker answers): Redis when MAINTENIR_CACHE_URL names one; else, on PostgreSQL, a table of the
+# database, so that web workers on several machines keep nothing of their own; on SQLite, files under the data
+# directory, since that database lives on one machine anyway.
 CACHE_URL = os.environ.get("MAINTENIR_CACHE_URL", "")
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
-        if CACHE_URL
-        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}
-    )
-}
+CACHE_TABLE = "maintenir_cache"
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}}
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}
+    }
 
 CELERY_BROKER_URL = os.environ.get("MAINTENIR_BROKER_URL", "")
 # Without a broker, tasks run in the calling process.
