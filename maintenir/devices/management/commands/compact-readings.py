@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from maintenir.devices import partitions
 from maintenir.devices.retention import compact_readings
 
 
@@ -24,6 +25,10 @@ class Command(BaseCommand):
             f"{would}rolled up into {report.rollups} hourly rollups"
         )
         self.stdout.write(f"{report.readings} raw readings {would}deleted")
+        if partitions.partitioned():
+            self.stdout.write(f"of which {report.partitions} whole day partitions {would}dropped")
+            if report.busy_partitions:
+                self.stdout.write(f"{report.busy_partitions} day partitions left for the next run: the table was busy")
         if report.rollup_cutoff is None:
             self.stdout.write("rollups are kept forever (MAINTENIR_READINGS_ROLLUP_DAYS=0)")
         else:
