@@ -78,7 +78,7 @@ def day_partitions() -> dict[datetime.date, str]:
         )
         names = [name for (name,) in cursor.fetchall()]
     return {
-        datetime.datetime.strptime(match[1], "%Y%m%d").date(): name  # noqa: DTZ007 (a calendar day)
+        datetime.datetime.strptime(match[1], "%Y%m%d").date(): name
         for name in names
         if (match := pattern.fullmatch(name))
     }
@@ -158,4 +158,3 @@ def detach_and_drop(name: str) -> None:
         cursor.execute(f"ALTER TABLE {quote(table())} DETACH PARTITION {quote(name)}")
         cursor.execute(f"DROP TABLE {quote(name)}")
         cursor.execute("SET LOCAL lock_timeout = DEFAULT")
-

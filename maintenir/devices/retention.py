@@ -130,7 +130,7 @@ def _compact_partition(name: str) -> tuple[int, int]:
         # goes to the DEFAULT partition once this one is gone (or its writer retries).
         cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
         cursor.execute(
-            f"WITH hours AS ({_rollup_select('postgresql', table, table)}), "
+            f"WITH hours AS ({_rollup_select('postgresql', table, table)}), "  # noqa: S608
             f"written AS (INSERT INTO {rollups} ({ROLLUP_COLUMNS}) SELECT * FROM hours {MERGE.format(t=rollups)} "
             "RETURNING 1) SELECT (SELECT COALESCE(SUM(count), 0) FROM hours), (SELECT COUNT(*) FROM written)",
             [Quality.BAD],
