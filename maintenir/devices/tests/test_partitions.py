@@ -79,7 +79,7 @@ def test_the_raw_window_and_a_week_ahead_get_a_partition_each_once() -> None:
 @pytest.mark.django_db
 def test_a_reading_goes_to_its_day_and_one_without_a_day_waits_in_the_default_partition() -> None:
     partitions.ensure_partitions(NOW)
-    point = PointFactory()
+    point: Any = PointFactory()
     today, stray = Reading.objects.bulk_create(
         [
             Reading(point=point, time=NOW, value=1.0, quality=Quality.GOOD),
@@ -132,9 +132,9 @@ def fill(point: Any, since: datetime.datetime, until: datetime.datetime, step: d
             "INSERT INTO devices_reading (point_id, time, value, quality) "
             "SELECT %s, moment, EXTRACT(EPOCH FROM moment)::bigint %% 97, "
             "CASE WHEN n %% 7 = 0 THEN %s ELSE %s END "
-            "FROM generate_series(%s::timestamptz, %s::timestamptz - interval '1 microsecond', %s) "
+            "FROM generate_series(%s::timestamptz, %s::timestamptz - interval '1 microsecond', %s::interval) "
             "WITH ORDINALITY AS series(moment, n)",
-            [point.pk, Quality.BAD, Quality.GOOD, since, until, step],
+            [point.pk, Quality.BAD, Quality.GOOD, since, until, f"{step.total_seconds()} seconds"],
         )
         return cursor.rowcount
 
@@ -142,7 +142,7 @@ def fill(point: Any, since: datetime.datetime, until: datetime.datetime, step: d
 @pytest.mark.django_db
 def test_retention_rolls_up_then_drops_whole_days_and_loses_nothing() -> None:
     partitions.ensure_partitions(NOW - datetime.timedelta(days=10))
-    point = PointFactory()
+    point: Any = PointFactory()
     first = datetime.datetime.combine(TODAY - datetime.timedelta(days=41), datetime.time(), UTC)
     total = fill(point, first, NOW, datetime.timedelta(minutes=10))
     cutoff = NOW.replace(minute=0) - datetime.timedelta(days=31)
@@ -180,7 +180,8 @@ def test_a_dropped_day_s_rollups_equal_the_row_by_row_ones() -> None:
     (a day without a partition) batch by batch, give the same rollups."""
     day = TODAY - datetime.timedelta(days=40)
     partitions.create_partition(day)
-    whole, rows = PointFactory(), PointFactory()
+    whole: Any = PointFactory()
+    rows: Any = PointFactory()
     since = datetime.datetime.combine(day, datetime.time(), UTC)
     for point in (whole, rows):
         fill(point, since, since + DAY, datetime.timedelta(seconds=97))
@@ -200,7 +201,7 @@ def test_a_dropped_day_s_rollups_equal_the_row_by_row_ones() -> None:
 @pytest.mark.django_db
 def test_a_chart_of_the_last_day_reads_only_its_days_partitions_along_the_index() -> None:
     partitions.ensure_partitions(NOW)
-    points = [PointFactory() for _ in range(20)]
+    points: list[Any] = [PointFactory() for _ in range(20)]
     since = datetime.datetime.combine(TODAY - datetime.timedelta(days=6), datetime.time(), UTC)
     for point in points:
         fill(point, since, NOW, datetime.timedelta(minutes=2))
