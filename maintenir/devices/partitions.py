@@ -10,6 +10,9 @@ with it, the poller calls it at start and the periodic compaction every run. A r
 without its partition (a device whose clock is wrong) goes to the DEFAULT partition, never lost: it is
 moved into its day's partition when that one is created, or rolled up by the compaction once old.
 
+No pg_partman: its retention drops a partition without rolling it up first, which must happen in the
+same transaction, and creating days ahead is the little below; one extension less to install.
+
 SQLite keeps one plain table: every function here does nothing there.
 """
 
