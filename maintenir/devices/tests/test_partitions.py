@@ -217,3 +217,40 @@ def test_a_chart_of_the_last_day_reads_only_its_days_partitions_along_the_index(
     assert read == {partitions.partition_name(TODAY - DAY), partitions.partition_name(TODAY)}, plan
     assert "Seq Scan" not in plan, plan
     assert "point_id_time_idx" in plan, plan
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_day_whose_drop_waits_too_long_is_left_whole_for_the_next_run(monkeypatch: Any) -> None:
+    """A long query on the readings holds off the detach: the day is rolled back whole, not deleted row by row."""
+    monkeypatch.setattr(partitions, "LOCK_TIMEOUT", "200ms")
+    # Committed, so before the partitions of the days around the suite's run: this day is the only one to drop.
+    now = datetime.datetime(2020, 3, 20, 12, 30, tzinfo=UTC)
+    day = now.date() - datetime.timedelta(days=40)
+    partitions.create_partition(day)
+    point: Any = PointFactory()
+    since = datetime.datetime.combine(day, datetime.time(), UTC)
+    stored = fill(point, since, since + DAY, datetime.timedelta(minutes=5))
+    reading_held, release = threading.Event(), threading.Event()
+
+    def long_query() -> None:
+        with transaction.atomic():
+            list(Reading.objects.filter(point=point)[:1])
+            reading_held.set()
+            release.wait(30)
+        connection.close()
+
+    reader = threading.Thread(target=long_query)
+    reader.start()
+    try:
+        assert reading_held.wait(30)
+        report = compact_readings(now)
+        assert (report.busy_partitions, report.partitions, report.readings) == (1, 0, 0)
+        assert Reading.objects.filter(point=point).count() == stored
+        assert not ReadingRollup.objects.filter(point=point).exists()
+    finally:
+        release.set()
+        reader.join()
+    report = compact_readings(now)
+    assert report.readings == stored
+    assert partitions.partition_name(day) not in attached()
+    assert ReadingRollup.objects.filter(point=point).aggregate(Sum("count"))["count__sum"] == stored
