@@ -239,9 +239,8 @@ if CACHE_URL:
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": CACHE_TABLE}}
 else:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}
-    }
+    FILE_CACHE = "django.core.cache.backends.filebased.FileBasedCache"
+    CACHES = {"default": {"BACKEND": FILE_CACHE, "LOCATION": str(DATA_DIR / "cache")}}
 
 CELERY_BROKER_URL = os.environ.get("MAINTENIR_BROKER_URL", "")
 # Without a broker, tasks run in the calling process.

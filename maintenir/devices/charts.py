@@ -17,7 +17,7 @@ HEIGHT = 160
 LEFT, RIGHT, TOP, BOTTOM = 44, 8, 18, 22
 Y_TICKS = 3
 # How each span's time labels are written (Django's date format).
-TIME_FORMATS = {Span.HOUR: "H:i", Span.DAY: "H:i", Span.MONTH: "j M"}
+TIME_FORMATS = {Span.HOUR: "H:i", Span.DAY: "H:i", Span.MONTH: "j M", Span.YEAR: "M Y"}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,7 +1,11 @@
 """A point's history for charts: at most a few hundred buckets, aggregated in the database.
 
 Recent readings are raw; older hours survive as hourly rollups (see `retention`). A series reads
-both and merges them, so a chart looks the same before and after compaction, only coarser.
+both and merges them, so a chart looks the same before and after compaction, only coarser. Each
+reading is in one of them, never both, so both are read over the whole span: past the raw window
+the raw side finds nothing along the (point, time) index (on PostgreSQL, the days' partitions are
+gone, and the DEFAULT one holds a stray few), and the rollups carry the chart; within it, the raw
+readings do.
 """
 
 import dataclasses
@@ -56,6 +60,7 @@ class Span(models.TextChoices):
     HOUR = "hour", _("Last hour")
     DAY = "day", _("Last day")
     MONTH = "month", _("Last month")
+    YEAR = "year", _("Last year")
 
 
 # Span → (its length, the width of its buckets).
@@ -63,6 +68,8 @@ SPANS = {
     Span.HOUR: (datetime.timedelta(hours=1), datetime.timedelta(seconds=12)),
     Span.DAY: (datetime.timedelta(days=1), datetime.timedelta(minutes=5)),
     Span.MONTH: (datetime.timedelta(days=30), datetime.timedelta(hours=3)),
+    # Past the raw retention (31 days by default) these are rolled-up hours: about 8 760 rows a year.
+    Span.YEAR: (datetime.timedelta(days=365), datetime.timedelta(days=1)),
 }
 VALID = ~Q(quality=Quality.BAD)
 
@@ -113,17 +120,18 @@ def fitting_span(point: Point, now: datetime.datetime | None = None) -> Span:
 
     if not read_before(None):
         return Span.DAY
-    for span in (Span.HOUR, Span.DAY):
+    for span in (Span.HOUR, Span.DAY, Span.MONTH):
         if not read_before(now - SPANS[span][0]):
             return span
-    return Span.MONTH
+    return Span.YEAR
 
 
 def point_history(point: Point, span: Span | str, now: datetime.datetime | None = None) -> History:
-    """The point's readings over the last hour, day or month, in at most about MAX_BUCKETS buckets.
+    """The point's readings over the last hour, day, month or year, in at most about MAX_BUCKETS buckets
+    (a year: 365 days).
 
-    The hour gives the raw readings when there are few enough; otherwise, and for the day and the
-    month, each bucket has the count, minimum, maximum and mean of its readings.
+    The hour gives the raw readings when there are few enough; otherwise, and for the longer spans,
+    each bucket has the count, minimum, maximum and mean of its readings.
     """
     span = Span(span)
     until = now or timezone.now()

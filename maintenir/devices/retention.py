@@ -4,22 +4,32 @@ Each batch (one point, at most a day of its readings) computes the rollups in th
 one INSERT … SELECT … GROUP BY and deletes the readings it rolled up, in one transaction; so no
 reading is dropped without being counted in a rollup, and a second run finds nothing more to do.
 Rollups past MAINTENIR_READINGS_ROLLUP_DAYS (0: never) are deleted.
+
+On PostgreSQL the readings are partitioned by day (see `partitions`): a partition whose whole day is
+past the cutoff is rolled up by one INSERT … SELECT … GROUP BY and detached and dropped in the same
+transaction, no row deleted; what is left past the cutoff (the hours of the cutoff's own day, a wrong
+clock's readings in the DEFAULT partition) goes batch by batch as above.
 """
 
 import dataclasses
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db import OperationalError, connection, transaction
+from django.db.models import OuterRef, Q, Subquery
 
+from maintenir.devices import partitions
 from maintenir.devices.choices import Quality
 from maintenir.devices.history import FROM_EPOCH_SQL, ROLLUP_SECONDS, bucket_sql, floor_time
 from maintenir.devices.models import Point, Reading, ReadingRollup
 
 BATCH = datetime.timedelta(days=1)
+# PostgreSQL's lock timeout and deadlock: a partition's drop waited too long for the readings' table.
+BUSY = {"55P03", "40P01"}
 
 
 @dataclasses.dataclass
@@ -33,6 +43,29 @@ class CompactionReport:
     rollups: int = 0  # hourly rollups written
     expired_rollups: int = 0  # rollups deleted past their retention
     batches: int = 0
+    partitions: int = 0  # whole day partitions rolled up and dropped (PostgreSQL)
+    busy_partitions: int = 0  # left for the next run: the readings' table stayed busy too long to drop them
+    already_running: bool = False  # another compaction was under way: this one did nothing
+
+
+@contextmanager
+def _alone() -> Iterator[bool]:
+    """Whether this is the only compaction under way. On PostgreSQL two of them (a task that outlasts its period,
+    the command run by hand) would both read a batch before either deletes it, and count it twice; SQLite's
+    single writer already keeps them apart."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = "hashtext('maintenir: compaction of the readings')"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_try_advisory_lock({key})")
+        alone = bool(cursor.fetchone()[0])
+    try:
+        yield alone
+    finally:
+        if alone:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT pg_advisory_unlock({key})")
 
 
 def compact_readings(now: datetime.datetime, dry_run: bool = False) -> CompactionReport:
@@ -49,11 +82,23 @@ def compact_readings(now: datetime.datetime, dry_run: bool = False) -> Compactio
         rollup_cutoff=floor_time(now - datetime.timedelta(days=rollup_days), ROLLUP_SECONDS) if rollup_days else None,
         dry_run=dry_run,
     )
-    for point_id, oldest in _points_with_old_readings(report.cutoff):
+    with _alone() as alone:
+        if alone or dry_run:
+            _compact(report)
+        else:
+            report.already_running = True
+    return report
+
+
+def _compact(report: CompactionReport) -> None:
+    dry_run = report.dry_run
+    # Day partitions still there but done with (counted by a dry run, or busy): not batch by batch too.
+    skipped = _compact_partitions(report) if partitions.partitioned() else []
+    for point_id, oldest in _points_with_old_readings(report.cutoff, skipped):
         start: datetime.datetime | None = oldest
         while start is not None:
             start = floor_time(start, ROLLUP_SECONDS)
-            end = min(start + BATCH, report.cutoff)
+            end = min([start + BATCH, report.cutoff, *(since for since, _ in skipped if since > start)])
             if dry_run:
                 readings, rollups, expired = _count_batch(point_id, start, end, report.rollup_cutoff)
                 report.expired_rollups += expired
@@ -62,18 +107,94 @@ def compact_readings(now: datetime.datetime, dry_run: bool = False) -> Compactio
             report.readings += readings
             report.rollups += rollups
             report.batches += 1
-            start = _oldest_reading(point_id, end, report.cutoff)
+            start = _oldest_reading(point_id, end, report.cutoff, skipped)
     if report.rollup_cutoff is not None:
         # Point by point, along the (point, start) index, each deletion its own transaction.
         for point_id in Point.objects.order_by("pk").values_list("pk", flat=True):
             stale = ReadingRollup.objects.filter(point_id=point_id, start__lt=report.rollup_cutoff)
             report.expired_rollups += stale.count() if dry_run else stale.delete()[0]
-    return report
 
 
-def _points_with_old_readings(cutoff: datetime.datetime) -> list[tuple[int, datetime.datetime]]:
-    """Each point with readings before `cutoff`, and its oldest reading's time (from the index)."""
-    oldest = Reading.objects.filter(point=OuterRef("pk"), time__lt=cutoff).order_by("time").values("time")[:1]
+Interval = tuple[datetime.datetime, datetime.datetime]
+
+
+def _compact_partitions(report: CompactionReport) -> list[Interval]:
+    """Roll up, then drop, each day partition entirely before the cutoff; the days of those left."""
+    left = []
+    for day, name in sorted(partitions.day_partitions().items()):
+        since = partitions.day_start(day)
+        if since + partitions.DAY > report.cutoff:
+            break
+        if report.dry_run:
+            readings, rollups, expired = _count_partition(name, report.rollup_cutoff)
+            report.expired_rollups += expired
+            left.append((since, since + partitions.DAY))
+        else:
+            try:
+                readings, rollups = _compact_partition(name)
+            except OperationalError as error:
+                if getattr(error.__cause__, "sqlstate", None) not in BUSY:
+                    raise
+                # Rolled back whole: its readings are still there, and its rollups were not written.
+                report.busy_partitions += 1
+                left.append((since, since + partitions.DAY))
+                continue
+        report.readings += readings
+        report.rollups += rollups
+        report.partitions += 1
+    return left
+
+
+def _outside(intervals: list[Interval]) -> Q:
+    outside = Q()
+    for since, until in intervals:
+        outside &= ~Q(time__gte=since, time__lt=until)
+    return outside
+
+
+@transaction.atomic
+def _compact_partition(name: str) -> tuple[int, int]:
+    """Roll up the readings of partition `name`, then detach and drop it; (readings, rollups written)."""
+    table = connection.ops.quote_name(name)
+    _, rollups = _tables()
+    with connection.cursor() as cursor:
+        # No reading enters the partition between its rollup and its drop: a late one waits, then
+        # goes to the DEFAULT partition once this one is gone (or its writer retries).
+        cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+        cursor.execute(
+            f"WITH hours AS ({_rollup_select('postgresql', table, table)}), "  # noqa: S608
+            f"written AS (INSERT INTO {rollups} ({ROLLUP_COLUMNS}) SELECT * FROM hours {MERGE.format(t=rollups)} "
+            "RETURNING 1) SELECT (SELECT COALESCE(SUM(count), 0) FROM hours), (SELECT COUNT(*) FROM written)",
+            [Quality.BAD],
+        )
+        readings, written = cursor.fetchone()
+    partitions.detach_and_drop(name)
+    return int(readings), int(written)
+
+
+def _count_partition(name: str, rollup_cutoff: datetime.datetime | None) -> tuple[int, int, int]:
+    """What `_compact_partition` would do: (readings, rollups written, of which past the rollup retention)."""
+    hour = f"(point_id, {bucket_sql('postgresql', 'time', ROLLUP_SECONDS)})"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*), COUNT(DISTINCT {hour}), COUNT(DISTINCT CASE WHEN time < %s THEN {hour} END) "  # noqa: S608
+            f"FROM {connection.ops.quote_name(name)}",
+            [rollup_cutoff],
+        )
+        readings, hours, expired = cursor.fetchone()
+        return readings, hours, expired
+
+
+def _points_with_old_readings(
+    cutoff: datetime.datetime, skipped: list[Interval]
+) -> list[tuple[int, datetime.datetime]]:
+    """Each point with readings before `cutoff` (and not in `skipped`), and its oldest reading's time
+    (from the index)."""
+    oldest = (
+        Reading.objects.filter(_outside(skipped), point=OuterRef("pk"), time__lt=cutoff)
+        .order_by("time")
+        .values("time")[:1]
+    )
     return list(
         Point.objects.annotate(oldest=Subquery(oldest))
         .filter(oldest__isnull=False)
@@ -82,9 +203,11 @@ def _points_with_old_readings(cutoff: datetime.datetime) -> list[tuple[int, date
     )
 
 
-def _oldest_reading(point_id: int, since: datetime.datetime, before: datetime.datetime) -> datetime.datetime | None:
+def _oldest_reading(
+    point_id: int, since: datetime.datetime, before: datetime.datetime, skipped: list[Interval]
+) -> datetime.datetime | None:
     return (
-        Reading.objects.filter(point_id=point_id, time__gte=since, time__lt=before)
+        Reading.objects.filter(_outside(skipped), point_id=point_id, time__gte=since, time__lt=before)
         .order_by("time")
         .values_list("time", flat=True)
         .first()

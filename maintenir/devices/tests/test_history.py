@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 
 from maintenir.devices.choices import Quality
-from maintenir.devices.history import MAX_BUCKETS, Bucket, Span, point_history
-from maintenir.devices.models import Reading
+from maintenir.devices.history import MAX_BUCKETS, Bucket, Span, fitting_span, point_history
+from maintenir.devices.models import Reading, ReadingRollup
 from maintenir.devices.retention import compact_readings
 from maintenir.devices.tests.factories import PointFactory
 
@@ -114,6 +114,19 @@ def test_the_month_reads_rollups_where_the_readings_were_compacted(point: Any, s
         values = [value for time, value, quality in readings if bucket.start <= time < end and quality != Quality.BAD]
         assert (bucket.min, bucket.max) == (min(values), max(values))
         assert bucket.mean == pytest.approx(statistics.fmean(values))
+
+
+def test_the_year_reads_rollups_past_the_raw_window_and_raw_readings_within(point: Any) -> None:
+    # Hourly for a year; the default raw retention (31 days) leaves the last month raw.
+    add(point, [(ago(hours=n), float(n % 24), Quality.GOOD) for n in range(365 * 24)])
+    compact_readings(NOW)
+    # One rollup an hour, but for the 31 days and the half hour before NOW.
+    assert ReadingRollup.objects.filter(point=point).count() == 365 * 24 - (31 * 24 + 1)
+    history = point_history(point, Span.YEAR, NOW)
+    assert len(history.buckets) <= 366
+    assert {bucket.seconds for bucket in history.buckets} == {24 * 3600}
+    assert sum(bucket.count for bucket in history.buckets) == 365 * 24
+    assert fitting_span(point, NOW) == Span.YEAR
 
 
 def test_the_day_mixes_rollups_and_raw_readings(point: Any, settings: Any) -> None:

@@ -4,9 +4,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from maintenir.devices.acquisition import poll_all, quiet_library_tasks
 from maintenir.devices.mqtt import ingest
+from maintenir.devices.partitions import ensure_partitions
 
 
 class Command(BaseCommand):
@@ -23,6 +25,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "MAINTENIR_MQTT_CLIENT_ID is empty: the broker keeps the ingestion's session under this id."
             )
+        # Today's and the next days' readings have their partition before the first is stored.
+        ensure_partitions(timezone.now())
         results = asyncio.run(self._run(options["cycles"]))
         for device_id, stats in sorted(results.items()):
             self.stdout.write(
