@@ -277,7 +277,7 @@ async def poll_leased(stop: asyncio.Event, poller: str, lease_seconds: float) ->
         while not stop.is_set():
             started = loop.time()
             try:
-                held = set(await sync_to_async(leases.renew)(poller, lease_seconds))
+                lease = await sync_to_async(leases.renew)(poller, lease_seconds)
             except Exception:
                 logger.exception("poller %s: leases not renewed", poller)
                 if loop.time() > held_until:
@@ -285,7 +285,12 @@ async def poll_leased(stop: asyncio.Event, poller: str, lease_seconds: float) ->
             else:
                 # A poll in progress ends within a renewal period: stopped then, its lease still runs.
                 held_until = started + lease_seconds - renew_every
-                give_up([device_id for device_id in running if device_id not in held], "taken or given up")
+                held = set(lease.devices)
+                give_up([device_id for device_id in running if device_id not in held], "beyond its share")
+                if lease.surplus:
+                    # Freed for the others once their polls have ended.
+                    await asyncio.gather(*(ending[device_id] for device_id in lease.surplus if device_id in ending))
+                    await sync_to_async(leases.give_up)(poller, lease.surplus)
                 ended()
                 # One still finishing its last poll here is started at the next renewal.
                 devices, specs = await sync_to_async(_devices)(sorted(held - running.keys() - ending.keys() - unpolled))

@@ -3,17 +3,19 @@
 A poller holds a device until its lease expires (`lease_owner`, `lease_expires`) and renews its leases every
 third of their duration. At each renewal it says it is alive (`Poller`), counts the live pollers, keeps its
 fair share of the devices (the number of devices divided by the live pollers, rounded up), gives up the
-rest, and takes free devices up to its share: never held, given up, or whose lease has expired — a dead
-poller's devices, taken over after at most one lease and one renewal period. Taking a device is an
-UPDATE whose condition is that the device is free, atomic on both databases; PostgreSQL skips the rows
-another poller is taking (FOR UPDATE SKIP LOCKED) instead of waiting for them. Leases are timed by the
-database's clock on PostgreSQL, so that the machines' clocks do not have to agree.
+rest once it has stopped polling them, and takes free devices up to its share: never held, given up, or
+whose lease has expired — a dead poller's devices, taken over after at most one lease and one renewal.
+Taking a device is an UPDATE whose condition is that the device is free, atomic on both databases;
+PostgreSQL skips the rows another poller is taking (FOR UPDATE SKIP LOCKED) instead of waiting for them.
+Leases are timed by the database's clock on PostgreSQL, so that the machines' clocks do not have to agree.
 """
 
 import datetime
 import math
 import os
 import socket
+from collections.abc import Collection
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -50,10 +52,17 @@ def free(now: datetime.datetime) -> Q:
     return Q(lease_owner="") | Q(lease_expires__lt=now)
 
 
+@dataclass
+class Held:
+    # The devices to poll.
+    devices: list[int]
+    # Held beyond the poller's share (another poller joined): to stop polling, then `give_up`.
+    surplus: list[int]
+
+
 @transaction.atomic
-def renew(poller: str, seconds: float) -> list[int]:
-    """The poller is alive: renew its leases, give up what exceeds its share, take free devices up to it.
-    Returns the ids of the devices it holds now."""
+def renew(poller: str, seconds: float) -> Held:
+    """The poller is alive: renew its leases and take free devices up to its share."""
     now = database_now()
     until = now + datetime.timedelta(seconds=seconds)
     Poller.objects.update_or_create(name=poller, defaults={"seen": now})
@@ -62,10 +71,11 @@ def renew(poller: str, seconds: float) -> list[int]:
     devices = pollable()
     share = math.ceil(devices.count() / max(1, pollers))
     held = list(devices.filter(lease_owner=poller).order_by("pk").values_list("pk", flat=True))
-    # Beyond its share (a poller joined), and what is no longer polled (disabled, deleted), is given up.
-    Device.objects.filter(lease_owner=poller).exclude(pk__in=held[:share]).update(lease_owner="", lease_expires=None)
-    held = held[:share]
-    Device.objects.filter(pk__in=held, lease_owner=poller).update(lease_expires=until)
+    # What is no longer to be polled (disabled, deleted) is given up at once; it is polled no more.
+    Device.objects.filter(lease_owner=poller).exclude(pk__in=held).update(lease_owner="", lease_expires=None)
+    # Beyond its share, held until the poller has stopped polling them: never two pollers at a time.
+    held, surplus = held[:share], held[share:]
+    Device.objects.filter(pk__in=held + surplus, lease_owner=poller).update(lease_expires=until)
     if len(held) < share:
         candidates = devices.filter(free(now)).order_by("pk")
         if connection.vendor == "postgresql":
@@ -74,7 +84,12 @@ def renew(poller: str, seconds: float) -> list[int]:
         # The condition again: another poller may have taken one since (SQLite has no row locks).
         Device.objects.filter(free(now), pk__in=wanted).update(lease_owner=poller, lease_expires=until)
         held += Device.objects.filter(pk__in=wanted, lease_owner=poller).values_list("pk", flat=True)
-    return sorted(held)
+    return Held(sorted(held), surplus)
+
+
+def give_up(poller: str, device_ids: Collection[int]) -> None:
+    """The poller no longer polls these devices: free for the others."""
+    Device.objects.filter(pk__in=device_ids, lease_owner=poller).update(lease_owner="", lease_expires=None)
 
 
 @transaction.atomic
