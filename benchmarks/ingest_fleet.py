@@ -51,7 +51,7 @@ def stored_after(before: int, expected: int) -> tuple[int, float]:
     """Wait until `expected` more readings are stored, or nothing more comes; how many, and when the last came."""
     count, last_at = before, time.time()
     while count - before < expected and time.time() - last_at < STALL_SECONDS:
-        time.sleep(0.1)
+        time.sleep(0.25)
         now_count = Reading.objects.count()
         if now_count != count:
             count, last_at = now_count, time.time()

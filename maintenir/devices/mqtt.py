@@ -40,6 +40,8 @@ from asgiref.sync import sync_to_async
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from maintenir.devices import services
 from maintenir.devices.choices import Quality
@@ -53,8 +55,10 @@ TOPIC_ROOT = "maintenir/readings"
 FLUSH_SIZE = 20000
 FLUSH_SECONDS = 0.2
 # A write starts as soon as no message came for this long: the broker sends only so many messages ahead
-# of their acknowledgement (Mosquitto: max_inflight_messages, 20 by default), and they wait for the write.
+# of their acknowledgement (RECEIVE_MAXIMUM), and they wait for the write.
 IDLE_SECONDS = 0.01
+# Messages the broker may send ahead of their acknowledgement, which comes once their readings are committed.
+RECEIVE_MAXIMUM = 500
 # Batches parsed ahead of the writer; beyond, reading from the broker waits (it keeps the rest).
 WRITE_QUEUE = 4
 POINTS_REFRESH = 30.0
@@ -187,6 +191,16 @@ def store(samples: list[SampleRow], client_id: str | None, pending: dict[int, st
     return stored
 
 
+def connect_properties(persistent: bool) -> Properties:
+    properties = Properties(PacketTypes.CONNECT)
+    # MQTT 5 lets the client say how many messages may wait for its acknowledgement: enough for the writes
+    # in progress and the next ones parsed meanwhile (Mosquitto's own limit, max_inflight_messages, is 20).
+    properties.ReceiveMaximum = RECEIVE_MAXIMUM
+    # A session that never expires, as with MQTT 3.1.1: what is published while the service is away waits.
+    properties.SessionExpiryInterval = 0xFFFFFFFF if persistent else 0
+    return properties
+
+
 def topic_filters(root: str, group: str | None) -> list[tuple[str, int]]:
     prefix = f"$share/{group}/" if group else ""
     return [(prefix + root, 1), (prefix + root + "/+", 1)]
@@ -289,7 +303,9 @@ async def ingest(
                 parts.hostname or "127.0.0.1",
                 port=parts.port or 1883,
                 identifier=client_id,
-                clean_session=not persistent,
+                protocol=aiomqtt.ProtocolVersion.V5,
+                clean_start=not persistent,
+                properties=connect_properties(persistent),
                 queue_type=cast("type[asyncio.Queue[aiomqtt.Message]]", lambda maxsize: inbox),
             )
             # Before connecting: the broker sends what the session holds as soon as it accepts the connection.

@@ -91,8 +91,11 @@ def test_two_ingest_processes_store_every_reading_once_though_one_is_killed(
         # Every reading its own (point, time): the identity counted below.
         return json.dumps(
             [
-                {"point": points[k % len(points)], "value": n, "time": (start_time + datetime.timedelta(
-                    milliseconds=n * per_message + k)).isoformat()}
+                {
+                    "point": points[k % len(points)],
+                    "value": n,
+                    "time": (start_time + datetime.timedelta(milliseconds=n * per_message + k)).isoformat(),
+                }
                 for k in range(per_message)
             ]
         ).encode()
@@ -229,9 +232,9 @@ def test_a_killed_pollers_devices_are_polled_again_by_the_other_and_never_by_two
         killed, killed_at = time.monotonic(), timezone.now()
 
         def polled_again() -> bool:
-            return all(
-                Reading.objects.filter(point__device=pk, time__gt=killed_at).exists() for pk in orphans
-            ) and set(owners().values()) == {"b"}
+            return all(Reading.objects.filter(point__device=pk, time__gt=killed_at).exists() for pk in orphans) and set(
+                owners().values()
+            ) == {"b"}
 
         taken_over = wait_for(polled_again, 60, "the killed poller's devices polled again")
         assert taken_over < 60
