@@ -59,6 +59,8 @@ FLUSH_SECONDS = 0.2
 IDLE_SECONDS = 0.01
 # Messages the broker may send ahead of their acknowledgement, which comes once their readings are committed.
 RECEIVE_MAXIMUM = 500
+# A service leaving its group has stored what its session held once nothing came for this long.
+LEAVE_IDLE_SECONDS = 2.0
 # Batches parsed ahead of the writer; beyond, reading from the broker waits (it keeps the rest).
 WRITE_QUEUE = 4
 POINTS_REFRESH = 30.0
@@ -213,11 +215,13 @@ async def ingest(
     root: str = TOPIC_ROOT,
     client_id: str | None = None,
     group: str | None = None,
+    leave: bool = False,
 ) -> IngestStats:
     """Subscribe to the readings topics and store what arrives until `stop` is set; reconnects on its own.
 
     With a `client_id` the session is persistent; without, it ends with the connection (demo, tests).
-    With a `group`, the subscription is shared with the group's other services.
+    With a `group`, the subscription is shared with the group's other services. To `leave` it, the service
+    unsubscribes, stores what its session still holds, then ends the session: the others take its share.
     """
     stats = stats or IngestStats()
     persistent = client_id is not None
@@ -258,6 +262,7 @@ async def ingest(
     buffer: list[SampleRow] = []
     received: list[Received] = []
     buffered_at = 0.0
+    last_message = 0.0
 
     def take(message: aiomqtt.Message) -> None:
         nonlocal buffered_at
@@ -313,7 +318,11 @@ async def ingest(
             client._client.manual_ack_set(True)
             async with client:
                 current = client
-                await client.subscribe(topic_filters(root, group))
+                if leave:
+                    await client.unsubscribe([topic for topic, _qos in topic_filters(root, group)])
+                    last_message = loop.time()
+                else:
+                    await client.subscribe(topic_filters(root, group))
                 backoff = 1.0
                 messages = client.messages
                 while not stop.is_set():
@@ -331,8 +340,11 @@ async def ingest(
                         message, receiving = receiving.result(), None
                         take(message)
                         idle = False
+                        last_message = loop.time()
                     else:
                         idle = True
+                        if leave and loop.time() - last_message > LEAVE_IDLE_SECONDS:
+                            stop.set()
                     if len(buffer) >= FLUSH_SIZE or (
                         (buffer or received) and (idle or loop.time() - buffered_at >= FLUSH_SECONDS)
                     ):
@@ -366,4 +378,10 @@ async def ingest(
     await flush()
     await batches.put(None)
     await writer
+    if leave and client_id is not None:
+        # Everything acknowledged: a clean start ends the session the broker kept.
+        async with aiomqtt.Client(
+            parts.hostname or "127.0.0.1", port=parts.port or 1883, identifier=client_id, clean_session=True
+        ):
+            pass
     return stats

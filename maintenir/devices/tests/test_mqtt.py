@@ -270,3 +270,58 @@ def test_nothing_is_lost_when_the_broker_or_the_service_restarts(equipment_a: An
     # QoS 1 is "at least once": a message may come twice around a restart, none is missing.
     assert set(stored_values()) == set(range(400))
     assert stats.rejected == {}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_service_leaving_its_group_stores_its_share_first_and_the_others_get_the_rest(
+    broker: None, equipment_a: Any
+) -> None:
+    point = PointFactory(device__equipment=equipment_a)
+    tag = uuid.uuid4().hex[:12]
+    root, group, ids = f"test-{tag}/readings", f"test-{tag}", [f"test-{tag}-a", f"test-{tag}-b"]
+    url = "mqtt://127.0.0.1:1883"
+
+    async def publish(values: range) -> None:
+        async with aiomqtt.Client(*BROKER) as publisher:
+            for value in values:
+                await publisher.publish(f"{root}/{point.pk}", str(value).encode(), qos=1)
+
+    async def until_stored(count: int) -> None:
+        while await sync_to_async(Reading.objects.count)() < count:
+            await asyncio.sleep(0.1)
+
+    async def scenario() -> tuple[IngestStats, IngestStats]:
+        stops = [asyncio.Event(), asyncio.Event()]
+        stats = [IngestStats(), IngestStats()]
+        services = [
+            asyncio.create_task(ingest(url, stop, stat, root=root, client_id=client_id, group=group))
+            for stop, stat, client_id in zip(stops, stats, ids, strict=True)
+        ]
+        await asyncio.sleep(1.0)  # subscribed
+        stops[1].set()
+        await services[1]
+        # b is away: the broker keeps its share in its session.
+        await publish(range(20))
+        await asyncio.wait_for(until_stored(10), 10)
+        leaving = IngestStats()
+        await ingest(url, asyncio.Event(), leaving, root=root, client_id=ids[1], group=group, leave=True)
+        await asyncio.wait_for(until_stored(20), 10)
+        # b is no longer in the group: a gets everything.
+        await publish(range(20, 30))
+        await asyncio.wait_for(until_stored(30), 10)
+        stops[0].set()
+        await services[0]
+        return stats[0], leaving
+
+    try:
+        staying, leaving = asyncio.run(asyncio.wait_for(scenario(), 60))
+    finally:
+        asyncio.run(forget(ids[0]))
+    assert sorted(Reading.objects.values_list("value", flat=True)) == [float(value) for value in range(30)]
+    assert leaving.stored == 10
+    assert staying.stored == 20
+
+
+async def forget(client_id: str) -> None:
+    async with aiomqtt.Client(*BROKER, identifier=client_id, clean_session=True):
+        pass

@@ -26,6 +26,11 @@ class Command(BaseCommand):
             help="the shared subscription's group (MAINTENIR_MQTT_GROUP), the same for all the processes",
         )
         parser.add_argument("--topic", default=TOPIC_ROOT, help="the readings' topic root")
+        parser.add_argument(
+            "--leave",
+            action="store_true",
+            help="remove this client id from the group for good: store what the broker kept for it, end its session",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.MAINTENIR_MQTT_URL:
@@ -35,17 +40,17 @@ class Command(BaseCommand):
             raise CommandError("The client id is empty: the broker keeps this process's session under it.")
         if not group or any(character in group for character in "/+#"):
             raise CommandError("The group is a name without '/', '+' or '#'.")
-        stats = asyncio.run(self._run(client_id, group, options["topic"]))
+        stats = asyncio.run(self._run(client_id, group, options["topic"], options["leave"]))
         self.stdout.write(
             f"MQTT: {stats.messages} messages, {stats.stored} readings stored, "
             f"{sum(stats.rejected.values())} rejected, {stats.redelivered} already stored"
         )
 
-    async def _run(self, client_id: str, group: str, root: str) -> Any:
+    async def _run(self, client_id: str, group: str, root: str, leave: bool) -> Any:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         self.stdout.write(f"Ingesting {root} from {settings.MAINTENIR_MQTT_URL} as {client_id} (group {group})")
         self.stdout.flush()
-        return await ingest(settings.MAINTENIR_MQTT_URL, stop, root=root, client_id=client_id, group=group)
+        return await ingest(settings.MAINTENIR_MQTT_URL, stop, root=root, client_id=client_id, group=group, leave=leave)
