@@ -40,7 +40,7 @@ def database_now() -> datetime.datetime:
         with connection.cursor() as cursor:
             cursor.execute("SELECT statement_timestamp()")
             (now,) = cursor.fetchone()
-        return now  # type: ignore[no-any-return]
+        return now
     return timezone.now()
 
 
