@@ -54,11 +54,9 @@ TOPIC_ROOT = "maintenir/readings"
 # moves the points' current values: under a flood, 20 000 a batch store half as much again per second as 5 000.
 FLUSH_SIZE = 20000
 FLUSH_SECONDS = 0.2
-# A write starts as soon as no message came for this long: the broker sends only so many messages ahead
-# of their acknowledgement (RECEIVE_MAXIMUM), and they wait for the write.
-IDLE_SECONDS = 0.01
-# Messages the broker may send ahead of their acknowledgement, which comes once their readings are committed.
-RECEIVE_MAXIMUM = 500
+# Messages the broker may send ahead of their acknowledgement, which comes once their readings are committed:
+# a write starts when a quarter of them wait, so that the broker never stops for want of acknowledgements.
+RECEIVE_MAXIMUM = 2000
 # A service leaving its group has stored what its session held once nothing came for this long.
 LEAVE_IDLE_SECONDS = 2.0
 # Batches parsed ahead of the writer; beyond, reading from the broker waits (it keeps the rest).
@@ -330,23 +328,19 @@ async def ingest(
                         # Points added since the start are accepted without a restart.
                         known, known_at = await sync_to_async(services.ingestible_points)(), loop.time()
                     receiving = receiving or asyncio.ensure_future(anext(messages))
-                    waiting = buffer or received
                     await asyncio.wait(
-                        (receiving, stopping),
-                        timeout=IDLE_SECONDS if waiting else FLUSH_SECONDS,
-                        return_when=asyncio.FIRST_COMPLETED,
+                        (receiving, stopping), timeout=FLUSH_SECONDS, return_when=asyncio.FIRST_COMPLETED
                     )
                     if receiving.done():
                         message, receiving = receiving.result(), None
                         take(message)
-                        idle = False
                         last_message = loop.time()
-                    else:
-                        idle = True
-                        if leave and loop.time() - last_message > LEAVE_IDLE_SECONDS:
-                            stop.set()
-                    if len(buffer) >= FLUSH_SIZE or (
-                        (buffer or received) and (idle or loop.time() - buffered_at >= FLUSH_SECONDS)
+                    elif leave and loop.time() - last_message > LEAVE_IDLE_SECONDS:
+                        stop.set()
+                    if (
+                        len(buffer) >= FLUSH_SIZE
+                        or len(received) >= RECEIVE_MAXIMUM // 4
+                        or ((buffer or received) and loop.time() - buffered_at >= FLUSH_SECONDS)
                     ):
                         await flush()
                 # Stopping: what was received is stored and acknowledged before leaving.
