@@ -13,9 +13,9 @@ Nothing the broker has accepted is lost, and nothing is stored twice, when the b
 or the service itself goes away (even killed): the service keeps a persistent session (a client id of
 its own, clean session off), so the broker holds the QoS 1 messages published meanwhile (across its own
 restart when its persistence is on), and it acknowledges a message only once its readings are committed.
-What the broker sends again after a crash is stored then, except the messages of the last write, whose
-acknowledgement may have been lost with the process: the same transaction records them (packet id and a
-digest of topic and payload) in `IngestSession`, and their second delivery is acknowledged, not stored.
+What the broker sends again after a crash is stored then, except the messages of the last two writes,
+whose acknowledgements may have been lost with the process: the same transaction records them (packet id
+and a digest of topic and payload) in `IngestSession`, and their second delivery is acknowledged, not stored.
 
 Several services share the readings with a shared subscription (`$share/<group>/…`): the broker gives
 each message to one of them. A killed service's share waits for it in its session until it is back.
@@ -233,8 +233,11 @@ async def ingest(
     current: aiomqtt.Client | None = None
 
     async def write() -> None:
+        # The acknowledgements of the batch before may still be on their way when the process dies: kept too.
+        previous: list[Received] = []
         while (batch := await batches.get()) is not None:
-            pending = {**stored_unacknowledged, **dict(batch.received)}
+            pending = {**stored_unacknowledged, **dict(previous), **dict(batch.received)}
+            previous = batch.received
             while True:
                 try:
                     stats.stored += await sync_to_async(store)(batch.samples, client_id, pending)
