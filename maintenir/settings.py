@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import socket
 from pathlib import Path
 
 import dj_database_url
@@ -262,10 +263,17 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# The MQTT broker whose "maintenir/readings" topics `maintenir poll` ingests (empty: none).
+# The MQTT broker whose "maintenir/readings" topics `maintenir ingest` stores (empty: none).
 MAINTENIR_MQTT_URL = os.environ.get("MAINTENIR_MQTT_URL", "")
-# The ingestion's persistent session at the broker: one id per running `maintenir poll`.
-MAINTENIR_MQTT_CLIENT_ID = os.environ.get("MAINTENIR_MQTT_CLIENT_ID", "maintenir-ingest")
+# A `maintenir ingest` process's persistent session at the broker: one id per process, the same after a restart.
+MAINTENIR_MQTT_CLIENT_ID = os.environ.get("MAINTENIR_MQTT_CLIENT_ID", f"maintenir-ingest-{socket.gethostname()}")
+# The shared subscription of all the `maintenir ingest` processes: each message goes to one of them.
+MAINTENIR_MQTT_GROUP = os.environ.get("MAINTENIR_MQTT_GROUP", "maintenir")
+# A `maintenir poll` process holds each of its devices for this long, renewed every third of it: a dead
+# poller's devices are polled by another after at most 4/3 of it.
+MAINTENIR_POLL_LEASE_SECONDS = float(os.environ.get("MAINTENIR_POLL_LEASE_SECONDS", "30"))
+# The name of a `maintenir poll` process in the devices' leases (empty: host name and process id).
+MAINTENIR_POLLER_ID = os.environ.get("MAINTENIR_POLLER_ID", "")
 
 # Preventive orders are generated this many days ahead of their date, so they can be planned.
 MAINTENIR_PREVENTIVE_HORIZON_DAYS = int(os.environ.get("MAINTENIR_PREVENTIVE_HORIZON_DAYS", "14"))

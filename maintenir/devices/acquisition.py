@@ -1,5 +1,7 @@
 """The acquisition service (`maintenir poll`): every enabled device polled concurrently.
 
+Several services share the devices with leases (`poll_leased`, see `leases`); `poll_all` polls them all.
+
 Each device has its own task: a slow or dead device only waits on its own timeouts. A device that
 stops answering is reconnected with exponential backoff; past its grace period it is marked
 unreachable once (see `services.record_failure`). What the devices answer is gathered by one
@@ -10,8 +12,10 @@ loop keeps polling and hundreds of devices do not cost hundreds of transactions 
 import asyncio
 import contextlib
 import logging
+import math
 import os
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -20,18 +24,16 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 import maintenir
-from maintenir.devices import services
-from maintenir.devices.choices import Protocol
+from maintenir.devices import leases, services
 from maintenir.devices.drivers import driver_for
 from maintenir.devices.drivers.base import DeviceError, Driver, PointSpec, Sample
+from maintenir.devices.leases import PUSHED
 from maintenir.devices.models import Device
 
 logger = logging.getLogger(__name__)
 MAX_BACKOFF = 60.0
 # A poll that starts later than this share of its interval after its planned time is late.
 LATE_SHARE = 0.1
-# Devices that publish their readings (MQTT ingestion) instead of being polled.
-PUSHED = frozenset({Protocol.MQTT})
 FLUSH_SECONDS = 0.5
 # Where Maintenir's own code is: a task's coroutine from elsewhere is a library's.
 PACKAGE_DIRECTORY = str(Path(maintenir.__file__).parent) + os.sep
@@ -43,6 +45,9 @@ class PollStats:
     samples: int = 0
     failures: int = 0
     late: int = 0
+
+    def __add__(self, other: "PollStats") -> "PollStats":
+        return PollStats(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
 
 
 class Recorder:
@@ -191,6 +196,17 @@ def quiet_library_tasks(loop: asyncio.AbstractEventLoop, context: dict[str, Any]
         loop.default_exception_handler(context)
 
 
+def pollable(device: Device) -> bool:
+    if device.protocol in PUSHED:
+        return False
+    try:
+        driver_for(device.protocol)
+    except NotImplementedError as error:
+        logger.warning("device %s not polled: %s", device, error)
+        return False
+    return True
+
+
 async def poll_all(stop: asyncio.Event, cycles: int | None = None) -> dict[int, PollStats]:
     """Poll every enabled device concurrently; a device without a driver yet is skipped with a warning.
 
@@ -204,12 +220,7 @@ async def poll_all(stop: asyncio.Event, cycles: int | None = None) -> dict[int, 
     recording = asyncio.create_task(recorder.run(polled))
     tasks = {}
     for index, device in enumerate(devices):
-        if device.protocol in PUSHED:
-            continue
-        try:
-            driver_for(device.protocol)
-        except NotImplementedError as error:
-            logger.warning("device %s not polled: %s", device, error)
+        if not pollable(device):
             continue
         start_after = device.poll_interval * index / len(devices) if cycles is None else 0.0
         tasks[device.pk] = asyncio.create_task(
@@ -223,3 +234,94 @@ async def poll_all(stop: asyncio.Event, cycles: int | None = None) -> dict[int, 
         polled.set()
         await recording
     return dict(zip(tasks, results, strict=True))
+
+
+def _devices(device_ids: list[int]) -> tuple[list[Device], dict[int, list[PointSpec]]]:
+    devices = list(Device.objects.filter(pk__in=device_ids).order_by("pk"))
+    return devices, services.point_specs_by_device(devices)
+
+
+async def poll_leased(stop: asyncio.Event, poller: str, lease_seconds: float) -> dict[int, PollStats]:
+    """Poll the devices this poller holds a lease on, renewed every third of `lease_seconds`, until `stop`.
+
+    A device given up or taken by another poller stops being polled at once; when the leases cannot be
+    renewed (the database away), every device stops being polled before its lease can expire, so that no
+    device is ever polled by two pollers at a time. On leaving, the leases are given up for the others.
+    """
+    loop = asyncio.get_running_loop()
+    recorder = Recorder()
+    recorded = asyncio.Event()
+    recording = asyncio.create_task(recorder.run(recorded))
+    renew_every = lease_seconds / 3
+    running: dict[int, tuple[asyncio.Event, asyncio.Task[PollStats]]] = {}
+    # Given up, finishing the poll in progress (bounded by the device's timeout).
+    ending: dict[int, asyncio.Task[PollStats]] = {}
+    results: dict[int, PollStats] = {}
+    # Held but without a driver: said once.
+    unpolled: set[int] = set()
+    held_until = -math.inf
+
+    def give_up(device_ids: Collection[int], why: str) -> None:
+        for device_id in device_ids:
+            device_stop, ending[device_id] = running.pop(device_id)
+            device_stop.set()
+            logger.info("poller %s: device %d given up (%s)", poller, device_id, why)
+
+    def ended() -> None:
+        for device_id, task in list(ending.items()):
+            if task.done():
+                del ending[device_id]
+                results[device_id] = results.get(device_id, PollStats()) + task.result()
+
+    try:
+        while not stop.is_set():
+            started = loop.time()
+            try:
+                lease = await sync_to_async(leases.renew)(poller, lease_seconds)
+            except Exception:
+                logger.exception("poller %s: leases not renewed", poller)
+                if loop.time() > held_until:
+                    give_up(list(running), "its lease could not be renewed")
+            else:
+                # A poll in progress ends within a renewal period: stopped then, its lease still runs.
+                held_until = started + lease_seconds - renew_every
+                held = set(lease.devices)
+                give_up([device_id for device_id in running if device_id not in held], "beyond its share")
+                if lease.surplus:
+                    # Freed for the others once their polls have ended.
+                    await asyncio.gather(*(ending[device_id] for device_id in lease.surplus if device_id in ending))
+                    await sync_to_async(leases.give_up)(poller, lease.surplus)
+                ended()
+                # One still finishing its last poll here is started at the next renewal.
+                devices, specs = await sync_to_async(_devices)(sorted(held - running.keys() - ending.keys() - unpolled))
+                for index, device in enumerate(devices):
+                    if not pollable(device):
+                        unpolled.add(device.pk)
+                        continue
+                    device_stop = asyncio.Event()
+                    task = asyncio.create_task(
+                        supervise(
+                            device,
+                            device_stop,
+                            None,
+                            # Spread over their interval, so that they do not all ask at the same instant.
+                            start_after=device.poll_interval * index / len(devices),
+                            recorder=recorder,
+                            specs=specs[device.pk],
+                        ),
+                        name=f"poll-{device.pk}",
+                    )
+                    running[device.pk] = (device_stop, task)
+                    logger.info("poller %s: device %d (%s) taken", poller, device.pk, device)
+            wait = max(0.0, min(started + renew_every, max(held_until, loop.time())) - loop.time())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), wait or renew_every / 10)
+    finally:
+        give_up(list(running), "stopping")
+        await asyncio.gather(*ending.values())
+        ended()
+        recorded.set()
+        await recording
+        with contextlib.suppress(Exception):
+            await sync_to_async(leases.release)(poller)
+    return results

@@ -59,11 +59,17 @@ class Device(RestrictedModel):
     last_seen = models.DateTimeField(_("last answer"), null=True, blank=True)
     failing_since = models.DateTimeField(_("failing since"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # Which `maintenir poll` process polls the device, until when (see `leases`).
+    lease_owner = models.CharField(_("polled by"), max_length=200, blank=True, editable=False)
+    lease_expires = models.DateTimeField(_("polled until"), null=True, blank=True, editable=False)
 
     tenant_path = "equipment__site__organisation"
     changelog_parent = "equipment"
     # Polling updates these continually: they are state, not changes anyone made.
-    changelog_exclude = frozenset({"created", "last_updated", "status", "last_seen", "failing_since", "last_error"})
+    changelog_exclude = frozenset(
+        {"created", "last_updated", "status", "last_seen", "failing_since", "last_error"}
+        | {"lease_owner", "lease_expires"}
+    )
     role_permissions: ClassVar[dict[str, frozenset[str]]] = {
         Action.VIEW: ALL_ROLES,
         Action.ADD: DEVICE_ROLES,
@@ -424,3 +430,35 @@ class PointWrite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.point_id}: {self.old_value} → {self.new_value}"
+
+
+class Poller(models.Model):
+    """A running `maintenir poll` process: it says it is alive at each renewal of its leases, so that
+    each poller knows how many share the devices."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    seen = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("poller")
+        verbose_name_plural = _("pollers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IngestSession(models.Model):
+    """The MQTT messages of a `maintenir ingest` session whose readings are stored but whose
+    acknowledgement may not have reached the broker: written in the same transaction as the readings,
+    so that a restarted process knows the broker's redelivery of them and does not store them twice."""
+
+    client_id = models.CharField(_("MQTT client id"), max_length=200, unique=True)
+    # [packet id, digest of topic and payload] of each message.
+    unacknowledged = models.JSONField(_("unacknowledged messages"), default=list)
+
+    class Meta:
+        verbose_name = _("MQTT ingestion session")
+        verbose_name_plural = _("MQTT ingestion sessions")
+
+    def __str__(self) -> str:
+        return self.client_id

@@ -9,15 +9,22 @@ Topic layout (QoS 1):
 A malformed message or item is counted and logged with its reason and never stops the service;
 the valid readings of a batch are kept. Readings of unknown or disabled points are rejected.
 
-Nothing the broker has accepted is lost when the broker or the connection goes away: the service
-keeps a persistent session (a fixed client id, clean session off), so the broker holds the QoS 1
-messages published meanwhile (across its own restart when its persistence is on), and the
-messages already received but not yet stored are kept across reconnections.
+Nothing the broker has accepted is lost, and nothing is stored twice, when the broker, the connection
+or the service itself goes away (even killed): the service keeps a persistent session (a client id of
+its own, clean session off), so the broker holds the QoS 1 messages published meanwhile (across its own
+restart when its persistence is on), and it acknowledges a message only once its readings are committed.
+What the broker sends again after a crash is stored then, except the messages of the last two writes,
+whose acknowledgements may have been lost with the process: the same transaction records them (packet id
+and a digest of topic and payload) in `IngestSession`, and their second delivery is acknowledged, not stored.
+
+Several services share the readings with a shared subscription (`$share/<group>/…`): the broker gives
+each message to one of them. A killed service's share waits for it in its session until it is back.
 """
 
 import asyncio
 import contextlib
 import datetime
+import hashlib
 import json
 import logging
 import math
@@ -30,13 +37,16 @@ from urllib.parse import urlsplit
 import aiomqtt
 import orjson
 from asgiref.sync import sync_to_async
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from maintenir.devices import services
 from maintenir.devices.choices import Quality
 from maintenir.devices.drivers.base import Sample, SampleRow
+from maintenir.devices.models import IngestSession
 
 logger = logging.getLogger(__name__)
 TOPIC_ROOT = "maintenir/readings"
@@ -44,6 +54,11 @@ TOPIC_ROOT = "maintenir/readings"
 # moves the points' current values: under a flood, 20 000 a batch store half as much again per second as 5 000.
 FLUSH_SIZE = 20000
 FLUSH_SECONDS = 0.2
+# Messages the broker may send ahead of their acknowledgement, which comes once their readings are committed:
+# a write starts when a quarter of them wait, so that the broker never stops for want of acknowledgements.
+RECEIVE_MAXIMUM = 2000
+# A service leaving its group has stored what its session held once nothing came for this long.
+LEAVE_IDLE_SECONDS = 2.0
 # Batches parsed ahead of the writer; beyond, reading from the broker waits (it keeps the rest).
 WRITE_QUEUE = 4
 POINTS_REFRESH = 30.0
@@ -139,6 +154,56 @@ class IngestStats:
     messages: int = 0
     stored: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
+    # Messages delivered again after a crash whose readings were already stored.
+    redelivered: int = 0
+
+
+# A received QoS 1 message, to acknowledge once its readings are stored: (packet id, digest of topic and payload).
+Received = tuple[int, str]
+
+
+@dataclass
+class Batch:
+    samples: list[SampleRow]
+    received: list[Received]
+    # The connection the messages came on: acknowledged on it, or the broker sends them again on the next.
+    connection: int
+
+
+def digest(topic: str, payload: bytes) -> str:
+    return hashlib.blake2b(topic.encode() + b"\0" + payload, digest_size=8).hexdigest()
+
+
+def unacknowledged(client_id: str) -> dict[int, str]:
+    """The messages recorded as stored but maybe not acknowledged, by the last run of this session."""
+    session = IngestSession.objects.filter(client_id=client_id).first()
+    return dict(session.unacknowledged) if session else {}
+
+
+@transaction.atomic
+def store(samples: list[SampleRow], client_id: str | None, pending: dict[int, str]) -> int:
+    """Store the readings and, in the same transaction, the messages they came in (`pending`) until acknowledged."""
+    stored = services.store_samples(samples) if samples else 0
+    if client_id is not None:
+        IngestSession.objects.update_or_create(
+            client_id=client_id, defaults={"unacknowledged": [[mid, key] for mid, key in pending.items()]}
+        )
+    return stored
+
+
+def connect_properties(persistent: bool) -> Properties:
+    properties = Properties(PacketTypes.CONNECT)
+    # MQTT 5 lets the client say how many messages may wait for its acknowledgement: enough for the writes
+    # in progress and the next ones parsed meanwhile (Mosquitto's own limit, max_inflight_messages, is 20).
+    properties.ReceiveMaximum = RECEIVE_MAXIMUM
+    # A session that never expires, as with MQTT 3.1.1: what is published while the service is away waits.
+    properties.SessionExpiryInterval = 0xFFFFFFFF if persistent else 0
+    return properties
+
+
+def topic_filters(root: str, group: str | None) -> list[tuple[str, int]]:
+    prefix = f"$share/{group}/" if group else ""
+    return [(prefix + root, 1), (prefix + root + "/+", 1)]
 
 
 async def ingest(
@@ -147,27 +212,48 @@ async def ingest(
     stats: IngestStats | None = None,
     root: str = TOPIC_ROOT,
     client_id: str | None = None,
+    group: str | None = None,
+    leave: bool = False,
 ) -> IngestStats:
     """Subscribe to the readings topics and store what arrives until `stop` is set; reconnects on its own.
 
     With a `client_id` the session is persistent; without, it ends with the connection (demo, tests).
+    With a `group`, the subscription is shared with the group's other services. To `leave` it, the service
+    unsubscribes, stores what its session still holds, then ends the session: the others take its share.
     """
     stats = stats or IngestStats()
+    persistent = client_id is not None
     # The clients of successive connections share one inbox, so a disconnection drops nothing received.
     inbox: asyncio.Queue[aiomqtt.Message] = asyncio.Queue()
-    # Parsed batches wait here for the writer, which stores them while the next ones are parsed.
-    batches: asyncio.Queue[list[SampleRow] | None] = asyncio.Queue(maxsize=WRITE_QUEUE)
+    # Batches wait here for the writer, which stores them while the next ones are parsed.
+    batches: asyncio.Queue[Batch | None] = asyncio.Queue(maxsize=WRITE_QUEUE)
+    # Stored, but not acknowledged on the connection they came on: the broker will send them again.
+    stored_unacknowledged = await sync_to_async(unacknowledged)(client_id) if client_id is not None else {}
+    connection = 0
+    current: aiomqtt.Client | None = None
 
     async def write() -> None:
+        # The acknowledgements of the batch before may still be on their way when the process dies: kept too.
+        previous: list[Received] = []
         while (batch := await batches.get()) is not None:
+            pending = {**stored_unacknowledged, **dict(previous), **dict(batch.received)}
+            previous = batch.received
             while True:
                 try:
-                    stats.stored += await sync_to_async(services.store_samples)(batch)
+                    stats.stored += await sync_to_async(store)(batch.samples, client_id, pending)
                     break
                 except DatabaseError:
                     # Kept and tried again: a reading is stored or counted as rejected, never dropped.
-                    logger.exception("%d readings not stored yet", len(batch))
+                    logger.exception("%d readings not stored yet", len(batch.samples))
                     await asyncio.sleep(1.0)
+            if current is not None and batch.connection == connection:
+                # In the order received, as MQTT asks. paho sends it from the event loop, which runs this.
+                for mid, _key in batch.received:
+                    current._client.ack(mid, 1)
+            elif persistent:
+                stored_unacknowledged.update(batch.received)
+            batches.task_done()
+        batches.task_done()
 
     writer = asyncio.create_task(write())
     parts = urlsplit(url)
@@ -175,36 +261,69 @@ async def ingest(
     known: set[int] = set()
     known_at = -math.inf
     buffer: list[SampleRow] = []
+    received: list[Received] = []
     buffered_at = 0.0
+    last_message = 0.0
 
     def take(message: aiomqtt.Message) -> None:
         nonlocal buffered_at
         stats.messages += 1
         payload = message.payload if isinstance(message.payload, bytes) else b""
-        parsed = parse_message(str(message.topic), payload, known, timezone.now(), root)
-        if parsed.samples and not buffer:
+        topic = str(message.topic)
+        if not buffer and not received:
             buffered_at = loop.time()
+        if message.qos and persistent:
+            key = digest(topic, payload)
+            if stored_unacknowledged.get(message.mid) == key:
+                # Stored before the process or the connection went away: acknowledged, not stored again.
+                del stored_unacknowledged[message.mid]
+                stats.redelivered += 1
+                received.append((message.mid, key))
+                return
+            # A packet id given to another message: the broker had the acknowledgement of the one recorded.
+            stored_unacknowledged.pop(message.mid, None)
+            received.append((message.mid, key))
+        elif message.qos:
+            received.append((message.mid, ""))
+        parsed = parse_message(topic, payload, known, timezone.now(), root)
         buffer.extend(parsed.samples)
         for reason, count in parsed.rejected.items():
             stats.rejected[reason] += count
             logger.warning("MQTT %s: %d rejected: %s", message.topic, count, reason)
 
+    async def flush() -> None:
+        nonlocal buffer, received
+        if buffer or received:
+            await batches.put(Batch(buffer, received, connection))
+            buffer, received = [], []
+
     stopping = asyncio.ensure_future(stop.wait())
     backoff = 1.0
     while not stop.is_set():
         # The wait for the next message is never cancelled while the connection lasts: cancelling
-        # aiomqtt's iterator just as a message comes in would lose that message, which the broker
-        # already counts as delivered.
+        # aiomqtt's iterator just as a message comes in would lose that message.
         receiving: asyncio.Future[aiomqtt.Message] | None = None
+        connection += 1
         try:
-            async with aiomqtt.Client(
+            client = aiomqtt.Client(
                 parts.hostname or "127.0.0.1",
                 port=parts.port or 1883,
                 identifier=client_id,
-                clean_session=client_id is None,
+                protocol=aiomqtt.ProtocolVersion.V5,
+                clean_start=not persistent,
+                properties=connect_properties(persistent),
                 queue_type=cast("type[asyncio.Queue[aiomqtt.Message]]", lambda maxsize: inbox),
-            ) as client:
-                await client.subscribe([(root, 1), (root + "/+", 1)])
+            )
+            # Before connecting: the broker sends what the session holds as soon as it accepts the connection.
+            # aiomqtt has no manual acknowledgement; its paho client has.
+            client._client.manual_ack_set(True)
+            async with client:
+                current = client
+                if leave:
+                    await client.unsubscribe([topic for topic, _qos in topic_filters(root, group)])
+                    last_message = loop.time()
+                else:
+                    await client.subscribe(topic_filters(root, group))
                 backoff = 1.0
                 messages = client.messages
                 while not stop.is_set():
@@ -218,22 +337,48 @@ async def ingest(
                     if receiving.done():
                         message, receiving = receiving.result(), None
                         take(message)
-                    if buffer and (len(buffer) >= FLUSH_SIZE or loop.time() - buffered_at >= FLUSH_SECONDS):
-                        await batches.put(buffer)
-                        buffer = []
+                        last_message = loop.time()
+                    elif leave and loop.time() - last_message > LEAVE_IDLE_SECONDS:
+                        stop.set()
+                    if (
+                        len(buffer) >= FLUSH_SIZE
+                        or len(received) >= RECEIVE_MAXIMUM // 4
+                        or ((buffer or received) and loop.time() - buffered_at >= FLUSH_SECONDS)
+                    ):
+                        await flush()
+                # Stopping: what was received is stored and acknowledged before leaving.
+                await flush()
+                await batches.join()
+            current = None
             # Leaving the connection ends the wait: with the message it was getting, or with an error.
             if receiving is not None:
                 with contextlib.suppress(aiomqtt.MqttError):
-                    take(await receiving)
+                    message = await receiving
+                    # In a session, what is not acknowledged comes again; without, it is stored now.
+                    if not persistent:
+                        take(message)
         except aiomqtt.MqttError as error:
+            current = None
             logger.warning("MQTT broker %s: %s; reconnecting in %.0f s", url, error, backoff)
+            if persistent:
+                # Not acknowledged: the broker sends them again on the next connection. What the writer
+                # has is stored first, so that its second delivery is recognised.
+                buffer, received = [], []
+                while not inbox.empty():
+                    inbox.get_nowait()
+                await batches.join()
             await asyncio.wait((stopping,), timeout=backoff)
             backoff = min(backoff * 2, 60.0)
-    # Received (and acknowledged to the broker) but not yet read: stored all the same.
-    while not inbox.empty():
+    # Without a session, received messages would be lost with the connection: stored all the same.
+    while not persistent and not inbox.empty():
         take(inbox.get_nowait())
-    if buffer:
-        await batches.put(buffer)
+    await flush()
     await batches.put(None)
     await writer
+    if leave and client_id is not None:
+        # Everything acknowledged: a clean start ends the session the broker kept.
+        async with aiomqtt.Client(
+            parts.hostname or "127.0.0.1", port=parts.port or 1883, identifier=client_id, clean_session=True
+        ):
+            pass
     return stats

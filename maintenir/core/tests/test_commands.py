@@ -59,7 +59,7 @@ def test_client_user_without_organisation_is_refused(db: None) -> None:
     assert not User.objects.exists()
 
 
-COMMANDS = ["serve", "demo", "migrate", "createuser", "token", "worker", "generate", "bench", "poll"]
+COMMANDS = ["serve", "demo", "migrate", "createuser", "token", "worker", "generate", "bench", "poll", "ingest"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -160,9 +160,8 @@ def test_the_poll_command_reports_each_device(equipment_a: Any) -> None:
 
 def test_an_empty_mqtt_client_id_is_refused_before_anything_runs(settings: Any) -> None:
     settings.MAINTENIR_MQTT_URL = "mqtt://127.0.0.1:1883"
-    settings.MAINTENIR_MQTT_CLIENT_ID = " "
-    with pytest.raises(CommandError, match="MAINTENIR_MQTT_CLIENT_ID"):
-        call_command("poll", "--cycles", "1", stdout=StringIO())
+    with pytest.raises(CommandError, match="client id is empty"):
+        call_command("ingest", "--client-id", " ", stdout=StringIO())
 
 
 def test_a_librarys_unawaited_task_error_goes_to_debug_and_ours_stays_an_error(

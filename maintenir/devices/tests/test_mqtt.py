@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import aiomqtt
+import paho.mqtt.client
 import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
@@ -270,3 +271,106 @@ def test_nothing_is_lost_when_the_broker_or_the_service_restarts(equipment_a: An
     # QoS 1 is "at least once": a message may come twice around a restart, none is missing.
     assert set(stored_values()) == set(range(400))
     assert stats.rejected == {}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_service_leaving_its_group_stores_its_share_first_and_the_others_get_the_rest(
+    broker: None, equipment_a: Any
+) -> None:
+    point = PointFactory(device__equipment=equipment_a)
+    tag = uuid.uuid4().hex[:12]
+    root, group, ids = f"test-{tag}/readings", f"test-{tag}", [f"test-{tag}-a", f"test-{tag}-b"]
+    url = "mqtt://127.0.0.1:1883"
+
+    async def publish(values: range) -> None:
+        async with aiomqtt.Client(*BROKER) as publisher:
+            for value in values:
+                await publisher.publish(f"{root}/{point.pk}", str(value).encode(), qos=1)
+
+    async def until_stored(count: int) -> None:
+        while await sync_to_async(Reading.objects.count)() < count:
+            await asyncio.sleep(0.1)
+
+    async def scenario() -> tuple[IngestStats, IngestStats]:
+        stops = [asyncio.Event(), asyncio.Event()]
+        stats = [IngestStats(), IngestStats()]
+        services = [
+            asyncio.create_task(ingest(url, stop, stat, root=root, client_id=client_id, group=group))
+            for stop, stat, client_id in zip(stops, stats, ids, strict=True)
+        ]
+        await asyncio.sleep(1.0)  # subscribed
+        stops[1].set()
+        await services[1]
+        # b is away: the broker keeps its share in its session.
+        await publish(range(20))
+        await asyncio.wait_for(until_stored(10), 10)
+        leaving = IngestStats()
+        await ingest(url, asyncio.Event(), leaving, root=root, client_id=ids[1], group=group, leave=True)
+        await asyncio.wait_for(until_stored(20), 10)
+        # b is no longer in the group: a gets everything.
+        await publish(range(20, 30))
+        await asyncio.wait_for(until_stored(30), 10)
+        stops[0].set()
+        await services[0]
+        return stats[0], leaving
+
+    try:
+        staying, leaving = asyncio.run(asyncio.wait_for(scenario(), 60))
+    finally:
+        asyncio.run(forget(ids[0]))
+    assert sorted(Reading.objects.values_list("value", flat=True)) == [float(value) for value in range(30)]
+    assert leaving.stored == 10
+    assert staying.stored == 20
+
+
+async def forget(client_id: str) -> None:
+    async with aiomqtt.Client(*BROKER, identifier=client_id, clean_session=True):
+        pass
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_messages_stored_but_never_acknowledged_are_not_stored_again_when_delivered_again(
+    broker: None, equipment_a: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A crash between the commit and the acknowledgement: the broker delivers the messages again."""
+    point = PointFactory(device__equipment=equipment_a)
+    tag = uuid.uuid4().hex[:12]
+    root, client_id = f"test-{tag}/readings", f"test-{tag}"
+    url = "mqtt://127.0.0.1:1883"
+    published = 50
+
+    async def publish() -> None:
+        async with aiomqtt.Client(*BROKER, max_inflight_messages=published) as publisher:
+            await asyncio.gather(
+                *(publisher.publish(f"{root}/{point.pk}", str(n).encode(), qos=1) for n in range(published))
+            )
+
+    async def run(stats: IngestStats, until: int) -> None:
+        stop = asyncio.Event()
+        service = asyncio.create_task(ingest(url, stop, stats, root=root, client_id=client_id))
+        await asyncio.sleep(0.5)  # subscribed
+        for _ in range(100):
+            if stats.messages >= until and await sync_to_async(Reading.objects.count)() >= until:
+                break
+            await asyncio.sleep(0.1)
+        stop.set()
+        await service
+
+    async def both(*coroutines: Any) -> None:
+        await asyncio.gather(*coroutines)
+
+    first, second = IngestStats(), IngestStats()
+    try:
+        with monkeypatch.context() as patched:
+            # One write, so that its messages are those recorded.
+            patched.setattr(mqtt, "FLUSH_SECONDS", 2.0)
+            # The acknowledgements never reach the broker, as when the process dies right after its commit.
+            patched.setattr(paho.mqtt.client.Client, "ack", lambda *args: paho.mqtt.client.MQTT_ERR_SUCCESS)
+            asyncio.run(asyncio.wait_for(run(first, 0), 10))  # the session, subscribed
+            asyncio.run(asyncio.wait_for(both(publish(), run(first, published)), 30))
+        asyncio.run(asyncio.wait_for(run(second, published), 30))
+    finally:
+        asyncio.run(forget(client_id))
+    assert first.stored == published
+    assert (second.messages, second.redelivered, second.stored) == (published, published, 0)
+    assert Reading.objects.count() == published

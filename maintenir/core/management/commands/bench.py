@@ -18,6 +18,7 @@ from psycopg import sql
 BENCHMARKS = {
     "preventive": ("benchmarks.preventive", ("triggers",)),
     "ingest": ("benchmarks.ingest", ("readings",)),
+    "ingest-fleet": ("benchmarks.ingest_fleet", ("readings",)),
     "poll": ("benchmarks.poll", ("devices", "seconds")),
     "history": ("benchmarks.history", ("readings",)),
     "kpi": ("benchmarks.kpi", ("orders",)),
