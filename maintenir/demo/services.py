@@ -48,7 +48,7 @@ from maintenir.preventive.choices import Anchor, ConditionOperator, IntervalUnit
 from maintenir.preventive.models import Gamme, MaintenancePlan, TrainingSession, Trigger
 from maintenir.preventive.services import generate
 from maintenir.preventive.training import save_training_session
-from maintenir.reliability import proposals
+from maintenir.reliability import monthly, proposals
 from maintenir.reliability.choices import ModificationKind
 from maintenir.reliability.models import ProductionRecord
 from maintenir.workorders import commissioning
@@ -1678,4 +1678,6 @@ def build_demo() -> bool:
         return False
     with transaction.atomic():
         _Demo().build()
+        # The history was backdated by updates, without save().
+        monthly.refresh()
     return True

@@ -233,10 +233,11 @@ def kpis(
     period: Period,
     group_by: GroupBy | str | None = None,
     now: datetime.datetime | None = None,
+    direct: bool = False,
 ) -> list[Figures]:
     """The figures of each group of `equipment` (already restricted to what the user may see),
     or one Figures for all of it when `group_by` is None. A period of whole months reads the
-    monthly figures, any other period the rows themselves; both give the same figures."""
+    monthly figures, any other period (or `direct`) the rows themselves; both give the same figures."""
     now = now or timezone.now()
     lookup = GROUP_LOOKUPS[GroupBy(group_by)] if group_by else None
     rows: dict[Any, Figures] = {}
@@ -254,7 +255,7 @@ def kpis(
             if key in rows:
                 yield rows[key], values
 
-    if monthly.whole_months(period):
+    if not direct and monthly.whole_months(period):
         live = monthly.live_equipment(members, now)
         for figures, values in add(monthly.rows_of(period), "equipment__", **monthly.sums(live)):
             _fill(figures, values)
@@ -351,8 +352,10 @@ def _measure(add: Any, period: Period) -> None:
         figures.rejects = values["rejected"] or 0
 
 
-def totals(equipment: QuerySet[Equipment], period: Period, now: datetime.datetime | None = None) -> Figures:
-    return kpis(equipment, period, None, now)[0]
+def totals(
+    equipment: QuerySet[Equipment], period: Period, now: datetime.datetime | None = None, direct: bool = False
+) -> Figures:
+    return kpis(equipment, period, None, now, direct)[0]
 
 
 def _grouped(
@@ -460,18 +463,22 @@ class ParetoBar:
 
 
 def pareto(
-    equipment: QuerySet[Equipment], period: Period, by: ParetoBy | str, limit: int = PARETO_BARS
+    equipment: QuerySet[Equipment],
+    period: Period,
+    by: ParetoBy | str,
+    limit: int = PARETO_BARS,
+    direct: bool = False,
 ) -> list[ParetoBar]:
     """The failures of the period counted by failure mode, cause or equipment (or the cost by
     equipment), largest first; what lies beyond the first `limit` bars is one last bar."""
     by = ParetoBy(by)
     values: list[tuple[int | None, str, float]]
     if by == ParetoBy.COST:
-        values = [(row.key, row.label, row.cost) for row in kpis(equipment, period, GroupBy.EQUIPMENT)]
+        values = [(row.key, row.label, row.cost) for row in kpis(equipment, period, GroupBy.EQUIPMENT, direct=direct)]
     else:
         lookup, model = PARETO_LOOKUPS[by]
         scope = Q(equipment__in=equipment.values("pk"))
-        if monthly.whole_months(period):
+        if not direct and monthly.whole_months(period):
             failed = monthly.rows_of(period, MonthlyFailures).filter(scope).order_by()
             counts = failed.values_list(lookup).annotate(n=Sum("failures"))
         else:
@@ -491,13 +498,13 @@ def pareto(
 
 
 def trend(
-    equipment: QuerySet[Equipment], period: Period, now: datetime.datetime | None = None
+    equipment: QuerySet[Equipment], period: Period, now: datetime.datetime | None = None, direct: bool = False
 ) -> list[tuple[Period, Figures]]:
     """The figures of each month of the period; over whole months, from one grouped query of the
     monthly figures."""
     months = list(period.months())
-    if not monthly.whole_months(period):
-        return [(month, totals(equipment, month, now)) for month in months]
+    if direct or not monthly.whole_months(period):
+        return [(month, totals(equipment, month, now, direct)) for month in months]
     now = now or timezone.now()
     count = equipment.count()
     if not count:
