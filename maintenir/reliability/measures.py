@@ -205,7 +205,7 @@ def failures(period: Period) -> QuerySet[WorkOrder]:
     return WorkOrder.objects.filter(failure_q(period))
 
 
-def downtime_pieces(intervals: QuerySet[Downtime], start: float, end: float) -> QuerySet[Downtime]:
+def downtime_pieces(intervals: QuerySet[Downtime], start: float, end: float) -> QuerySet[Any]:
     """Each interval cut to [start, end) (seconds since the epoch; an interval still open runs to `end`),
     as `piece_start` and `cut_end`: what is left of it once the intervals of the same equipment that began
     before it are taken out (a running maximum of their ends, computed by a window). The pieces of an

@@ -26,6 +26,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from maintenir.assets.models import Equipment
+from maintenir.core import bulk
 from maintenir.preventive.services import PREVENTIVE_TYPES, done_on_time, fell_due
 from maintenir.reliability.measures import IdList, LocalDate, Period, add_months, downtime_pieces, is_failure
 from maintenir.reliability.models import MonthlyFailures, MonthlyFigures, ProductionRecord
@@ -55,7 +56,6 @@ DOWNTIME_COLUMNS = {cause: f"{cause.value}_seconds" for cause in DowntimeCause}
 # Beyond this many equipment, a refresh locks the whole table rather than each equipment.
 LOCKED_ONE_BY_ONE = 1000
 LOCK_KEY = 0x4D4F4E54  # "MONT": the advisory locks of the monthly figures
-BATCH = 5000
 
 Key = tuple[int, datetime.date]
 
@@ -135,12 +135,12 @@ def refresh(equipment_ids: Iterable[int] | None = None, months: Iterable[datetim
         if wanted is not None:
             keep = set(wanted)
             figures = {key: values for key, values in figures.items() if key[1] in keep}
-            failures = [row for row in failures if row.month in keep]
-        MonthlyFigures.objects.bulk_create(
-            (MonthlyFigures(equipment_id=pk, month=month, **values) for (pk, month), values in figures.items()),
-            batch_size=BATCH,
+            failures = [row for row in failures if row["month"] in keep]
+        bulk.insert(
+            MonthlyFigures,
+            [{"equipment_id": pk, "month": month, **values} for (pk, month), values in figures.items()],
         )
-        MonthlyFailures.objects.bulk_create(failures, batch_size=BATCH)
+        bulk.insert(MonthlyFailures, failures)
 
 
 def _lock(ids: list[int] | None) -> None:
@@ -165,12 +165,12 @@ def _scoped(queryset: QuerySet[Any], lookup: str, ids: list[int] | None) -> Quer
 def _span(ids: list[int] | None) -> tuple[datetime.date, datetime.date] | None:
     """The first month of the equipment's history and the month after its last."""
     bounds = [
-        _scoped(WorkOrder.objects, "equipment_id", ids).aggregate(a=Min("created"), b=Max("created")),
-        _scoped(WorkOrder.objects, "equipment_id", ids).aggregate(a=Min("due_date"), b=Max("due_date")),
-        _scoped(Downtime.objects, "equipment_id", ids).aggregate(a=Min("started_at"), b=Max("ended_at")),
-        _scoped(TimeEntry.objects, "work_order__equipment_id", ids).aggregate(a=Min("date"), b=Max("date")),
-        _scoped(PartUsage.objects, "work_order__equipment_id", ids).aggregate(a=Min("created"), b=Max("created")),
-        _scoped(ProductionRecord.objects, "equipment_id", ids).aggregate(a=Min("date"), b=Max("date")),
+        _scoped(WorkOrder.objects.all(), "equipment_id", ids).aggregate(a=Min("created"), b=Max("created")),
+        _scoped(WorkOrder.objects.all(), "equipment_id", ids).aggregate(a=Min("due_date"), b=Max("due_date")),
+        _scoped(Downtime.objects.all(), "equipment_id", ids).aggregate(a=Min("started_at"), b=Max("ended_at")),
+        _scoped(TimeEntry.objects.all(), "work_order__equipment_id", ids).aggregate(a=Min("date"), b=Max("date")),
+        _scoped(PartUsage.objects.all(), "work_order__equipment_id", ids).aggregate(a=Min("created"), b=Max("created")),
+        _scoped(ProductionRecord.objects.all(), "equipment_id", ids).aggregate(a=Min("date"), b=Max("date")),
     ]
     firsts = [month_of(bound["a"]) for bound in bounds if bound["a"] is not None]
     lasts = [month_of(bound["b"]) for bound in bounds if bound["b"] is not None]
@@ -179,14 +179,14 @@ def _span(ids: list[int] | None) -> tuple[datetime.date, datetime.date] | None:
     return min(firsts), add_months(max([*firsts, *lasts]), 1)
 
 
-def _compute(ids: list[int] | None, span: Period) -> tuple[dict[Key, dict[str, Any]], list[MonthlyFailures]]:
+def _compute(ids: list[int] | None, span: Period) -> tuple[dict[Key, dict[str, Any]], list[dict[str, Any]]]:
     """The figures of each (equipment, month) with any, and the failures by mode and cause, over the span
     (whole months): one grouped query for each kind of row."""
     figures: dict[Key, dict[str, Any]] = defaultdict(lambda: dict(SUMMED))
     month = TruncMonth  # in the current time zone, the settings' one
 
     failures = []
-    orders = _scoped(WorkOrder.objects, "equipment_id", ids).filter(
+    orders = _scoped(WorkOrder.objects.all(), "equipment_id", ids).filter(
         is_failure(), created__gte=span.start, created__lt=span.end
     )
     for row in (
@@ -196,16 +196,16 @@ def _compute(ids: list[int] | None, span: Period) -> tuple[dict[Key, dict[str, A
     ):
         figures[row["equipment_id"], row["m"]]["failures"] += row["n"]
         failures.append(
-            MonthlyFailures(
-                equipment_id=row["equipment_id"],
-                month=row["m"],
-                failure_mode_id=row["failure_mode_id"],
-                failure_cause_id=row["failure_cause_id"],
-                failures=row["n"],
-            )
+            {
+                "equipment_id": row["equipment_id"],
+                "month": row["m"],
+                "failure_mode_id": row["failure_mode_id"],
+                "failure_cause_id": row["failure_cause_id"],
+                "failures": row["n"],
+            }
         )
 
-    due = _scoped(WorkOrder.objects, "equipment_id", ids).filter(
+    due = _scoped(WorkOrder.objects.all(), "equipment_id", ids).filter(
         fell_due(span.first_day, span.last_day), equipment__isnull=False
     )
     for row in (
@@ -217,7 +217,7 @@ def _compute(ids: list[int] | None, span: Period) -> tuple[dict[Key, dict[str, A
         values = figures[row["equipment_id"], row["m"]]
         values["preventive_due"], values["preventive_on_time"] = row["due"], row["on_time"]
 
-    entries = _scoped(TimeEntry.objects, "work_order__equipment_id", ids).filter(
+    entries = _scoped(TimeEntry.objects.all(), "work_order__equipment_id", ids).filter(
         date__gte=span.first_day, date__lte=span.last_day, work_order__equipment__isnull=False
     )
     for row in (
@@ -234,7 +234,7 @@ def _compute(ids: list[int] | None, span: Period) -> tuple[dict[Key, dict[str, A
         values["preventive_hours"] = row["preventive"] or 0
         values["corrective_hours"] = row["corrective"] or 0
 
-    parts = _scoped(PartUsage.objects, "work_order__equipment_id", ids).filter(
+    parts = _scoped(PartUsage.objects.all(), "work_order__equipment_id", ids).filter(
         created__gte=span.start, created__lt=span.end, work_order__equipment__isnull=False
     )
     for row in (
@@ -244,7 +244,7 @@ def _compute(ids: list[int] | None, span: Period) -> tuple[dict[Key, dict[str, A
     ):
         figures[row["e"], row["m"]]["parts_cost"] = row["cost"] or 0
 
-    records = _scoped(ProductionRecord.objects, "equipment_id", ids).filter(
+    records = _scoped(ProductionRecord.objects.all(), "equipment_id", ids).filter(
         date__gte=span.first_day, date__lte=span.last_day
     )
     nominal = ExpressionWrapper(F("nominal_rate") * F("run_hours"), output_field=FloatField())
@@ -293,7 +293,7 @@ def _downtime_by_month(ids: list[int] | None, span: Period) -> Iterator[tuple[in
     while month < month_of(span.end):
         months.append((month, *(moment.timestamp() for moment in (month_period(month).start, month_period(month).end))))
         month = add_months(month, 1)
-    intervals = _scoped(Downtime.objects, "equipment_id", ids).filter(
+    intervals = _scoped(Downtime.objects.all(), "equipment_id", ids).filter(
         started_at__lt=span.end, ended_at__gt=span.start, ended_at__isnull=False
     )
     pieces = (
@@ -308,7 +308,7 @@ def _downtime_by_month(ids: list[int] | None, span: Period) -> Iterator[tuple[in
         ["(%s, %s::float8, %s::float8)" if connection.vendor == "postgresql" else "(%s, %s, %s)"] * len(months)
     )
     query = MONTHLY_DOWNTIME_SQL.format(values=values, least=functions[0], greatest=functions[1], pieces=sql)
-    month_params = [value for n, (_month, start, end) in enumerate(months) for value in (n, start, end)]
+    month_params: list[Any] = [value for n, (_month, start, end) in enumerate(months) for value in (n, start, end)]
     with connection.cursor() as cursor:
         cursor.execute(query, [*month_params, *params])
         for pk, n, cause, seconds in cursor.fetchall():
@@ -404,7 +404,7 @@ def before_save(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) ->
     if before is None:
         return
     if isinstance(instance, WorkOrder) and _order_state(before) == _order_state(instance):
-        instance._monthly_before = None
+        instance._monthly_before = None  # type: ignore[attr-defined]  # nothing the figures read has changed
         return
     instance._monthly_before = keys_of(before)
 
@@ -415,7 +415,7 @@ def after_save(sender: Any, instance: Any, created: bool, raw: bool = False, **k
     if created and isinstance(instance, WorkOrder):
         refresh_keys(_order_keys(instance.equipment_id, instance.created, instance.due_date))
         return
-    before = getattr(instance, "_monthly_before", set())
+    before: set[Key] | None = getattr(instance, "_monthly_before", set())
     if before is None:
         return
     instance._monthly_before = set()
