@@ -102,7 +102,8 @@ def live_equipment(members: Any, now: datetime.datetime) -> list[int]:
 
 def sums(live: list[int]) -> dict[str, Any]:
     """The aggregates of monthly rows, as `services` reads them; the downtime of `live` equipment left out."""
-    steady = ~Q(equipment_id__in=IdList(live)) if live else None
+    # A list of values, not a subquery: PostgreSQL tests each row against it without a subplan.
+    steady = ~Q(equipment_id__in=live) if live else None
     return {name: Sum(name, filter=steady if name in DOWNTIME_COLUMNS.values() else None) for name in SUMMED}
 
 
@@ -138,7 +139,11 @@ def refresh(equipment_ids: Iterable[int] | None = None, months: Iterable[datetim
             failures = [row for row in failures if row["month"] in keep]
         bulk.insert(
             MonthlyFigures,
-            [{"equipment_id": pk, "month": month, **values} for (pk, month), values in figures.items()],
+            # In the order of the months, so that a period's rows lie together on disk.
+            [
+                {"equipment_id": pk, "month": month, **figures[pk, month]}
+                for pk, month in sorted(figures, key=lambda key: (key[1], key[0]))
+            ],
         )
         bulk.insert(MonthlyFailures, failures)
 
