@@ -594,6 +594,8 @@ def _backdate(
     opened = min(times.values())
     fields = {name: times[status] for status, name in _ORDER_TIME_FIELDS.items() if status in times}
     WorkOrder.objects.filter(pk=order.pk).update(created=opened, **fields)
+    if order.equipment_id is not None:
+        monthly.refresh([order.equipment_id])  # the update went round save()
     finished = times.get(S.DONE) or times.get(S.IN_PROGRESS)
     if finished is not None:
         order.steps.filter(is_done=True).update(done_at=finished)
@@ -1678,6 +1680,4 @@ def build_demo() -> bool:
         return False
     with transaction.atomic():
         _Demo().build()
-        # The history was backdated by updates, without save().
-        monthly.refresh()
     return True
