@@ -259,6 +259,8 @@ def kpis(
         live = monthly.live_equipment(members, now)
         for figures, values in add(monthly.rows_of(period), "equipment__", **monthly.sums(live)):
             _fill(figures, values)
+        for figures, values in add(WorkOrder.objects.filter(BACKLOG), "equipment__", **BACKLOG_SUMS):
+            _set_backlog(figures, values)
         downtime = _downtime(IdList(live), period, now, lookup) if live else iter(())
     else:
         _measure(add, period)
@@ -266,14 +268,13 @@ def kpis(
     for key, cause, hours in downtime:
         if key in rows:
             rows[key].downtime[cause] = rows[key].downtime.get(cause, 0.0) + hours
-    for figures, values in add(WorkOrder.objects.filter(status__in=BACKLOG_STATUSES), "equipment__", **BACKLOG_SUMS):
-        _set_backlog(figures, values)
     if group_by:
         _label(rows, equipment, GroupBy(group_by))
     return list(rows.values())
 
 
-BACKLOG_SUMS = {"hours": Sum("estimated_hours"), "orders": Count("pk")}
+BACKLOG = Q(status__in=BACKLOG_STATUSES)
+BACKLOG_SUMS = {"hours": Sum("estimated_hours", filter=BACKLOG), "orders": Count("pk", filter=BACKLOG)}
 
 
 def _set_backlog(figures: Figures, values: dict[str, Any]) -> None:
@@ -302,7 +303,7 @@ def _fill(figures: Figures, values: dict[str, Any]) -> None:
 
 
 def _measure(add: Any, period: Period) -> None:
-    """The figures of a period from the rows themselves, but downtime and backlog."""
+    """The figures of a period from the rows themselves, but downtime."""
     entries = TimeEntry.objects.filter(date__gte=period.first_day, date__lte=period.last_day)
     preventive = Q(work_order__work_type__in=PREVENTIVE_TYPES)
     for figures, values in add(
@@ -319,18 +320,20 @@ def _measure(add: Any, period: Period) -> None:
     parts = PartUsage.objects.filter(created__gte=period.start, created__lt=period.end)
     for figures, values in add(parts, "work_order__equipment__", cost=Sum(cost_expression())):
         figures.parts_cost = float(values["cost"] or 0)
-    # Failures and schedule compliance in one pass over the scope's work orders.
+    # Failures, backlog and schedule compliance in one pass over the scope's work orders.
     failed = failure_q(period)
     due = fell_due(period.first_day, period.last_day)
     on_time = due & done_on_time("completed_day")
-    orders = WorkOrder.objects.filter(failed | due).alias(completed_day=LocalDate("completed_at", period))
+    orders = WorkOrder.objects.filter(failed | BACKLOG | due).alias(completed_day=LocalDate("completed_at", period))
     for figures, values in add(
         orders,
         "equipment__",
         failed=Count("pk", filter=failed),
         due=Count("pk", filter=due),
         on_time=Count("pk", filter=on_time),
+        **BACKLOG_SUMS,
     ):
+        _set_backlog(figures, values)
         figures.failures = values["failed"]
         figures.preventive_due = values["due"]
         figures.preventive_on_time = values["on_time"]
@@ -510,7 +513,7 @@ def trend(
     if not count:
         return [(month, Figures()) for month in months]
     members = scope_members(equipment, count)
-    backlog = WorkOrder.objects.filter(status__in=BACKLOG_STATUSES, equipment__in=members).aggregate(**BACKLOG_SUMS)
+    backlog = WorkOrder.objects.filter(BACKLOG, equipment__in=members).aggregate(**BACKLOG_SUMS)
     live = monthly.live_equipment(members, now)
     rows = monthly.rows_of(period).filter(equipment__in=members).order_by().values("month")
     by_month = {row.pop("month"): row for row in rows.annotate(**monthly.sums(live))}
