@@ -355,6 +355,22 @@ def _measure(add: Any, period: Period) -> None:
         figures.rejects = values["rejected"] or 0
 
 
+def combined(rows: list[Figures]) -> Figures:
+    """The figures of the whole scope from those of its groups, which share out its equipment: every
+    measured figure adds up (the derived ones follow)."""
+    whole = Figures()
+    for row in rows:
+        for field in dataclasses.fields(Figures):
+            if field.name in ("key", "label"):
+                continue
+            if field.name == "downtime":
+                for cause, hours in row.downtime.items():
+                    whole.downtime[cause] = whole.downtime.get(cause, 0.0) + hours
+            else:
+                setattr(whole, field.name, getattr(whole, field.name) + getattr(row, field.name))
+    return whole
+
+
 def totals(
     equipment: QuerySet[Equipment], period: Period, now: datetime.datetime | None = None, direct: bool = False
 ) -> Figures:

@@ -19,7 +19,7 @@ from maintenir.core.tests.factories import UserFactory
 from maintenir.reliability import monthly
 from maintenir.reliability.choices import GroupBy, ParetoBy
 from maintenir.reliability.models import MonthlyFigures
-from maintenir.reliability.services import Period, kpis, pareto, totals, trend
+from maintenir.reliability.services import Period, combined, kpis, pareto, totals, trend
 from maintenir.reliability.tests.factories import ProductionRecordFactory
 from maintenir.workorders.choices import DowntimeCause, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import FailureMode, WorkOrder
@@ -58,6 +58,8 @@ def check_both_ways(now: datetime.datetime = NOW) -> None:
             assert read.keys() == computed.keys()
             for key, row in computed.items():
                 same(read[key], row)
+            # The page adds up its breakdown's rows for its totals.
+            same(combined(list(read.values())), totals(everything, period, now, direct=True))
         for (_month, read_month), (_same_month, computed_month) in zip(
             trend(everything, period, now), trend(everything, period, now, direct=True), strict=True
         ):
