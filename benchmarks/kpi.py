@@ -12,6 +12,11 @@ The reference, measured in the same run, loads the downtime and corrective order
 picks the failures among them (a failure mode coded or a downtime caused by a failure) and computes
 MTBF and MTTR per equipment (the same union of downtime intervals); its loading and its
 computation are reported apart, and the two results are compared equipment by equipment.
+
+Then the monthly figures: the time to compute them all from the rows (`monthly.refresh`, what a
+bulk load or the migration does), and, over the same year in the local time zone (whole months), the
+KPIs of every equipment, of everything and of one site read from them against the same computed
+from the rows (`direct=True`), with the number of equipment whose figures differ.
 """
 
 import datetime
@@ -27,8 +32,9 @@ from django.db import connection, transaction
 from maintenir.assets.models import Equipment, EquipmentType, Site
 from maintenir.core import bulk
 from maintenir.core.models import Organisation, User
+from maintenir.reliability import monthly
 from maintenir.reliability.choices import GroupBy
-from maintenir.reliability.services import Period, kpis, totals
+from maintenir.reliability.services import Figures, Period, kpis, totals
 from maintenir.workorders.choices import DowntimeCause, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import Downtime, FailureMode, PartUsage, TimeEntry, WorkOrder
 
@@ -38,6 +44,7 @@ SITES = 50
 SITE_RUNS = 5
 CHUNK = 100_000
 YEAR = Period(datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC), datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC))
+LOCAL_YEAR = Period.of_days(datetime.date(2025, 1, 1), datetime.date(2025, 12, 31))
 HOURS = 365 * 24
 
 
@@ -215,7 +222,7 @@ def run(orders: int) -> dict[str, Any]:
             and _agree(row.mttr, expected.at[row.key, "mttr"])
         )
     )
-    return {
+    base = {
         "database": connection.vendor,
         "orders": orders,
         "equipment": len(rows),
@@ -231,4 +238,52 @@ def run(orders: int) -> dict[str, Any]:
         "site_equipment": site.equipment,
         "site_failures": site.failures,
         "equipment_disagreeing_with_reference": disagreements,
+    }
+    return {**base, **monthly_figures(site_ids[0])}
+
+
+def _timed(compute: Any) -> tuple[float, Any]:
+    """The median of SITE_RUNS runs, in milliseconds, and the result."""
+    timings = []
+    for _ in range(SITE_RUNS):
+        started = time.perf_counter()
+        result = compute()
+        timings.append(time.perf_counter() - started)
+    return round(statistics.median(timings) * 1000, 1), result
+
+
+def _same(mine: Figures, theirs: Figures) -> bool:
+    ours, other = mine.as_dict(), theirs.as_dict()
+    return all(
+        _agree(ours[name], other[name] if other[name] is not None else math.nan)
+        if isinstance(other[name], float | int) or other[name] is None
+        else ours[name] == other[name]
+        for name in other
+        if name != "downtime"
+    ) and all(_agree(ours["downtime"][cause], hours) for cause, hours in other["downtime"].items())
+
+
+def monthly_figures(site_id: int) -> dict[str, Any]:
+    started = time.perf_counter()
+    with transaction.atomic():
+        monthly.refresh()
+    refresh_seconds = time.perf_counter() - started
+    everything, site = Equipment.objects.all(), Equipment.objects.filter(site_id=site_id)
+    now = LOCAL_YEAR.end
+    timings: dict[str, float] = {}
+    differing = 0
+    for name, compute in (
+        ("all_by_equipment", lambda direct: kpis(everything, LOCAL_YEAR, GroupBy.EQUIPMENT, now, direct)),
+        ("all_totals", lambda direct: [totals(everything, LOCAL_YEAR, now, direct)]),
+        ("one_site_totals", lambda direct: [totals(site, LOCAL_YEAR, now, direct)]),
+    ):
+        timings[f"monthly_{name}_ms"], read = _timed(lambda compute=compute: compute(False))
+        timings[f"direct_{name}_ms"], computed = _timed(lambda compute=compute: compute(True))
+        by_key = {row.key: row for row in computed}
+        differing += sum(1 for row in read if not _same(row, by_key[row.key]))
+    return {
+        "monthly_rows": monthly.MonthlyFigures.objects.count(),
+        "monthly_refresh_seconds": round(refresh_seconds, 2),
+        **timings,
+        "monthly_groups_differing_from_direct": differing,
     }

@@ -48,7 +48,7 @@ from maintenir.preventive.choices import Anchor, ConditionOperator, IntervalUnit
 from maintenir.preventive.models import Gamme, MaintenancePlan, TrainingSession, Trigger
 from maintenir.preventive.services import generate
 from maintenir.preventive.training import save_training_session
-from maintenir.reliability import proposals
+from maintenir.reliability import monthly, proposals
 from maintenir.reliability.choices import ModificationKind
 from maintenir.reliability.models import ProductionRecord
 from maintenir.workorders import commissioning
@@ -594,6 +594,8 @@ def _backdate(
     opened = min(times.values())
     fields = {name: times[status] for status, name in _ORDER_TIME_FIELDS.items() if status in times}
     WorkOrder.objects.filter(pk=order.pk).update(created=opened, **fields)
+    if order.equipment_id is not None:
+        monthly.refresh([order.equipment_id])  # the update went round save()
     finished = times.get(S.DONE) or times.get(S.IN_PROGRESS)
     if finished is not None:
         order.steps.filter(is_done=True).update(done_at=finished)

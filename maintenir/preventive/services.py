@@ -62,6 +62,7 @@ from maintenir.preventive.models import (
 from maintenir.stores.models import Part
 from maintenir.workorders.choices import WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import ChecklistStep, WorkOrder, WorkOrderRequirement, WorkOrderTransition
+from maintenir.workorders.signals import rows_written_in_bulk
 
 # Generated orders are planned for the start of the working day, local time.
 WORKDAY_START = datetime.time(8, 0)
@@ -897,6 +898,9 @@ def _create_orders(planned: list[PlannedOrder]) -> list[int]:
         ),
     )
     bulk.insert(WorkOrder, orders)
+    rows_written_in_bulk.send(
+        WorkOrder, equipment_ids={order["equipment_id"] for order in orders if order["equipment_id"]}
+    )
     bulk.insert(ChecklistStep, checklist)
     bulk.insert(WorkOrderRequirement, requirements)
     bulk.insert(

@@ -29,6 +29,7 @@ from maintenir.assets.models import Equipment, EquipmentType, Site
 from maintenir.core import bulk
 from maintenir.core.csvio import CsvErrors, read_csv
 from maintenir.core.models import Organisation
+from maintenir.reliability import monthly
 from maintenir.reliability.models import EquipmentEvent
 from maintenir.workorders.choices import DowntimeCause, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.models import Downtime, FailureMode, PartUsage, WorkOrder
@@ -170,6 +171,8 @@ def _write(
     report.failures = _failures(parsed, site, equipment, repair_hours)
     progress("failures", len(equipment) + len(parsed.failures), total)
     report.preventive = _preventive(parsed, site, equipment)
+    # Written in bulk, without save(): the monthly figures of the equipment are brought up to date here.
+    monthly.refresh(equipment.values())
     progress("maint", total - len(parsed.errors), total)
     report.events = len(parsed.errors)
     bulk.insert(

@@ -12,7 +12,7 @@ from maintenir.assets.models import Equipment
 from maintenir.core.choices import ALL_ROLES, MANAGING_ROLES, Action, Role
 from maintenir.core.models import RestrictedModel
 from maintenir.reliability.choices import EffectStage, ModificationKind, ProposalStatus
-from maintenir.workorders.models import FailureMode, WorkOrder
+from maintenir.workorders.models import FailureCause, FailureMode, WorkOrder
 
 PRODUCTION_ROLES = frozenset({*MANAGING_ROLES, Role.OPERATOR})
 
@@ -214,3 +214,59 @@ class ImprovementProposal(RestrictedModel):
         if not self.expected_gain:
             return None
         return float(self.cost / self.expected_gain * 12)
+
+
+class MonthlyFigures(models.Model):
+    """What the KPIs sum for one equipment over one calendar month (in the time zone of the settings),
+    kept equal to the work orders, downtimes, time entries, parts used and production records it sums
+    (`monthly.refresh`), so that a year of KPIs reads twelve rows per equipment instead of its history.
+
+    The downtime is the union of the equipment's closed intervals cut to the month; an interval still
+    open, or ending after now, depends on the time the KPIs are read: its equipment's downtime is then
+    computed from its intervals."""
+
+    equipment = models.ForeignKey(Equipment, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="The first day of the month.")
+    failure_seconds = models.FloatField(default=0)
+    preventive_seconds = models.FloatField(default=0)
+    external_seconds = models.FloatField(default=0)
+    failures = models.PositiveIntegerField(default=0)
+    labour_hours = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    preventive_hours = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    corrective_hours = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    parts_cost = models.DecimalField(max_digits=24, decimal_places=7, default=0)
+    preventive_due = models.PositiveIntegerField(default=0)
+    preventive_on_time = models.PositiveIntegerField(default=0)
+    planned_hours = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    run_hours = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    nominal_output = models.FloatField(default=0)
+    output = models.BigIntegerField(default=0)
+    rejects = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["equipment", "month"], name="one_monthly_figures_per_month")]
+        # A period over every equipment reads its months by this index.
+        indexes = [models.Index(fields=["month", "equipment"], name="monthly_figures_by_month")]
+
+    def __str__(self) -> str:
+        return f"{self.equipment_id} {self.month:%Y-%m}"
+
+
+class MonthlyFailures(models.Model):
+    """The failures of one equipment in one month by failure mode and cause, for the Pareto charts;
+    maintained with `MonthlyFigures`."""
+
+    equipment = models.ForeignKey(Equipment, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    failure_mode = models.ForeignKey(FailureMode, on_delete=models.CASCADE, null=True, related_name="+")
+    failure_cause = models.ForeignKey(FailureCause, on_delete=models.CASCADE, null=True, related_name="+")
+    failures = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["equipment", "month"], name="monthly_failures_by_equipment"),
+            models.Index(fields=["month", "equipment"], name="monthly_failures_by_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.equipment_id} {self.month:%Y-%m}: {self.failures}"

@@ -17,32 +17,13 @@ A query returns one row per group; Python merges those rows, never one row per o
 
 import dataclasses
 import datetime
-import json
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import (
-    BigIntegerField,
-    Count,
-    Exists,
-    Expression,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    Func,
-    Max,
-    OuterRef,
-    Q,
-    QuerySet,
-    RowRange,
-    Sum,
-    Value,
-    Window,
-)
-from django.db.models.functions import Coalesce, Greatest, Least, TruncDate
+from django.db.models import Count, ExpressionWrapper, F, FloatField, Q, QuerySet, Sum, Value
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -50,13 +31,23 @@ from django.utils.translation import gettext_lazy as _
 from maintenir.assets.models import Equipment, EquipmentType, ProductionLine, Site
 from maintenir.core.models import Organisation
 from maintenir.preventive.services import PREVENTIVE_TYPES, done_on_time, fell_due
+from maintenir.reliability import monthly
 from maintenir.reliability.choices import GroupBy, ParetoBy
-from maintenir.reliability.models import ProductionRecord
+from maintenir.reliability.measures import (
+    HOUR,
+    IdList,
+    LocalDate,
+    Period,
+    downtime_pieces,
+    failure_q,
+    failures,
+    scope_members,
+)
+from maintenir.reliability.models import MonthlyFailures, ProductionRecord
 from maintenir.workorders.choices import OPEN_STATUSES, DowntimeCause, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.costs import cost_expression
 from maintenir.workorders.models import Downtime, FailureCause, FailureMode, PartUsage, TimeEntry, WorkOrder
 
-HOUR = 3600
 # The backlog is work accepted but not done; a request not yet approved is not in it.
 BACKLOG_STATUSES = sorted(OPEN_STATUSES - {WorkOrderStatus.REQUESTED})
 # Each breakdown's key, as a lookup from an equipment.
@@ -115,57 +106,6 @@ DEFINITIONS = {
         "time ÷ planned time, units produced ÷ (nominal rate × running time), good units ÷ units produced."
     ),
 }
-
-
-@dataclasses.dataclass(frozen=True)
-class Period:
-    """[start, end): aware datetimes."""
-
-    start: datetime.datetime
-    end: datetime.datetime
-
-    @property
-    def hours(self) -> float:
-        return (self.end - self.start).total_seconds() / HOUR
-
-    @property
-    def first_day(self) -> datetime.date:
-        return timezone.localdate(self.start)
-
-    @property
-    def last_day(self) -> datetime.date:
-        """The last day the period covers (its end is midnight of the next)."""
-        return timezone.localdate(self.end - datetime.timedelta(microseconds=1))
-
-    @classmethod
-    def of_days(cls, first: datetime.date, last: datetime.date) -> "Period":
-        """From the start of `first` to the end of `last`, in the local time zone."""
-
-        def midnight(day: datetime.date) -> datetime.datetime:
-            return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
-
-        return cls(midnight(first), midnight(last + datetime.timedelta(days=1)))
-
-    @classmethod
-    def last_months(cls, count: int, today: datetime.date | None = None) -> "Period":
-        """The `count` whole months up to and including the current one."""
-        today = today or timezone.localdate()
-        first = add_months(today.replace(day=1), 1 - count)
-        return cls.of_days(first, add_months(today.replace(day=1), 1) - datetime.timedelta(days=1))
-
-    def months(self) -> Iterator["Period"]:
-        """The calendar months the period touches, each cut to the period."""
-        month = self.first_day.replace(day=1)
-        while month <= self.last_day:
-            following = add_months(month, 1)
-            yield Period.of_days(max(month, self.first_day), min(following - datetime.timedelta(days=1), self.last_day))
-            month = following
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The first day of the month `months` after (or before) `day`'s month."""
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 @dataclasses.dataclass
@@ -284,78 +224,6 @@ DERIVED = (
 )
 
 
-# Seconds since the epoch; on SQLite through julianday(), which parses a stored datetime faster
-# than strftime('%s').
-EPOCH_SQL = {
-    "sqlite": "CAST(ROUND((julianday({}) - 2440587.5) * 86400) AS INTEGER)",
-    "postgresql": "EXTRACT(EPOCH FROM {})::float8",
-}
-
-
-class Epoch(Func):
-    """Seconds since the epoch of a datetime, so durations are plain subtractions in either database."""
-
-    output_field = FloatField()
-
-    def as_vendor_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, Any]:
-        column, params = compiler.compile(self.source_expressions[0])
-        return EPOCH_SQL[connection.vendor].format(column), params
-
-    as_sqlite = as_postgresql = as_vendor_sql
-
-
-class LocalDate(TruncDate):
-    """The local date of a datetime. On SQLite, instead of a Python function called for each row,
-    the time zone's UTC offsets around `period` are written into the query; a datetime outside
-    them is more than a day from the period, where a few hours of offset change no comparison
-    with the period's dates."""
-
-    def __init__(self, expression: Any, period: Period) -> None:
-        super().__init__(expression)
-        self.period = period
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, Any]:
-        column, params = compiler.compile(self.lhs)
-        margin = datetime.timedelta(days=2)
-        stretches = utc_offsets(self.period.start - margin, self.period.end + margin)
-        cases, case_params = [], []
-        for until, offset in stretches[:-1]:
-            cases.append(f"WHEN {column} < %s THEN %s")
-            case_params += [*params, connection.ops.adapt_datetimefield_value(until), f"{offset:+d} seconds"]
-        last = f"{stretches[-1][1]:+d} seconds"
-        if not cases:
-            return f"date({column}, %s)", [*params, last]
-        return f"date({column}, CASE {' '.join(cases)} ELSE %s END)", [*params, *case_params, last]
-
-
-def utc_offsets(start: datetime.datetime, end: datetime.datetime) -> list[tuple[datetime.datetime, int]]:
-    """(until, offset in seconds) for each stretch of constant UTC offset of the current time zone
-    between start and end; the last stretch's `until` is `end`."""
-    zone = timezone.get_current_timezone()
-
-    def offset(moment: datetime.datetime) -> int:
-        return int(moment.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
-
-    hour, day = datetime.timedelta(hours=1), datetime.timedelta(days=1)
-    stretches: list[tuple[datetime.datetime, int]] = []
-    # Absolute time: adding an hour to a local time would add an hour of the wall clock.
-    moment, end = start.astimezone(datetime.UTC), end.astimezone(datetime.UTC)
-    current = offset(moment)
-    while moment < end:
-        following = min(moment + day, end)
-        if offset(following) != current:
-            # Changes happen on the hour: find that hour within the day.
-            while offset(moment + hour) == current:
-                moment += hour
-            stretches.append((moment + hour, current))
-            current = offset(moment + hour)
-            moment += hour
-        else:
-            moment = following
-    stretches.append((end, current))
-    return stretches
-
-
 def labour_rate() -> Decimal:
     return Decimal(str(settings.MAINTENIR_LABOUR_HOURLY_COST))
 
@@ -365,9 +233,11 @@ def kpis(
     period: Period,
     group_by: GroupBy | str | None = None,
     now: datetime.datetime | None = None,
+    direct: bool = False,
 ) -> list[Figures]:
     """The figures of each group of `equipment` (already restricted to what the user may see),
-    or one Figures for all of it when `group_by` is None."""
+    or one Figures for all of it when `group_by` is None. A period of whole months reads the
+    monthly figures, any other period (or `direct`) the rows themselves; both give the same figures."""
     now = now or timezone.now()
     lookup = GROUP_LOOKUPS[GroupBy(group_by)] if group_by else None
     rows: dict[Any, Figures] = {}
@@ -385,9 +255,55 @@ def kpis(
             if key in rows:
                 yield rows[key], values
 
-    for key, cause, hours in _downtime(members, period, now, lookup):
+    if not direct and monthly.whole_months(period):
+        live = monthly.live_equipment(members, now)
+        for figures, values in add(monthly.rows_of(period), "equipment__", **monthly.sums(live)):
+            _fill(figures, values)
+        for figures, values in add(WorkOrder.objects.filter(BACKLOG), "equipment__", **BACKLOG_SUMS):
+            _set_backlog(figures, values)
+        downtime = _downtime(IdList(live), period, now, lookup) if live else iter(())
+    else:
+        _measure(add, period)
+        downtime = _downtime(members, period, now, lookup)
+    for key, cause, hours in downtime:
         if key in rows:
-            rows[key].downtime[cause] = hours
+            rows[key].downtime[cause] = rows[key].downtime.get(cause, 0.0) + hours
+    if group_by:
+        _label(rows, equipment, GroupBy(group_by))
+    return list(rows.values())
+
+
+BACKLOG = Q(status__in=BACKLOG_STATUSES)
+BACKLOG_SUMS = {"hours": Sum("estimated_hours", filter=BACKLOG), "orders": Count("pk", filter=BACKLOG)}
+
+
+def _set_backlog(figures: Figures, values: dict[str, Any]) -> None:
+    figures.backlog_hours = float(values["hours"] or 0)
+    figures.backlog_orders = values["orders"]
+
+
+def _fill(figures: Figures, values: dict[str, Any]) -> None:
+    """The figures summed from monthly rows (`monthly.sums`), but the downtime of the equipment
+    whose downtime depends on the time."""
+    for cause, column in monthly.DOWNTIME_COLUMNS.items():
+        figures.downtime[cause] = (values[column] or 0.0) / HOUR
+    figures.failures = values["failures"] or 0
+    figures.labour_hours = float(values["labour_hours"] or 0)
+    figures.labour_cost = float((values["labour_hours"] or 0) * labour_rate())
+    figures.preventive_hours = float(values["preventive_hours"] or 0)
+    figures.corrective_hours = float(values["corrective_hours"] or 0)
+    figures.parts_cost = float(values["parts_cost"] or 0)
+    figures.preventive_due = values["preventive_due"] or 0
+    figures.preventive_on_time = values["preventive_on_time"] or 0
+    figures.planned_hours = float(values["planned_hours"] or 0)
+    figures.run_hours = float(values["run_hours"] or 0)
+    figures.nominal_output = float(values["nominal_output"] or 0)
+    figures.output = values["output"] or 0
+    figures.rejects = values["rejects"] or 0
+
+
+def _measure(add: Any, period: Period) -> None:
+    """The figures of a period from the rows themselves, but downtime."""
     entries = TimeEntry.objects.filter(date__gte=period.first_day, date__lte=period.last_day)
     preventive = Q(work_order__work_type__in=PREVENTIVE_TYPES)
     for figures, values in add(
@@ -406,22 +322,19 @@ def kpis(
         figures.parts_cost = float(values["cost"] or 0)
     # Failures, backlog and schedule compliance in one pass over the scope's work orders.
     failed = failure_q(period)
-    backlog = Q(status__in=BACKLOG_STATUSES)
     due = fell_due(period.first_day, period.last_day)
     on_time = due & done_on_time("completed_day")
-    orders = WorkOrder.objects.filter(failed | backlog | due).alias(completed_day=LocalDate("completed_at", period))
+    orders = WorkOrder.objects.filter(failed | BACKLOG | due).alias(completed_day=LocalDate("completed_at", period))
     for figures, values in add(
         orders,
         "equipment__",
         failed=Count("pk", filter=failed),
-        backlog_hours=Sum("estimated_hours", filter=backlog),
-        backlog_orders=Count("pk", filter=backlog),
         due=Count("pk", filter=due),
         on_time=Count("pk", filter=on_time),
+        **BACKLOG_SUMS,
     ):
+        _set_backlog(figures, values)
         figures.failures = values["failed"]
-        figures.backlog_hours = float(values["backlog_hours"] or 0)
-        figures.backlog_orders = values["backlog_orders"]
         figures.preventive_due = values["due"]
         figures.preventive_on_time = values["on_time"]
     records = ProductionRecord.objects.filter(date__gte=period.first_day, date__lte=period.last_day)
@@ -440,57 +353,28 @@ def kpis(
         figures.nominal_output = float(values["nominal"] or 0)
         figures.output = values["made"] or 0
         figures.rejects = values["rejected"] or 0
-    if group_by:
-        _label(rows, equipment, GroupBy(group_by))
-    return list(rows.values())
 
 
-# Up to this many equipment, a scope's ids are sent as a list: PostgreSQL then reads their rows by
-# the equipment indexes, where for a subquery it reads whole tables to hash-join them.
-LISTED_SCOPE = 5000
-# The list as one parameter: Django would prepare each of a thousand ids again for every query.
-ID_LIST_SQL = {
-    "sqlite": "SELECT value FROM json_each(%s)",
-    "postgresql": "SELECT unnest(%s::bigint[])",
-}
+def combined(rows: list[Figures]) -> Figures:
+    """The figures of the whole scope from those of its groups, which share out its equipment: every
+    measured figure adds up (the derived ones follow)."""
+    whole = Figures()
+    for row in rows:
+        for field in dataclasses.fields(Figures):
+            if field.name in ("key", "label"):
+                continue
+            if field.name == "downtime":
+                for cause, hours in row.downtime.items():
+                    whole.downtime[cause] = whole.downtime.get(cause, 0.0) + hours
+            else:
+                setattr(whole, field.name, getattr(whole, field.name) + getattr(row, field.name))
+    return whole
 
 
-class IdList(Expression):
-    """A list of ids as the right-hand side of `__in`, sent as one array (JSON on SQLite)."""
-
-    def __init__(self, ids: list[int]) -> None:
-        super().__init__(output_field=BigIntegerField())
-        self.ids = ids
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, Any]:
-        value = json.dumps(self.ids) if connection.vendor == "sqlite" else self.ids
-        return ID_LIST_SQL[connection.vendor], (value,)
-
-
-def scope_members(equipment: QuerySet[Equipment], count: int) -> Any:
-    """The scope's equipment ids as a filter value: a list for a small scope, else a subquery."""
-    if count <= LISTED_SCOPE:
-        return IdList(list(equipment.order_by().values_list("pk", flat=True)))
-    return equipment.values("pk")
-
-
-def failure_q(period: Period) -> Q:
-    """The failures of the period: its corrective work orders, not cancelled, with a failure mode
-    coded or an unplanned stop (a downtime caused by a failure). Every count of failures uses this."""
-    stopped = Exists(Downtime.objects.filter(work_order=OuterRef("pk"), cause=DowntimeCause.FAILURE))
-    return (
-        Q(work_type=WorkOrderType.CORRECTIVE, created__gte=period.start, created__lt=period.end)
-        & ~Q(status=WorkOrderStatus.CANCELLED)
-        & (Q(failure_mode__isnull=False) | Q(stopped))
-    )
-
-
-def failures(period: Period) -> QuerySet[WorkOrder]:
-    return WorkOrder.objects.filter(failure_q(period))
-
-
-def totals(equipment: QuerySet[Equipment], period: Period, now: datetime.datetime | None = None) -> Figures:
-    return kpis(equipment, period, None, now)[0]
+def totals(
+    equipment: QuerySet[Equipment], period: Period, now: datetime.datetime | None = None, direct: bool = False
+) -> Figures:
+    return kpis(equipment, period, None, now, direct)[0]
 
 
 def _grouped(
@@ -507,35 +391,19 @@ def _grouped(
 def _downtime(
     members: Any, period: Period, now: datetime.datetime, lookup: str | None
 ) -> Iterator[tuple[Any, str, float]]:
-    """Hours of downtime per group and cause: each interval cut to the period, minus what an
-    earlier-starting interval of the same equipment already covers (a running maximum of the
-    ends before it, computed by a window)."""
+    """Hours of downtime per group and cause: the pieces of the intervals (`downtime_pieces`) cut to
+    the period, an interval still open running to the period's end or to now."""
     start, end = period.start.timestamp(), min(period.end, max(now, period.start)).timestamp()
-    intervals = (
-        Downtime.objects.filter(equipment__in=members, started_at__lt=period.end)
-        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=period.start))
-        .annotate(
-            cut_start=Greatest(Epoch("started_at"), Value(start)),
-            cut_end=Least(Coalesce(Epoch("ended_at"), Value(end)), Value(end)),
-        )
-        .annotate(
-            covered=Window(
-                Max("cut_end"),
-                partition_by=[F("equipment_id")],
-                order_by=[F("started_at").asc(), F("pk").asc()],
-                frame=RowRange(start=None, end=-1),
-            )
-        )
-        .annotate(
-            seconds=Greatest(
-                F("cut_end") - Greatest(F("cut_start"), Coalesce(F("covered"), F("cut_start"))), Value(0.0)
-            ),
-            key=F("equipment__" + lookup) if lookup else Value(0),
-        )
+    intervals = Downtime.objects.filter(equipment__in=members, started_at__lt=period.end).filter(
+        Q(ended_at__isnull=True) | Q(ended_at__gt=period.start)
+    )
+    pieces = (
+        downtime_pieces(intervals, start, end)
+        .annotate(key=F("equipment__" + lookup) if lookup else Value(0))
         .order_by()
         .values("key", "cause", "seconds")
     )
-    sql, params = intervals.query.sql_with_params()
+    sql, params = pieces.query.sql_with_params()
     with connection.cursor() as cursor:
         # Django cannot group by a window's result; the sum is taken around the compiled query.
         cursor.execute(
@@ -614,18 +482,27 @@ class ParetoBar:
 
 
 def pareto(
-    equipment: QuerySet[Equipment], period: Period, by: ParetoBy | str, limit: int = PARETO_BARS
+    equipment: QuerySet[Equipment],
+    period: Period,
+    by: ParetoBy | str,
+    limit: int = PARETO_BARS,
+    direct: bool = False,
 ) -> list[ParetoBar]:
     """The failures of the period counted by failure mode, cause or equipment (or the cost by
     equipment), largest first; what lies beyond the first `limit` bars is one last bar."""
     by = ParetoBy(by)
     values: list[tuple[int | None, str, float]]
     if by == ParetoBy.COST:
-        values = [(row.key, row.label, row.cost) for row in kpis(equipment, period, GroupBy.EQUIPMENT)]
+        values = [(row.key, row.label, row.cost) for row in kpis(equipment, period, GroupBy.EQUIPMENT, direct=direct)]
     else:
         lookup, model = PARETO_LOOKUPS[by]
-        failed = failures(period).filter(equipment__in=equipment.values("pk")).order_by()
-        counts = failed.values_list(lookup).annotate(n=Count("pk"))
+        scope = Q(equipment__in=equipment.values("pk"))
+        if not direct and monthly.whole_months(period):
+            failed = monthly.rows_of(period, MonthlyFailures).filter(scope).order_by()
+            counts = failed.values_list(lookup).annotate(n=Sum("failures"))
+        else:
+            failed = failures(period).filter(scope).order_by()
+            counts = failed.values_list(lookup).annotate(n=Count("pk"))
         names = names_of(model, failed.values(lookup))
         values = [(key, names.get(key, str(_("(not coded)"))), float(n)) for key, n in counts]
     values = sorted((item for item in values if item[2] > 0), key=lambda item: (-item[2], item[1]))
@@ -640,7 +517,29 @@ def pareto(
 
 
 def trend(
-    equipment: QuerySet[Equipment], period: Period, now: datetime.datetime | None = None
+    equipment: QuerySet[Equipment], period: Period, now: datetime.datetime | None = None, direct: bool = False
 ) -> list[tuple[Period, Figures]]:
-    """The figures of each month of the period."""
-    return [(month, totals(equipment, month, now)) for month in period.months()]
+    """The figures of each month of the period; over whole months, from one grouped query of the
+    monthly figures."""
+    months = list(period.months())
+    if direct or not monthly.whole_months(period):
+        return [(month, totals(equipment, month, now, direct)) for month in months]
+    now = now or timezone.now()
+    count = equipment.count()
+    if not count:
+        return [(month, Figures()) for month in months]
+    members = scope_members(equipment, count)
+    backlog = WorkOrder.objects.filter(BACKLOG, equipment__in=members).aggregate(**BACKLOG_SUMS)
+    live = monthly.live_equipment(members, now)
+    rows = monthly.rows_of(period).filter(equipment__in=members).order_by().values("month")
+    by_month = {row.pop("month"): row for row in rows.annotate(**monthly.sums(live))}
+    result = []
+    for month in months:
+        figures = Figures(equipment=count, required_hours=count * month.hours)
+        _set_backlog(figures, backlog)
+        if month.first_day in by_month:
+            _fill(figures, by_month[month.first_day])
+        for _key, cause, hours in _downtime(IdList(live), month, now, None) if live else ():
+            figures.downtime[cause] = figures.downtime.get(cause, 0.0) + hours
+        result.append((month, figures))
+    return result

@@ -54,7 +54,9 @@ def kpi_page(request: HttpRequest, kind: str = services.SCOPE_ALL, pk: int | Non
     data = form.cleaned_data if form.is_bound and form.is_valid() else {}
     group_by = data.get("group_by") or DEFAULT_GROUP_BY.get(kind)
     pareto_by = ParetoBy(data.get("pareto") or ParetoBy.FAILURE_MODE)
-    figures = services.totals(equipment, period)
+    rows = services.kpis(equipment, period, group_by) if group_by else []
+    # The groups share out the scope's equipment: the totals are their sum, not another pass.
+    figures = services.combined(rows) if group_by else services.totals(equipment, period)
     months = services.trend(equipment, period)
     bars = services.pareto(equipment, period, pareto_by)
     context = {
@@ -68,7 +70,7 @@ def kpi_page(request: HttpRequest, kind: str = services.SCOPE_ALL, pk: int | Non
         "downtime_by_cause": [(cause.label, figures.downtime.get(cause, 0.0)) for cause in DowntimeCause],
         # The scope pages of the breakdown's rows keep the period, not the breakdown.
         "period_query": urlencode({"start": period.first_day.isoformat(), "end": period.last_day.isoformat()}),
-        "rows": services.kpis(equipment, period, group_by) if group_by else [],
+        "rows": rows,
         "group_by": group_by,
         "group_label": GroupBy(group_by).label if group_by else "",
         "definitions": services.DEFINITIONS,

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from maintenir.reliability import services as reliability
+from maintenir.reliability.measures import add_months
 from maintenir.reports import mailing
 
 
@@ -27,7 +28,7 @@ class MonthlyReportForm(forms.Form):
     def choices(self) -> tuple[datetime.date, str, int | None]:
         """The month's first day, the scope's kind and its object; call once the form is valid."""
         data = self.cleaned_data
-        month = data.get("month") or reliability.add_months(timezone.localdate(), -1)
+        month = data.get("month") or add_months(timezone.localdate(), -1)
         return month, data.get("scope") or reliability.SCOPE_ALL, data.get("id")
 
 

@@ -31,6 +31,7 @@ from maintenir.devices.models import Device
 from maintenir.preventive.services import forecast
 from maintenir.reliability import services as reliability
 from maintenir.reliability.choices import GroupBy, ParetoBy, ProposalStatus
+from maintenir.reliability.measures import add_months
 from maintenir.reliability.models import ImprovementProposal
 from maintenir.workorders import costs
 from maintenir.workorders.choices import (
@@ -327,11 +328,11 @@ def monthly_context(
         raise PermissionDenied(_("Only a manager may see the monthly maintenance report."))
     equipment, scope_name = reliability.scope_equipment(user, kind, pk)
     first = month.replace(day=1)
-    period = reliability.Period.of_days(first, reliability.add_months(first, 1) - datetime.timedelta(days=1))
-    previous = reliability.Period.of_days(reliability.add_months(first, -1), first - datetime.timedelta(days=1))
+    period = reliability.Period.of_days(first, add_months(first, 1) - datetime.timedelta(days=1))
+    previous = reliability.Period.of_days(add_months(first, -1), first - datetime.timedelta(days=1))
     figures = reliability.totals(equipment, period)
     before = reliability.totals(equipment, previous)
-    trend_period = reliability.Period.of_days(reliability.add_months(first, 1 - TREND_MONTHS), period.last_day)
+    trend_period = reliability.Period.of_days(add_months(first, 1 - TREND_MONTHS), period.last_day)
     orders = WorkOrder.objects.restrict(user).filter(equipment__in=equipment.values("pk"))
     return {
         "scope_name": scope_name,

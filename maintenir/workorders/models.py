@@ -606,7 +606,9 @@ class Downtime(RestrictedModel):
         ordering = ["-started_at"]
         # In the order the KPIs' window reads an equipment's intervals, with what it computes from them.
         indexes = [
-            models.Index(fields=["equipment", "started_at", "id", "ended_at", "cause"], name="downtime_kpi_covering")
+            models.Index(fields=["equipment", "started_at", "id", "ended_at", "cause"], name="downtime_kpi_covering"),
+            # The intervals still open or ending later: their equipment's downtime is computed, not read.
+            models.Index(fields=["ended_at"], name="downtime_ended_at"),
         ]
         verbose_name = _("downtime")
         verbose_name_plural = _("downtimes")

@@ -14,3 +14,8 @@ order_planned = Signal()
 # Sent by the order pages: user=, order=. A receiver answers a list of dicts, one per part the order is
 # expected to use: part, expected, reserved (at planning), short, planned (whether it was planned yet).
 parts_expected = Signal()
+
+# Sent after work orders, or their downtimes, time entries or parts used, were written without `save()`
+# (bulk inserts, `QuerySet.update`), inside the same transaction: equipment_ids= (None: any equipment).
+# A receiver brings up to date what it keeps from those rows (the reliability app, its monthly figures).
+rows_written_in_bulk = Signal()

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from maintenir.assets.tests.factories import EquipmentFactory
+from maintenir.reliability import monthly
 from maintenir.workorders.models import FailureMode, PartUsage
 from maintenir.workorders.tests.factories import PartUsageFactory, TimeEntryFactory, failure_order
 
@@ -31,4 +32,5 @@ def history_a(equipment_a: Any, technician: Any) -> dict[str, Any]:
         TimeEntryFactory(work_order=order, technician=technician, date=created.date(), hours=Decimal(hours))
         part = PartUsageFactory(work_order=order, quantity=Decimal(1), unit_cost=Decimal(100))
         PartUsage.objects.filter(pk=part.pk).update(created=created)
+    monthly.refresh()
     return {"pump": pump, "leak": leak, "vibration": vibration}

@@ -13,7 +13,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from maintenir.assets.models import Equipment
 from maintenir.assets.tests.factories import EquipmentFactory, SiteFactory
 from maintenir.core.tests.factories import UserFactory
-from maintenir.reliability import services
+from maintenir.reliability import measures, monthly, services
 from maintenir.reliability.choices import GroupBy
 from maintenir.reliability.services import Period, kpis, totals
 from maintenir.reliability.tests.factories import ProductionRecordFactory
@@ -39,6 +39,7 @@ def down(
 def corrective(equipment: Any, created: datetime.datetime, **fields: Any) -> Any:
     order = WorkOrderFactory(equipment=equipment, **fields)
     WorkOrder.objects.filter(pk=order.pk).update(created=created)
+    monthly.refresh([equipment.pk])  # as every path that writes without save() does
     return order
 
 
@@ -156,6 +157,7 @@ def test_labour_parts_cost_and_preventive_corrective_ratio(settings: Any) -> Non
     part = PartUsageFactory(work_order=repair, quantity=Decimal(2), unit_cost=Decimal("12.50"))
     PartUsageFactory(work_order=repair, unit_cost=None)
     type(part).objects.update(created=at(5, 12))
+    monthly.refresh()
 
     figures = only(press)
 
@@ -302,7 +304,7 @@ def test_utc_offsets_follow_daylight_saving_time() -> None:
     start = timezone.make_aware(datetime.datetime(2026, 1, 1))
     end = timezone.make_aware(datetime.datetime(2027, 1, 1))
     utc = datetime.UTC
-    assert services.utc_offsets(start, end) == [
+    assert measures.utc_offsets(start, end) == [
         (datetime.datetime(2026, 3, 29, 1, tzinfo=utc), 3600),
         (datetime.datetime(2026, 10, 25, 1, tzinfo=utc), 7200),
         (end, 3600),

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from maintenir.assets.models import Equipment
+from maintenir.reliability import monthly
 from maintenir.reliability.services import Period, totals
 from maintenir.stores import services as stock
 from maintenir.stores.tests.factories import LocationFactory, PartFactory
@@ -33,6 +34,7 @@ def issued_and_typed(manager: Any, equipment: Any) -> Any:
     workorders.add_part(manager, order, "Joint torique Ø40", D(2), D("12.50"))
     workorders.add_part(manager, order, "Chiffons")
     PartUsage.objects.update(created=timezone.make_aware(datetime.datetime(2026, 1, 10, 9)))
+    monthly.refresh()
     return order
 
 

@@ -45,6 +45,7 @@ from maintenir.workorders.models import (
     WorkRequestPhoto,
     WorkTypeRequirement,
 )
+from maintenir.workorders.signals import rows_written_in_bulk
 
 # A 1×1 transparent PNG, for photos and drawn signatures.
 PNG_BASE64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
@@ -169,6 +170,7 @@ def failure_order(equipment: Any, started_at: datetime.datetime, hours: float, *
     """A corrective order raised at `started_at` for a failure that stopped `equipment` for `hours`."""
     order: Any = WorkOrderFactory(equipment=equipment, **fields)
     WorkOrder.objects.filter(pk=order.pk).update(created=started_at)
+    rows_written_in_bulk.send(WorkOrder, equipment_ids=[equipment.pk])
     DowntimeFactory(
         equipment=equipment,
         work_order=order,
