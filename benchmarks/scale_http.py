@@ -155,10 +155,10 @@ def _percentile(ordered: list[float], share: float) -> float:
 
 
 def time_route(client: Client, path: str, samples: int, warm_up: int, budget: float) -> Timing:
-    """`samples` timed GETs of `path` one after the other, after `warm_up` untimed ones; fewer (at least five)
-    when they take longer than `budget` seconds in all."""
+    """`samples` timed GETs of `path` one after the other, after `warm_up` untimed ones (none for a single sample);
+    fewer (at least five) when they take longer than `budget` seconds in all."""
     timing = Timing()
-    for _ in range(min(warm_up, samples)):
+    for _ in range(min(warm_up, samples - 1)):
         client.get(path)
     deadline = time.monotonic() + budget
     while len(timing.samples) < samples and (len(timing.samples) < min(5, samples) or time.monotonic() < deadline):
