@@ -14,6 +14,7 @@ the same 50 orders from the same restricted query as JSON (`benchmarks.scale_url
 requests per second to the baseline's says what the API's layers cost.
 """
 
+import functools
 import os
 import time
 from collections.abc import Callable
@@ -139,9 +140,11 @@ def run(orders: int, readings: int, samples: int, clients: int, seconds: int) ->
     fleet = _timed(took, "fleet_seconds", scale_data.create_fleet)
     token = issue_token(User.objects.get(username=USERS["manager"]), "scale benchmark")
     sizes = {"small": (small, readings * small // orders), "large": (orders, readings)}
-    timings, refreshed, paths = {}, [], {}
+    timings: dict[str, dict[str, dict[str, Any]]] = {}
+    refreshed: list[str] = []
+    paths: dict[str, str] = {}
     for size, (size_orders, size_readings) in sizes.items():
-        _timed(took, f"build_{size}_seconds", lambda o=size_orders, r=size_readings: scale_data.grow(fleet, o, r))
+        _timed(took, f"build_{size}_seconds", functools.partial(scale_data.grow, fleet, size_orders, size_readings))
         refreshed = _timed(took, f"analyse_{size}_seconds", scale_data.analyse)
         timings[size], paths = _timed(took, f"measure_{size}_seconds", lambda: measure(fleet, token, samples))
     targets = TARGETS[connection.vendor]

@@ -98,16 +98,16 @@ class Client:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Referer"] = f"http://127.0.0.1:{self.port}/login/"
         for attempt in range(2):
-            if self.connection is None:
-                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+            connection = self.connection or http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+            self.connection = connection
             try:
-                self.connection.request(method, path, body or None, headers)
-                response = self.connection.getresponse()
+                connection.request(method, path, body or None, headers)
+                response = connection.getresponse()
                 content = response.read()
                 break
             except (http.client.HTTPException, ConnectionError):
                 # The server closed a kept-alive connection: once more on a new one.
-                self.connection.close()
+                connection.close()
                 self.connection = None
                 if attempt:
                     raise
@@ -115,7 +115,7 @@ class Client:
             for key, morsel in SimpleCookie(header).items():
                 self.cookies[key] = morsel.value
         if response.headers.get("Connection", "").lower() == "close":
-            self.connection.close()
+            connection.close()
             self.connection = None
         return response.status, dict(response.headers), content
 
