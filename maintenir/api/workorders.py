@@ -35,7 +35,7 @@ from maintenir.people.choices import SkillLevel
 from maintenir.people.models import HabilitationType, Skill
 from maintenir.stores.models import Location, Part
 from maintenir.workorders import commissioning, services
-from maintenir.workorders.choices import DowntimeCause, Priority, SignOffRole, WorkOrderType
+from maintenir.workorders.choices import DowntimeCause, Priority, SignOffRole, WorkOrderStatus, WorkOrderType
 from maintenir.workorders.filtersets import WorkOrderFilterSet, WorkRequestFilterSet
 from maintenir.workorders.models import (
     SYMPTOM_MAX_LENGTH,
@@ -161,13 +161,13 @@ class WorkOrderOut(Schema):
     equipment: int | None = Field(None, alias="equipment_id")
     equipment_code: str | None = Field(None, alias="equipment.code")
     work_type: str
-    work_type_display: str = Field(alias="get_work_type_display")
+    work_type_display: str
     title: str
     description: str
     priority: int
-    priority_display: str = Field(alias="get_priority_display")
+    priority_display: str
     status: str
-    status_display: str = Field(alias="get_status_display")
+    status_display: str
     due_date: datetime.date | None
     planned_start: datetime.datetime | None
     estimated_hours: Decimal | None
@@ -188,6 +188,20 @@ class WorkOrderOut(Schema):
     @staticmethod
     def resolve_assignees(order: WorkOrder) -> list[int]:
         return [user.pk for user in order.assignees.all()]
+
+    # The labels from the choices themselves: Django's get_FOO_display() rebuilds the field's choices into a
+    # dict on every call, translating each label, which cost a list of 50 orders a sixth of its time.
+    @staticmethod
+    def resolve_work_type_display(order: WorkOrder) -> str:
+        return str(WorkOrderType(order.work_type).label)
+
+    @staticmethod
+    def resolve_priority_display(order: WorkOrder) -> str:
+        return str(Priority(order.priority).label)
+
+    @staticmethod
+    def resolve_status_display(order: WorkOrder) -> str:
+        return str(WorkOrderStatus(order.status).label)
 
 
 class AssignIn(Input):
