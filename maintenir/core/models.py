@@ -91,10 +91,10 @@ class RestrictedModel(models.Model):
     def changelog_data(self) -> dict[str, Any]:
         """The object's field values as JSON-ready data, for before/after comparison."""
         data: dict[str, Any] = {}
+        # Once per object, not per field: every object a page loads goes through here.
+        deferred = self.get_deferred_fields()
         for model_field in self._meta.concrete_fields:
-            if model_field.name in self.changelog_exclude:
-                continue
-            if model_field.attname in self.get_deferred_fields():
+            if model_field.name in self.changelog_exclude or model_field.attname in deferred:
                 continue
             value = model_field.value_from_object(self)
             if isinstance(model_field, models.FileField):

@@ -1,3 +1,4 @@
+import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -75,11 +76,17 @@ def save_new_token(token: ApiToken) -> str:
     return key
 
 
+TOKEN_USE_PRECISION = datetime.timedelta(minutes=1)
+
+
 def user_for_token(key: str) -> User | None:
     token = ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(key), user__is_active=True).first()
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())
+    now = timezone.now()
+    # To the minute: a token used by many clients at once would otherwise have every request write its row.
+    if token.last_used is None or now - token.last_used >= TOKEN_USE_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used=now)
     return token.user
 
 

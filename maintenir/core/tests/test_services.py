@@ -1,9 +1,12 @@
 """Saving under permission checks, users and API tokens."""
 
+import datetime
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from maintenir.assets.models import Equipment, Site
 from maintenir.core.choices import Role
@@ -117,3 +120,16 @@ def test_unknown_key_and_inactive_user_are_refused(technician: Any) -> None:
     technician.is_active = False
     technician.save()
     assert user_for_token(key) is None
+
+
+def test_a_token_s_last_use_is_written_once_a_minute(technician: Any) -> None:
+    key = issue_token(technician)
+    user_for_token(key)
+    first = ApiToken.objects.get(user=technician).last_used
+    with CaptureQueriesContext(connection) as queries:
+        assert user_for_token(key) == technician
+    assert len(queries) == 1
+    assert ApiToken.objects.get(user=technician).last_used == first
+    ApiToken.objects.filter(user=technician).update(last_used=first - datetime.timedelta(seconds=61))
+    user_for_token(key)
+    assert ApiToken.objects.get(user=technician).last_used > first
