@@ -186,20 +186,19 @@ class Pagination(LimitOffsetPagination):
         count = keyset.capped_count(queryset)
         columns = keyset.keys(queryset)
         offset = pagination.offset
-        if columns is not None:
-            queryset = keyset.ordered(queryset, columns)
-        if pagination.cursor:
-            try:
-                if columns is None:
-                    offset = _offset_cursor(pagination.cursor)
-                else:
-                    position = keyset.decode(queryset, columns, pagination.cursor).position
-                    queryset, offset = queryset.filter(keyset.after(columns, position)), 0
-            except keyset.InvalidCursor:
-                raise NinjaValidationError(
-                    [{"loc": ["query", "cursor"], "msg": _("Not a cursor of this list."), "type": "value_error"}]
-                ) from None
-        found = list(queryset[offset : offset + limit + 1])
+        try:
+            if pagination.cursor and columns is not None:
+                position = keyset.decode(queryset, columns, pagination.cursor).position
+                found = keyset.rows_after(queryset, columns, position, limit + 1)
+                return self._page(found, limit, count, columns)
+            if pagination.cursor:
+                offset = _offset_cursor(pagination.cursor)
+        except keyset.InvalidCursor:
+            raise NinjaValidationError(
+                [{"loc": ["query", "cursor"], "msg": _("Not a cursor of this list."), "type": "value_error"}]
+            ) from None
+        ordered = keyset.ordered(queryset, columns) if columns is not None else queryset
+        found = list(ordered[offset : offset + limit + 1])
         return self._page(found, limit, count, columns, offset)
 
     def _page(self, found: list[Any], limit: int, count: int, columns: Any, offset: int = 0) -> dict[str, Any]:

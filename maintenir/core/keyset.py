@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import F, Model, Q, QuerySet
+from django.db.models import F, Model, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import OrderBy
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
@@ -81,34 +81,58 @@ def values(row: Model, columns: Sequence[Key]) -> list[Any]:
     return [getattr(row, key.name) for key in columns]
 
 
-def _beyond(key: Key, value: Any, larger: bool) -> Q:
-    """Rows whose `key` comes strictly on the `larger` side of `value`, nulls being the largest."""
+def _beyond(key: Key, value: Any, larger: bool) -> list[Q]:
+    """The rows whose `key` lies strictly on the `larger` side of `value`, as ranges in walking order.
+
+    Nulls are the largest values: past every value on the larger side, before every value on the smaller one.
+    """
     if larger:
-        return Q(pk__in=[]) if value is None else Q(**{f"{key.name}__gt": value}) | Q(**{f"{key.name}__isnull": True})
-    return Q(**{f"{key.name}__isnull": False}) if value is None else Q(**{f"{key.name}__lt": value})
+        if value is None:
+            return []
+        ranges = [Q(**{f"{key.name}__gt": value})]
+        return [*ranges, Q(**{f"{key.name}__isnull": True})] if key.nullable else ranges
+    if value is None:
+        return [Q(**{f"{key.name}__isnull": False})]
+    return [Q(**{f"{key.name}__lt": value})]
 
 
 def _equal(key: Key, value: Any) -> Q:
     return Q(**{f"{key.name}__isnull": True}) if value is None else Q(**{key.name: value})
 
 
-def after(columns: Sequence[Key], position: Sequence[Any], backwards: bool = False) -> Q:
-    """Rows strictly after `position` in the ordering (before it, `backwards`).
+def ranges(columns: Sequence[Key], position: Sequence[Any], backwards: bool = False) -> list[Q]:
+    """The rows strictly after `position` in the ordering (before it, `backwards`), as disjoint ranges in order.
 
-    Columns all in one direction and never null compare as one row value, `(a, b, id) > (1, 2, 3)`, which
-    PostgreSQL reads as a range of an index on (a, b, id). Otherwise, the rows equal on the first columns and
-    beyond on the next, column by column: right, though an index serves it less well.
+    Columns all in one direction and never null compare as one row value, `(a, b, id) > (1, 2, 3)`: one range of
+    an index on (a, b, id). Otherwise the rows equal on all the columns but the last and beyond it on the last,
+    then those equal on all but the last two and beyond on the one before, and so on: each range an index reads
+    from where it starts, where one condition joining them with OR would read the index from its beginning.
     """
     directions = {key.descending for key in columns}
     if len(directions) == 1 and not any(key.nullable for key in columns):
         lookup = TupleLessThan if directions.pop() != backwards else TupleGreaterThan
-        return Q(lookup(Tuple(*(F(key.name) for key in columns)), tuple(position)))
-    condition = Q(pk__in=[])
-    equal = Q()
-    for key, value in zip(columns, position, strict=True):
-        condition |= equal & _beyond(key, value, larger=key.descending == backwards)
-        equal &= _equal(key, value)
-    return condition
+        return [Q(lookup(Tuple(*(F(key.name) for key in columns)), tuple(position)))]
+    found = []
+    for depth in reversed(range(len(columns))):
+        equal = Q(*(_equal(key, value) for key, value in zip(columns[:depth], position[:depth], strict=True)))
+        key = columns[depth]
+        found += [equal & beyond for beyond in _beyond(key, position[depth], larger=key.descending == backwards)]
+    return found
+
+
+def rows_after(
+    queryset: QuerySet, columns: Sequence[Key], position: Sequence[Any], size: int, backwards: bool = False
+) -> list[Any]:
+    """Up to `size` rows after `position` (before it, `backwards`, nearest first): one query per range read."""
+    # Related rows are fetched once for the page, not once for each range.
+    walk = ordered(queryset, columns, backwards).prefetch_related(None)
+    found: list[Any] = []
+    for condition in ranges(columns, position, backwards):
+        found += walk.filter(condition)[: size - len(found)]
+        if len(found) >= size:
+            break
+    prefetch_related_objects(found, *queryset._prefetch_related_lookups)  # type: ignore[attr-defined]
+    return found
 
 
 def encode(columns: Sequence[Key], position: Sequence[Any], backwards: bool, **extra: Any) -> str:

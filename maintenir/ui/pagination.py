@@ -104,8 +104,7 @@ def _keyset_page(
     cap: int,
 ) -> Page:
     backwards = cursor.backwards
-    rows = keyset.ordered(queryset, columns, backwards).filter(keyset.after(columns, cursor.position, backwards))
-    found = list(rows[: per_page + 1])
+    found = keyset.rows_after(queryset, columns, cursor.position, per_page + 1, backwards)
     number = cursor.extra.get("n")
     number = number if isinstance(number, int) and number > 0 else 2
     if not backwards:
