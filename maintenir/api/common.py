@@ -175,8 +175,8 @@ class Pagination(LimitOffsetPagination):
     any other list carries its offset in the cursor.
     """
 
-    Input = PageQuery
-    Output = PageOut
+    Input = PageQuery  # type: ignore[assignment]
+    Output = PageOut  # type: ignore[assignment]
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
         limit = min(pagination.limit, MAX_INTEGER - 1)

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import connections
 from django.db.models import F, Model, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import OrderBy
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
@@ -37,10 +38,13 @@ class Key:
     nullable: bool
 
     def order(self) -> OrderBy:
-        # Nulls count as the largest value, as PostgreSQL's indexes sort them, on every database.
-        if self.descending:
-            return F(self.name).desc(nulls_first=self.nullable or None)
-        return F(self.name).asc(nulls_last=self.nullable or None)
+        # Nulls where the database's own indexes put them (see `nulls_largest`), so an index gives the order.
+        return F(self.name).desc() if self.descending else F(self.name).asc()
+
+
+def nulls_largest(queryset: QuerySet) -> bool:
+    """Whether the database sorts nulls as the largest values (PostgreSQL) or the smallest (SQLite)."""
+    return connections[queryset.db].vendor in ("postgresql", "oracle")
 
 
 def keys(queryset: QuerySet) -> list[Key] | None:
@@ -73,7 +77,7 @@ def keys(queryset: QuerySet) -> list[Key] | None:
 
 
 def ordered(queryset: QuerySet, columns: Sequence[Key], backwards: bool = False) -> QuerySet:
-    orders = [key.order() for key in columns]
+    orders: list[Any] = [key.order() for key in columns]
     return queryset.order_by(*(order.reverse_ordering() if backwards else order for order in orders))
 
 
@@ -81,26 +85,26 @@ def values(row: Model, columns: Sequence[Key]) -> list[Any]:
     return [getattr(row, key.name) for key in columns]
 
 
-def _beyond(key: Key, value: Any, larger: bool) -> list[Q]:
-    """The rows whose `key` lies strictly on the `larger` side of `value`, as ranges in walking order.
-
-    Nulls are the largest values: past every value on the larger side, before every value on the smaller one.
-    """
-    if larger:
-        if value is None:
-            return []
-        ranges = [Q(**{f"{key.name}__gt": value})]
-        return [*ranges, Q(**{f"{key.name}__isnull": True})] if key.nullable else ranges
+def _beyond(key: Key, value: Any, larger: bool, nulls_largest: bool) -> list[Q]:
+    """The rows whose `key` lies strictly on the `larger` side of `value`, as ranges in walking order."""
+    if larger != nulls_largest:
+        # Walking away from the nulls: every value is beyond a null, no null beyond a value.
+        return [Q(**{f"{key.name}__isnull": False})] if value is None else [Q(**{f"{key.name}__{_cmp(larger)}": value})]
     if value is None:
-        return [Q(**{f"{key.name}__isnull": False})]
-    return [Q(**{f"{key.name}__lt": value})]
+        return []
+    found = [Q(**{f"{key.name}__{_cmp(larger)}": value})]
+    return [*found, Q(**{f"{key.name}__isnull": True})] if key.nullable else found
+
+
+def _cmp(larger: bool) -> str:
+    return "gt" if larger else "lt"
 
 
 def _equal(key: Key, value: Any) -> Q:
     return Q(**{f"{key.name}__isnull": True}) if value is None else Q(**{key.name: value})
 
 
-def ranges(columns: Sequence[Key], position: Sequence[Any], backwards: bool = False) -> list[Q]:
+def ranges(columns: Sequence[Key], position: Sequence[Any], backwards: bool, nulls_largest: bool) -> list[Q]:
     """The rows strictly after `position` in the ordering (before it, `backwards`), as disjoint ranges in order.
 
     Columns all in one direction and never null compare as one row value, `(a, b, id) > (1, 2, 3)`: one range of
@@ -116,7 +120,8 @@ def ranges(columns: Sequence[Key], position: Sequence[Any], backwards: bool = Fa
     for depth in reversed(range(len(columns))):
         equal = Q(*(_equal(key, value) for key, value in zip(columns[:depth], position[:depth], strict=True)))
         key = columns[depth]
-        found += [equal & beyond for beyond in _beyond(key, position[depth], larger=key.descending == backwards)]
+        larger = key.descending == backwards
+        found += [equal & beyond for beyond in _beyond(key, position[depth], larger, nulls_largest)]
     return found
 
 
@@ -127,7 +132,7 @@ def rows_after(
     # Related rows are fetched once for the page, not once for each range.
     walk = ordered(queryset, columns, backwards).prefetch_related(None)
     found: list[Any] = []
-    for condition in ranges(columns, position, backwards):
+    for condition in ranges(columns, position, backwards, nulls_largest(queryset)):
         found += walk.filter(condition)[: size - len(found)]
         if len(found) >= size:
             break

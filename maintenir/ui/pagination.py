@@ -85,8 +85,8 @@ def paginate(request: HttpRequest, queryset: QuerySet, per_page: int, cap: int =
             return _keyset_page(request.GET, queryset, columns, cursor, count, per_page, cap)
     # Numbered pages reach no further than the rows counted.
     last = max(1, math.ceil(min(count, cap) / per_page))
-    number = request.GET.get("page", "")
-    number = min(int(number), last) if number.isdigit() and int(number) > 0 else 1
+    asked = request.GET.get("page", "")
+    number = min(int(asked), last) if asked.isdigit() and int(asked) > 0 else 1
     start = (number - 1) * per_page
     found = list((keyset.ordered(queryset, columns) if columns else queryset)[start : start + per_page + 1])
     return _page(

@@ -39,8 +39,8 @@ ORDERS, REQUESTS, CHANGES, READINGS = 30_000, 15_000, 30_000, 30_000
 def fill(org: Any, technician: Any, orders: int, requests: int, changes: int, readings: int) -> dict[str, Any]:
     """A history: 1 % of the orders open, the rest closed, over four sites of `org` and one of another client."""
     rng = random.Random(19)
-    sites = [SiteFactory(organisation=org) for _ in range(4)] + [SiteFactory()]
-    equipment = [EquipmentFactory(site=site) for site in sites for _ in range(5)]
+    sites: list[Any] = [SiteFactory(organisation=org) for _ in range(4)] + [SiteFactory()]
+    equipment: list[Any] = [EquipmentFactory(site=site) for site in sites for _ in range(5)]
     today = timezone.localdate()
     open_statuses = sorted(OPEN_STATUSES)
     WorkOrder.objects.bulk_create(
@@ -84,14 +84,15 @@ def fill(org: Any, technician: Any, orders: int, requests: int, changes: int, re
         ),
         batch_size=5000,
     )
-    point = PointFactory(device__equipment=equipment[0])
+    point: Any = PointFactory(device__equipment=equipment[0])
+    other_point: Any = PointFactory(device__equipment=equipment[1])
     start = timezone.now() - datetime.timedelta(days=30)
     Reading.objects.bulk_create(
         (
             Reading(
                 point_id=point_id, time=start + datetime.timedelta(seconds=10 * number), value=1.0, quality=Quality.GOOD
             )
-            for point_id in (point.pk, PointFactory(device__equipment=equipment[1]).pk)
+            for point_id in (point.pk, other_point.pk)
             for number in range(readings // 2)
         ),
         batch_size=5000,
@@ -177,14 +178,14 @@ def whole_table_scans(plan: str) -> list[str]:
 @pytest.mark.skipif(not ON_POSTGRESQL, reason="runs in the PostgreSQL pass of the suite: the plans are PostgreSQL's")
 @pytest.mark.django_db
 def test_lists_and_home_pages_read_the_big_tables_through_indexes(org_a: Any) -> None:
-    manager = UserFactory(role=Role.MANAGER)
-    technician = UserFactory(role=Role.TECHNICIAN)
-    client_user = UserFactory(role=Role.CLIENT, organisation=org_a)
+    manager: Any = UserFactory(role=Role.MANAGER)
+    technician: Any = UserFactory(role=Role.TECHNICIAN)
+    client_user: Any = UserFactory(role=Role.CLIENT, organisation=org_a)
     world = fill(org_a, technician, ORDERS, REQUESTS, CHANGES, READINGS)
     site, equipment = world["sites"][0], world["equipment"][0]
     orders, requests, today = reverse("workorder-list"), reverse("workrequest-list"), timezone.localdate()
     deep = deep_cursor()
-    lists = [
+    lists: list[tuple[Any, str, dict[str, Any]]] = [
         (manager, orders, {}),
         (manager, orders, {"listed": "all"}),
         (manager, orders, {"listed": "finished"}),
@@ -211,7 +212,7 @@ def test_lists_and_home_pages_read_the_big_tables_through_indexes(org_a: Any) ->
         (manager, f"/api/work-orders/{world['order']}/changes", {}),
         (manager, f"/api/points/{world['point'].pk}/readings", {"limit": 50}),
     ]
-    pages = [
+    pages: list[tuple[Any, str, dict[str, Any]]] = [
         (manager, reverse("home"), {}),
         (technician, reverse("home"), {}),
         (client_user, reverse("home"), {}),
@@ -239,7 +240,8 @@ def test_a_list_page_makes_as_many_queries_whatever_the_rows(org_a: Any, role: s
     range of the ordering it reads from (`keyset.ranges`), never one per row."""
     technician = UserFactory(role=Role.TECHNICIAN)
     client = Client()
-    client.force_login(UserFactory(role=role, organisation=org_a if role == Role.CLIENT else None))
+    user: Any = UserFactory(role=role, organisation=org_a if role == Role.CLIENT else None)
+    client.force_login(user)
     counts = []
     for _round in range(2):
         fill(org_a, technician, 60, 60, 10, 10)
