@@ -83,10 +83,13 @@ def paginate(request: HttpRequest, queryset: QuerySet, per_page: int, cap: int =
             pass
         else:
             return _keyset_page(request.GET, queryset, columns, cursor, count, per_page, cap)
-    # Numbered pages reach no further than the rows counted.
+    # Numbered pages reach no further than the rows counted, except on a list without a cursor (a list ordered
+    # through a relation): its "Next" goes on by number past the count, as an OFFSET.
     last = max(1, math.ceil(min(count, cap) / per_page))
     asked = request.GET.get("page", "")
-    number = min(int(asked), last) if asked.isdigit() and int(asked) > 0 else 1
+    number = int(asked) if asked.isdigit() and int(asked) > 0 else 1
+    if columns is not None or count <= cap:
+        number = min(number, last)
     start = (number - 1) * per_page
     found = list((keyset.ordered(queryset, columns) if columns else queryset)[start : start + per_page + 1])
     return _page(

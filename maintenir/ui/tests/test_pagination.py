@@ -127,6 +127,18 @@ def test_the_count_stops_at_the_cap(site_a: Any) -> None:
 
 
 @pytest.mark.django_db
+def test_a_list_without_a_cursor_goes_on_by_number_past_the_cap(site_a: Any) -> None:
+    make_orders(site_a, [(1, None)] * 7)
+    # Ordered through a relation: no keyset, page numbers only.
+    queryset = WorkOrder.objects.order_by("site", "pk")
+    assert keyset.keys(queryset) is None
+    page = paginate(RequestFactory().get("/", {"page": "3"}), queryset, 2, cap=3)
+    assert page.number == 3
+    assert page.next == "?page=4"
+    assert len(paginate(RequestFactory().get("/", {"page": "4"}), queryset, 2, cap=3)) == 1
+
+
+@pytest.mark.django_db
 def test_links_keep_the_filters_and_search(site_a: Any) -> None:
     make_orders(site_a, [(1, None)] * 5)
     page = paginate(
