@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal, TypeVar, cast, get_args
 
 import django_filters
 from annotated_types import MaxLen
+from django.core import signing
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Model, QuerySet
@@ -32,6 +33,7 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError, PydanticKnownError
 
+from maintenir.core import keyset
 from maintenir.core.choices import Action
 from maintenir.core.models import ObjectChange, User
 from maintenir.workorders.models import TEXT_MAX_LENGTH
@@ -146,13 +148,79 @@ class PageQuery(Input, LimitOffsetPagination.Input):
     """The page asked for (named apart from ninja's "Input", which the OpenAPI document would show)."""
 
     limit: int = Field(100, ge=1, le=MAX_INTEGER)
-    offset: int = Field(0, ge=0, le=MAX_INTEGER)
+    offset: int = Field(0, ge=0, le=MAX_INTEGER, description="Rows to skip; not used with `cursor`.")
+    cursor: str | None = Field(
+        None,
+        max_length=2000,
+        description="Where to go on from: the `next` of the previous page. Reads deep pages at the cost of the first.",
+    )
+
+
+class PageOut(Schema):
+    items: list[Any]
+    count: int = Field(
+        description=f"How many rows match, counted no further than {keyset.COUNT_CAP}: "
+        f"{keyset.COUNT_CAP + 1} means more than {keyset.COUNT_CAP} (see `count_capped`)."
+    )
+    count_capped: bool = Field(description=f"Whether more than {keyset.COUNT_CAP} rows match.")
+    next: str | None = Field(
+        description="The `cursor` that reads the page after this one; null on the last page. Opaque: pass it as is."
+    )
 
 
 class Pagination(LimitOffsetPagination):
-    """Limit/offset pagination whose numbers fit the database (ninja's own `limit` has no maximum)."""
+    """Limit/offset pagination with a cursor, whose count stops at `keyset.COUNT_CAP` (see `PageOut`).
 
-    Input = PageQuery
+    A list ordered by plain columns goes on by keyset (the rows after the last one sent, read from the index);
+    any other list carries its offset in the cursor.
+    """
+
+    Input = PageQuery  # type: ignore[assignment]
+    Output = PageOut  # type: ignore[assignment]
+
+    def paginate_queryset(self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any) -> Any:
+        limit = min(pagination.limit, MAX_INTEGER - 1)
+        if not isinstance(queryset, QuerySet):
+            rows = list(queryset)
+            return self._page(rows[pagination.offset :], limit, min(len(rows), keyset.COUNT_CAP + 1), None)
+        count = keyset.capped_count(queryset)
+        columns = keyset.keys(queryset)
+        offset = pagination.offset
+        try:
+            if pagination.cursor and columns is not None:
+                position = keyset.decode(queryset, columns, pagination.cursor).position
+                found = keyset.rows_after(queryset, columns, position, limit + 1)
+                return self._page(found, limit, count, columns)
+            if pagination.cursor:
+                offset = _offset_cursor(pagination.cursor)
+        except keyset.InvalidCursor:
+            raise NinjaValidationError(
+                [{"loc": ["query", "cursor"], "msg": _("Not a cursor of this list."), "type": "value_error"}]
+            ) from None
+        ordered = keyset.ordered(queryset, columns) if columns is not None else queryset
+        found = list(ordered[offset : offset + limit + 1])
+        return self._page(found, limit, count, columns, offset)
+
+    def _page(self, found: list[Any], limit: int, count: int, columns: Any, offset: int = 0) -> dict[str, Any]:
+        rows = found[:limit]
+        following = None
+        if len(found) > limit:
+            following = (
+                keyset.encode(columns, keyset.values(rows[-1], columns), backwards=False)
+                if columns is not None
+                else signing.dumps({"o": offset + limit}, salt=keyset.SALT)
+            )
+        return {"items": rows, "count": count, "count_capped": count > keyset.COUNT_CAP, "next": following}
+
+
+def _offset_cursor(cursor: str) -> int:
+    try:
+        data = signing.loads(cursor, salt=keyset.SALT)
+    except signing.BadSignature as error:
+        raise keyset.InvalidCursor(cursor) from error
+    if not isinstance(data, dict) or not isinstance(data.get("o"), int) or not 0 <= data["o"] <= MAX_INTEGER:
+        raise keyset.InvalidCursor(cursor)
+    return int(data["o"])
 
 
 def acting_user(request: HttpRequest) -> User:

@@ -5,7 +5,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -30,6 +29,7 @@ from maintenir.devices.forms import (
 from maintenir.devices.history import Span, fitting_span
 from maintenir.devices.models import Application, Device, ParameterSet, Point, PointWrite
 from maintenir.ui.forms import CsvImportForm
+from maintenir.ui.pagination import paginate
 from maintenir.ui.views_helpers import add_errors, add_row_errors, can, can_add, form_page, get_visible, require_add
 
 PAGE_SIZE = 50
@@ -40,7 +40,7 @@ APPLICATIONS_SHOWN = 50
 @login_required
 def device_list(request: HttpRequest) -> HttpResponse:
     devices = Device.objects.restrict(request.user).select_related("equipment__site")
-    page = Paginator(devices, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, devices, PAGE_SIZE)
     context = {"page": page, "object_list": page.object_list, "can_add": can_add(request.user, Device)}
     return render(request, "devices/device_list.html", context)
 
@@ -157,7 +157,7 @@ def points_import(request: HttpRequest, pk: int) -> HttpResponse:
 def parameterset_list(request: HttpRequest) -> HttpResponse:
     """The sets; `?device=` (from a device page) is carried to each set's page to preselect that device."""
     sets = ParameterSet.objects.restrict(request.user).annotate(entry_count=Count("entries")).order_by("name")
-    page = Paginator(sets, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, sets, PAGE_SIZE)
     context = {
         "page": page,
         "object_list": page.object_list,

@@ -7,7 +7,8 @@
 - `require_add(user, model)`: 403 unless the user's role may create this kind of object.
 - `filtered_list(request, queryset, filterset_class, template, context)`: a restricted, filtered,
   paginated list page, with default filter values if given; the template gets `filterset`, `page`
-  (a Page), `object_list`, `filtered`, and renders `ui/includes/filter_form.html` + `ui/includes/pagination.html`.
+  (a `ui.pagination.Page`: capped count, keyset cursors for deep pages), `object_list`, `filtered`, and
+  renders `ui/includes/filter_form.html` + `ui/includes/pagination.html`.
 - `form_page(request, form, save, template, context)`: validate a bound form, call the service
   `save(form)`, redirect to the saved object; service ValidationErrors land on the form's fields.
   A POST with bad input renders the form again and writes nothing.
@@ -23,7 +24,6 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,10 +32,11 @@ from django.utils.translation import gettext as _
 from maintenir.core.choices import Action
 from maintenir.core.services import check_model_permission
 from maintenir.ui.exports import Export, export_response
+from maintenir.ui.pagination import PAGE_PARAMS, paginate
 
 PAGE_SIZE = 25
 # Query parameters that are not filters (they do not open the filter panel).
-NON_FILTER_PARAMS = frozenset({"q", "page", "export"})
+NON_FILTER_PARAMS = frozenset({"q", "export", *PAGE_PARAMS})
 
 
 def get_visible(request: HttpRequest, queryset: QuerySet, pk: Any, action: str = Action.VIEW) -> Any:
@@ -108,7 +109,7 @@ def filtered_list(
     rows = filterset.qs if not filterset.is_bound or filterset.is_valid() else visible.none()
     if export is not None and (download := export_response(request, rows, export)):
         return download
-    page = Paginator(rows, page_size).get_page(request.GET.get("page"))
+    page = paginate(request, rows, page_size)
     filtered = any(value for key, value in request.GET.items() if key not in NON_FILTER_PARAMS)
     return render(
         request,

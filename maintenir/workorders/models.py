@@ -21,6 +21,8 @@ from maintenir.people.choices import SkillLevel
 from maintenir.people.models import STAFF_PERMISSIONS, HabilitationType, Skill, Team, Technician
 from maintenir.stores.models import Location, Part, StockMovement, quantity_field
 from maintenir.workorders.choices import (
+    FINISHED_STATUSES,
+    OPEN_STATUSES,
     CheckStatus,
     DowntimeCause,
     Energy,
@@ -158,6 +160,16 @@ class WorkRequest(RestrictedModel):
 
     class Meta:
         ordering = ["-created"]
+        indexes = [
+            # The request list, newest first, whole or for one site, and the requests awaiting a decision.
+            models.Index(fields=["created", "id"], name="workrequest_list"),
+            models.Index(fields=["site", "created", "id"], name="workrequest_site_list"),
+            models.Index(
+                fields=["created", "id"],
+                condition=models.Q(status=WorkRequestStatus.SUBMITTED),
+                name="workrequest_awaiting",
+            ),
+        ]
         verbose_name = _("work request")
         verbose_name_plural = _("work requests")
 
@@ -281,6 +293,25 @@ class WorkOrder(RestrictedModel):
         indexes = [
             models.Index(fields=["status", "priority"]),
             models.Index(fields=["due_date"]),
+            # The order list in its ordering (due dates missing last, as PostgreSQL sorts them), whole, for one
+            # site or one equipment, and its default, the unfinished orders, from a partial index: any page of it
+            # is read from an index, whatever the number of orders.
+            models.Index(fields=["priority", "due_date", "id"], name="workorder_list"),
+            models.Index(fields=["site", "priority", "due_date", "id"], name="workorder_site_list"),
+            models.Index(fields=["equipment", "priority", "due_date", "id"], name="workorder_equipment_list"),
+            models.Index(
+                fields=["priority", "due_date", "id"],
+                condition=~models.Q(status__in=sorted(FINISHED_STATUSES)),
+                name="workorder_unfinished_list",
+            ),
+            # The home pages read open orders only: overdue, to schedule, the backlog by priority.
+            models.Index(
+                fields=["due_date", "priority", "id"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="workorder_open_due",
+            ),
+            # The calendar and "My day": orders planned in a window.
+            models.Index(fields=["planned_start"], name="workorder_planned_start"),
             # Every column the reliability KPIs read from an order, after its equipment: a site's
             # orders, scattered over the table, are counted from the index alone.
             models.Index(

@@ -14,7 +14,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -86,8 +87,10 @@ def request_queryset() -> QuerySet:
 
 @login_required
 def workrequest_list(request: HttpRequest) -> HttpResponse:
-    # An aggregate drops the model's default ordering; pages need a stable one.
-    queryset = request_queryset().annotate(photo_count=Count("photos")).order_by("-created", "-pk")
+    # Counted per row shown, not grouped over every request: the page is read from the index on `created`.
+    photos = WorkRequestPhoto.objects.filter(work_request=OuterRef("pk")).order_by().values("work_request")
+    photo_count = Coalesce(Subquery(photos.annotate(n=Count("pk")).values("n")), 0)
+    queryset = request_queryset().annotate(photo_count=photo_count).order_by("-created", "-pk")
     return filtered_list(request, queryset, WorkRequestFilterSet, "workorders/workrequest_list.html")
 
 
