@@ -19,12 +19,14 @@ from django.db.backends.signals import connection_created
 from django.db.models import BooleanField, Expression, F, Func, Model, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.lookups import Contains
 
-from maintenir.core.text_indexes import FUNCTION, SHORTEST_INDEXED, SUFFIX, postgresql_expression, sqlite_indexes
+from maintenir.core.text_indexes import FUNCTION, SUFFIX, indexable, postgresql_expression, sqlite_indexes
 
 # Long enough for any name or reference; a longer text is refused rather than searched word by word.
 SEARCH_MAX_LENGTH = 100
 # Letters that are not a letter plus an accent, so Unicode decomposition leaves them whole (as unaccent does not).
 LIGATURES = str.maketrans({"œ": "oe", "æ": "ae", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th"})
+# Up to this many related rows matching a word are named in the query, more are left to a subquery.
+FEW_RELATED = 500
 # A prefix of two letters, then the number with or without its leading zeros.
 REFERENCE = re.compile(r"#?(?:(?P<prefix>[a-z]{2})\s*[-_./#]?\s*)?0*(?P<number>\d{1,18})", re.IGNORECASE)
 
@@ -103,13 +105,25 @@ class Mentions(Expression):
     def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, list[Any]]:
         return self._any(compiler, [compiler.compile(lookup) for lookup in self.lookups])
 
+    def as_postgresql(self, compiler: Any, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, list[Any]]:
+        if indexable(normalise(self.word) or ""):
+            return self.as_sql(compiler, connection)
+        # The planner would take even this LIKE to the trigram index, and read all of it: `strpos`, the
+        # same comparison, it compares row by row (along the list's order, it may stop early).
+        terms = []
+        for lookup in self.lookups:
+            text_sql, text_params = compiler.compile(lookup.lhs)
+            word_sql, word_params = compiler.compile(lookup.rhs)
+            terms.append((f"strpos({text_sql}, {word_sql}) > 0", [*text_params, *word_params]))
+        return self._any(compiler, terms)
+
     def as_sqlite(self, compiler: Any, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, list[Any]]:
         word = normalise(self.word) or ""
         table = self.pk.target.model._meta.db_table
         indexed = sqlite_indexes(connection).get(table, ())
         columns = [lookup.lhs.source_expressions[0].target.column for lookup in self.lookups]
         found = [column for column in columns if column in indexed]
-        if len(word) < SHORTEST_INDEXED or not found:
+        if not indexable(word) or not found:
             return self.as_sql(compiler, connection)
         pk_sql, pk_params = compiler.compile(self.pk)
         fts = connection.ops.quote_name(table + SUFFIX)
@@ -160,17 +174,26 @@ def _holding(model: type[Model], name: str, rows: Q) -> Q:
     field: Any = model._meta.get_field(name)
     related = field.related_model
     if field.concrete and not field.many_to_many:  # a foreign key or one-to-one held by `model`
-        return Q(Among(name, related._base_manager.filter(rows).values("pk")))
+        found = _matching(related, rows)
+        return Q(**{f"{name}__in": found}) if isinstance(found, list) else Q(Among(name, found))
     if field.many_to_many:
         declared = field if field.concrete else field.field
         to_here, to_there = declared.m2m_field_name(), declared.m2m_reverse_field_name()
         if not field.concrete:
             to_here, to_there = to_there, to_here
         through = declared.remote_field.through._base_manager
-        found = through.filter(**{f"{to_there}__in": related._base_manager.filter(rows).values("pk")})
-        return Q(Among("pk", found.values(to_here)))
+        return Q(Among("pk", through.filter(**{f"{to_there}__in": _matching(related, rows)}).values(to_here)))
     # The other side of a foreign key or one-to-one: its rows name ours.
     return Q(Among("pk", related._base_manager.filter(rows).values(field.field.name)))
+
+
+def _matching(model: type[Model], rows: Q) -> list[Any] | QuerySet:
+    """The ids of the rows of `model` matching `rows`: asked at once when they are few, so that the
+    planner knows them (or that there are none) and picks the right index, where from a subquery it
+    would guess, say, that a site's orders are half the table; a subquery when they are many."""
+    found = model._base_manager.filter(rows).values_list("pk", flat=True).order_by()
+    ids = list(found[: FEW_RELATED + 1])
+    return ids if len(ids) <= FEW_RELATED else found
 
 
 def mentioning(model: type[Model], fields: Sequence[str], word: str) -> Q:

@@ -12,11 +12,13 @@ characters or more is found anywhere in the text from the index:
   them (the ORM, bulk paths, raw SQL on a Django connection). It stores no copy of the text
   (contentless), so a deletion hands the trigger's old values back to it.
 
-A word of one or two characters has no trigram: it is compared row by row, as before.
+A word without three letters or digits in a row ("ab", "n°2") has no trigram: it is compared row by
+row, as before, which on a large table reads it all unless another word of the search narrows it.
 """
 # Every statement here is made of table and column names from the migrations, never of user input.
 # ruff: noqa: S608
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -30,8 +32,9 @@ from django.db.models.fields import AutoFieldMixin
 # The same name on both databases: a Python function on SQLite, an SQL one on PostgreSQL.
 FUNCTION = "maintenir_normalise"
 SUFFIX = "_search"
-# The fewest characters a trigram index can find.
-SHORTEST_INDEXED = 3
+# Three letters or digits in a row: the least from which both indexes draw a trigram. (pg_trgm cuts
+# text at anything else; from a word without one, it would read its whole index.)
+INDEXABLE = re.compile(r"[^\W_]{3}")
 
 CREATE_POSTGRESQL_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}(text) RETURNS text
@@ -39,6 +42,11 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, $1)) $$
 """
 DROP_POSTGRESQL_FUNCTION = f"DROP FUNCTION IF EXISTS {FUNCTION}(text)"
+
+
+def indexable(word: str) -> bool:
+    """Whether the indexes can find the normalised `word`."""
+    return INDEXABLE.search(word) is not None
 
 
 def _quote(name: str) -> str:
