@@ -102,7 +102,7 @@ class Mentions(Expression):
         params = [param for _, term_params in terms for param in term_params]
         return "(" + " OR ".join(sql for sql, _ in terms) + ")", params
 
-    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> Any:
         return self._any(compiler, [compiler.compile(lookup) for lookup in self.lookups])
 
     def as_postgresql(self, compiler: Any, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, list[Any]]:
@@ -155,15 +155,16 @@ class Among(Expression):
     def set_source_expressions(self, exprs: Sequence[Any]) -> None:
         self.column, self.rows = exprs
 
-    def as_sql(
-        self, compiler: Any, connection: BaseDatabaseWrapper, template: str = "%s IN %s", **extra: Any
-    ) -> tuple[str, list[Any]]:
+    def _sql(self, compiler: Any, template: str) -> tuple[str, list[Any]]:
         column_sql, column_params = compiler.compile(self.column)
         rows_sql, rows_params = compiler.compile(self.rows)
         return template % (column_sql, rows_sql), [*column_params, *rows_params]
 
+    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper) -> Any:
+        return self._sql(compiler, "%s IN %s")
+
     def as_postgresql(self, compiler: Any, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, list[Any]]:
-        return self.as_sql(compiler, connection, template="%s = ANY(ARRAY%s)")
+        return self._sql(compiler, "%s = ANY(ARRAY%s)")
 
 
 def _holding(model: type[Model], name: str, rows: Q) -> Q:
@@ -206,7 +207,8 @@ def mentioning(model: type[Model], fields: Sequence[str], word: str) -> Q:
             across[relation].append(rest)
     query = Q(Mentions(own, word)) if own else Q()
     for relation, names in across.items():
-        query |= _holding(model, relation, mentioning(model._meta.get_field(relation).related_model, names, word))
+        related: Any = model._meta.get_field(relation).related_model
+        query |= _holding(model, relation, mentioning(related, names, word))
     return query
 
 

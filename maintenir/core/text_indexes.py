@@ -190,12 +190,13 @@ class CreateTextIndex(Operation):
         if not self.allow_migrate_model(connection.alias, model):
             return
         # The index answers with the row's rowid, which only an integer primary key is.
-        assert isinstance(model._meta.pk, AutoFieldMixin), "a text index needs an integer primary key"
-        table, pk = model._meta.db_table, model._meta.pk.column
+        pk, pk_column = model._meta.pk, model._meta.pk.column
+        assert isinstance(pk, AutoFieldMixin), "a text index needs an integer primary key"
+        table = model._meta.db_table
         columns = [model._meta.get_field(name).column for name in self.fields]
         statements: dict[str, list[str]] = {
             "postgresql": _postgresql_create(table, columns) if create else _postgresql_drop(table),
-            "sqlite": _sqlite_create(table, pk, columns) if create else _sqlite_drop(table),
+            "sqlite": _sqlite_create(table, pk_column, columns) if create else _sqlite_drop(table),
         }
         for statement in statements.get(connection.vendor, []):
             schema_editor.execute(statement, params=None)
