@@ -12,11 +12,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from maintenir.core import changelog, checks, login, search  # noqa: F401 (checks registers itself)
+        from maintenir.core import changelog, checks, login, search, text_indexes  # noqa: F401 (checks registers itself)
 
         changelog.connect_signals()
         login.connect_signals()
         search.connect_signals()
+        # A migration that remakes an SQLite table drops its triggers, the text index's among them.
+        post_migrate.connect(text_indexes.after_migrate, sender=self, dispatch_uid="maintenir-text-indexes")
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="maintenir-cache-table")
 
 
