@@ -105,7 +105,9 @@ def test_missing_due_dates_sort_as_the_databases_index_does(site_a: Any) -> None
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("cursor", ["garbage", "e30:1a2b3c", keyset.encode([], [], False)])
+@pytest.mark.parametrize(
+    "cursor", ["garbage", "e30:1a2b3c", keyset.encode([], [], False)], ids=["garbage", "forged", "another-list"]
+)
 def test_a_cursor_not_ours_shows_the_first_page(site_a: Any, cursor: str) -> None:
     make_orders(site_a, [(1, None)] * 3)
     for name in ("after", "before"):
