@@ -15,10 +15,12 @@ requests per second to the baseline's says what the API's layers cost.
 """
 
 import functools
+import html
 import os
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db import connection, connections
@@ -82,7 +84,8 @@ def deep_page(client: scale_http.Client) -> str:
         if marker < 0:
             return "/orders/?listed=all&page=5000"
         start = page.rfind(b'"', 0, marker) + 1
-        path = page[start : page.find(b'"', marker)].decode().replace("&amp;", "&")
+        # The link is written relative to the list ("?listed=all&after=…"), as a browser would follow it.
+        path = urljoin(path, html.unescape(page[start : page.find(b'"', marker)].decode()))
     return path
 
 
