@@ -219,7 +219,8 @@ def matches(model: type[Model], fields: Sequence[str], text: str, references: Ma
     looked up under the first prefix (a work order's list reads `000014` as OT-000014).
     """
     query = Q()
-    for word in text.split():
+    # A NUL is in no stored text (PostgreSQL refuses it even as a parameter): a word separator like a space.
+    for word in text.replace("\x00", " ").split():
         query &= mentioning(model, fields, word)
     reference = parse_reference(text) if references else None
     if reference is not None and references:
