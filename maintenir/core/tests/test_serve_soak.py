@@ -36,6 +36,8 @@ def server_url(name: str) -> str:
 def database(tmp_path: Path) -> Iterator[str]:
     name = f"maintenir_soak_{tmp_path.name}".lower().replace("-", "_")[:60]
     with psycopg.connect(server_url("postgres"), autocommit=True) as connection:
+        # A run killed midway leaves its database behind, under the same name.
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     yield server_url(name)
     with psycopg.connect(server_url("postgres"), autocommit=True) as connection:
