@@ -18,7 +18,6 @@ import pytest
 from django.conf import settings
 
 from maintenir.core.tests import soak
-from maintenir.core.tests.test_serve_soak import database  # noqa: F401 (a fixture)
 
 pytestmark = [
     pytest.mark.soak,
@@ -43,7 +42,7 @@ def maintenir(arguments: list[str], environment: dict[str, str]) -> str:
 
 
 @pytest.fixture
-def environment(database: str, tmp_path: Path) -> dict[str, str]:  # noqa: F811
+def environment(database: str, tmp_path: Path) -> dict[str, str]:
     # Each "machine" has a data directory of its own: nothing shared but the database and the secret key.
     return {
         **os.environ,
